@@ -1,0 +1,59 @@
+using Microsoft.CodeAnalysis;
+
+namespace Specialize.Analysis.Diagnostics;
+
+/// <summary>All diagnostic descriptors, with their help links into the repository's docs.</summary>
+public static class DiagnosticDescriptors
+{
+    // Help pages live in the repository, beside the code: docs/diagnostics/SPECxxx.md.
+    private const string HelpLinkBase = "docs/diagnostics/";
+
+    public const string PurityCategory = "Specialize.Purity";
+    public const string InternalCategory = "Specialize.Internal";
+
+    /// <summary>SPEC001: a [Pure] method writes state it does not own.</summary>
+    public static readonly DiagnosticDescriptor PureMethodWritesSharedState = new(
+        id: DiagnosticIds.PureMethodWritesSharedState,
+        title: "A [Pure] method writes state it does not own",
+        messageFormat: "[Pure] method '{0}' writes {1}, which it did not allocate; a pure method may only write its locals and objects it created",
+        category: PurityCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A method marked [Pure] may write only its own locals and objects it allocated itself. Writes to fields, statics, array elements or members reached from parameters, ref/out parameters or captured variables make the method impure, and Specialize never runs it as a future.",
+        helpLinkUri: HelpLinkBase + "SPEC001.md",
+        customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+    /// <summary>SPEC002: a [Pure] method calls something that is not known to be pure.</summary>
+    public static readonly DiagnosticDescriptor PureMethodCallsImpureMember = new(
+        id: DiagnosticIds.PureMethodCallsImpureMember,
+        title: "A [Pure] method calls a member that is not known to be pure",
+        messageFormat: "[Pure] method '{0}' calls '{1}', which is not known to be pure{2}",
+        category: PurityCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A method marked [Pure] may call only methods that are themselves verified pure: methods in the same compilation that pass the check, or framework members in Specialize's catalogue of known-pure members. Mark a callee in your source [Pure] to have it checked.",
+        helpLinkUri: HelpLinkBase + "SPEC002.md",
+        customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+    /// <summary>SPEC003: a [Pure] method reads a mutable static field.</summary>
+    public static readonly DiagnosticDescriptor PureMethodReadsMutableStatic = new(
+        id: DiagnosticIds.PureMethodReadsMutableStatic,
+        title: "A [Pure] method reads mutable shared state",
+        messageFormat: "[Pure] method '{0}' reads '{1}', a static field that is not readonly; its result may change while the method runs as a future",
+        category: PurityCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Reading a static field that other code can write makes the result of a pure call depend on when it runs. Make the field readonly (or const), or pass the value as an argument.",
+        helpLinkUri: HelpLinkBase + "SPEC003.md");
+
+    /// <summary>SPEC900: the generator failed internally; the code stays sequential.</summary>
+    public static readonly DiagnosticDescriptor GeneratorInternalError = new(
+        id: DiagnosticIds.GeneratorInternalError,
+        title: "Specialize could not specialize this declaration",
+        messageFormat: "Specialize could not specialize '{0}' and left it sequential: {1}",
+        category: InternalCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "An internal failure inside the Specialize generator. The declaration keeps its ordinary, sequential behaviour. Please report the message.",
+        helpLinkUri: HelpLinkBase + "SPEC900.md");
+}

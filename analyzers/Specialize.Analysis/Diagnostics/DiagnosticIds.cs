@@ -1,0 +1,15 @@
+namespace Specialize.Analysis.Diagnostics;
+
+/// <summary>
+/// Every diagnostic id Specialize reports, in one place, shared by the analyzers, the generator and
+/// the code fixes. Ranges: SPEC0xx purity and futures, SPEC1xx BLB estimator language, SPEC2xx GMM
+/// declarations, SPEC9xx internal failures.
+/// </summary>
+public static class DiagnosticIds
+{
+    public const string PureMethodWritesSharedState = "SPEC001";
+    public const string PureMethodCallsImpureMember = "SPEC002";
+    public const string PureMethodReadsMutableStatic = "SPEC003";
+
+    public const string GeneratorInternalError = "SPEC900";
+}

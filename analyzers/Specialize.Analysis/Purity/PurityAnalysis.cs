@@ -1,0 +1,724 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Specialize.Analysis.Purity;
+
+/// <summary>
+/// Checks methods for purity: no writes to state the method did not allocate, no calls to members
+/// not known to be pure, no synchronization. Methods in the same compilation are analysed
+/// interprocedurally (cycles are assumed pure while they are being checked, the greatest fixed
+/// point); framework members must be in <see cref="PurityCatalogue"/>. One instance per compilation;
+/// thread-safe.
+/// </summary>
+public sealed class PurityAnalysis
+{
+    public const string PureAttributeName = "Specialize.PureAttribute";
+
+    private readonly Compilation compilation;
+    private readonly ConcurrentDictionary<IMethodSymbol, bool> verdicts = new(SymbolEqualityComparer.Default);
+
+    public PurityAnalysis(Compilation compilation)
+    {
+        this.compilation = compilation;
+    }
+
+    /// <summary>True when the method carries <c>[Specialize.Pure]</c>.</summary>
+    public static bool IsMarkedPure(IMethodSymbol method)
+    {
+        foreach (AttributeData attribute in method.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == PureAttributeName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The reasons the method's own body is not pure, each at its location. A call to an impure
+    /// method in the same compilation is one violation at the call (the callee's own problems are
+    /// reported where the callee is written).
+    /// </summary>
+    public ImmutableArray<PurityViolation> Analyze(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        IOperation? body = GetBody(method, cancellationToken);
+        if (body is null)
+        {
+            return ImmutableArray<PurityViolation>.Empty;
+        }
+
+        var walker = new BodyWalker(this, method, body, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default) { method }, cancellationToken);
+        return walker.Run();
+    }
+
+    /// <summary>
+    /// True when the method has a body and that body, and every method it calls, is pure. This is
+    /// the check the generator relies on before it runs a call as a future.
+    /// </summary>
+    public bool IsPure(IMethodSymbol method, CancellationToken cancellationToken) =>
+        IsPure(method.OriginalDefinition, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), cancellationToken, out _);
+
+    private bool IsPure(IMethodSymbol method, HashSet<IMethodSymbol> inProgress, CancellationToken cancellationToken, out bool assumed)
+    {
+        assumed = false;
+        if (verdicts.TryGetValue(method, out bool known))
+        {
+            return known;
+        }
+
+        if (inProgress.Contains(method))
+        {
+            // A cycle: assume pure while the cycle is checked; the caller must not cache on this basis.
+            assumed = true;
+            return true;
+        }
+
+        IOperation? body = GetBody(method, cancellationToken);
+        if (body is null)
+        {
+            return false;
+        }
+
+        inProgress.Add(method);
+        var walker = new BodyWalker(this, method, body, inProgress, cancellationToken, stopAtFirst: true);
+        bool pure = !walker.Run().Any(static v => v.IsBlocking);
+        inProgress.Remove(method);
+
+        assumed = walker.UsedAssumption;
+        if (!assumed || inProgress.Count == 0 || !pure)
+        {
+            verdicts.TryAdd(method, pure);
+        }
+
+        return pure;
+    }
+
+    private IOperation? GetBody(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+        {
+            SyntaxNode node = reference.GetSyntax(cancellationToken);
+            if (node is BaseMethodDeclarationSyntax { Body: null, ExpressionBody: null }
+                || node is AccessorDeclarationSyntax { Body: null, ExpressionBody: null }
+                || node is LocalFunctionStatementSyntax { Body: null, ExpressionBody: null })
+            {
+                continue;
+            }
+
+            if (!compilation.ContainsSyntaxTree(node.SyntaxTree))
+            {
+                continue;
+            }
+
+            SemanticModel model = compilation.GetSemanticModel(node.SyntaxTree);
+            IOperation? operation = model.GetOperation(node, cancellationToken);
+            if (operation is not null)
+            {
+                return operation;
+            }
+        }
+
+        return null;
+    }
+
+    private enum SourceKind
+    {
+        Metadata,
+        SourceWithBody,
+        SourceWithoutBody,
+        SourceCompilerGenerated,
+    }
+
+    private static SourceKind Classify(IMethodSymbol method)
+    {
+        if (method.DeclaringSyntaxReferences.Length == 0)
+        {
+            return method.Locations.Any(static l => l.IsInSource) || method.ContainingType?.Locations.Any(static l => l.IsInSource) == true
+                ? SourceKind.SourceCompilerGenerated
+                : SourceKind.Metadata;
+        }
+
+        if (method.IsImplicitlyDeclared)
+        {
+            return SourceKind.SourceCompilerGenerated;
+        }
+
+        if (method.IsAbstract || method.IsExtern)
+        {
+            return SourceKind.SourceWithoutBody;
+        }
+
+        foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+        {
+            SyntaxNode node = reference.GetSyntax();
+            bool hasBody = node switch
+            {
+                BaseMethodDeclarationSyntax m => m.Body is not null || m.ExpressionBody is not null,
+                AccessorDeclarationSyntax a => a.Body is not null || a.ExpressionBody is not null,
+                LocalFunctionStatementSyntax f => f.Body is not null || f.ExpressionBody is not null,
+                ArrowExpressionClauseSyntax => true,
+                _ => false,
+            };
+            if (hasBody)
+            {
+                return SourceKind.SourceWithBody;
+            }
+
+            if (node is AccessorDeclarationSyntax)
+            {
+                // An auto-property accessor: reading or writing the backing field.
+                return SourceKind.SourceCompilerGenerated;
+            }
+        }
+
+        return SourceKind.SourceWithoutBody;
+    }
+
+    /// <summary>Walks one body, collecting violations.</summary>
+    private sealed class BodyWalker
+    {
+        private readonly PurityAnalysis owner;
+        private readonly IMethodSymbol method;
+        private readonly IOperation body;
+        private readonly HashSet<IMethodSymbol> inProgress;
+        private readonly CancellationToken cancellationToken;
+        private readonly bool stopAtFirst;
+        private readonly HashSet<ILocalSymbol> ownedLocals = new(SymbolEqualityComparer.Default);
+        private readonly List<PurityViolation> violations = new();
+        private readonly HashSet<IOperation> writeTargets = new();
+
+        public BodyWalker(PurityAnalysis owner, IMethodSymbol method, IOperation body, HashSet<IMethodSymbol> inProgress, CancellationToken cancellationToken, bool stopAtFirst = false)
+        {
+            this.owner = owner;
+            this.method = method;
+            this.body = body;
+            this.inProgress = inProgress;
+            this.cancellationToken = cancellationToken;
+            this.stopAtFirst = stopAtFirst;
+        }
+
+        public bool UsedAssumption { get; private set; }
+
+        private string MethodName => method.Name;
+
+        public ImmutableArray<PurityViolation> Run()
+        {
+            ComputeOwnedLocals();
+            foreach (IOperation operation in body.DescendantsAndSelf())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Visit(operation);
+                if (stopAtFirst && violations.Any(static v => v.IsBlocking))
+                {
+                    break;
+                }
+            }
+
+            return violations.ToImmutableArray();
+        }
+
+        private void Visit(IOperation operation)
+        {
+            switch (operation)
+            {
+                case ISimpleAssignmentOperation { IsRef: false } assignment:
+                    CheckWrite(assignment.Target);
+                    break;
+                case ICompoundAssignmentOperation compound:
+                    CheckWrite(compound.Target);
+                    break;
+                case ICoalesceAssignmentOperation coalesce:
+                    CheckWrite(coalesce.Target);
+                    break;
+                case IIncrementOrDecrementOperation increment:
+                    CheckWrite(increment.Target);
+                    break;
+                case IDeconstructionAssignmentOperation deconstruction:
+                    CheckWrite(deconstruction.Target);
+                    break;
+                case IEventAssignmentOperation eventAssignment:
+                    CheckWrite(eventAssignment.EventReference);
+                    break;
+                case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
+                    CheckWrite(argument.Value);
+                    break;
+                case IInvocationOperation invocation:
+                    CheckCall(invocation.TargetMethod, invocation.Instance, invocation.Arguments, invocation.Syntax);
+                    break;
+                case IObjectCreationOperation { Constructor: { } constructor } creation:
+                    CheckCall(constructor, null, creation.Arguments, creation.Syntax);
+                    break;
+                case IPropertyReferenceOperation property when !writeTargets.Contains(property) && property.Property.GetMethod is { } getter:
+                    CheckCall(getter, property.Instance, property.Arguments, property.Syntax);
+                    break;
+                case IFieldReferenceOperation field when !writeTargets.Contains(field):
+                    CheckFieldRead(field);
+                    break;
+                case ILockOperation lockOperation:
+                    Report(PurityViolationKind.CallsImpureMember, lockOperation.Syntax.GetFirstToken().GetLocation(), "a lock statement", " (it synchronizes threads)");
+                    break;
+                case IAwaitOperation awaitOperation:
+                    Report(PurityViolationKind.CallsImpureMember, awaitOperation.Syntax.GetLocation(), "await", " (it yields to a scheduler)");
+                    break;
+                case IAddressOfOperation addressOf:
+                    Report(PurityViolationKind.WritesSharedState, addressOf.Syntax.GetLocation(), "memory through a pointer");
+                    break;
+                case IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicIndexerAccessOperation:
+                    Report(PurityViolationKind.CallsImpureMember, operation.Syntax.GetLocation(), operation.Syntax.ToString(), " (it is bound at run time)");
+                    break;
+            }
+        }
+
+        private void Report(PurityViolationKind kind, Location location, string what, string reason = "", IMethodSymbol? callee = null)
+        {
+            violations.Add(new PurityViolation(kind, location, what, reason, callee));
+        }
+
+        // ---- writes -------------------------------------------------------------------------
+
+        private void CheckWrite(IOperation target)
+        {
+            writeTargets.Add(target);
+            if (target is ITupleOperation tuple)
+            {
+                foreach (IOperation element in tuple.Elements)
+                {
+                    CheckWrite(element);
+                }
+
+                return;
+            }
+
+            if (target is IDeclarationExpressionOperation declaration)
+            {
+                // var (a, b) = ... declares fresh locals.
+                _ = declaration;
+                return;
+            }
+
+            string? unowned = DescribeUnowned(target);
+            if (unowned is not null)
+            {
+                Report(PurityViolationKind.WritesSharedState, target.Syntax.GetLocation(), unowned);
+            }
+        }
+
+        /// <summary>Null when the written location belongs to the method; otherwise what it is.</summary>
+        private string? DescribeUnowned(IOperation target)
+        {
+            switch (target)
+            {
+                case IDiscardOperation:
+                    return null;
+                case ILocalReferenceOperation local:
+                    if (!IsOwnLocal(local.Local))
+                    {
+                        return $"the captured variable '{local.Local.Name}'";
+                    }
+
+                    return local.Local.RefKind == RefKind.None ? null : $"through the ref local '{local.Local.Name}'";
+                case IParameterReferenceOperation parameter:
+                    if (parameter.Parameter.RefKind == RefKind.None)
+                    {
+                        return SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, method) || IsNested(parameter.Parameter.ContainingSymbol)
+                            ? null
+                            : $"the captured parameter '{parameter.Parameter.Name}'";
+                    }
+
+                    return $"the {RefKindText(parameter.Parameter.RefKind)} parameter '{parameter.Parameter.Name}'";
+                case IFieldReferenceOperation field:
+                    if (field.Field.IsStatic)
+                    {
+                        return $"static field '{field.Field.ContainingType.Name}.{field.Field.Name}'";
+                    }
+
+                    return IsOwned(field.Instance) ? null : $"field '{field.Field.Name}' of {DescribeReceiver(field.Instance)}";
+                case IPropertyReferenceOperation property:
+                    if (property.Property.IsStatic)
+                    {
+                        return $"static property '{property.Property.ContainingType.Name}.{property.Property.Name}'";
+                    }
+
+                    if (property.Property.IsIndexer)
+                    {
+                        return IsOwned(property.Instance) ? null : $"an element of {DescribeReceiver(property.Instance)}";
+                    }
+
+                    return IsOwned(property.Instance) ? null : $"property '{property.Property.Name}' of {DescribeReceiver(property.Instance)}";
+                case IArrayElementReferenceOperation element:
+                    return IsOwned(element.ArrayReference) ? null : $"an element of {DescribeReceiver(element.ArrayReference)}";
+                case IInlineArrayAccessOperation inline:
+                    return IsOwned(inline.Instance) ? null : $"an element of {DescribeReceiver(inline.Instance)}";
+                case IEventReferenceOperation eventReference:
+                    return eventReference.Event.IsStatic || !IsOwned(eventReference.Instance)
+                        ? $"event '{eventReference.Event.Name}'"
+                        : null;
+                case IConversionOperation conversion:
+                    return DescribeUnowned(conversion.Operand);
+                case IParenthesizedOperation parenthesized:
+                    return DescribeUnowned(parenthesized.Operand);
+                default:
+                    return $"'{target.Syntax}'";
+            }
+        }
+
+        private static string RefKindText(RefKind kind) => kind switch
+        {
+            RefKind.Out => "out",
+            RefKind.In => "in",
+            _ => "ref",
+        };
+
+        private static string DescribeReceiver(IOperation? receiver)
+        {
+            receiver = Unwrap(receiver);
+            return receiver switch
+            {
+                IInstanceReferenceOperation => "'this'",
+                IParameterReferenceOperation p => $"parameter '{p.Parameter.Name}'",
+                ILocalReferenceOperation l => $"'{l.Local.Name}'",
+                IFieldReferenceOperation f => $"field '{f.Field.Name}'",
+                null => "an unknown object",
+                _ => $"'{receiver.Syntax}'",
+            };
+        }
+
+        // ---- ownership ----------------------------------------------------------------------
+
+        private static IOperation? Unwrap(IOperation? operation)
+        {
+            while (true)
+            {
+                switch (operation)
+                {
+                    case IConversionOperation conversion:
+                        operation = conversion.Operand;
+                        break;
+                    case IParenthesizedOperation parenthesized:
+                        operation = parenthesized.Operand;
+                        break;
+                    default:
+                        return operation;
+                }
+            }
+        }
+
+        private bool IsOwnLocal(ILocalSymbol local)
+        {
+            // A local of this body (including its lambdas); anything else is captured from outside.
+            Location? location = local.Locations.FirstOrDefault();
+            return location is null || !location.IsInSource || body.Syntax.Span.Contains(location.SourceSpan) && location.SourceTree == body.Syntax.SyntaxTree;
+        }
+
+        private bool IsNested(ISymbol? symbol)
+        {
+            for (ISymbol? s = symbol; s is not null; s = s.ContainingSymbol)
+            {
+                if (SymbolEqualityComparer.Default.Equals(s, method))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>True when the value is an object this method allocated (or a copy it owns).</summary>
+        private bool IsOwned(IOperation? receiver)
+        {
+            receiver = Unwrap(receiver);
+            switch (receiver)
+            {
+                case null:
+                    return false;
+                case ILocalReferenceOperation local:
+                    return IsOwnLocal(local.Local) && (ownedLocals.Contains(local.Local) || IsPlainValueType(local.Local.Type));
+                case IParameterReferenceOperation parameter:
+                    return parameter.Parameter.RefKind == RefKind.None && IsPlainValueType(parameter.Parameter.Type) && IsNested(parameter.Parameter.ContainingSymbol);
+                case IFieldReferenceOperation field:
+                    return !field.Field.IsStatic && IsPlainValueType(field.Field.Type) && IsOwned(field.Instance);
+                case IArrayElementReferenceOperation element:
+                    return IsPlainValueType(element.Type) && IsOwned(element.ArrayReference);
+                case IPropertyReferenceOperation { Property.IsIndexer: true } indexer:
+                    return IsPlainValueType(indexer.Type) && IsOwned(indexer.Instance);
+                default:
+                    return IsFresh(receiver);
+            }
+        }
+
+        private static bool IsPlainValueType(ITypeSymbol? type) =>
+            type is { IsValueType: true, IsRefLikeType: false } && type.TypeKind != TypeKind.Pointer;
+
+        /// <summary>True when the expression yields a newly allocated object, or a view of an owned one.</summary>
+        private bool IsFresh(IOperation? value)
+        {
+            value = Unwrap(value);
+            switch (value)
+            {
+                case null:
+                    return false;
+                case IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation
+                    or ICollectionExpressionOperation or ITypeParameterObjectCreationOperation or IDefaultValueOperation
+                    or ILiteralOperation or IAnonymousFunctionOperation or IDelegateCreationOperation:
+                    return true;
+                case ILocalReferenceOperation local:
+                    return IsOwnLocal(local.Local) && ownedLocals.Contains(local.Local);
+                case IConditionalOperation conditional:
+                    return IsFresh(conditional.WhenTrue) && IsFresh(conditional.WhenFalse);
+                case ICoalesceOperation coalesce:
+                    return IsFresh(coalesce.Value) && IsFresh(coalesce.WhenNull);
+                case IInvocationOperation invocation:
+                    return IsFreshResult(invocation);
+                case IPropertyReferenceOperation property when property.Property.Name == "Span" || property.Property.Name == "Memory":
+                    return IsOwned(property.Instance);
+                default:
+                    // stackalloc has no public operation kind; recognise it by syntax.
+                    return value.Syntax is StackAllocArrayCreationExpressionSyntax or ImplicitStackAllocArrayCreationExpressionSyntax;
+            }
+        }
+
+        private bool IsFreshResult(IInvocationOperation invocation)
+        {
+            string name = invocation.TargetMethod.Name;
+            if (name is "ToArray" or "ToList" or "ToDictionary" or "ToHashSet" or "Clone" or "ToImmutableArray" or "ToCharArray")
+            {
+                return true;
+            }
+
+            if (name is "AsSpan" or "AsMemory" or "Slice" or "Span")
+            {
+                IOperation? source = invocation.Instance ?? (invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : null);
+                return IsOwned(source);
+            }
+
+            return false;
+        }
+
+        private void ComputeOwnedLocals()
+        {
+            // Every value assigned to each local; a local is owned when all of them are fresh
+            // (greatest fixed point: locals that only alias each other stay owned).
+            var assigned = new Dictionary<ILocalSymbol, List<IOperation?>>(SymbolEqualityComparer.Default);
+            void Add(ILocalSymbol local, IOperation? value)
+            {
+                if (!assigned.TryGetValue(local, out List<IOperation?>? list))
+                {
+                    assigned[local] = list = new List<IOperation?>();
+                }
+
+                list.Add(value);
+            }
+
+            foreach (IOperation operation in body.DescendantsAndSelf())
+            {
+                switch (operation)
+                {
+                    case IVariableDeclaratorOperation declarator:
+                        IOperation? initializer = declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value;
+                        if (initializer is not null)
+                        {
+                            Add(declarator.Symbol, initializer);
+                        }
+                        else if (declarator.Parent?.Parent is not IForEachLoopOperation && declarator.Parent?.Parent is not IUsingOperation)
+                        {
+                            if (!assigned.ContainsKey(declarator.Symbol))
+                            {
+                                assigned[declarator.Symbol] = new List<IOperation?>();
+                            }
+                        }
+
+                        break;
+                    case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment:
+                        Add(target.Local, assignment.Value);
+                        break;
+                    case ICompoundAssignmentOperation { Target: ILocalReferenceOperation target }:
+                        Add(target.Local, null);
+                        break;
+                    case IForEachLoopOperation loop:
+                        foreach (ILocalSymbol local in loop.Locals)
+                        {
+                            Add(local, null);
+                        }
+
+                        break;
+                    case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol patternLocal }:
+                        Add(patternLocal, null);
+                        break;
+                    case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref, Value: ILocalReferenceOperation outLocal }:
+                        Add(outLocal.Local, null);
+                        break;
+                    case IArgumentOperation { Parameter.RefKind: RefKind.Out, Value: IDeclarationExpressionOperation { Expression: ILocalReferenceOperation declared } }:
+                        Add(declared.Local, null);
+                        break;
+                }
+            }
+
+            foreach (ILocalSymbol local in assigned.Keys)
+            {
+                if (local.RefKind == RefKind.None)
+                {
+                    ownedLocals.Add(local);
+                }
+            }
+
+            bool changed = true;
+            while (changed)
+            {
+                changed = false;
+                foreach (KeyValuePair<ILocalSymbol, List<IOperation?>> pair in assigned)
+                {
+                    if (ownedLocals.Contains(pair.Key) && pair.Value.Any(v => !IsFresh(v)))
+                    {
+                        ownedLocals.Remove(pair.Key);
+                        changed = true;
+                    }
+                }
+            }
+        }
+
+        // ---- calls and reads ----------------------------------------------------------------
+
+        private void CheckFieldRead(IFieldReferenceOperation field)
+        {
+            IFieldSymbol symbol = field.Field;
+            if (symbol.IsConst)
+            {
+                return;
+            }
+
+            if (symbol.IsStatic && !symbol.IsReadOnly)
+            {
+                Report(PurityViolationKind.ReadsMutableStatic, field.Syntax.GetLocation(), $"{symbol.ContainingType.Name}.{symbol.Name}");
+            }
+            else if (symbol.IsVolatile)
+            {
+                Report(PurityViolationKind.ReadsMutableStatic, field.Syntax.GetLocation(), $"{symbol.ContainingType.Name}.{symbol.Name}");
+            }
+        }
+
+        private void CheckCall(IMethodSymbol callee, IOperation? instance, ImmutableArray<IArgumentOperation> arguments, SyntaxNode syntax)
+        {
+            Location location = CallLocation(syntax);
+            string display = callee.MethodKind switch
+            {
+                MethodKind.Constructor => $"new {callee.ContainingType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}",
+                MethodKind.PropertyGet or MethodKind.PropertySet => callee.AssociatedSymbol?.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat) ?? callee.Name,
+                _ => callee.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
+            };
+
+            if (callee.MethodKind == MethodKind.DelegateInvoke)
+            {
+                Report(PurityViolationKind.CallsImpureMember, location, display, " (the method behind a delegate is not known)");
+                return;
+            }
+
+            IMethodSymbol definition = callee.OriginalDefinition;
+            switch (Classify(definition))
+            {
+                case SourceKind.SourceCompilerGenerated:
+                    if (definition.MethodKind == MethodKind.PropertySet && !IsOwned(instance))
+                    {
+                        Report(PurityViolationKind.WritesSharedState, location, $"property '{definition.AssociatedSymbol?.Name}' of {DescribeReceiver(instance)}");
+                    }
+
+                    return;
+                case SourceKind.SourceWithoutBody:
+                    if (!IsMarkedPure(definition) || definition.IsAbstract)
+                    {
+                        Report(PurityViolationKind.CallsImpureMember, location, display, " (it has no body to check)", definition);
+                    }
+
+                    return;
+                case SourceKind.SourceWithBody:
+                    if ((definition.IsVirtual || definition.IsOverride) && !definition.IsSealed && definition.ContainingType.IsSealed == false)
+                    {
+                        Report(PurityViolationKind.CallsImpureMember, location, display, " (it is virtual, so an override may run instead)", definition);
+                        return;
+                    }
+
+                    if (!owner.IsPure(definition, inProgress, cancellationToken, out bool assumed))
+                    {
+                        Report(PurityViolationKind.CallsImpureMember, location, display, " (its body is not pure)", definition);
+                    }
+
+                    UsedAssumption |= assumed;
+                    return;
+            }
+
+            // A member of a referenced assembly.
+            if (IsMarkedPure(definition))
+            {
+                return;
+            }
+
+            switch (PurityCatalogue.Lookup(definition))
+            {
+                case CatalogueEntry.Pure:
+                    return;
+                case CatalogueEntry.MutatesReceiver:
+                    if (!IsOwned(instance))
+                    {
+                        Report(PurityViolationKind.WritesSharedState, location, $"{DescribeReceiver(instance)} through '{display}'");
+                    }
+
+                    return;
+                case CatalogueEntry.WritesDestination:
+                    IOperation? destination = FindDestination(definition, instance, arguments);
+                    if (destination is not null && !IsOwned(destination))
+                    {
+                        Report(PurityViolationKind.WritesSharedState, destination.Syntax.GetLocation(), $"{DescribeReceiver(destination)} through '{display}'");
+                    }
+
+                    return;
+                default:
+                    Report(PurityViolationKind.CallsImpureMember, location, display, PurityCatalogue.ReasonFor(definition), definition);
+                    return;
+            }
+        }
+
+        private static IOperation? FindDestination(IMethodSymbol callee, IOperation? instance, ImmutableArray<IArgumentOperation> arguments)
+        {
+            foreach (IArgumentOperation argument in arguments)
+            {
+                if (argument.Parameter?.Name is "destination" or "destinationArray")
+                {
+                    return argument.Value;
+                }
+            }
+
+            if (callee.IsStatic && !callee.IsExtensionMethod)
+            {
+                // Array.Sort(a), Array.Fill(a, v), Array.Clear(a): the first argument is written.
+                return arguments.Length > 0 ? arguments[0].Value : null;
+            }
+
+            if (callee.IsExtensionMethod && arguments.Length > 0)
+            {
+                // span.Sort(), span.Fill(v) (MemoryExtensions): the receiver argument is written.
+                return arguments[0].Value;
+            }
+
+            return instance;
+        }
+
+        private static Location CallLocation(SyntaxNode syntax) => syntax switch
+        {
+            InvocationExpressionSyntax invocation => invocation.Expression switch
+            {
+                MemberAccessExpressionSyntax member => member.Name.GetLocation(),
+                _ => invocation.Expression.GetLocation(),
+            },
+            MemberAccessExpressionSyntax member => member.Name.GetLocation(),
+            _ => syntax.GetLocation(),
+        };
+    }
+}

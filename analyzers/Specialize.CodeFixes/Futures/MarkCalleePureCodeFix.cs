@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Specialize.Analysis.Diagnostics;
+
+namespace Specialize.CodeFixes.Futures;
+
+/// <summary>
+/// SPEC002 — "Mark 'X' [Pure]": when a [Pure] method calls a method written in the same solution,
+/// mark the callee so that the analyzer checks it (and reports, at the callee, what keeps it impure).
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MarkCalleePureCodeFix))]
+[Shared]
+public sealed class MarkCalleePureCodeFix : CodeFixProvider
+{
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.PureMethodCallsImpureMember);
+
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        SemanticModel? model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        if (model is null || root is null)
+        {
+            return;
+        }
+
+        foreach (Diagnostic diagnostic in context.Diagnostics)
+        {
+            SyntaxNode node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+            SyntaxNode callNode = node.AncestorsAndSelf().FirstOrDefault(static n => n is InvocationExpressionSyntax or ObjectCreationExpressionSyntax) ?? node;
+            if (model.GetSymbolInfo(callNode, context.CancellationToken).Symbol is not IMethodSymbol callee)
+            {
+                continue;
+            }
+
+            callee = callee.OriginalDefinition;
+            SyntaxReference? reference = callee.DeclaringSyntaxReferences.FirstOrDefault();
+            if (reference is null || callee.IsAbstract || callee.IsExtern)
+            {
+                continue;
+            }
+
+            Document? target = context.Document.Project.Solution.GetDocument(reference.SyntaxTree);
+            if (target is null || await reference.GetSyntaxAsync(context.CancellationToken).ConfigureAwait(false) is not MethodDeclarationSyntax)
+            {
+                continue;
+            }
+
+            string title = $"Mark '{callee.Name}' [Pure]";
+            context.RegisterCodeFix(
+                CodeAction.Create(title, ct => MarkPureAsync(target, reference, ct), equivalenceKey: nameof(MarkCalleePureCodeFix)),
+                diagnostic);
+        }
+    }
+
+    private static async Task<Solution> MarkPureAsync(Document document, SyntaxReference reference, CancellationToken cancellationToken)
+    {
+        SyntaxNode root = (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
+        var method = (MethodDeclarationSyntax)root.FindNode(reference.Span);
+
+        // [Pure] reads best; spell it out only where no 'using Specialize;' is in scope.
+        bool imported = root is CompilationUnitSyntax unit
+            && (unit.Usings.Any(static u => u.Name?.ToString() == "Specialize")
+                || method.Ancestors().OfType<BaseNamespaceDeclarationSyntax>().Any(static ns => ns.Usings.Any(static u => u.Name?.ToString() == "Specialize")
+                    || ns.Name.ToString() == "Specialize" || ns.Name.ToString().StartsWith("Specialize.", System.StringComparison.Ordinal)));
+        AttributeListSyntax attribute = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(
+            SyntaxFactory.Attribute(SyntaxFactory.ParseName(imported ? "Pure" : "Specialize.Pure"))));
+
+        SyntaxTriviaList leading = method.GetLeadingTrivia();
+        SyntaxTrivia indentation = leading.LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia));
+        MethodDeclarationSyntax updated;
+        if (method.AttributeLists.Count > 0)
+        {
+            updated = method.WithAttributeLists(method.AttributeLists.Insert(0, attribute.WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed)));
+            updated = updated.WithAttributeLists(updated.AttributeLists.Replace(
+                updated.AttributeLists[0], updated.AttributeLists[0].WithLeadingTrivia(leading).WithTrailingTrivia(SyntaxFactory.EndOfLine("\n"))));
+            updated = updated.WithAttributeLists(updated.AttributeLists.Replace(
+                updated.AttributeLists[1], updated.AttributeLists[1].WithLeadingTrivia(indentation)));
+        }
+        else
+        {
+            updated = method
+                .WithoutLeadingTrivia()
+                .WithAttributeLists(SyntaxFactory.SingletonList(attribute.WithLeadingTrivia(leading).WithTrailingTrivia(SyntaxFactory.EndOfLine("\n"))));
+            updated = updated.WithModifiers(updated.Modifiers.Count > 0
+                ? updated.Modifiers.Replace(updated.Modifiers[0], updated.Modifiers[0].WithLeadingTrivia(indentation))
+                : updated.Modifiers);
+        }
+
+        return document.WithSyntaxRoot(root.ReplaceNode(method, updated)).Project.Solution;
+    }
+}

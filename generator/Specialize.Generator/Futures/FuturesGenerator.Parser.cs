@@ -1,0 +1,558 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using Specialize.Analysis.Purity;
+using Specialize.Generator.Futures.Model;
+using Specialize.Generator.Helpers;
+
+namespace Specialize.Generator.Futures;
+
+public sealed partial class FuturesGenerator
+{
+    /// <summary>Syntax to plain data: decides whether a method gets a twin and what the twin says.</summary>
+    internal static class Parser
+    {
+        private static readonly SymbolDisplayFormat QualifiedFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        /// <summary>
+        /// Cheap syntax filter: a method body with at least two local declarations initialized by a call.
+        /// </summary>
+        public static bool IsCandidate(SyntaxNode node)
+        {
+            if (node is not MethodDeclarationSyntax { Body: { } body } || node.Parent is not ClassDeclarationSyntax and not RecordDeclarationSyntax)
+            {
+                return false;
+            }
+
+            int calls = 0;
+            foreach (StatementSyntax statement in body.Statements)
+            {
+                if (statement is LocalDeclarationStatementSyntax { Declaration.Variables: { Count: 1 } variables }
+                    && variables[0].Initializer?.Value is InvocationExpressionSyntax && ++calls >= 2)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The twin for a method, or null when it has nothing that can overlap.</summary>
+        public static FutureTwinSpec? Parse(MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken)
+        {
+            if (model.GetDeclaredSymbol(syntax, cancellationToken) is not { } method || !CanHostTwin(method, syntax))
+            {
+                return null;
+            }
+
+            var purity = new PurityAnalysis(model.Compilation);
+            SyntaxList<StatementSyntax> statements = syntax.Body!.Statements;
+            List<List<FutureCall>> runs = FindRuns(statements, model, purity, cancellationToken);
+            if (runs.Count == 0)
+            {
+                return null;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            string twinName = method.Name + "_Parallel";
+            var sites = new List<string>();
+            string body = RewriteBody(syntax.Body, runs, sites, syntax.SyntaxTree.FilePath);
+            string twin = BuildTwin(syntax, twinName, body);
+
+            return new FutureTwinSpec(
+                HintName: HintName(method),
+                MethodKey: MethodKey(method),
+                Usings: new EquatableArray<string>(CollectUsings(syntax)),
+                NullableEnabled: (model.GetNullableContext(syntax.SpanStart) & NullableContext.AnnotationsEnabled) != 0,
+                Namespace: method.ContainingNamespace.IsGlobalNamespace ? string.Empty : method.ContainingNamespace.ToDisplayString(),
+                TypeHeaders: new EquatableArray<string>(TypeHeaders(syntax)),
+                TwinName: twinName,
+                TwinSource: twin,
+                Sites: new EquatableArray<string>(sites),
+                Interceptor: BuildInterceptor(method, twinName));
+        }
+
+        /// <summary>The stable key of a method, shared by its twin and its call sites.</summary>
+        public static string MethodKey(IMethodSymbol method) => method.OriginalDefinition.GetDocumentationCommentId() ?? method.ToDisplayString();
+
+        private static bool CanHostTwin(IMethodSymbol method, MethodDeclarationSyntax syntax)
+        {
+            // Interceptors replace a call with a call of the same signature: the method and its
+            // types must be nameable from the generated namespace, and the call must not be virtual.
+            if (method.IsGenericMethod || method.IsVirtual || method.IsOverride || method.IsAbstract || method.IsExtensionMethod
+                || method.IsAsync || method.ReturnsByRef || method.ReturnsByRefReadonly || method.PartialDefinitionPart is not null
+                || method.PartialImplementationPart is not null || method.ReturnType.IsRefLikeType)
+            {
+                return false;
+            }
+
+            if (syntax.Body is null || syntax.Body.DescendantNodes().Any(static n => n is YieldStatementSyntax))
+            {
+                return false;
+            }
+
+            for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
+            {
+                if (type.IsGenericType || type.TypeKind != TypeKind.Class || !IsNameable(type))
+                {
+                    return false;
+                }
+            }
+
+            for (SyntaxNode? node = syntax.Parent; node is TypeDeclarationSyntax typeDeclaration; node = node.Parent)
+            {
+                if (!typeDeclaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    return false;
+                }
+            }
+
+            if (!IsNameable(method.ReturnType) && method.ReturnType.SpecialType != SpecialType.System_Void)
+            {
+                return false;
+            }
+
+            foreach (IParameterSymbol parameter in method.Parameters)
+            {
+                if (parameter.RefKind != RefKind.None || parameter.IsParams || parameter.Type.IsRefLikeType || !IsNameable(parameter.Type))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool IsNameable(ITypeSymbol type)
+        {
+            switch (type)
+            {
+                case IArrayTypeSymbol array:
+                    return IsNameable(array.ElementType);
+                case IPointerTypeSymbol or IFunctionPointerTypeSymbol or IDynamicTypeSymbol or ITypeParameterSymbol:
+                    return false;
+                case INamedTypeSymbol named:
+                    for (INamedTypeSymbol? t = named; t is not null; t = t.ContainingType)
+                    {
+                        if (t.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal
+                            || t.IsFileLocal || t.IsAnonymousType)
+                        {
+                            return false;
+                        }
+                    }
+
+                    return named.TypeArguments.All(IsNameable);
+                default:
+                    return true;
+            }
+        }
+
+        /// <summary>One pure call that starts a future.</summary>
+        private sealed class FutureCall
+        {
+            public FutureCall(LocalDeclarationStatementSyntax statement, string variable, string declaredType, string state, string call, string size, string display)
+            {
+                Statement = statement;
+                Variable = variable;
+                DeclaredType = declaredType;
+                State = state;
+                Call = call;
+                Size = size;
+                Display = display;
+            }
+
+            public LocalDeclarationStatementSyntax Statement { get; }
+
+            public string Variable { get; }
+
+            public string DeclaredType { get; }
+
+            public string State { get; }
+
+            public string Call { get; }
+
+            public string Size { get; }
+
+            public string Display { get; }
+        }
+
+        /// <summary>
+        /// Runs of two or more consecutive declarations <c>T x = PureCall(args);</c> where no call reads
+        /// a variable declared earlier in the same run: all of them can run at once.
+        /// </summary>
+        private static List<List<FutureCall>> FindRuns(SyntaxList<StatementSyntax> statements, SemanticModel model, PurityAnalysis purity, CancellationToken cancellationToken)
+        {
+            var runs = new List<List<FutureCall>>();
+            var current = new List<FutureCall>();
+            var declared = new HashSet<string>();
+
+            void Close()
+            {
+                if (current.Count >= 2)
+                {
+                    runs.Add(current);
+                }
+
+                current = new List<FutureCall>();
+                declared.Clear();
+            }
+
+            foreach (StatementSyntax statement in statements)
+            {
+                FutureCall? call = statement is LocalDeclarationStatementSyntax declaration
+                    ? TryParseCall(declaration, model, purity, cancellationToken)
+                    : null;
+                if (call is null)
+                {
+                    Close();
+                    continue;
+                }
+
+                bool dependsOnRun = statement.DescendantNodes().OfType<IdentifierNameSyntax>().Any(id => declared.Contains(id.Identifier.ValueText));
+                if (dependsOnRun)
+                {
+                    Close();
+                }
+
+                current.Add(call);
+                declared.Add(call.Variable);
+            }
+
+            Close();
+            return runs;
+        }
+
+        private static FutureCall? TryParseCall(LocalDeclarationStatementSyntax declaration, SemanticModel model, PurityAnalysis purity, CancellationToken cancellationToken)
+        {
+            if (declaration.IsConst || declaration.UsingKeyword != default || declaration.AwaitKeyword != default
+                || declaration.Declaration.Variables.Count != 1 || declaration.Declaration.Type is RefTypeSyntax)
+            {
+                return null;
+            }
+
+            VariableDeclaratorSyntax variable = declaration.Declaration.Variables[0];
+            if (variable.Initializer?.Value is not InvocationExpressionSyntax invocationSyntax
+                || model.GetOperation(invocationSyntax, cancellationToken) is not IInvocationOperation invocation)
+            {
+                return null;
+            }
+
+            IMethodSymbol callee = invocation.TargetMethod;
+            if (!PurityAnalysis.IsMarkedPure(callee.OriginalDefinition) || !purity.IsPure(callee, cancellationToken)
+                || callee.ReturnsVoid || callee.ReturnType.IsRefLikeType || callee.ReturnsByRef || callee.ReturnsByRefReadonly
+                || callee.Parameters.Length != invocation.Arguments.Length)
+            {
+                return null;
+            }
+
+            // The state carries the receiver (for an instance call) and every argument, each cast to
+            // its parameter type; arguments must be free of side effects so that evaluating them
+            // before an earlier call has finished cannot be observed.
+            var stateParts = new List<string>();
+            string target;
+            if (callee.IsStatic)
+            {
+                target = CalleeExpression(invocationSyntax.Expression);
+            }
+            else
+            {
+                IOperation? receiver = invocation.Instance;
+                if (receiver is not IInstanceReferenceOperation && !IsSideEffectFree(receiver))
+                {
+                    return null;
+                }
+
+                stateParts.Add($"({callee.ContainingType.ToDisplayString(QualifiedFormat)})({receiver!.Syntax})");
+                target = "{0}." + MemberName(invocationSyntax.Expression);
+            }
+
+            string? size = null;
+            int sizeIndex = 0;
+            for (int i = 0; i < invocation.Arguments.Length; i++)
+            {
+                IArgumentOperation argument = invocation.Arguments[i];
+                if (argument.ArgumentKind != ArgumentKind.Explicit || argument.Parameter is null || argument.Parameter.Ordinal != i
+                    || argument.Parameter.RefKind != RefKind.None || argument.Value.Type?.IsRefLikeType == true
+                    || argument.Parameter.Type.IsRefLikeType || !IsSideEffectFree(argument.Value) || !IsNameable(argument.Parameter.Type))
+                {
+                    return null;
+                }
+
+                string parameterType = argument.Parameter.Type.ToDisplayString(QualifiedFormat);
+                stateParts.Add($"({parameterType})({((ArgumentSyntax)argument.Syntax).Expression})");
+                if (size is null && SizeFeature(argument.Parameter.Type) is { } feature)
+                {
+                    size = feature;
+                    sizeIndex = stateParts.Count - 1;
+                }
+            }
+
+            string state = stateParts.Count switch
+            {
+                0 => "0",
+                1 => stateParts[0],
+                _ => "(" + string.Join(", ", stateParts) + ")",
+            };
+
+            string StateItem(int index) => stateParts.Count == 1 ? "__s" : $"__s.Item{index + 1}";
+            var arguments = new List<string>();
+            int first = callee.IsStatic ? 0 : 1;
+            for (int i = first; i < stateParts.Count; i++)
+            {
+                arguments.Add(StateItem(i));
+            }
+
+            string callTarget = callee.IsStatic ? target : string.Format(target, StateItem(0));
+            string call = $"{callTarget}({string.Join(", ", arguments)})";
+            string sizeText = size is null ? "1L" : string.Format(size, stateParts.Count == 1 ? "__state" : $"__state.Item{sizeIndex + 1}");
+            string declaredType = declaration.Declaration.Type.ToString();
+
+            return new FutureCall(declaration, variable.Identifier.ValueText, declaredType, state, call, sizeText, invocationSyntax.ToString());
+        }
+
+        /// <summary>
+        /// The size feature of a parameter as a format string over its state item ("(long)({0}?.Length ?? 0)"),
+        /// or null when the type has none.
+        /// </summary>
+        private static string? SizeFeature(ITypeSymbol type)
+        {
+            if (type is IArrayTypeSymbol)
+            {
+                return "(long)({0}?.Length ?? 0)";
+            }
+
+            if (type.SpecialType == SpecialType.System_String)
+            {
+                return "(long)({0}?.Length ?? 0)";
+            }
+
+            if (type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16
+                or SpecialType.System_UInt16 or SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_UInt32)
+            {
+                return "(long){0}";
+            }
+
+            foreach (INamedTypeSymbol face in type.AllInterfaces)
+            {
+                if (face.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.IReadOnlyCollection<T>" or "System.Collections.Generic.ICollection<T>")
+                {
+                    return type.IsValueType ? "(long){0}.Count" : "(long)({0}?.Count ?? 0)";
+                }
+            }
+
+            return null;
+        }
+
+        private static bool IsSideEffectFree(IOperation? operation)
+        {
+            switch (operation)
+            {
+                case null:
+                    return false;
+                case ILiteralOperation or IDefaultValueOperation or ILocalReferenceOperation or IParameterReferenceOperation
+                    or IInstanceReferenceOperation or ITypeOfOperation or ISizeOfOperation or INameOfOperation:
+                    return true;
+                case IFieldReferenceOperation field:
+                    return field.Field.IsStatic ? field.Field.IsReadOnly || field.Field.IsConst : IsSideEffectFree(field.Instance);
+                case IConversionOperation { OperatorMethod: null } conversion:
+                    return IsSideEffectFree(conversion.Operand);
+                case IParenthesizedOperation parenthesized:
+                    return IsSideEffectFree(parenthesized.Operand);
+                case IBinaryOperation { OperatorMethod: null } binary:
+                    // Integer division by zero and checked overflow throw; they are side effects in order.
+                    return binary.OperatorKind is not (BinaryOperatorKind.Divide or BinaryOperatorKind.Remainder) && !binary.IsChecked
+                        && IsSideEffectFree(binary.LeftOperand) && IsSideEffectFree(binary.RightOperand);
+                case IUnaryOperation { OperatorMethod: null, IsChecked: false } unary:
+                    return IsSideEffectFree(unary.Operand);
+                case IPropertyReferenceOperation { Property.Name: "Length", Arguments.Length: 0 } length
+                    when length.Instance?.Type is IArrayTypeSymbol || length.Instance?.Type?.SpecialType == SpecialType.System_String:
+                    return IsSideEffectFree(length.Instance) && IsNotNull(length.Instance);
+                default:
+                    return operation.ConstantValue.HasValue;
+            }
+        }
+
+        private static bool IsNotNull(IOperation? operation) =>
+            operation is IInstanceReferenceOperation || operation?.Type?.NullableAnnotation == NullableAnnotation.NotAnnotated;
+
+        private static string CalleeExpression(ExpressionSyntax expression) => expression.ToString();
+
+        private static string MemberName(ExpressionSyntax expression) => expression switch
+        {
+            MemberAccessExpressionSyntax member => member.Name.ToString(),
+            _ => expression.ToString(),
+        };
+
+        private static string RewriteBody(BlockSyntax body, List<List<FutureCall>> runs, List<string> sites, string filePath)
+        {
+            var runByFirst = runs.ToDictionary(r => (SyntaxNode)r[0].Statement);
+            var inRun = new HashSet<SyntaxNode>(runs.SelectMany(r => r.Select(c => (SyntaxNode)c.Statement)));
+            var text = new StringBuilder();
+            text.Append(body.OpenBraceToken.ToFullString());
+            foreach (StatementSyntax statement in body.Statements)
+            {
+                if (runByFirst.TryGetValue(statement, out List<FutureCall>? run))
+                {
+                    string indent = statement.GetLeadingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
+                    text.Append(statement.GetLeadingTrivia().ToFullString());
+                    text.Append($"// These {run.Count} pure calls may run at once; each value is forced, in program order, before it is used.\n");
+                    for (int i = 0; i < run.Count; i++)
+                    {
+                        FutureCall call = run[i];
+                        int siteIndex = sites.Count;
+                        FileLinePositionSpan line = call.Statement.GetLocation().GetLineSpan();
+                        sites.Add($"{call.Display} at {System.IO.Path.GetFileName(filePath)}({line.StartLinePosition.Line + 1},{line.StartLinePosition.Character + 1})");
+                        string start = i < run.Count - 1 ? "Start" : "RunInline";
+                        text.Append($"{indent}var __state_{call.Variable} = {call.State};\n");
+                        string size = call.Size.Replace("__state", "__state_" + call.Variable);
+                        text.Append($"{indent}var __future_{call.Variable} = global::Specialize.Futures.Future.{start}(FutureSites.Site{siteIndex}, {size}, __state_{call.Variable}, static __s => {call.Call});\n");
+                    }
+
+                    foreach (FutureCall call in run)
+                    {
+                        text.Append($"{indent}{call.DeclaredType} {call.Variable} = __future_{call.Variable}.Force();\n");
+                    }
+
+                    continue;
+                }
+
+                if (!inRun.Contains(statement))
+                {
+                    text.Append(statement.ToFullString());
+                }
+            }
+
+            text.Append(body.CloseBraceToken.ToFullString());
+            return text.ToString();
+        }
+
+        private static string BuildTwin(MethodDeclarationSyntax syntax, string twinName, string body)
+        {
+            var modifiers = new List<string> { "internal" };
+            if (syntax.Modifiers.Any(SyntaxKind.StaticKeyword))
+            {
+                modifiers.Add("static");
+            }
+
+            if (syntax.Modifiers.Any(SyntaxKind.UnsafeKeyword))
+            {
+                modifiers.Add("unsafe");
+            }
+
+            string parameters = string.Join(", ", syntax.ParameterList.Parameters.Select(p => $"{p.Type} {p.Identifier.ValueText}"));
+            string indent = syntax.GetLeadingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
+            return $"{indent}{string.Join(" ", modifiers)} {syntax.ReturnType} {twinName}({parameters})\n{indent}{body.TrimStart()}";
+        }
+
+        private static InterceptorSignature BuildInterceptor(IMethodSymbol method, string twinName)
+        {
+            var parameters = new List<string>();
+            var arguments = new List<string>();
+            string type = method.ContainingType.ToDisplayString(QualifiedFormat);
+            if (!method.IsStatic)
+            {
+                parameters.Add($"this {type} @this");
+            }
+
+            foreach (IParameterSymbol parameter in method.Parameters)
+            {
+                parameters.Add($"{parameter.Type.ToDisplayString(QualifiedFormat)} @{parameter.Name}");
+                arguments.Add("@" + parameter.Name);
+            }
+
+            string receiver = method.IsStatic ? type : "@this";
+            return new InterceptorSignature(
+                method.Name,
+                method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(QualifiedFormat),
+                string.Join(", ", parameters),
+                $"{receiver}.{twinName}({string.Join(", ", arguments)})");
+        }
+
+        private static IEnumerable<string> CollectUsings(SyntaxNode node)
+        {
+            var usings = new List<string>();
+            for (SyntaxNode? current = node; current is not null; current = current.Parent)
+            {
+                SyntaxList<UsingDirectiveSyntax> directives = current switch
+                {
+                    CompilationUnitSyntax unit => unit.Usings,
+                    BaseNamespaceDeclarationSyntax ns => ns.Usings,
+                    _ => default,
+                };
+                foreach (UsingDirectiveSyntax directive in directives)
+                {
+                    if (directive.GlobalKeyword == default)
+                    {
+                        usings.Add(directive.WithoutTrivia().ToString());
+                    }
+                }
+            }
+
+            usings.Sort(System.StringComparer.Ordinal);
+            return usings.Distinct();
+        }
+
+        private static IEnumerable<string> TypeHeaders(MethodDeclarationSyntax syntax)
+        {
+            var headers = new List<string>();
+            for (SyntaxNode? node = syntax.Parent; node is TypeDeclarationSyntax type; node = node.Parent)
+            {
+                string keyword = type is RecordDeclarationSyntax record
+                    ? "record" + (record.ClassOrStructKeyword == default ? string.Empty : " " + record.ClassOrStructKeyword.Text)
+                    : type.Keyword.Text;
+                string modifiers = string.Join(" ", type.Modifiers.Where(m => m.IsKind(SyntaxKind.StaticKeyword) || m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
+                headers.Insert(0, $"{modifiers} {keyword} {type.Identifier.ValueText}".Trim());
+            }
+
+            return headers;
+        }
+
+        private static string HintName(IMethodSymbol method)
+        {
+            var name = new StringBuilder();
+            name.Append(method.ContainingType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None)));
+            name.Append('.').Append(method.Name);
+            foreach (IParameterSymbol parameter in method.Parameters)
+            {
+                name.Append('_').Append(parameter.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat));
+            }
+
+            for (int i = 0; i < name.Length; i++)
+            {
+                char c = name[i];
+                if (!(char.IsLetterOrDigit(c) || c == '.' || c == '_'))
+                {
+                    name[i] = '_';
+                }
+            }
+
+            return name.Append(".Parallel.g.cs").ToString();
+        }
+
+        /// <summary>The call site of an invocation of a method with a twin, or null.</summary>
+        public static FutureCallSite? ParseCallSite(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+        {
+            if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol target)
+            {
+                return null;
+            }
+
+#pragma warning disable RSEXPERIMENTAL002 // Interceptable locations are the supported way to write [InterceptsLocation].
+            var location = model.GetInterceptableLocation(invocation, cancellationToken);
+#pragma warning restore RSEXPERIMENTAL002
+            if (location is null)
+            {
+                return null;
+            }
+
+            return new FutureCallSite(MethodKey(target), location.Version, location.Data, location.GetDisplayLocation());
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace Specialize.Generator.Helpers;
+
+/// <summary>Names of pipeline steps, for incrementality tests.</summary>
+internal static class TrackingNames
+{
+    public const string FutureTwins = nameof(FutureTwins);
+    public const string FutureCallSites = nameof(FutureCallSites);
+}

@@ -1,0 +1,177 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Specialize.Futures;
+
+/// <summary>
+/// Process-wide policy for conditional futures: whether they run at all, how many may be in flight,
+/// and the memory load above which every call runs inline.
+/// </summary>
+/// <remarks>
+/// Set the environment variable <c>SPECIALIZE_FUTURES=off</c> (or <see cref="Enabled"/> to
+/// <see langword="false"/>) to run every call inline, in program order: for debugging, and as the
+/// baseline of a benchmark.
+/// </remarks>
+public static class FutureRuntime
+{
+    private static int maxInFlight = 4 * Environment.ProcessorCount;
+    private static int inFlight;
+    private static long spawned;
+    private static long inlined;
+    private static long memoryCheckedAt;
+    private static int memoryHigh;
+    private static double spawnCostNanoseconds = double.NaN;
+
+    /// <summary>
+    /// Whether pure calls may run as futures. Defaults to <see langword="true"/> unless the
+    /// environment variable <c>SPECIALIZE_FUTURES</c> is <c>off</c>, <c>0</c> or <c>false</c>.
+    /// </summary>
+    public static bool Enabled { get; set; } = !IsOff(Environment.GetEnvironmentVariable("SPECIALIZE_FUTURES"));
+
+    /// <summary>
+    /// The most futures running at once across the process (default 4 × processor count); beyond
+    /// it, calls run inline.
+    /// </summary>
+    public static int MaxInFlight
+    {
+        get => Volatile.Read(ref maxInFlight);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            Volatile.Write(ref maxInFlight, value);
+        }
+    }
+
+    /// <summary>
+    /// The fraction of the GC's memory budget in use above which calls run inline (default 0.85),
+    /// so that spawning never adds to memory pressure.
+    /// </summary>
+    public static double MemoryLoadLimit
+    {
+        get => memoryLoadLimit;
+        set
+        {
+            if (!(value > 0 && value <= 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "MemoryLoadLimit must be in (0, 1].");
+            }
+
+            memoryLoadLimit = value;
+        }
+    }
+
+    private static double memoryLoadLimit = 0.85;
+
+    /// <summary>
+    /// How many times the predicted work of a call must exceed the cost of spawning it before it is
+    /// spawned (default 20): a future must pay for itself many times over.
+    /// </summary>
+    public static double SpawnBenefitFactor { get; set; } = 20;
+
+    /// <summary>Futures spawned so far in this process.</summary>
+    public static long Spawned => Interlocked.Read(ref spawned);
+
+    /// <summary>Calls that went through a future site and ran inline.</summary>
+    public static long Inlined => Interlocked.Read(ref inlined);
+
+    /// <summary>Futures running now.</summary>
+    public static int InFlight => Volatile.Read(ref inFlight);
+
+    /// <summary>The measured cost of spawning and joining one future on this machine, in nanoseconds.</summary>
+    public static double SpawnCostNanoseconds
+    {
+        get
+        {
+            double cost = Volatile.Read(ref spawnCostNanoseconds);
+            if (double.IsNaN(cost))
+            {
+                cost = CalibrateSpawnCost();
+                Volatile.Write(ref spawnCostNanoseconds, cost);
+            }
+
+            return cost;
+        }
+    }
+
+    internal static bool IsOff(string? value) =>
+        value is not null && (value.Equals("off", StringComparison.OrdinalIgnoreCase)
+            || value == "0" || value.Equals("false", StringComparison.OrdinalIgnoreCase));
+
+    internal static bool ShouldSpawn(FutureSite site, long size)
+    {
+        if (!Enabled || !site.IsLearned || Environment.ProcessorCount < 2)
+        {
+            return false;
+        }
+
+        if (site.PredictNanoseconds(size) < SpawnBenefitFactor * SpawnCostNanoseconds)
+        {
+            return false;
+        }
+
+        return !IsMemoryHigh();
+    }
+
+    internal static bool TryEnter()
+    {
+        int limit = MaxInFlight;
+        int current = Volatile.Read(ref inFlight);
+        while (current < limit)
+        {
+            int seen = Interlocked.CompareExchange(ref inFlight, current + 1, current);
+            if (seen == current)
+            {
+                Interlocked.Increment(ref spawned);
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
+    }
+
+    internal static void Exit() => Interlocked.Decrement(ref inFlight);
+
+    internal static void CountInline() => Interlocked.Increment(ref inlined);
+
+    private static bool IsMemoryHigh()
+    {
+        // GC.GetGCMemoryInfo is not free: look at most every 10 ms.
+        long now = Environment.TickCount64;
+        if (now - Interlocked.Read(ref memoryCheckedAt) > 10)
+        {
+            Interlocked.Exchange(ref memoryCheckedAt, now);
+            GCMemoryInfo info = GC.GetGCMemoryInfo();
+            bool high = info.HighMemoryLoadThresholdBytes > 0
+                && info.MemoryLoadBytes >= memoryLoadLimit * info.HighMemoryLoadThresholdBytes;
+            Volatile.Write(ref memoryHigh, high ? 1 : 0);
+        }
+
+        return Volatile.Read(ref memoryHigh) == 1;
+    }
+
+    private static double CalibrateSpawnCost()
+    {
+        // Spawn and join trivial tasks; the median of several rounds is the overhead a future adds.
+        const int rounds = 9;
+        const int perRound = 32;
+        Span<double> perFuture = stackalloc double[rounds];
+        for (int r = 0; r < rounds; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < perRound; i++)
+            {
+                Task<int> task = Task.Factory.StartNew(static s => (int)s! + 1, i, default, TaskCreationOptions.None, TaskScheduler.Default);
+                task.GetAwaiter().GetResult();
+            }
+
+            perFuture[r] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / perRound;
+        }
+
+        perFuture.Sort();
+        return Math.Max(perFuture[rounds / 2], 500);
+    }
+}

@@ -1,0 +1,66 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+
+namespace Specialize.Futures;
+
+/// <summary>
+/// One call site that a generated twin may run as a future, with the cost model learned for it.
+/// The generator picks a size feature for the call (an array or collection length, or an integer
+/// argument); the site learns the call's cost per unit of that size from timed inline runs and
+/// spawns only when the predicted work is well above what spawning costs.
+/// </summary>
+public sealed class FutureSite
+{
+    // The first calls are always timed; after that one call in SampleEvery keeps the model current.
+    private const int WarmUpSamples = 4;
+    private const int SampleEvery = 16;
+
+    private long calls;
+    private long samples;
+    private double nanosecondsPerUnit = double.NaN;
+
+    /// <summary>Creates a call site.</summary>
+    /// <param name="description">What the call is and where it is, for diagnostics and statistics.</param>
+    public FutureSite(string description)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(description);
+        Description = description;
+    }
+
+    /// <summary>What the call is and where it is written.</summary>
+    public string Description { get; }
+
+    /// <summary>The learned cost of one unit of the size feature, in nanoseconds (NaN until measured).</summary>
+    public double NanosecondsPerUnit => Volatile.Read(ref nanosecondsPerUnit);
+
+    /// <summary>How many timed inline runs the model has learned from.</summary>
+    public long Samples => Interlocked.Read(ref samples);
+
+    /// <summary>The predicted run time of a call of the given size, in nanoseconds (NaN until measured).</summary>
+    public double PredictNanoseconds(long size) => NanosecondsPerUnit * Math.Max(size, 1);
+
+    internal bool IsLearned => Interlocked.Read(ref samples) >= WarmUpSamples;
+
+    /// <summary>Whether this call should be timed: always while warming up, then one call in <c>SampleEvery</c>.</summary>
+    internal bool ShouldSample()
+    {
+        long n = Interlocked.Increment(ref calls);
+        return n <= WarmUpSamples || n % SampleEvery == 0;
+    }
+
+    internal void Record(long elapsedTicks, long size)
+    {
+        double nanoseconds = elapsedTicks * (1e9 / Stopwatch.Frequency);
+        double perUnit = nanoseconds / Math.Max(size, 1);
+        long n = Interlocked.Increment(ref samples);
+
+        // An exponentially weighted mean; races between threads only lose a sample, never corrupt one.
+        double old = Volatile.Read(ref nanosecondsPerUnit);
+        double updated = double.IsNaN(old) || n <= 1 ? perUnit : old + ((perUnit - old) / Math.Min(n, 8));
+        Volatile.Write(ref nanosecondsPerUnit, updated);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Description;
+}

@@ -23,7 +23,10 @@ public static class Snapshot
     }
 
     /// <summary>Compares <paramref name="actual"/> with the file at <paramref name="verifiedPath"/>.</summary>
-    public static void VerifyFile(string actual, string verifiedPath)
+    /// <param name="actual">The text produced now.</param>
+    /// <param name="verifiedPath">The checked-in snapshot.</param>
+    /// <param name="accept">Whether to accept a difference; by default, from the environment variable.</param>
+    public static void VerifyFile(string actual, string verifiedPath, bool? accept = null)
     {
         string receivedPath = verifiedPath.Replace(".verified.", ".received.", StringComparison.Ordinal);
         byte[] actualBytes = Utf8NoBom.GetBytes(actual);
@@ -39,7 +42,7 @@ public static class Snapshot
             return;
         }
 
-        if (Environment.GetEnvironmentVariable(AcceptVariable) == "1")
+        if (accept ?? Environment.GetEnvironmentVariable(AcceptVariable) == "1")
         {
             Directory.CreateDirectory(Path.GetDirectoryName(verifiedPath)!);
             File.WriteAllBytes(verifiedPath, actualBytes);

@@ -28,13 +28,13 @@ public static class UnifiedDiff
             {
                 edits.Add((' ', a[x], x++, y++));
             }
-            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] >= lcs[x + 1, y]))
+            else if (x < a.Length && (y == b.Length || lcs[x + 1, y] >= lcs[x, y + 1]))
             {
-                edits.Add(('+', b[y], x, y++));
+                edits.Add(('-', a[x], x++, y));
             }
             else
             {
-                edits.Add(('-', a[x], x++, y));
+                edits.Add(('+', b[y], x, y++));
             }
         }
 

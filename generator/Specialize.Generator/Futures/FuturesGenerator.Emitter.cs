@@ -53,7 +53,7 @@ public sealed partial class FuturesGenerator
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
 
             // The twin keeps the user's own text and layout; re-indent it to this nesting depth.
-            string[] lines = spec.TwinSource.Replace("\r\n", "\n").Split('\n');
+            string[] lines = spec.TwinSource.Replace("\r\n", "\n").TrimEnd().Split('\n');
             int common = lines.Where(static l => l.Trim().Length > 0).Select(static l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
             foreach (string line in lines)
             {

@@ -1,0 +1,187 @@
+using System.Text.RegularExpressions;
+using Specialize.Testing;
+using Xunit;
+
+namespace Specialize.Package.Tests;
+
+/// <summary>
+/// The package seen from the outside: packed, restored from a folder into a fresh console project
+/// that sets no Specialize-specific MSBuild property, built and run. Each of the three parts of the
+/// package is asserted separately, so removing any one of them fails a test here:
+/// the analyzer folder (SPEC001 in the build output), the generator (its files and its effect),
+/// build/Specialize.props (interceptors compile only when it names the namespace), and the runtime
+/// (the program references it and runs).
+/// </summary>
+public sealed class PackageTests : IClassFixture<PackageFixture>
+{
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(5);
+    private readonly PackageFixture package;
+
+    public PackageTests(PackageFixture package)
+    {
+        this.package = package;
+    }
+
+    private const string Kernels = """
+        using System;
+        using Specialize;
+
+        namespace Consumer;
+
+        public static partial class Kernels
+        {
+            [Pure]
+            public static double[] Scale(double[] x, double alpha, double beta)
+            {
+                var y = new double[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                {
+                    y[i] = (alpha * x[i]) + beta;
+                }
+
+                return y;
+            }
+
+            [Pure]
+            public static double[] Add(double[] a, double[] b)
+            {
+                var sum = new double[a.Length];
+                for (int i = 0; i < a.Length; i++)
+                {
+                    sum[i] = a[i] + b[i];
+                }
+
+                return sum;
+            }
+
+            public static double[] Combine(double[] a)
+            {
+                var b = Scale(a, 1.0, 0.5);
+                var c = Scale(a, 1.0, 3.4);
+                return Add(b, c);
+            }
+        }
+        """;
+
+    private const string Program = """
+        using System;
+        using Specialize.Futures;
+
+        double[] result = Consumer.Kernels.Combine(new[] { 1.0, 2.0, 3.0 });
+        Console.WriteLine("result=" + string.Join(",", result));
+        Console.WriteLine("futures=" + (FutureRuntime.Spawned + FutureRuntime.Inlined));
+        """;
+
+    // Line 7 of this file assigns a static field from a [Pure] method.
+    private const string BadPure = """
+        namespace Consumer;
+
+        public static class Counter
+        {
+            private static int total;
+
+            [Specialize.Pure] public static int Add(int x) { total += x; return x; }
+        }
+        """;
+
+    [Fact]
+    public void Package_has_runtime_analyzers_generator_and_props_in_place()
+    {
+        Assert.Contains("lib/net10.0/Specialize.dll", package.Entries);
+        Assert.Contains("lib/net10.0/Specialize.xml", package.Entries);
+        Assert.Contains("analyzers/dotnet/cs/Specialize.Generator.dll", package.Entries);
+        Assert.Contains("analyzers/dotnet/cs/Specialize.Analyzers.dll", package.Entries);
+        Assert.Contains("analyzers/dotnet/cs/Specialize.CodeFixes.dll", package.Entries);
+        Assert.Contains("analyzers/dotnet/cs/Specialize.Analysis.dll", package.Entries);
+        Assert.Contains("build/Specialize.props", package.Entries);
+        Assert.Contains("buildTransitive/Specialize.props", package.Entries);
+
+        // The compiler-side assemblies ship as files, never as package dependencies of the consumer.
+        Assert.DoesNotContain("Microsoft.CodeAnalysis", package.Nuspec, StringComparison.Ordinal);
+        Assert.DoesNotContain("Specialize.Generator\"", package.Nuspec, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Analyzers_load_and_report_SPEC001_at_the_write()
+    {
+        string folder = CreateConsumer("analyzers", ("Kernels.cs", Kernels), ("Program.cs", Program), ("Counter.cs", BadPure));
+
+        ProcessResult build = Build(folder);
+
+        Assert.NotEqual(0, build.ExitCode);
+        Assert.Matches(new Regex(@"Counter\.cs\(7,54\): error SPEC001: \[Pure\] method 'Add' writes static field 'Counter\.total'"), build.Output);
+    }
+
+    [Fact]
+    public void Generator_runs_and_interceptors_route_calls_without_any_msbuild_edit()
+    {
+        string folder = CreateConsumer("direct", ("Kernels.cs", Kernels), ("Program.cs", Program));
+
+        // EmitCompilerGeneratedFiles only writes the generated sources to disk so the test can see them.
+        Build(folder, "-p:EmitCompilerGeneratedFiles=true").EnsureSuccess("dotnet build of the consumer");
+        ProcessResult run = ProcessRunner.Run("dotnet", "run --no-build -c Release", folder, BuildTimeout).EnsureSuccess("dotnet run of the consumer");
+
+        string[] generated = Directory.GetFiles(Path.Combine(folder, "obj"), "*.g.cs", SearchOption.AllDirectories)
+            .Where(f => f.Contains("Specialize.Generator", StringComparison.Ordinal))
+            .Select(Path.GetFileName).ToArray()!;
+        Assert.Contains("Consumer.Kernels.Combine_double__.Parallel.g.cs", generated);
+        Assert.Contains("Specialize.FutureInterceptors.g.cs", generated);
+
+        // Combine(x) = (x + 0.5) + (x + 3.4) = 2x + 3.9. The program called Kernels.Combine; only the
+        // intercepted twin goes through the futures runtime, once for each of the two pure calls.
+        Assert.Contains("result=5.9,7.9,9.9", run.Output, StringComparison.Ordinal);
+        Assert.Contains("futures=2", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_project_that_gets_the_package_transitively_is_specialized_too()
+    {
+        string folder = package.NewConsumerFolder("transitive");
+        string library = Path.Combine(folder, "Library");
+        string app = Path.Combine(folder, "App");
+        Directory.CreateDirectory(library);
+        Directory.CreateDirectory(app);
+        File.WriteAllText(Path.Combine(library, "Library.csproj"), ProjectFile("Library", isExe: false, $"""<PackageReference Include="Specialize" Version="{package.Version}" />"""));
+        File.WriteAllText(Path.Combine(library, "Placeholder.cs"), "namespace Library; public static class Marker { }\n");
+        File.WriteAllText(Path.Combine(app, "App.csproj"), ProjectFile("App", isExe: true, """<ProjectReference Include="../Library/Library.csproj" />"""));
+        File.WriteAllText(Path.Combine(app, "Kernels.cs"), Kernels);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
+
+        Build(app).EnsureSuccess("dotnet build of the transitive consumer");
+        ProcessResult run = ProcessRunner.Run("dotnet", "run --no-build -c Release", app, BuildTimeout).EnsureSuccess("dotnet run of the transitive consumer");
+
+        Assert.Contains("futures=2", run.Output, StringComparison.Ordinal);
+    }
+
+    private string CreateConsumer(string name, params (string File, string Text)[] files)
+    {
+        string folder = package.NewConsumerFolder(name);
+        File.WriteAllText(Path.Combine(folder, "Consumer.csproj"), ProjectFile("Consumer", isExe: true, $"""<PackageReference Include="Specialize" Version="{package.Version}" />"""));
+        foreach ((string file, string text) in files)
+        {
+            File.WriteAllText(Path.Combine(folder, file), text);
+        }
+
+        return folder;
+    }
+
+    // An ordinary console or library project, as 'dotnet new' makes it; nothing about Specialize.
+    private static string ProjectFile(string name, bool isExe, string reference) => $"""
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <TargetFramework>net10.0</TargetFramework>
+            {(isExe ? "<OutputType>Exe</OutputType>" : string.Empty)}
+            <Nullable>enable</Nullable>
+            <ImplicitUsings>enable</ImplicitUsings>
+            <AssemblyName>{name}</AssemblyName>
+            <NoWarn>$(NoWarn);NU1603</NoWarn>
+          </PropertyGroup>
+          <ItemGroup>
+            {reference}
+          </ItemGroup>
+        </Project>
+        """;
+
+    private static ProcessResult Build(string folder, string extra = "") =>
+        ProcessRunner.Run("dotnet", $"build -c Release -nologo {extra}", folder, BuildTimeout);
+}

@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
+using Specialize.Analysis.Futures;
 using Specialize.Analysis.Purity;
 using Specialize.Generator.Futures.Model;
 using Specialize.Generator.Helpers;
@@ -184,73 +185,31 @@ public sealed partial class FuturesGenerator
         }
 
         /// <summary>
-        /// Runs of two or more consecutive declarations <c>T x = PureCall(args);</c> where no call reads
-        /// a variable declared earlier in the same run: all of them can run at once.
+        /// The runs of overlapping pure calls (decided in the shared analysis, which the analyzers use
+        /// too), turned into text. A run with a call the twin cannot spell is left out whole.
         /// </summary>
         private static List<List<FutureCall>> FindRuns(SyntaxList<StatementSyntax> statements, SemanticModel model, PurityAnalysis purity, CancellationToken cancellationToken)
         {
             var runs = new List<List<FutureCall>>();
-            var current = new List<FutureCall>();
-            var declared = new HashSet<string>();
-
-            void Close()
+            foreach (List<FutureCandidate> run in FutureCandidates.FindRuns(statements, model, purity, cancellationToken))
             {
-                if (current.Count >= 2)
+                var calls = run.Select(ToFutureCall).ToList();
+                if (calls.All(static c => c is not null))
                 {
-                    runs.Add(current);
+                    runs.Add(calls!);
                 }
-
-                current = new List<FutureCall>();
-                declared.Clear();
             }
 
-            foreach (StatementSyntax statement in statements)
-            {
-                FutureCall? call = statement is LocalDeclarationStatementSyntax declaration
-                    ? TryParseCall(declaration, model, purity, cancellationToken)
-                    : null;
-                if (call is null)
-                {
-                    Close();
-                    continue;
-                }
-
-                bool dependsOnRun = statement.DescendantNodes().OfType<IdentifierNameSyntax>().Any(id => declared.Contains(id.Identifier.ValueText));
-                if (dependsOnRun)
-                {
-                    Close();
-                }
-
-                current.Add(call);
-                declared.Add(call.Variable);
-            }
-
-            Close();
             return runs;
         }
 
-        private static FutureCall? TryParseCall(LocalDeclarationStatementSyntax declaration, SemanticModel model, PurityAnalysis purity, CancellationToken cancellationToken)
+        private static FutureCall? ToFutureCall(FutureCandidate candidate)
         {
-            if (declaration.IsConst || declaration.UsingKeyword != default || declaration.AwaitKeyword != default
-                || declaration.Declaration.Variables.Count != 1 || declaration.Declaration.Type is RefTypeSyntax)
-            {
-                return null;
-            }
-
+            LocalDeclarationStatementSyntax declaration = candidate.Statement;
             VariableDeclaratorSyntax variable = declaration.Declaration.Variables[0];
-            if (variable.Initializer?.Value is not InvocationExpressionSyntax invocationSyntax
-                || model.GetOperation(invocationSyntax, cancellationToken) is not IInvocationOperation invocation)
-            {
-                return null;
-            }
-
-            IMethodSymbol callee = invocation.TargetMethod;
-            if (!PurityAnalysis.IsMarkedPure(callee.OriginalDefinition) || !purity.IsPure(callee, cancellationToken)
-                || callee.ReturnsVoid || callee.ReturnType.IsRefLikeType || callee.ReturnsByRef || callee.ReturnsByRefReadonly
-                || callee.Parameters.Length != invocation.Arguments.Length)
-            {
-                return null;
-            }
+            InvocationExpressionSyntax invocationSyntax = candidate.InvocationSyntax;
+            IInvocationOperation invocation = candidate.Invocation;
+            IMethodSymbol callee = candidate.Callee;
 
             // The state carries the receiver (for an instance call) and every argument, each cast to
             // its parameter type; arguments must be free of side effects so that evaluating them
@@ -264,11 +223,6 @@ public sealed partial class FuturesGenerator
             else
             {
                 IOperation? receiver = invocation.Instance;
-                if (receiver is not IInstanceReferenceOperation && !IsSideEffectFree(receiver))
-                {
-                    return null;
-                }
-
                 stateParts.Add($"({callee.ContainingType.ToDisplayString(QualifiedFormat)})({receiver!.Syntax})");
                 target = "{0}." + MemberName(invocationSyntax.Expression);
             }
@@ -278,9 +232,7 @@ public sealed partial class FuturesGenerator
             for (int i = 0; i < invocation.Arguments.Length; i++)
             {
                 IArgumentOperation argument = invocation.Arguments[i];
-                if (argument.ArgumentKind != ArgumentKind.Explicit || argument.Parameter is null || argument.Parameter.Ordinal != i
-                    || argument.Parameter.RefKind != RefKind.None || argument.Value.Type?.IsRefLikeType == true
-                    || argument.Parameter.Type.IsRefLikeType || !IsSideEffectFree(argument.Value) || !IsNameable(argument.Parameter.Type))
+                if (argument.Parameter is null || !IsNameable(argument.Parameter.Type))
                 {
                     return null;
                 }
@@ -349,38 +301,6 @@ public sealed partial class FuturesGenerator
 
             return null;
         }
-
-        private static bool IsSideEffectFree(IOperation? operation)
-        {
-            switch (operation)
-            {
-                case null:
-                    return false;
-                case ILiteralOperation or IDefaultValueOperation or ILocalReferenceOperation or IParameterReferenceOperation
-                    or IInstanceReferenceOperation or ITypeOfOperation or ISizeOfOperation or INameOfOperation:
-                    return true;
-                case IFieldReferenceOperation field:
-                    return field.Field.IsStatic ? field.Field.IsReadOnly || field.Field.IsConst : IsSideEffectFree(field.Instance);
-                case IConversionOperation { OperatorMethod: null } conversion:
-                    return IsSideEffectFree(conversion.Operand);
-                case IParenthesizedOperation parenthesized:
-                    return IsSideEffectFree(parenthesized.Operand);
-                case IBinaryOperation { OperatorMethod: null } binary:
-                    // Integer division by zero and checked overflow throw; they are side effects in order.
-                    return binary.OperatorKind is not (BinaryOperatorKind.Divide or BinaryOperatorKind.Remainder) && !binary.IsChecked
-                        && IsSideEffectFree(binary.LeftOperand) && IsSideEffectFree(binary.RightOperand);
-                case IUnaryOperation { OperatorMethod: null, IsChecked: false } unary:
-                    return IsSideEffectFree(unary.Operand);
-                case IPropertyReferenceOperation { Property.Name: "Length", Arguments.Length: 0 } length
-                    when length.Instance?.Type is IArrayTypeSymbol || length.Instance?.Type?.SpecialType == SpecialType.System_String:
-                    return IsSideEffectFree(length.Instance) && IsNotNull(length.Instance);
-                default:
-                    return operation.ConstantValue.HasValue;
-            }
-        }
-
-        private static bool IsNotNull(IOperation? operation) =>
-            operation is IInstanceReferenceOperation || operation?.Type?.NullableAnnotation == NullableAnnotation.NotAnnotated;
 
         private static string CalleeExpression(ExpressionSyntax expression) => expression.ToString();
 

@@ -1,0 +1,165 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using Specialize.Analysis.Purity;
+
+namespace Specialize.Analysis.Futures;
+
+/// <summary>A declaration <c>T x = PureCall(args);</c> whose call may start as a future.</summary>
+public sealed class FutureCandidate
+{
+    public FutureCandidate(LocalDeclarationStatementSyntax statement, InvocationExpressionSyntax invocationSyntax, IInvocationOperation invocation)
+    {
+        Statement = statement;
+        InvocationSyntax = invocationSyntax;
+        Invocation = invocation;
+    }
+
+    public LocalDeclarationStatementSyntax Statement { get; }
+
+    public InvocationExpressionSyntax InvocationSyntax { get; }
+
+    public IInvocationOperation Invocation { get; }
+
+    /// <summary>The declared variable.</summary>
+    public string Variable => Statement.Declaration.Variables[0].Identifier.ValueText;
+
+    /// <summary>The called method.</summary>
+    public IMethodSymbol Callee => Invocation.TargetMethod;
+}
+
+/// <summary>
+/// Which pure calls in a statement list can overlap. Shared by the generator (which parallelizes
+/// them) and the analyzers (which explain why others cannot be), so both always agree.
+/// </summary>
+public static class FutureCandidates
+{
+    /// <summary>
+    /// The statement as a future candidate: a single-variable local declaration initialized by a call
+    /// to a <c>[Pure]</c> method that passes the purity check, with by-value arguments that have no
+    /// side effects (evaluating them before an earlier call finishes cannot be observed).
+    /// </summary>
+    public static FutureCandidate? TryGet(StatementSyntax statement, SemanticModel model, PurityAnalysis purity, CancellationToken cancellationToken)
+    {
+        if (statement is not LocalDeclarationStatementSyntax declaration
+            || declaration.IsConst || declaration.UsingKeyword != default || declaration.AwaitKeyword != default
+            || declaration.Declaration.Variables.Count != 1 || declaration.Declaration.Type is RefTypeSyntax
+            || declaration.Declaration.Variables[0].Initializer?.Value is not InvocationExpressionSyntax invocationSyntax
+            || model.GetOperation(invocationSyntax, cancellationToken) is not IInvocationOperation invocation)
+        {
+            return null;
+        }
+
+        IMethodSymbol callee = invocation.TargetMethod;
+        if (!PurityAnalysis.IsMarkedPure(callee.OriginalDefinition) || callee.ReturnsVoid || callee.ReturnType.IsRefLikeType
+            || callee.ReturnsByRef || callee.ReturnsByRefReadonly || callee.Parameters.Length != invocation.Arguments.Length)
+        {
+            return null;
+        }
+
+        if (!callee.IsStatic && invocation.Instance is not IInstanceReferenceOperation && !IsSideEffectFree(invocation.Instance))
+        {
+            return null;
+        }
+
+        for (int i = 0; i < invocation.Arguments.Length; i++)
+        {
+            IArgumentOperation argument = invocation.Arguments[i];
+            if (argument.ArgumentKind != ArgumentKind.Explicit || argument.Parameter is null || argument.Parameter.Ordinal != i
+                || argument.Parameter.RefKind != RefKind.None || argument.Value.Type?.IsRefLikeType == true
+                || argument.Parameter.Type.IsRefLikeType || !IsSideEffectFree(argument.Value))
+            {
+                return null;
+            }
+        }
+
+        return purity.IsPure(callee, cancellationToken) ? new FutureCandidate(declaration, invocationSyntax, invocation) : null;
+    }
+
+    /// <summary>
+    /// Runs of two or more consecutive candidates where no call reads a variable declared earlier in
+    /// the same run: all calls of a run can be in flight at once.
+    /// </summary>
+    public static List<List<FutureCandidate>> FindRuns(IEnumerable<StatementSyntax> statements, SemanticModel model, PurityAnalysis purity, CancellationToken cancellationToken) =>
+        FindRuns(statements, model, purity, cancellationToken, out _);
+
+    /// <inheritdoc cref="FindRuns(IEnumerable{StatementSyntax}, SemanticModel, PurityAnalysis, CancellationToken)"/>
+    /// <param name="all">Every candidate, in a run or not.</param>
+    public static List<List<FutureCandidate>> FindRuns(IEnumerable<StatementSyntax> statements, SemanticModel model, PurityAnalysis purity, CancellationToken cancellationToken, out List<FutureCandidate> all)
+    {
+        var runs = new List<List<FutureCandidate>>();
+        var current = new List<FutureCandidate>();
+        var declared = new HashSet<string>();
+        all = new List<FutureCandidate>();
+
+        void Close()
+        {
+            if (current.Count >= 2)
+            {
+                runs.Add(current);
+            }
+
+            current = new List<FutureCandidate>();
+            declared.Clear();
+        }
+
+        foreach (StatementSyntax statement in statements)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            FutureCandidate? candidate = TryGet(statement, model, purity, cancellationToken);
+            if (candidate is null)
+            {
+                Close();
+                continue;
+            }
+
+            all.Add(candidate);
+            if (statement.DescendantNodes().OfType<IdentifierNameSyntax>().Any(id => declared.Contains(id.Identifier.ValueText)))
+            {
+                Close();
+            }
+
+            current.Add(candidate);
+            declared.Add(candidate.Variable);
+        }
+
+        Close();
+        return runs;
+    }
+
+    /// <summary>True for expressions whose evaluation cannot throw or change anything, so it may move.</summary>
+    public static bool IsSideEffectFree(IOperation? operation)
+    {
+        switch (operation)
+        {
+            case null:
+                return false;
+            case ILiteralOperation or IDefaultValueOperation or ILocalReferenceOperation or IParameterReferenceOperation
+                or IInstanceReferenceOperation or ITypeOfOperation or ISizeOfOperation or INameOfOperation:
+                return true;
+            case IFieldReferenceOperation field:
+                return field.Field.IsStatic ? field.Field.IsReadOnly || field.Field.IsConst : IsSideEffectFree(field.Instance) && IsNotNull(field.Instance);
+            case IConversionOperation { OperatorMethod: null } conversion:
+                return conversion.Conversion.IsImplicit && IsSideEffectFree(conversion.Operand);
+            case IParenthesizedOperation parenthesized:
+                return IsSideEffectFree(parenthesized.Operand);
+            case IBinaryOperation { OperatorMethod: null } binary:
+                // Integer division by zero and checked overflow throw: they must stay in order.
+                return binary.OperatorKind is not (BinaryOperatorKind.Divide or BinaryOperatorKind.Remainder) && !binary.IsChecked
+                    && IsSideEffectFree(binary.LeftOperand) && IsSideEffectFree(binary.RightOperand);
+            case IUnaryOperation { OperatorMethod: null, IsChecked: false } unary:
+                return IsSideEffectFree(unary.Operand);
+            case IPropertyReferenceOperation { Property.Name: "Length", Arguments.Length: 0 } length
+                when length.Instance?.Type is IArrayTypeSymbol || length.Instance?.Type?.SpecialType == SpecialType.System_String:
+                return IsSideEffectFree(length.Instance) && IsNotNull(length.Instance);
+            default:
+                return operation.ConstantValue.HasValue;
+        }
+    }
+
+    private static bool IsNotNull(IOperation? operation) =>
+        operation is IInstanceReferenceOperation || operation?.Type?.NullableAnnotation == NullableAnnotation.NotAnnotated;
+}

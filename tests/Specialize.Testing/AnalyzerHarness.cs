@@ -9,7 +9,9 @@ namespace Specialize.Testing;
 /// <summary>
 /// Runs the Specialize analyzers over marked-up source and asserts that exactly the marked
 /// diagnostics appear: same ids, same spans, nothing more. Compiler errors in the test source fail
-/// the test too, so a test cannot pass by not compiling.
+/// the test too, so a test cannot pass by not compiling. Errors and warnings are always compared;
+/// an info-level id (SPEC004, SPEC005, SPEC007: suggestions) is compared only when the markup marks
+/// it or the test names it in <c>alsoCheck</c>, so that a test about one rule is not about all of them.
 /// </summary>
 public static class AnalyzerHarness
 {
@@ -22,10 +24,17 @@ public static class AnalyzerHarness
         .ToImmutableArray();
 
     /// <summary>Asserts the marked diagnostics, and returns every Specialize diagnostic reported.</summary>
-    public static ImmutableArray<Diagnostic> Verify(string markup, params string[] otherSources)
+    public static ImmutableArray<Diagnostic> Verify(string markup, params string[] otherSources) =>
+        VerifyIncluding([], markup, otherSources);
+
+    /// <summary>As <see cref="Verify"/>, also comparing the info-level ids in <paramref name="alsoCheck"/>.</summary>
+    public static ImmutableArray<Diagnostic> VerifyIncluding(IEnumerable<string> alsoCheck, string markup, params string[] otherSources)
     {
         (string source, IReadOnlyList<ExpectedDiagnostic> expected) = Markup.Parse(markup);
-        ImmutableArray<Diagnostic> actual = Analyze(source, otherSources);
+        var checkedInfos = new HashSet<string>(alsoCheck.Concat(expected.Select(e => e.Id)), StringComparer.Ordinal);
+        ImmutableArray<Diagnostic> actual = Analyze(source, otherSources)
+            .Where(d => d.Severity >= DiagnosticSeverity.Warning || checkedInfos.Contains(d.Id))
+            .ToImmutableArray();
 
         var actualPairs = actual
             .Select(d => new ExpectedDiagnostic(d.Id, d.Location.SourceSpan))

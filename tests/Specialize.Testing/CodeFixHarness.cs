@@ -26,10 +26,10 @@ public static class CodeFixHarness
     /// Finds the marked diagnostic (the markup must mark exactly the diagnostics reported), applies the
     /// code action titled <paramref name="title"/> for it, and asserts the resulting text.
     /// </summary>
-    public static string Verify(string markup, string expectedFixed, string title)
+    public static string Verify(string markup, string expectedFixed, string title, params string[] otherSources)
     {
         (string source, IReadOnlyList<ExpectedDiagnostic> expected) = Markup.Parse(markup);
-        AnalyzerHarness.Verify(markup);
+        AnalyzerHarness.Verify(markup, otherSources);
         if (expected.Count == 0)
         {
             throw new HarnessException("Mark the diagnostic to fix with {|SPECxxx:...|}.");
@@ -44,6 +44,11 @@ public static class CodeFixHarness
                 parseOptions: References.ParseOptions,
                 metadataReferences: References.All))
             .AddDocument(documentId, "Source0.cs", SourceText.From(source));
+        for (int i = 0; i < otherSources.Length; i++)
+        {
+            solution = solution.AddDocument(DocumentId.CreateNewId(projectId), $"Source{i + 1}.cs", SourceText.From(otherSources[i]));
+        }
+
         Document document = solution.GetDocument(documentId)!;
 
         Compilation compilation = document.Project.GetCompilationAsync().GetAwaiter().GetResult()!;

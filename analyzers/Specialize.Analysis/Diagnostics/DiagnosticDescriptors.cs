@@ -46,6 +46,50 @@ public static class DiagnosticDescriptors
         description: "Reading a static field that other code can write makes the result of a pure call depend on when it runs. Make the field readonly (or const), or pass the value as an argument.",
         helpLinkUri: HelpLinkBase + "SPEC003.md");
 
+    /// <summary>SPEC004: a method passes the purity check but is not marked.</summary>
+    public static readonly DiagnosticDescriptor MethodIsPureButNotMarked = new(
+        id: DiagnosticIds.MethodIsPureButNotMarked,
+        title: "A method is pure but not marked [Pure]",
+        messageFormat: "Method '{0}' is pure by analysis; mark it [Pure] so that calls to it can run as futures",
+        category: PurityCategory,
+        defaultSeverity: DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: "Only calls to methods marked [Pure] become futures, so that parallelism is always something you asked for. This method writes nothing it does not own and calls only pure code; marking it lets its callers overlap its calls.",
+        helpLinkUri: HelpLinkBase + "SPEC004.md");
+
+    /// <summary>SPEC005: a pure call whose result is needed at once.</summary>
+    public static readonly DiagnosticDescriptor PureCallCannotOverlap = new(
+        id: DiagnosticIds.PureCallCannotOverlap,
+        title: "A pure call cannot overlap other work",
+        messageFormat: "The result of pure call '{0}' is used by the next statement, so the call cannot overlap other work; move independent pure calls between it and the first use of '{1}'",
+        category: PurityCategory,
+        defaultSeverity: DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: "A pure call runs as a future only while nothing needs its value. When the very next statement reads the result, there is nothing to run alongside it. Reordering independent pure calls so that they come before the first use lets them run at once.",
+        helpLinkUri: HelpLinkBase + "SPEC005.md");
+
+    /// <summary>SPEC006: the type holding parallelizable calls is not partial.</summary>
+    public static readonly DiagnosticDescriptor TypeWithParallelCallsIsNotPartial = new(
+        id: DiagnosticIds.TypeWithParallelCallsIsNotPartial,
+        title: "The type containing parallelizable calls is not partial",
+        messageFormat: "Type '{0}' is not partial, so Specialize cannot add the parallel twin of '{1}', whose pure calls could run at once; make '{0}' partial",
+        category: PurityCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Specialize adds a parallel twin of a method to the method's own type, which needs the type (and every type containing it) to be declared partial.",
+        helpLinkUri: HelpLinkBase + "SPEC006.md");
+
+    /// <summary>SPEC007: pure calls in a place that cannot host a parallel twin.</summary>
+    public static readonly DiagnosticDescriptor PureCallsCannotHostTwin = new(
+        id: DiagnosticIds.PureCallsCannotHostTwin,
+        title: "Pure calls in a place that cannot host a parallel twin",
+        messageFormat: "The pure calls to {0} in {1} could run at once, but {2}; move them into a method of a partial type",
+        category: PurityCategory,
+        defaultSeverity: DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: "Specialize parallelizes a method by routing its call sites to a generated twin. An entry point has no call sites; lambdas and local functions cannot be intercepted; iterators and async methods are rewritten into state machines. Pure calls there stay sequential.",
+        helpLinkUri: HelpLinkBase + "SPEC007.md");
+
     /// <summary>SPEC900: the generator failed internally; the code stays sequential.</summary>
     public static readonly DiagnosticDescriptor GeneratorInternalError = new(
         id: DiagnosticIds.GeneratorInternalError,

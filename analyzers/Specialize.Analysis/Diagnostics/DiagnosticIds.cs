@@ -10,6 +10,10 @@ public static class DiagnosticIds
     public const string PureMethodWritesSharedState = "SPEC001";
     public const string PureMethodCallsImpureMember = "SPEC002";
     public const string PureMethodReadsMutableStatic = "SPEC003";
+    public const string MethodIsPureButNotMarked = "SPEC004";
+    public const string PureCallCannotOverlap = "SPEC005";
+    public const string TypeWithParallelCallsIsNotPartial = "SPEC006";
+    public const string PureCallsCannotHostTwin = "SPEC007";
 
     public const string GeneratorInternalError = "SPEC900";
 }

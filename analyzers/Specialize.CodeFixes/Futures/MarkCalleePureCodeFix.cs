@@ -57,45 +57,8 @@ public sealed class MarkCalleePureCodeFix : CodeFixProvider
 
             string title = $"Mark '{callee.Name}' [Pure]";
             context.RegisterCodeFix(
-                CodeAction.Create(title, ct => MarkPureAsync(target, reference, ct), equivalenceKey: nameof(MarkCalleePureCodeFix)),
+                CodeAction.Create(title, ct => PureAttributeEditor.AddPureAsync(target, new TextSpanReference(reference.Span), ct), equivalenceKey: nameof(MarkCalleePureCodeFix)),
                 diagnostic);
         }
-    }
-
-    private static async Task<Solution> MarkPureAsync(Document document, SyntaxReference reference, CancellationToken cancellationToken)
-    {
-        SyntaxNode root = (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
-        var method = (MethodDeclarationSyntax)root.FindNode(reference.Span);
-
-        // [Pure] reads best; spell it out only where no 'using Specialize;' is in scope.
-        bool imported = root is CompilationUnitSyntax unit
-            && (unit.Usings.Any(static u => u.Name?.ToString() == "Specialize")
-                || method.Ancestors().OfType<BaseNamespaceDeclarationSyntax>().Any(static ns => ns.Usings.Any(static u => u.Name?.ToString() == "Specialize")
-                    || ns.Name.ToString() == "Specialize" || ns.Name.ToString().StartsWith("Specialize.", System.StringComparison.Ordinal)));
-        AttributeListSyntax attribute = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(
-            SyntaxFactory.Attribute(SyntaxFactory.ParseName(imported ? "Pure" : "Specialize.Pure"))));
-
-        SyntaxTriviaList leading = method.GetLeadingTrivia();
-        SyntaxTrivia indentation = leading.LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia));
-        MethodDeclarationSyntax updated;
-        if (method.AttributeLists.Count > 0)
-        {
-            updated = method.WithAttributeLists(method.AttributeLists.Insert(0, attribute.WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed)));
-            updated = updated.WithAttributeLists(updated.AttributeLists.Replace(
-                updated.AttributeLists[0], updated.AttributeLists[0].WithLeadingTrivia(leading).WithTrailingTrivia(SyntaxFactory.EndOfLine("\n"))));
-            updated = updated.WithAttributeLists(updated.AttributeLists.Replace(
-                updated.AttributeLists[1], updated.AttributeLists[1].WithLeadingTrivia(indentation)));
-        }
-        else
-        {
-            updated = method
-                .WithoutLeadingTrivia()
-                .WithAttributeLists(SyntaxFactory.SingletonList(attribute.WithLeadingTrivia(leading).WithTrailingTrivia(SyntaxFactory.EndOfLine("\n"))));
-            updated = updated.WithModifiers(updated.Modifiers.Count > 0
-                ? updated.Modifiers.Replace(updated.Modifiers[0], updated.Modifiers[0].WithLeadingTrivia(indentation))
-                : updated.Modifiers);
-        }
-
-        return document.WithSyntaxRoot(root.ReplaceNode(method, updated)).Project.Solution;
     }
 }

@@ -1,0 +1,223 @@
+using Specialize.Testing;
+using Xunit;
+
+namespace Specialize.Analyzers.Tests.Futures;
+
+public sealed class FutureOpportunityTests
+{
+    private const string PureKernels = """
+        using Specialize;
+        public static class Pure
+        {
+            [Pure] public static double[] Scale(double[] x, double a) { var y = new double[x.Length]; for (int i = 0; i < x.Length; i++) { y[i] = a * x[i]; } return y; }
+            [Pure] public static double Sum(double[] x) { double s = 0; foreach (double v in x) { s += v; } return s; }
+        }
+        """;
+
+    [Fact]
+    public void SPEC004_suggests_marking_a_method_that_is_pure_by_analysis()
+    {
+        var diagnostics = AnalyzerHarness.Verify("""
+            public static class Helpers
+            {
+                public static int {|SPEC004:Square|}(int x) => x * x;
+            }
+            """);
+
+        Assert.Equal("Method 'Square' is pure by analysis; mark it [Pure] so that calls to it can run as futures", diagnostics.Single().GetMessage());
+    }
+
+    [Fact]
+    public void SPEC004_is_silent_once_marked_and_on_impure_methods()
+    {
+        AnalyzerHarness.VerifyIncluding(["SPEC004"], """
+            using Specialize;
+            public static class Helpers
+            {
+                private static int calls;
+
+                [Pure]
+                public static int Square(int x) => x * x;
+
+                public static int Counted(int x)
+                {
+                    calls++;
+                    return x;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public void SPEC004_code_fix_adds_the_attribute()
+    {
+        CodeFixHarness.Verify(
+            """
+            using Specialize;
+            public static class Helpers
+            {
+                public static int {|SPEC004:Square|}(int x) => x * x;
+            }
+            """,
+            """
+            using Specialize;
+            public static class Helpers
+            {
+                [Pure]
+                public static int Square(int x) => x * x;
+            }
+            """,
+            title: "Mark 'Square' [Pure]");
+    }
+
+    [Fact]
+    public void SPEC005_says_when_a_pure_result_is_used_at_once()
+    {
+        var diagnostics = AnalyzerHarness.Verify("""
+            public static partial class Caller
+            {
+                public static double Run(double[] a)
+                {
+                    var b = {|SPEC005:Pure.Scale(a, 2.0)|};
+                    var s = Pure.Sum(b);
+                    var c = Pure.Scale(a, 3.0);
+                    return s + c[0];
+                }
+            }
+            """, PureKernels);
+
+        Assert.Contains("used by the next statement", diagnostics.Single().GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("first use of 'b'", diagnostics.Single().GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SPEC005_is_silent_after_reordering_independent_calls()
+    {
+        AnalyzerHarness.VerifyIncluding(["SPEC005", "SPEC007"], """
+            public static partial class Caller
+            {
+                public static double Run(double[] a)
+                {
+                    var b = Pure.Scale(a, 2.0);
+                    var c = Pure.Scale(a, 3.0);
+                    var s = Pure.Sum(b);
+                    return s + c[0];
+                }
+            }
+            """, PureKernels);
+    }
+
+    [Fact]
+    public void SPEC006_fires_when_the_type_is_not_partial()
+    {
+        var diagnostics = AnalyzerHarness.Verify("""
+            public static class {|SPEC006:Caller|}
+            {
+                public static double Run(double[] a)
+                {
+                    var b = Pure.Scale(a, 2.0);
+                    var c = Pure.Scale(a, 3.0);
+                    return b[0] + c[0];
+                }
+            }
+            """, PureKernels);
+
+        Assert.Contains("Type 'Caller' is not partial", diagnostics.Single().GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("'Run'", diagnostics.Single().GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SPEC006_code_fix_makes_the_type_partial_and_silences_it()
+    {
+        string fixedSource = CodeFixHarness.Verify(
+            """
+            public static class {|SPEC006:Caller|}
+            {
+                public static double Run(double[] a)
+                {
+                    var b = Pure.Scale(a, 2.0);
+                    var c = Pure.Scale(a, 3.0);
+                    return b[0] + c[0];
+                }
+            }
+            """,
+            """
+            public static partial class Caller
+            {
+                public static double Run(double[] a)
+                {
+                    var b = Pure.Scale(a, 2.0);
+                    var c = Pure.Scale(a, 3.0);
+                    return b[0] + c[0];
+                }
+            }
+            """,
+            title: "Make 'Caller' partial",
+            PureKernels);
+
+        AnalyzerHarness.Verify(fixedSource, PureKernels);
+    }
+
+    [Fact]
+    public void SPEC007_names_the_entry_point_as_a_place_without_a_twin()
+    {
+        var diagnostics = AnalyzerHarness.Verify("""
+            public static class Program
+            {
+                public static void Main()
+                {
+                    double[] a = { 1.0, 2.0 };
+                    var b = {|SPEC007:Pure.Scale(a, 2.0)|};
+                    var c = Pure.Scale(a, 3.0);
+                    System.Console.WriteLine(b[0] + c[0]);
+                }
+            }
+            """, PureKernels);
+
+        Assert.Contains("the entry point 'Main'", diagnostics.Single().GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SPEC007_names_a_lambda_and_a_local_function()
+    {
+        AnalyzerHarness.Verify("""
+            public static partial class Caller
+            {
+                public static System.Func<double[], double> Make() => a =>
+                {
+                    var b = {|SPEC007:Pure.Scale(a, 2.0)|};
+                    var c = Pure.Scale(a, 3.0);
+                    return b[0] + c[0];
+                };
+
+                public static double Local(double[] a)
+                {
+                    return Inner(a);
+
+                    static double Inner(double[] x)
+                    {
+                        var b = {|SPEC007:Pure.Scale(x, 2.0)|};
+                        var c = Pure.Scale(x, 3.0);
+                        return b[0] + c[0];
+                    }
+                }
+            }
+            """, PureKernels);
+    }
+
+    [Fact]
+    public void SPEC007_is_silent_once_the_calls_are_in_a_method_of_a_partial_type()
+    {
+        AnalyzerHarness.VerifyIncluding(["SPEC005", "SPEC007"], """
+            public static partial class Caller
+            {
+                public static double Run(double[] a)
+                {
+                    var b = Pure.Scale(a, 2.0);
+                    var c = Pure.Scale(a, 3.0);
+                    return b[0] + c[0];
+                }
+            }
+            """, PureKernels);
+    }
+}

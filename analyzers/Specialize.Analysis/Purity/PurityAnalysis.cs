@@ -695,6 +695,12 @@ public sealed class PurityAnalysis
                 }
             }
 
+            if (!callee.IsStatic && callee.Name is "CopyTo" or "TryCopyTo" && arguments.Length > 0)
+            {
+                // source.CopyTo(array, index): the argument is written, the receiver only read.
+                return arguments[0].Value;
+            }
+
             if (callee.IsStatic && !callee.IsExtensionMethod)
             {
                 // Array.Sort(a), Array.Fill(a, v), Array.Clear(a): the first argument is written.

@@ -55,7 +55,8 @@ public sealed partial class FuturesGenerator
 
             var purity = new PurityAnalysis(model.Compilation);
             SyntaxList<StatementSyntax> statements = syntax.Body!.Statements;
-            List<List<FutureCall>> runs = FindRuns(statements, model, purity, cancellationToken);
+            bool nullable = (model.GetNullableContext(syntax.SpanStart) & NullableContext.AnnotationsEnabled) != 0;
+            List<List<FutureCall>> runs = FindRuns(statements, model, purity, nullable, cancellationToken);
             if (runs.Count == 0)
             {
                 return null;
@@ -158,8 +159,9 @@ public sealed partial class FuturesGenerator
         /// <summary>One pure call that starts a future.</summary>
         private sealed class FutureCall
         {
-            public FutureCall(LocalDeclarationStatementSyntax statement, string variable, string declaredType, string state, string call, string size, string display)
+            public FutureCall(LocalDeclarationStatementSyntax statement, string variable, string declaredType, string state, string call, string size, string display, string typeArguments)
             {
+                TypeArguments = typeArguments;
                 Statement = statement;
                 Variable = variable;
                 DeclaredType = declaredType;
@@ -182,18 +184,21 @@ public sealed partial class FuturesGenerator
             public string Size { get; }
 
             public string Display { get; }
+
+            /// <summary>The state and result types, spelled out so that no inference depends on flow state.</summary>
+            public string TypeArguments { get; }
         }
 
         /// <summary>
         /// The runs of overlapping pure calls (decided in the shared analysis, which the analyzers use
         /// too), turned into text. A run with a call the twin cannot spell is left out whole.
         /// </summary>
-        private static List<List<FutureCall>> FindRuns(SyntaxList<StatementSyntax> statements, SemanticModel model, PurityAnalysis purity, CancellationToken cancellationToken)
+        private static List<List<FutureCall>> FindRuns(SyntaxList<StatementSyntax> statements, SemanticModel model, PurityAnalysis purity, bool nullable, CancellationToken cancellationToken)
         {
             var runs = new List<List<FutureCall>>();
             foreach (List<FutureCandidate> run in FutureCandidates.FindRuns(statements, model, purity, cancellationToken))
             {
-                var calls = run.Select(ToFutureCall).ToList();
+                var calls = run.Select(c => ToFutureCall(c, nullable)).ToList();
                 if (calls.All(static c => c is not null))
                 {
                     runs.Add(calls!);
@@ -203,8 +208,10 @@ public sealed partial class FuturesGenerator
             return runs;
         }
 
-        private static FutureCall? ToFutureCall(FutureCandidate candidate)
+        private static FutureCall? ToFutureCall(FutureCandidate candidate, bool nullable)
         {
+            SymbolDisplayFormat typeFormat = nullable ? QualifiedFormat : SymbolDisplayFormat.FullyQualifiedFormat;
+            var stateTypes = new List<string>();
             LocalDeclarationStatementSyntax declaration = candidate.Statement;
             VariableDeclaratorSyntax variable = declaration.Declaration.Variables[0];
             InvocationExpressionSyntax invocationSyntax = candidate.InvocationSyntax;
@@ -224,6 +231,7 @@ public sealed partial class FuturesGenerator
             {
                 IOperation? receiver = invocation.Instance;
                 stateParts.Add($"({callee.ContainingType.ToDisplayString(QualifiedFormat)})({receiver!.Syntax})");
+                stateTypes.Add(callee.ContainingType.ToDisplayString(typeFormat));
                 target = "{0}." + MemberName(invocationSyntax.Expression);
             }
 
@@ -239,6 +247,7 @@ public sealed partial class FuturesGenerator
 
                 string parameterType = argument.Parameter.Type.ToDisplayString(QualifiedFormat);
                 stateParts.Add($"({parameterType})({((ArgumentSyntax)argument.Syntax).Expression})");
+                stateTypes.Add(argument.Parameter.Type.ToDisplayString(typeFormat));
                 if (size is null && SizeFeature(argument.Parameter.Type) is { } feature)
                 {
                     size = feature;
@@ -266,23 +275,25 @@ public sealed partial class FuturesGenerator
             string sizeText = size is null ? "1L" : string.Format(size, stateParts.Count == 1 ? "__state" : $"__state.Item{sizeIndex + 1}");
             string declaredType = declaration.Declaration.Type.ToString();
 
-            return new FutureCall(declaration, variable.Identifier.ValueText, declaredType, state, call, sizeText, invocationSyntax.ToString());
+            string stateType = stateTypes.Count switch
+            {
+                0 => "int",
+                1 => stateTypes[0],
+                _ => "(" + string.Join(", ", stateTypes) + ")",
+            };
+            string typeArguments = $"<{stateType}, {callee.ReturnType.ToDisplayString(typeFormat)}>";
+            return new FutureCall(declaration, variable.Identifier.ValueText, declaredType, state, call, sizeText, invocationSyntax.ToString(), typeArguments);
         }
 
         /// <summary>
-        /// The size feature of a parameter as a format string over its state item ("(long)({0}?.Length ?? 0)"),
+        /// The size feature of a parameter as a format string over its state item ("FutureSize.Of({0})"),
         /// or null when the type has none.
         /// </summary>
         private static string? SizeFeature(ITypeSymbol type)
         {
-            if (type is IArrayTypeSymbol)
+            if (type is IArrayTypeSymbol || type.SpecialType == SpecialType.System_String)
             {
-                return "(long)({0}?.Length ?? 0)";
-            }
-
-            if (type.SpecialType == SpecialType.System_String)
-            {
-                return "(long)({0}?.Length ?? 0)";
+                return "global::Specialize.Futures.FutureSize.Of({0})";
             }
 
             if (type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16
@@ -293,9 +304,10 @@ public sealed partial class FuturesGenerator
 
             foreach (INamedTypeSymbol face in type.AllInterfaces)
             {
-                if (face.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.IReadOnlyCollection<T>" or "System.Collections.Generic.ICollection<T>")
+                string name = face.OriginalDefinition.ToDisplayString();
+                if (name == "System.Collections.Generic.IReadOnlyCollection<T>")
                 {
-                    return type.IsValueType ? "(long){0}.Count" : "(long)({0}?.Count ?? 0)";
+                    return $"global::Specialize.Futures.FutureSize.OfCollection<{face.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}>({{0}})";
                 }
             }
 
@@ -332,7 +344,7 @@ public sealed partial class FuturesGenerator
                         string start = i < run.Count - 1 ? "Start" : "RunInline";
                         text.Append($"{indent}var __state_{call.Variable} = {call.State};\n");
                         string size = call.Size.Replace("__state", "__state_" + call.Variable);
-                        text.Append($"{indent}var __future_{call.Variable} = global::Specialize.Futures.Future.{start}(FutureSites.Site{siteIndex}, {size}, __state_{call.Variable}, static __s => {call.Call});\n");
+                        text.Append($"{indent}var __future_{call.Variable} = global::Specialize.Futures.Future.{start}{call.TypeArguments}(FutureSites.Site{siteIndex}, {size}, __state_{call.Variable}, static __s => {call.Call});\n");
                     }
 
                     foreach (FutureCall call in run)

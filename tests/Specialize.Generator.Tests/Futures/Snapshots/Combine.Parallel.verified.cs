@@ -17,9 +17,9 @@ namespace Demo
         {
             // These 2 pure calls may run at once; each value is forced, in program order, before it is used.
             var __state_b = ((double[])(a), (double)(1.0), (double)(0.5));
-            var __future_b = global::Specialize.Futures.Future.Start(FutureSites.Site0, (long)(__state_b.Item1?.Length ?? 0), __state_b, static __s => Scale(__s.Item1, __s.Item2, __s.Item3));
+            var __future_b = global::Specialize.Futures.Future.Start<(double[], double, double), double[]>(FutureSites.Site0, global::Specialize.Futures.FutureSize.Of(__state_b.Item1), __state_b, static __s => Scale(__s.Item1, __s.Item2, __s.Item3));
             var __state_c = ((double[])(a), (double)(1.0), (double)(3.4));
-            var __future_c = global::Specialize.Futures.Future.RunInline(FutureSites.Site1, (long)(__state_c.Item1?.Length ?? 0), __state_c, static __s => Scale(__s.Item1, __s.Item2, __s.Item3));
+            var __future_c = global::Specialize.Futures.Future.RunInline<(double[], double, double), double[]>(FutureSites.Site1, global::Specialize.Futures.FutureSize.Of(__state_c.Item1), __state_c, static __s => Scale(__s.Item1, __s.Item2, __s.Item3));
             var b = __future_b.Force();
             var c = __future_c.Force();
             return Add(b, c);

@@ -1,0 +1,484 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using Specialize.Variants;
+
+namespace Specialize.Mixture;
+
+/// <summary>
+/// The buffers and steps of EM on one <see cref="GmmData"/>: E-step (responsibilities and the lower
+/// bound) and M-step (weights, means, covariances, precision Cholesky factors), following scikit-learn
+/// 1.2's formulas. Row work is split into fixed chunks whose partial sums are added in chunk order, so
+/// results do not depend on the number of threads.
+/// </summary>
+internal sealed class EmState
+{
+    private const int B = GmmData.BlockSize;
+    private const int ChunkBlocks = 8;
+    private const double Epsilon = 2.220446049250313e-16;
+
+    private readonly int m;
+    private readonly int d;
+    private readonly CovarianceType type;
+    private readonly double regularization;
+    private readonly TuningStore store;
+    private readonly string? forced;
+    private readonly GaussianMixtureOptions options;
+    private readonly double[] resp;
+    private readonly double[] work;
+    private readonly double[] nk;
+    private readonly double[] blockSums;
+    private GmmKernel? covarianceKernel;
+    private GmmKernel? mahalanobisKernel;
+
+    internal EmState(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options)
+    {
+        Data = data;
+        this.m = m;
+        d = data.Dimension;
+        this.type = type;
+        this.regularization = regularization;
+        this.store = store;
+        this.forced = forced;
+        this.options = options;
+        resp = new double[data.BlockCount * m * B];
+        work = new double[data.BlockCount * m * B];
+        nk = new double[m];
+        blockSums = new double[data.BlockCount];
+    }
+
+    internal GmmData Data { get; }
+
+    internal Dictionary<string, string> VariantsRun { get; } = [];
+
+    private int Chunks => (Data.BlockCount + ChunkBlocks - 1) / ChunkBlocks;
+
+    /// <summary>Loads row-major <c>N x M</c> responsibilities into the blocked layout.</summary>
+    internal void SetResponsibilities(double[] rowMajor)
+    {
+        Array.Clear(resp);
+        for (int n = 0; n < Data.Count; n++)
+        {
+            int blk = n / B, b = n % B;
+            for (int k = 0; k < m; k++)
+            {
+                resp[(blk * m + k) * B + b] = rowMajor[n * m + k];
+            }
+        }
+    }
+
+    /// <summary>E-step: responsibilities from the parameters; returns the mean log-likelihood (the lower bound).</summary>
+    internal double EStep(GaussianMixture.Parameters p)
+    {
+        var wlp = WeightedLogProbabilities(p);
+        Parallel.For(0, Data.BlockCount, blk =>
+        {
+            int rows = Data.RowsInBlock(blk);
+            double sum = 0;
+            for (int b = 0; b < B; b++)
+            {
+                if (b >= rows)
+                {
+                    for (int k = 0; k < m; k++)
+                    {
+                        resp[(blk * m + k) * B + b] = 0;
+                    }
+
+                    continue;
+                }
+
+                double max = double.NegativeInfinity;
+                for (int k = 0; k < m; k++)
+                {
+                    max = Math.Max(max, wlp[(blk * m + k) * B + b]);
+                }
+
+                double s = 0;
+                for (int k = 0; k < m; k++)
+                {
+                    s += Math.Exp(wlp[(blk * m + k) * B + b] - max);
+                }
+
+                double norm = Math.Log(s) + max;
+                sum += norm;
+                for (int k = 0; k < m; k++)
+                {
+                    int index = (blk * m + k) * B + b;
+                    resp[index] = Math.Exp(wlp[index] - norm);
+                }
+            }
+
+            blockSums[blk] = sum;
+        });
+
+        double total = 0;
+        foreach (double v in blockSums)
+        {
+            total += v;
+        }
+
+        return total / Data.Count;
+    }
+
+    /// <summary>
+    /// log(w_k) + log N(x | mu_k, Sigma_k) for every row and component, blocked layout
+    /// <c>[(blk * M + k) * BlockSize + b]</c>. The returned buffer is reused by the next call.
+    /// </summary>
+    internal double[] WeightedLogProbabilities(GaussianMixture.Parameters p)
+    {
+        var logDet = new double[m];
+        var chol = p.PrecisionsCholesky;
+        switch (type)
+        {
+            case CovarianceType.Full:
+                for (int k = 0; k < m; k++)
+                {
+                    logDet[k] = SumLogDiagonal(chol, k * d * d);
+                }
+
+                RunMahalanobis(p.Means, chol);
+                break;
+            case CovarianceType.Tied:
+            {
+                double ld = SumLogDiagonal(chol, 0);
+                var replicated = new double[m * d * d];
+                for (int k = 0; k < m; k++)
+                {
+                    logDet[k] = ld;
+                    Array.Copy(chol, 0, replicated, k * d * d, d * d);
+                }
+
+                RunMahalanobis(p.Means, replicated);
+                break;
+            }
+
+            case CovarianceType.Diagonal:
+                for (int k = 0; k < m; k++)
+                {
+                    double s = 0;
+                    for (int i = 0; i < d; i++)
+                    {
+                        s += Math.Log(chol[k * d + i]);
+                    }
+
+                    logDet[k] = s;
+                }
+
+                DiagonalLogProb(p);
+                break;
+            default:
+                for (int k = 0; k < m; k++)
+                {
+                    logDet[k] = d * Math.Log(chol[k]);
+                }
+
+                SphericalLogProb(p);
+                break;
+        }
+
+        var offset = new double[m];
+        for (int k = 0; k < m; k++)
+        {
+            offset[k] = logDet[k] + Math.Log(p.Weights[k]);
+        }
+
+        double constant = d * GmmMath.Log2Pi;
+        Parallel.For(0, Data.BlockCount, blk =>
+        {
+            for (int k = 0; k < m; k++)
+            {
+                var row = work.AsSpan((blk * m + k) * B, B);
+                double o = offset[k];
+                for (int b = 0; b < B; b++)
+                {
+                    row[b] = -0.5 * (constant + row[b]) + o;
+                }
+            }
+        });
+
+        return work;
+    }
+
+    /// <summary>M-step: parameters from the responsibilities, written into <paramref name="p"/>.</summary>
+    internal void MStep(GaussianMixture.Parameters p)
+    {
+        bool squares = type is CovarianceType.Diagonal or CovarianceType.Spherical;
+        int chunks = Chunks, md = m * d;
+        int stride = m + md + (squares ? md : 0);
+        var partials = new double[chunks * stride];
+        var x = Data.BlockedArray;
+        Parallel.For(0, chunks, chunk =>
+        {
+            var part = partials.AsSpan(chunk * stride, stride);
+            int end = Math.Min(Data.BlockCount, (chunk + 1) * ChunkBlocks);
+            for (int blk = chunk * ChunkBlocks; blk < end; blk++)
+            {
+                for (int k = 0; k < m; k++)
+                {
+                    var r = resp.AsSpan((blk * m + k) * B, B);
+                    double s = 0;
+                    for (int b = 0; b < B; b++)
+                    {
+                        s += r[b];
+                    }
+
+                    part[k] += s;
+                    for (int i = 0; i < d; i++)
+                    {
+                        var xi = x.AsSpan((blk * d + i) * B, B);
+                        double sx = 0, sxx = 0;
+                        for (int b = 0; b < B; b++)
+                        {
+                            double t = r[b] * xi[b];
+                            sx += t;
+                            sxx += t * xi[b];
+                        }
+
+                        part[m + k * d + i] += sx;
+                        if (squares)
+                        {
+                            part[m + md + k * d + i] += sxx;
+                        }
+                    }
+                }
+            }
+        });
+
+        var sums = new double[stride];
+        for (int chunk = 0; chunk < chunks; chunk++)
+        {
+            var part = partials.AsSpan(chunk * stride, stride);
+            for (int c = 0; c < stride; c++)
+            {
+                sums[c] += part[c];
+            }
+        }
+
+        double total = 0;
+        for (int k = 0; k < m; k++)
+        {
+            nk[k] = sums[k] + 10 * Epsilon;
+            total += nk[k];
+        }
+
+        for (int k = 0; k < m; k++)
+        {
+            for (int i = 0; i < d; i++)
+            {
+                p.Means[k * d + i] = sums[m + k * d + i] / nk[k];
+            }
+        }
+
+        switch (type)
+        {
+            case CovarianceType.Full:
+                RunCovariance(p);
+                for (int k = 0; k < m; k++)
+                {
+                    for (int i = 0; i < d; i++)
+                    {
+                        p.Covariances[(k * d + i) * d + i] += regularization;
+                    }
+
+                    GmmMath.PrecisionCholeskyOfCovariance(p.Covariances.AsSpan(k * d * d, d * d), p.PrecisionsCholesky.AsSpan(k * d * d, d * d), d);
+                }
+
+                break;
+            case CovarianceType.Tied:
+            {
+                var gram = Data.Gram;
+                for (int i = 0; i < d; i++)
+                {
+                    for (int j = 0; j < d; j++)
+                    {
+                        double s = 0;
+                        for (int k = 0; k < m; k++)
+                        {
+                            s += nk[k] * p.Means[k * d + i] * p.Means[k * d + j];
+                        }
+
+                        p.Covariances[i * d + j] = (gram[i * d + j] - s) / total;
+                    }
+
+                    p.Covariances[i * d + i] += regularization;
+                }
+
+                GmmMath.PrecisionCholeskyOfCovariance(p.Covariances, p.PrecisionsCholesky, d);
+                break;
+            }
+
+            default:
+            {
+                for (int k = 0; k < m; k++)
+                {
+                    double mean = 0;
+                    for (int i = 0; i < d; i++)
+                    {
+                        double mu = p.Means[k * d + i];
+                        double avgX2 = sums[m + md + k * d + i] / nk[k];
+                        double avgXMeans = mu * sums[m + k * d + i] / nk[k];
+                        double v = avgX2 - 2 * avgXMeans + mu * mu + regularization;
+                        if (type == CovarianceType.Diagonal)
+                        {
+                            p.Covariances[k * d + i] = v;
+                        }
+
+                        mean += v;
+                    }
+
+                    if (type == CovarianceType.Spherical)
+                    {
+                        p.Covariances[k] = mean / d;
+                    }
+                }
+
+                foreach (double v in p.Covariances)
+                {
+                    if (!(v > 0))
+                    {
+                        throw new InvalidOperationException(
+                            "Fitting the mixture model failed because some components have ill-defined empirical covariance " +
+                            "(for instance caused by singleton or collapsed samples). Try to decrease the number of components, " +
+                            "or increase Regularization.");
+                    }
+                }
+
+                for (int c = 0; c < p.Covariances.Length; c++)
+                {
+                    p.PrecisionsCholesky[c] = 1.0 / Math.Sqrt(p.Covariances[c]);
+                }
+
+                break;
+            }
+        }
+
+        double weightSum = 0;
+        for (int k = 0; k < m; k++)
+        {
+            weightSum += nk[k];
+        }
+
+        for (int k = 0; k < m; k++)
+        {
+            p.Weights[k] = nk[k] / weightSum;
+        }
+    }
+
+    private void RunCovariance(GaussianMixture.Parameters p)
+    {
+        var input = new GmmKernelInput(Data, m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances);
+        if (covarianceKernel is null)
+        {
+            var choice = VariantSelector.Select(GmmKernels.Covariance, Key(GmmKernels.CovarianceKernelName), store, k => k(input), forced, options.Logger);
+            covarianceKernel = choice.Value;
+            VariantsRun[GmmKernels.CovarianceKernelName] = choice.Key;
+        }
+
+        covarianceKernel(input);
+    }
+
+    private void RunMahalanobis(double[] means, double[] precisionsCholesky)
+    {
+        var input = new GmmKernelInput(Data, m, resp, means, nk, precisionsCholesky, work);
+        if (mahalanobisKernel is null)
+        {
+            var choice = VariantSelector.Select(GmmKernels.Mahalanobis, Key(GmmKernels.MahalanobisKernelName), store, k => k(input), forced, options.Logger);
+            mahalanobisKernel = choice.Value;
+            VariantsRun[GmmKernels.MahalanobisKernelName] = choice.Key;
+        }
+
+        mahalanobisKernel(input);
+    }
+
+    private VariantKey Key(string kernel) => new("cpu", kernel, "float64", d, m, VariantKey.RowBucketOf(Data.Count));
+
+    private double SumLogDiagonal(double[] chol, int offset)
+    {
+        double s = 0;
+        for (int i = 0; i < d; i++)
+        {
+            s += Math.Log(chol[offset + i * d + i]);
+        }
+
+        return s;
+    }
+
+    private void DiagonalLogProb(GaussianMixture.Parameters p)
+    {
+        // scikit-learn: sum(mu^2 * prec) - 2 x . (mu * prec) + x^2 . prec, with prec = chol^2.
+        var prec = new double[m * d];
+        var meanPrec = new double[m * d];
+        var t1 = new double[m];
+        for (int c = 0; c < m * d; c++)
+        {
+            prec[c] = p.PrecisionsCholesky[c] * p.PrecisionsCholesky[c];
+            meanPrec[c] = p.Means[c] * prec[c];
+            t1[c / d] += p.Means[c] * p.Means[c] * prec[c];
+        }
+
+        var x = Data.BlockedArray;
+        Parallel.For(0, Data.BlockCount, blk =>
+        {
+            for (int k = 0; k < m; k++)
+            {
+                var o = work.AsSpan((blk * m + k) * B, B);
+                for (int b = 0; b < B; b++)
+                {
+                    double cross = 0, square = 0;
+                    for (int i = 0; i < d; i++)
+                    {
+                        double xi = x[(blk * d + i) * B + b];
+                        cross += xi * meanPrec[k * d + i];
+                        square += xi * xi * prec[k * d + i];
+                    }
+
+                    o[b] = t1[k] - 2 * cross + square;
+                }
+            }
+        });
+    }
+
+    private void SphericalLogProb(GaussianMixture.Parameters p)
+    {
+        // scikit-learn: sum(mu^2) * prec - 2 (x . mu) * prec + |x|^2 * prec, with prec = chol^2.
+        var prec = new double[m];
+        var t1 = new double[m];
+        for (int k = 0; k < m; k++)
+        {
+            prec[k] = p.PrecisionsCholesky[k] * p.PrecisionsCholesky[k];
+            double s = 0;
+            for (int i = 0; i < d; i++)
+            {
+                s += p.Means[k * d + i] * p.Means[k * d + i];
+            }
+
+            t1[k] = s * prec[k];
+        }
+
+        var x = Data.BlockedArray;
+        var means = p.Means;
+        Parallel.For(0, Data.BlockCount, blk =>
+        {
+            for (int b = 0; b < B; b++)
+            {
+                double norm = 0;
+                for (int i = 0; i < d; i++)
+                {
+                    double xi = x[(blk * d + i) * B + b];
+                    norm += xi * xi;
+                }
+
+                for (int k = 0; k < m; k++)
+                {
+                    double dot = 0;
+                    for (int i = 0; i < d; i++)
+                    {
+                        dot += x[(blk * d + i) * B + b] * means[k * d + i];
+                    }
+
+                    work[(blk * m + k) * B + b] = t1[k] - 2 * dot * prec[k] + norm * prec[k];
+                }
+            }
+        });
+    }
+}

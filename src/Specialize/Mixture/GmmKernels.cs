@@ -1,0 +1,505 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Threading.Tasks;
+using Specialize.Variants;
+
+namespace Specialize.Mixture;
+
+/// <summary>
+/// The registered variants of the two full-covariance EM kernels: the M-step covariance accumulation
+/// (<see cref="CovarianceKernelName"/>) and the E-step squared Mahalanobis distances
+/// (<see cref="MahalanobisKernelName"/>). The covariance variants follow Cook et al.: <c>V1</c> (one work
+/// item per component and cell, summing over all rows), <c>V2</c> (one per cell, all components),
+/// <c>V3</c> (one per component, the whole matrix, looping over rows), <c>V4-B32</c> and <c>V4-B128</c>
+/// (component x row-range partial matrices, then a reduction), plus <c>Syrk</c> (row chunks in parallel;
+/// per chunk the centered rows scaled by the responsibilities, multiplied by the centered rows in 2 x 2
+/// register tiles of vector FMAs). More variants (for example code specialized to one dimension) can be
+/// registered; every variant must compute the same result.
+/// </summary>
+public static class GmmKernels
+{
+    /// <summary>Name of the M-step covariance kernel.</summary>
+    public const string CovarianceKernelName = "gmm.covariance.full";
+
+    /// <summary>Name of the E-step squared-Mahalanobis-distance kernel.</summary>
+    public const string MahalanobisKernelName = "gmm.mahalanobis.full";
+
+    private const int B = GmmData.BlockSize;
+
+    /// <summary>Rows per chunk of the row-parallel variants (a fixed split, so results do not depend on the thread count).</summary>
+    private const int ChunkBlocks = 8;
+
+    static GmmKernels()
+    {
+        Covariance = new VariantRegistry<GmmKernel>(CovarianceKernelName);
+        Covariance.Register("V1", CovarianceV1);
+        Covariance.Register("V2", CovarianceV2);
+        Covariance.Register("V3", CovarianceV3);
+        Covariance.Register("V4-B32", static input => CovarianceV4(input, 32));
+        Covariance.Register("V4-B128", static input => CovarianceV4(input, 128));
+        Covariance.Register("Syrk", CovarianceSyrk);
+
+        Mahalanobis = new VariantRegistry<GmmKernel>(MahalanobisKernelName);
+        Mahalanobis.Register("Rowwise", MahalanobisRowwise);
+        Mahalanobis.Register("Blocked", MahalanobisBlocked);
+    }
+
+    /// <summary>The variants of the M-step covariance accumulation.</summary>
+    public static VariantRegistry<GmmKernel> Covariance { get; }
+
+    /// <summary>The variants of the E-step squared Mahalanobis distances.</summary>
+    public static VariantRegistry<GmmKernel> Mahalanobis { get; }
+
+    /// <summary>The names of every registered variant of every kernel.</summary>
+    public static IReadOnlyList<string> VariantNames
+    {
+        get
+        {
+            var names = new List<string>(Covariance.Names);
+            names.AddRange(Mahalanobis.Names);
+            return names;
+        }
+    }
+
+    // ---- covariance: V1 -------------------------------------------------------------------------
+
+    private static void CovarianceV1(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components, p = d * (d + 1) / 2;
+        var (pi, pj) = Pairs(d);
+        Parallel.For(0, m * p, cell =>
+        {
+            int k = cell / p, i = pi[cell % p], j = pj[cell % p];
+            double s = CellSum(input, k, i, j, 0, input.Data.BlockCount);
+            Store(input, k, i, j, s);
+        });
+    }
+
+    // ---- covariance: V2 -------------------------------------------------------------------------
+
+    private static void CovarianceV2(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components, p = d * (d + 1) / 2;
+        var (pi, pj) = Pairs(d);
+        Parallel.For(0, p, cell =>
+        {
+            int i = pi[cell], j = pj[cell];
+            var acc = new Vector256<double>[m];
+            var x = input.Data.BlockedArray;
+            var r = input.ResponsibilityArray;
+            var mu = input.MeanArray;
+            for (int blk = 0; blk < input.Data.BlockCount; blk++)
+            {
+                var xi = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + i) * B, B));
+                var xj = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + j) * B, B));
+                for (int k = 0; k < m; k++)
+                {
+                    var rk = MemoryMarshal.Cast<double, Vector256<double>>(r.AsSpan((blk * m + k) * B, B));
+                    var mi = Vector256.Create(mu[k * d + i]);
+                    var mj = Vector256.Create(mu[k * d + j]);
+                    var a = acc[k];
+                    for (int v = 0; v < rk.Length; v++)
+                    {
+                        a = Vector256.FusedMultiplyAdd(rk[v] * (xi[v] - mi), xj[v] - mj, a);
+                    }
+
+                    acc[k] = a;
+                }
+            }
+
+            for (int k = 0; k < m; k++)
+            {
+                Store(input, k, i, j, Vector256.Sum(acc[k]));
+            }
+        });
+    }
+
+    // ---- covariance: V3 and V4 ------------------------------------------------------------------
+
+    private static void CovarianceV3(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components, p = d * (d + 1) / 2;
+        Parallel.For(0, m, k =>
+        {
+            var partial = new double[p];
+            AccumulateMatrix(input, k, 0, input.Data.BlockCount, partial);
+            StoreMatrix(input, k, partial);
+        });
+    }
+
+    private static void CovarianceV4(GmmKernelInput input, int pieces)
+    {
+        int d = input.Data.Dimension, m = input.Components, p = d * (d + 1) / 2;
+        int blocks = input.Data.BlockCount;
+        pieces = Math.Min(pieces, blocks);
+        var partials = new double[m * pieces * p];
+        Parallel.For(0, m * pieces, item =>
+        {
+            int k = item / pieces, piece = item % pieces;
+            int start = (int)((long)piece * blocks / pieces), end = (int)((long)(piece + 1) * blocks / pieces);
+            AccumulateMatrix(input, k, start, end, partials.AsSpan(item * p, p));
+        });
+
+        var sum = new double[p];
+        for (int k = 0; k < m; k++)
+        {
+            Array.Clear(sum);
+            for (int piece = 0; piece < pieces; piece++)
+            {
+                var part = partials.AsSpan((k * pieces + piece) * p, p);
+                for (int c = 0; c < p; c++)
+                {
+                    sum[c] += part[c];
+                }
+            }
+
+            StoreMatrix(input, k, sum);
+        }
+    }
+
+    /// <summary>Upper triangle (packed by rows) of sum r (x - mu)(x - mu)^T for component k over blocks [start, end).</summary>
+    private static void AccumulateMatrix(GmmKernelInput input, int k, int start, int end, Span<double> packed)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        var x = input.Data.BlockedArray;
+        var r = input.ResponsibilityArray;
+        var mu = input.MeanArray.AsSpan(k * d, d);
+        var diff = new double[d * B];
+        var scaled = new double[d * B];
+        packed.Clear();
+        for (int blk = start; blk < end; blk++)
+        {
+            var rk = r.AsSpan((blk * m + k) * B, B);
+            for (int i = 0; i < d; i++)
+            {
+                var xi = x.AsSpan((blk * d + i) * B, B);
+                var di = diff.AsSpan(i * B, B);
+                var si = scaled.AsSpan(i * B, B);
+                for (int b = 0; b < B; b++)
+                {
+                    di[b] = xi[b] - mu[i];
+                    si[b] = rk[b] * di[b];
+                }
+            }
+
+            int c = 0;
+            for (int i = 0; i < d; i++)
+            {
+                var si = MemoryMarshal.Cast<double, Vector256<double>>(scaled.AsSpan(i * B, B));
+                for (int j = i; j < d; j++)
+                {
+                    var dj = MemoryMarshal.Cast<double, Vector256<double>>(diff.AsSpan(j * B, B));
+                    var a0 = Vector256<double>.Zero;
+                    var a1 = Vector256<double>.Zero;
+                    for (int v = 0; v < si.Length; v += 2)
+                    {
+                        a0 = Vector256.FusedMultiplyAdd(si[v], dj[v], a0);
+                        a1 = Vector256.FusedMultiplyAdd(si[v + 1], dj[v + 1], a1);
+                    }
+
+                    packed[c++] += Vector256.Sum(a0 + a1);
+                }
+            }
+        }
+    }
+
+    // ---- covariance: Syrk -----------------------------------------------------------------------
+
+    private static void CovarianceSyrk(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        int blocks = input.Data.BlockCount;
+        int chunks = (blocks + ChunkBlocks - 1) / ChunkBlocks;
+        int de = (d + 1) & ~1; // even, so that 2 x 2 tiles cover the matrix
+        int dd = de * de;
+        var partials = new double[chunks * m * dd];
+        var x = input.Data.BlockedArray;
+        var r = input.ResponsibilityArray;
+        var mu = input.MeanArray;
+        Parallel.For(
+            0,
+            chunks,
+            () => (Diff: new double[de * B], Scaled: new double[de * B]),
+            (chunk, _, scratch) =>
+            {
+                var diff = scratch.Diff;
+                var scaled = scratch.Scaled;
+                int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
+                for (int k = 0; k < m; k++)
+                {
+                    var acc = partials.AsSpan((chunk * m + k) * dd, dd);
+                    for (int blk = chunk * ChunkBlocks; blk < end; blk++)
+                    {
+                        var rk = MemoryMarshal.Cast<double, Vector256<double>>(r.AsSpan((blk * m + k) * B, B));
+                        for (int i = 0; i < d; i++)
+                        {
+                            var xi = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + i) * B, B));
+                            var di = MemoryMarshal.Cast<double, Vector256<double>>(diff.AsSpan(i * B, B));
+                            var si = MemoryMarshal.Cast<double, Vector256<double>>(scaled.AsSpan(i * B, B));
+                            var mi = Vector256.Create(mu[k * d + i]);
+                            for (int v = 0; v < di.Length; v++)
+                            {
+                                var t = xi[v] - mi;
+                                di[v] = t;
+                                si[v] = rk[v] * t;
+                            }
+                        }
+
+                        SyrkTiles(diff, scaled, d, de, acc);
+                    }
+                }
+
+                return scratch;
+            },
+            static _ => { });
+
+        var sum = new double[dd];
+        var packed = new double[d * (d + 1) / 2];
+        for (int k = 0; k < m; k++)
+        {
+            Array.Clear(sum);
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                var part = partials.AsSpan((chunk * m + k) * dd, dd);
+                for (int c = 0; c < dd; c++)
+                {
+                    sum[c] += part[c];
+                }
+            }
+
+            int q = 0;
+            for (int i = 0; i < d; i++)
+            {
+                for (int j = i; j < d; j++)
+                {
+                    packed[q++] = sum[i * de + j];
+                }
+            }
+
+            StoreMatrix(input, k, packed);
+        }
+    }
+
+    /// <summary>acc[i, j] += scaled_i . diff_j for the upper 2 x 2 tiles (i, j even, j &gt;= i) of one block.</summary>
+    private static void SyrkTiles(double[] diff, double[] scaled, int d, int de, Span<double> acc)
+    {
+        ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
+        ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
+        for (int i = 0; i < de; i += 2)
+        {
+            for (int j = i; j < de; j += 2)
+            {
+                if (i >= d || j >= d)
+                {
+                    continue;
+                }
+
+                int i1 = Math.Min(i + 1, d - 1), j1 = Math.Min(j + 1, d - 1);
+                var a00 = Vector256<double>.Zero;
+                var a01 = Vector256<double>.Zero;
+                var a10 = Vector256<double>.Zero;
+                var a11 = Vector256<double>.Zero;
+                for (int b = 0; b < B; b += Vector256<double>.Count)
+                {
+                    var s0 = Vector256.LoadUnsafe(ref sRef, (nuint)(i * B + b));
+                    var s1 = Vector256.LoadUnsafe(ref sRef, (nuint)(i1 * B + b));
+                    var e0 = Vector256.LoadUnsafe(ref dRef, (nuint)(j * B + b));
+                    var e1 = Vector256.LoadUnsafe(ref dRef, (nuint)(j1 * B + b));
+                    a00 = Vector256.FusedMultiplyAdd(s0, e0, a00);
+                    a01 = Vector256.FusedMultiplyAdd(s0, e1, a01);
+                    a10 = Vector256.FusedMultiplyAdd(s1, e0, a10);
+                    a11 = Vector256.FusedMultiplyAdd(s1, e1, a11);
+                }
+
+                acc[i * de + j] += Vector256.Sum(a00);
+                acc[i * de + j + 1] += Vector256.Sum(a01);
+                acc[(i + 1) * de + j] += Vector256.Sum(a10);
+                acc[(i + 1) * de + j + 1] += Vector256.Sum(a11);
+            }
+        }
+    }
+
+    // ---- covariance helpers ---------------------------------------------------------------------
+
+    private static double CellSum(GmmKernelInput input, int k, int i, int j, int start, int end)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        var x = input.Data.BlockedArray;
+        var r = input.ResponsibilityArray;
+        var mi = Vector256.Create(input.MeanArray[k * d + i]);
+        var mj = Vector256.Create(input.MeanArray[k * d + j]);
+        var acc = Vector256<double>.Zero;
+        for (int blk = start; blk < end; blk++)
+        {
+            var xi = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + i) * B, B));
+            var xj = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + j) * B, B));
+            var rk = MemoryMarshal.Cast<double, Vector256<double>>(r.AsSpan((blk * m + k) * B, B));
+            for (int v = 0; v < rk.Length; v++)
+            {
+                acc = Vector256.FusedMultiplyAdd(rk[v] * (xi[v] - mi), xj[v] - mj, acc);
+            }
+        }
+
+        return Vector256.Sum(acc);
+    }
+
+    private static (int[] I, int[] J) Pairs(int d)
+    {
+        int p = d * (d + 1) / 2;
+        var pi = new int[p];
+        var pj = new int[p];
+        int c = 0;
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = i; j < d; j++)
+            {
+                pi[c] = i;
+                pj[c] = j;
+                c++;
+            }
+        }
+
+        return (pi, pj);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(GmmKernelInput input, int k, int i, int j, double sum)
+    {
+        int d = input.Data.Dimension;
+        double v = sum / input.WeightArray[k];
+        input.OutputArray[(k * d + i) * d + j] = v;
+        input.OutputArray[(k * d + j) * d + i] = v;
+    }
+
+    private static void StoreMatrix(GmmKernelInput input, int k, ReadOnlySpan<double> packed)
+    {
+        int d = input.Data.Dimension, c = 0;
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = i; j < d; j++)
+            {
+                Store(input, k, i, j, packed[c++]);
+            }
+        }
+    }
+
+    // ---- Mahalanobis: Rowwise -------------------------------------------------------------------
+
+    private static void MahalanobisRowwise(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        var x = input.Data.BlockedArray;
+        var mu = input.MeanArray;
+        var u = input.PrecisionArray;
+        var output = input.OutputArray;
+        Parallel.For(0, input.Data.BlockCount, blk =>
+        {
+            Span<double> row = d <= 256 ? stackalloc double[d] : new double[d];
+            for (int b = 0; b < B; b++)
+            {
+                for (int k = 0; k < m; k++)
+                {
+                    for (int i = 0; i < d; i++)
+                    {
+                        row[i] = x[(blk * d + i) * B + b] - mu[k * d + i];
+                    }
+
+                    double s = 0;
+                    int baseIndex = k * d * d;
+                    for (int j = 0; j < d; j++)
+                    {
+                        double y = 0;
+                        for (int i = 0; i <= j; i++)
+                        {
+                            y += row[i] * u[baseIndex + i * d + j];
+                        }
+
+                        s += y * y;
+                    }
+
+                    output[(blk * m + k) * B + b] = s;
+                }
+            }
+        });
+    }
+
+    // ---- Mahalanobis: Blocked -------------------------------------------------------------------
+
+    private static void MahalanobisBlocked(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        int blocks = input.Data.BlockCount;
+        int chunks = (blocks + ChunkBlocks - 1) / ChunkBlocks;
+        var x = input.Data.BlockedArray;
+        var mu = input.MeanArray;
+        var u = input.PrecisionArray;
+        var output = input.OutputArray;
+        Parallel.For(
+            0,
+            chunks,
+            () => new double[d * B],
+            (chunk, _, diff) =>
+            {
+                int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
+                ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
+                for (int blk = chunk * ChunkBlocks; blk < end; blk++)
+                {
+                    for (int k = 0; k < m; k++)
+                    {
+                        for (int i = 0; i < d; i++)
+                        {
+                            var xi = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + i) * B, B));
+                            var di = MemoryMarshal.Cast<double, Vector256<double>>(diff.AsSpan(i * B, B));
+                            var mi = Vector256.Create(mu[k * d + i]);
+                            for (int v = 0; v < di.Length; v++)
+                            {
+                                di[v] = xi[v] - mi;
+                            }
+                        }
+
+                        var uk = u.AsSpan(k * d * d, d * d);
+                        for (int c = 0; c < B; c += 4 * Vector256<double>.Count)
+                        {
+                            var q0 = Vector256<double>.Zero;
+                            var q1 = Vector256<double>.Zero;
+                            var q2 = Vector256<double>.Zero;
+                            var q3 = Vector256<double>.Zero;
+                            for (int j = 0; j < d; j++)
+                            {
+                                var y0 = Vector256<double>.Zero;
+                                var y1 = Vector256<double>.Zero;
+                                var y2 = Vector256<double>.Zero;
+                                var y3 = Vector256<double>.Zero;
+                                for (int i = 0; i <= j; i++)
+                                {
+                                    var w = Vector256.Create(uk[i * d + j]);
+                                    nuint o = (nuint)(i * B + c);
+                                    y0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o), w, y0);
+                                    y1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 4), w, y1);
+                                    y2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 8), w, y2);
+                                    y3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 12), w, y3);
+                                }
+
+                                q0 = Vector256.FusedMultiplyAdd(y0, y0, q0);
+                                q1 = Vector256.FusedMultiplyAdd(y1, y1, q1);
+                                q2 = Vector256.FusedMultiplyAdd(y2, y2, q2);
+                                q3 = Vector256.FusedMultiplyAdd(y3, y3, q3);
+                            }
+
+                            var dst = output.AsSpan((blk * m + k) * B + c, 16);
+                            q0.CopyTo(dst);
+                            q1.CopyTo(dst.Slice(4));
+                            q2.CopyTo(dst.Slice(8));
+                            q3.CopyTo(dst.Slice(12));
+                        }
+                    }
+                }
+
+                return diff;
+            },
+            static _ => { });
+    }
+}

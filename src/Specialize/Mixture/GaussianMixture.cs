@@ -94,14 +94,14 @@ public sealed class GaussianMixture
     /// <returns>This model.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The data or an initial parameter is invalid, or the forced variant is unknown.</exception>
-    public GaussianMixture Fit(double[,] x) => Fit(GmmData.FromMatrix(x));
+    public GaussianMixture Fit(double[,] x) => FitCore(GmmData.FromMatrix(x), nameof(x));
 
     /// <summary>Fits the model to single-precision rows (computed in double precision).</summary>
     /// <param name="x">The data, <c>N x D</c>, finite, with at least <see cref="GaussianMixtureOptions.Components"/> rows.</param>
     /// <returns>This model.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The data or an initial parameter is invalid, or the forced variant is unknown.</exception>
-    public GaussianMixture Fit(float[,] x) => Fit(GmmData.FromMatrix(x));
+    public GaussianMixture Fit(float[,] x) => FitCore(GmmData.FromMatrix(x), nameof(x));
 
     /// <summary>
     /// Fits the model to data converted once by <see cref="GmmData"/>; fitting several models to the same
@@ -114,11 +114,16 @@ public sealed class GaussianMixture
     public GaussianMixture Fit(GmmData data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        return FitCore(data, nameof(data));
+    }
+
+    private GaussianMixture FitCore(GmmData data, string paramName)
+    {
         int m = options.Components, d = data.Dimension;
         if (data.Count < m)
         {
             throw new ArgumentException(
-                $"Expected at least as many rows as Components ({m}), got {data.Count}.", nameof(data));
+                $"Expected at least as many rows as Components ({m}), got {data.Count}.", paramName);
         }
 
         var inits = ValidateInits(d);

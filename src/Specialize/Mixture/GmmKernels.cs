@@ -15,7 +15,7 @@ namespace Specialize.Mixture;
 /// item per component and cell, summing over all rows), <c>V2</c> (one per cell, all components),
 /// <c>V3</c> (one per component, the whole matrix, looping over rows), <c>V4-B32</c> and <c>V4-B128</c>
 /// (component x row-range partial matrices, then a reduction), plus <c>Syrk</c> (row chunks in parallel;
-/// per chunk the centered rows scaled by the responsibilities, multiplied by the centered rows in 2 x 2
+/// per chunk the centered rows scaled by the responsibilities, multiplied by the centered rows in 4 x 4
 /// register tiles of vector FMAs). More variants (for example code specialized to one dimension) can be
 /// registered; every variant must compute the same result.
 /// </summary>
@@ -213,7 +213,7 @@ public static class GmmKernels
         int d = input.Data.Dimension, m = input.Components;
         int blocks = input.Data.BlockCount;
         int chunks = (blocks + ChunkBlocks - 1) / ChunkBlocks;
-        int de = (d + 1) & ~1; // even, so that 2 x 2 tiles cover the matrix
+        int de = (d + 3) & ~3; // a multiple of 4, so that 4 x 4 tiles cover the matrix
         int dd = de * de;
         var partials = new double[chunks * m * dd];
         var x = input.Data.BlockedArray;
@@ -283,41 +283,55 @@ public static class GmmKernels
         }
     }
 
-    /// <summary>acc[i, j] += scaled_i . diff_j for the upper 2 x 2 tiles (i, j even, j &gt;= i) of one block.</summary>
+    /// <summary>
+    /// acc[i, j] += scaled_i . diff_j over one block, for the 4 x 4 tiles on and above the diagonal
+    /// (16 accumulators: 8 loads feed 16 FMAs). Padding features are zero in both buffers.
+    /// </summary>
     private static void SyrkTiles(double[] diff, double[] scaled, int d, int de, Span<double> acc)
     {
         ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
         ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
-        for (int i = 0; i < de; i += 2)
+        Span<double> tile = stackalloc double[16];
+        for (int i = 0; i < de; i += 4)
         {
-            for (int j = i; j < de; j += 2)
+            for (int j = i; j < de; j += 4)
             {
-                if (i >= d || j >= d)
-                {
-                    continue;
-                }
-
-                int i1 = Math.Min(i + 1, d - 1), j1 = Math.Min(j + 1, d - 1);
-                var a00 = Vector256<double>.Zero;
-                var a01 = Vector256<double>.Zero;
-                var a10 = Vector256<double>.Zero;
-                var a11 = Vector256<double>.Zero;
+                var a00 = Vector256<double>.Zero; var a01 = Vector256<double>.Zero; var a02 = Vector256<double>.Zero; var a03 = Vector256<double>.Zero;
+                var a10 = Vector256<double>.Zero; var a11 = Vector256<double>.Zero; var a12 = Vector256<double>.Zero; var a13 = Vector256<double>.Zero;
+                var a20 = Vector256<double>.Zero; var a21 = Vector256<double>.Zero; var a22 = Vector256<double>.Zero; var a23 = Vector256<double>.Zero;
+                var a30 = Vector256<double>.Zero; var a31 = Vector256<double>.Zero; var a32 = Vector256<double>.Zero; var a33 = Vector256<double>.Zero;
                 for (int b = 0; b < B; b += Vector256<double>.Count)
                 {
-                    var s0 = Vector256.LoadUnsafe(ref sRef, (nuint)(i * B + b));
-                    var s1 = Vector256.LoadUnsafe(ref sRef, (nuint)(i1 * B + b));
                     var e0 = Vector256.LoadUnsafe(ref dRef, (nuint)(j * B + b));
-                    var e1 = Vector256.LoadUnsafe(ref dRef, (nuint)(j1 * B + b));
-                    a00 = Vector256.FusedMultiplyAdd(s0, e0, a00);
-                    a01 = Vector256.FusedMultiplyAdd(s0, e1, a01);
-                    a10 = Vector256.FusedMultiplyAdd(s1, e0, a10);
-                    a11 = Vector256.FusedMultiplyAdd(s1, e1, a11);
+                    var e1 = Vector256.LoadUnsafe(ref dRef, (nuint)((j + 1) * B + b));
+                    var e2 = Vector256.LoadUnsafe(ref dRef, (nuint)((j + 2) * B + b));
+                    var e3 = Vector256.LoadUnsafe(ref dRef, (nuint)((j + 3) * B + b));
+                    var s = Vector256.LoadUnsafe(ref sRef, (nuint)(i * B + b));
+                    a00 = Vector256.FusedMultiplyAdd(s, e0, a00); a01 = Vector256.FusedMultiplyAdd(s, e1, a01);
+                    a02 = Vector256.FusedMultiplyAdd(s, e2, a02); a03 = Vector256.FusedMultiplyAdd(s, e3, a03);
+                    s = Vector256.LoadUnsafe(ref sRef, (nuint)((i + 1) * B + b));
+                    a10 = Vector256.FusedMultiplyAdd(s, e0, a10); a11 = Vector256.FusedMultiplyAdd(s, e1, a11);
+                    a12 = Vector256.FusedMultiplyAdd(s, e2, a12); a13 = Vector256.FusedMultiplyAdd(s, e3, a13);
+                    s = Vector256.LoadUnsafe(ref sRef, (nuint)((i + 2) * B + b));
+                    a20 = Vector256.FusedMultiplyAdd(s, e0, a20); a21 = Vector256.FusedMultiplyAdd(s, e1, a21);
+                    a22 = Vector256.FusedMultiplyAdd(s, e2, a22); a23 = Vector256.FusedMultiplyAdd(s, e3, a23);
+                    s = Vector256.LoadUnsafe(ref sRef, (nuint)((i + 3) * B + b));
+                    a30 = Vector256.FusedMultiplyAdd(s, e0, a30); a31 = Vector256.FusedMultiplyAdd(s, e1, a31);
+                    a32 = Vector256.FusedMultiplyAdd(s, e2, a32); a33 = Vector256.FusedMultiplyAdd(s, e3, a33);
                 }
 
-                acc[i * de + j] += Vector256.Sum(a00);
-                acc[i * de + j + 1] += Vector256.Sum(a01);
-                acc[(i + 1) * de + j] += Vector256.Sum(a10);
-                acc[(i + 1) * de + j + 1] += Vector256.Sum(a11);
+                tile[0] = Vector256.Sum(a00); tile[1] = Vector256.Sum(a01); tile[2] = Vector256.Sum(a02); tile[3] = Vector256.Sum(a03);
+                tile[4] = Vector256.Sum(a10); tile[5] = Vector256.Sum(a11); tile[6] = Vector256.Sum(a12); tile[7] = Vector256.Sum(a13);
+                tile[8] = Vector256.Sum(a20); tile[9] = Vector256.Sum(a21); tile[10] = Vector256.Sum(a22); tile[11] = Vector256.Sum(a23);
+                tile[12] = Vector256.Sum(a30); tile[13] = Vector256.Sum(a31); tile[14] = Vector256.Sum(a32); tile[15] = Vector256.Sum(a33);
+                for (int ti = 0; ti < 4; ti++)
+                {
+                    var row = acc.Slice((i + ti) * de + j, 4);
+                    for (int tj = 0; tj < 4; tj++)
+                    {
+                        row[tj] += tile[ti * 4 + tj];
+                    }
+                }
             }
         }
     }
@@ -467,12 +481,48 @@ public static class GmmKernels
                             var q1 = Vector256<double>.Zero;
                             var q2 = Vector256<double>.Zero;
                             var q3 = Vector256<double>.Zero;
-                            for (int j = 0; j < d; j++)
+                            int j = 0;
+                            for (; j + 1 < d; j += 2)
                             {
-                                var y0 = Vector256<double>.Zero;
-                                var y1 = Vector256<double>.Zero;
-                                var y2 = Vector256<double>.Zero;
-                                var y3 = Vector256<double>.Zero;
+                                // Columns j and j + 1 of (x - mu) U share the loads of rows 0..j.
+                                var y0 = Vector256<double>.Zero; var y1 = Vector256<double>.Zero;
+                                var y2 = Vector256<double>.Zero; var y3 = Vector256<double>.Zero;
+                                var z0 = Vector256<double>.Zero; var z1 = Vector256<double>.Zero;
+                                var z2 = Vector256<double>.Zero; var z3 = Vector256<double>.Zero;
+                                for (int i = 0; i <= j; i++)
+                                {
+                                    var w = Vector256.Create(uk[i * d + j]);
+                                    var w2 = Vector256.Create(uk[i * d + j + 1]);
+                                    nuint o = (nuint)(i * B + c);
+                                    var v0 = Vector256.LoadUnsafe(ref dRef, o);
+                                    var v1 = Vector256.LoadUnsafe(ref dRef, o + 4);
+                                    var v2 = Vector256.LoadUnsafe(ref dRef, o + 8);
+                                    var v3 = Vector256.LoadUnsafe(ref dRef, o + 12);
+                                    y0 = Vector256.FusedMultiplyAdd(v0, w, y0); z0 = Vector256.FusedMultiplyAdd(v0, w2, z0);
+                                    y1 = Vector256.FusedMultiplyAdd(v1, w, y1); z1 = Vector256.FusedMultiplyAdd(v1, w2, z1);
+                                    y2 = Vector256.FusedMultiplyAdd(v2, w, y2); z2 = Vector256.FusedMultiplyAdd(v2, w2, z2);
+                                    y3 = Vector256.FusedMultiplyAdd(v3, w, y3); z3 = Vector256.FusedMultiplyAdd(v3, w2, z3);
+                                }
+
+                                {
+                                    var w2 = Vector256.Create(uk[(j + 1) * d + j + 1]);
+                                    nuint o = (nuint)((j + 1) * B + c);
+                                    z0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o), w2, z0);
+                                    z1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 4), w2, z1);
+                                    z2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 8), w2, z2);
+                                    z3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 12), w2, z3);
+                                }
+
+                                q0 = Vector256.FusedMultiplyAdd(y0, y0, q0); q0 = Vector256.FusedMultiplyAdd(z0, z0, q0);
+                                q1 = Vector256.FusedMultiplyAdd(y1, y1, q1); q1 = Vector256.FusedMultiplyAdd(z1, z1, q1);
+                                q2 = Vector256.FusedMultiplyAdd(y2, y2, q2); q2 = Vector256.FusedMultiplyAdd(z2, z2, q2);
+                                q3 = Vector256.FusedMultiplyAdd(y3, y3, q3); q3 = Vector256.FusedMultiplyAdd(z3, z3, q3);
+                            }
+
+                            if (j < d)
+                            {
+                                var y0 = Vector256<double>.Zero; var y1 = Vector256<double>.Zero;
+                                var y2 = Vector256<double>.Zero; var y3 = Vector256<double>.Zero;
                                 for (int i = 0; i <= j; i++)
                                 {
                                     var w = Vector256.Create(uk[i * d + j]);

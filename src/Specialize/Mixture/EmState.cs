@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Threading.Tasks;
 using Specialize.Variants;
 
@@ -28,6 +31,8 @@ internal sealed class EmState
     private readonly double[] work;
     private readonly double[] nk;
     private readonly double[] blockSums;
+    private readonly double[] partials;
+    private bool sumsValid;
     private GmmKernel? covarianceKernel;
     private GmmKernel? mahalanobisKernel;
 
@@ -45,6 +50,7 @@ internal sealed class EmState
         work = new double[data.BlockCount * m * B];
         nk = new double[m];
         blockSums = new double[data.BlockCount];
+        partials = new double[Chunks * SumsStride];
     }
 
     internal GmmData Data { get; }
@@ -53,9 +59,13 @@ internal sealed class EmState
 
     private int Chunks => (Data.BlockCount + ChunkBlocks - 1) / ChunkBlocks;
 
+    /// <summary>Per chunk: M sums of responsibilities, M x D sums of r x, and for diagonal and spherical M x D sums of r x^2.</summary>
+    private int SumsStride => m + m * d * (type is CovarianceType.Diagonal or CovarianceType.Spherical ? 2 : 1);
+
     /// <summary>Loads row-major <c>N x M</c> responsibilities into the blocked layout.</summary>
     internal void SetResponsibilities(double[] rowMajor)
     {
+        sumsValid = false;
         Array.Clear(resp);
         for (int n = 0; n < Data.Count; n++)
         {
@@ -71,45 +81,28 @@ internal sealed class EmState
     internal double EStep(GaussianMixture.Parameters p)
     {
         var wlp = WeightedLogProbabilities(p);
-        Parallel.For(0, Data.BlockCount, blk =>
-        {
-            int rows = Data.RowsInBlock(blk);
-            double sum = 0;
-            for (int b = 0; b < B; b++)
+        int stride = SumsStride;
+        Array.Clear(partials);
+        Parallel.For(
+            0,
+            Chunks,
+            () => new double[3 * B],
+            (chunk, _, scratch) =>
             {
-                if (b >= rows)
+                int end = Math.Min(Data.BlockCount, (chunk + 1) * ChunkBlocks);
+                var part = partials.AsSpan(chunk * stride, stride);
+                for (int blk = chunk * ChunkBlocks; blk < end; blk++)
                 {
-                    for (int k = 0; k < m; k++)
-                    {
-                        resp[(blk * m + k) * B + b] = 0;
-                    }
+                    Normalize(wlp, blk, scratch);
 
-                    continue;
+                    // The M-step's sums, while this block's responsibilities are in cache.
+                    AccumulateSums(blk, part);
                 }
 
-                double max = double.NegativeInfinity;
-                for (int k = 0; k < m; k++)
-                {
-                    max = Math.Max(max, wlp[(blk * m + k) * B + b]);
-                }
-
-                double s = 0;
-                for (int k = 0; k < m; k++)
-                {
-                    s += Math.Exp(wlp[(blk * m + k) * B + b] - max);
-                }
-
-                double norm = Math.Log(s) + max;
-                sum += norm;
-                for (int k = 0; k < m; k++)
-                {
-                    int index = (blk * m + k) * B + b;
-                    resp[index] = Math.Exp(wlp[index] - norm);
-                }
-            }
-
-            blockSums[blk] = sum;
-        });
+                return scratch;
+            },
+            static _ => { });
+        sumsValid = true;
 
         double total = 0;
         foreach (double v in blockSums)
@@ -118,6 +111,97 @@ internal sealed class EmState
         }
 
         return total / Data.Count;
+    }
+
+    /// <summary>Log-sum-exp over the components for the rows of one block: responsibilities and the block's log-likelihood sum.</summary>
+    private void Normalize(double[] wlp, int blk, double[] scratch)
+    {
+        var max = scratch.AsSpan(0, B);
+        var sum = scratch.AsSpan(B, B);
+        var tmp = scratch.AsSpan(2 * B, B);
+        wlp.AsSpan(blk * m * B, B).CopyTo(max);
+        for (int k = 1; k < m; k++)
+        {
+            TensorPrimitives.Max(max, wlp.AsSpan((blk * m + k) * B, B), max);
+        }
+
+        sum.Clear();
+        for (int k = 0; k < m; k++)
+        {
+            var r = resp.AsSpan((blk * m + k) * B, B);
+            TensorPrimitives.Subtract(wlp.AsSpan((blk * m + k) * B, B), max, r);
+            TensorPrimitives.Exp(r, r);
+            TensorPrimitives.Add(sum, r, sum);
+        }
+
+        // resp = exp(wlp - max) / sum = exp(wlp - logsumexp)
+        TensorPrimitives.Reciprocal(sum, tmp);
+        for (int k = 0; k < m; k++)
+        {
+            var r = resp.AsSpan((blk * m + k) * B, B);
+            TensorPrimitives.Multiply(r, tmp, r);
+        }
+
+        TensorPrimitives.Log(sum, sum);
+        TensorPrimitives.Add(sum, max, sum); // each row's log-likelihood
+        int rows = Data.RowsInBlock(blk);
+        if (rows < B)
+        {
+            for (int k = 0; k < m; k++)
+            {
+                resp.AsSpan((blk * m + k) * B + rows, B - rows).Clear();
+            }
+        }
+
+        double total = 0;
+        for (int b = 0; b < rows; b++)
+        {
+            total += sum[b];
+        }
+
+        blockSums[blk] = total;
+    }
+
+    /// <summary>Adds one block's sum of responsibilities, of r x and (diagonal, spherical) of r x^2 per component to <paramref name="part"/>.</summary>
+    private void AccumulateSums(int blk, Span<double> part)
+    {
+        bool squares = type is CovarianceType.Diagonal or CovarianceType.Spherical;
+        int md = m * d;
+        var x = Data.BlockedArray;
+        for (int k = 0; k < m; k++)
+        {
+            var r = MemoryMarshal.Cast<double, Vector256<double>>(resp.AsSpan((blk * m + k) * B, B));
+            var rs = Vector256<double>.Zero;
+            for (int v = 0; v < r.Length; v++)
+            {
+                rs += r[v];
+            }
+
+            part[k] += Vector256.Sum(rs);
+            for (int i = 0; i < d; i++)
+            {
+                var xi = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + i) * B, B));
+                var a0 = Vector256<double>.Zero;
+                var a1 = Vector256<double>.Zero;
+                for (int v = 0; v < r.Length; v += 2)
+                {
+                    a0 = Vector256.FusedMultiplyAdd(r[v], xi[v], a0);
+                    a1 = Vector256.FusedMultiplyAdd(r[v + 1], xi[v + 1], a1);
+                }
+
+                part[m + k * d + i] += Vector256.Sum(a0 + a1);
+                if (squares)
+                {
+                    var q = Vector256<double>.Zero;
+                    for (int v = 0; v < r.Length; v++)
+                    {
+                        q = Vector256.FusedMultiplyAdd(r[v] * xi[v], xi[v], q);
+                    }
+
+                    part[m + md + k * d + i] += Vector256.Sum(q);
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -202,48 +286,23 @@ internal sealed class EmState
     /// <summary>M-step: parameters from the responsibilities, written into <paramref name="p"/>.</summary>
     internal void MStep(GaussianMixture.Parameters p)
     {
-        bool squares = type is CovarianceType.Diagonal or CovarianceType.Spherical;
         int chunks = Chunks, md = m * d;
-        int stride = m + md + (squares ? md : 0);
-        var partials = new double[chunks * stride];
-        var x = Data.BlockedArray;
-        Parallel.For(0, chunks, chunk =>
+        int stride = SumsStride;
+        if (!sumsValid)
         {
-            var part = partials.AsSpan(chunk * stride, stride);
-            int end = Math.Min(Data.BlockCount, (chunk + 1) * ChunkBlocks);
-            for (int blk = chunk * ChunkBlocks; blk < end; blk++)
+            Array.Clear(partials);
+            Parallel.For(0, chunks, chunk =>
             {
-                for (int k = 0; k < m; k++)
+                var part = partials.AsSpan(chunk * stride, stride);
+                int end = Math.Min(Data.BlockCount, (chunk + 1) * ChunkBlocks);
+                for (int blk = chunk * ChunkBlocks; blk < end; blk++)
                 {
-                    var r = resp.AsSpan((blk * m + k) * B, B);
-                    double s = 0;
-                    for (int b = 0; b < B; b++)
-                    {
-                        s += r[b];
-                    }
-
-                    part[k] += s;
-                    for (int i = 0; i < d; i++)
-                    {
-                        var xi = x.AsSpan((blk * d + i) * B, B);
-                        double sx = 0, sxx = 0;
-                        for (int b = 0; b < B; b++)
-                        {
-                            double t = r[b] * xi[b];
-                            sx += t;
-                            sxx += t * xi[b];
-                        }
-
-                        part[m + k * d + i] += sx;
-                        if (squares)
-                        {
-                            part[m + md + k * d + i] += sxx;
-                        }
-                    }
+                    AccumulateSums(blk, part);
                 }
-            }
-        });
+            });
+        }
 
+        sumsValid = false;
         var sums = new double[stride];
         for (int chunk = 0; chunk < chunks; chunk++)
         {

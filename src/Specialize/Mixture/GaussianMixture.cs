@@ -129,6 +129,7 @@ public sealed class GaussianMixture
         var inits = ValidateInits(d);
         string? forced = ResolveForcedVariant();
         var store = options.TuningStore ?? TuningStore.Default;
+        store.Logger ??= options.Logger;
         var em = new EmState(data, m, options.CovarianceType, options.Regularization, store, forced, options);
 
         bool doInit = !(options.WarmStart && fitted is not null && fitted.D == d && fitted.M == m);
@@ -436,7 +437,11 @@ public sealed class GaussianMixture
     {
         CheckInput(x);
         var data = GmmData.FromMatrix(x);
-        var em = new EmState(data, Fitted.M, options.CovarianceType, options.Regularization, options.TuningStore ?? TuningStore.Default, ResolveForcedVariant(), options);
+        // Prediction reuses the kernel variant the fit ran, so it never starts a trial of its own.
+        string? variant = kernelVariants.TryGetValue(GmmKernels.MahalanobisKernelName, out string? fittedVariant)
+            ? fittedVariant
+            : ResolveForcedVariant();
+        var em = new EmState(data, Fitted.M, options.CovarianceType, options.Regularization, options.TuningStore ?? TuningStore.Default, variant, options);
         return (em.WeightedLogProbabilities(Fitted), data);
     }
 

@@ -146,6 +146,7 @@ public sealed class GmmKernelVariantTests
     [InlineData("V4-B32")]
     [InlineData("V4-B128")]
     [InlineData("Syrk")]
+    [InlineData("Syrk-Rows")]
     [InlineData("Rowwise")]
     [InlineData("Blocked")]
     public void Forced_variant_runs_matches_scikit_learn_and_is_reported(string variant)

@@ -8,7 +8,8 @@ namespace Specialize.Variants;
 /// <summary>
 /// Chooses a kernel variant for a problem: a forced name if given, otherwise the choice remembered in a
 /// <see cref="TuningStore"/>, otherwise a measured trial of every candidate on the real problem (the
-/// fastest of a few repetitions each), whose winner is then remembered.
+/// fastest of a few repetitions each, one run only for a candidate more than four times slower than the
+/// best so far), whose winner is then remembered.
 /// </summary>
 public static class VariantSelector
 {
@@ -69,9 +70,11 @@ public static class VariantSelector
             return candidates[0];
         }
 
+        // Latest registrations first: specialized variants are usually the fast ones, and once a fast
+        // time is known a clearly slower candidate is measured only once.
         int best = -1;
         double bestSeconds = double.PositiveInfinity;
-        for (int i = 0; i < candidates.Count; i++)
+        for (int i = candidates.Count - 1; i >= 0; i--)
         {
             double seconds = double.PositiveInfinity;
             for (int r = 0; r < TrialRepetitions; r++)

@@ -19,7 +19,8 @@ namespace Specialize.Mixture;
 /// per chunk the centered rows scaled by the responsibilities, multiplied by the centered rows in 4 x 4
 /// register tiles of vector FMAs) and <c>Syrk-Rows</c> (the same product with rows in row-major order:
 /// a scaled value broadcast against a vector of columns, so accumulators are matrix rows and no horizontal
-/// sums are needed). More variants (for example code specialized to one dimension) can be
+/// sums are needed), and where 512-bit vectors are accelerated <c>Syrk-512</c> (<c>Syrk</c> on
+/// <see cref="Vector512{T}"/>). More variants (for example code specialized to one dimension) can be
 /// registered; every variant must compute the same result.
 /// </summary>
 public static class GmmKernels
@@ -45,10 +46,12 @@ public static class GmmKernels
         Covariance.Register("V4-B128", static input => CovarianceV4(input, 128));
         Covariance.Register("Syrk", CovarianceSyrk);
         Covariance.Register("Syrk-Rows", CovarianceSyrkRows);
+        Covariance.Register("Syrk-512", static input => CovarianceSyrk(input, wide: true), static _ => Vector512.IsHardwareAccelerated);
 
         Mahalanobis = new VariantRegistry<GmmKernel>(MahalanobisKernelName);
         Mahalanobis.Register("Rowwise", MahalanobisRowwise);
         Mahalanobis.Register("Blocked", MahalanobisBlocked);
+        Mahalanobis.Register("Blocked-512", MahalanobisBlocked512, static _ => Vector512.IsHardwareAccelerated);
     }
 
     /// <summary>The variants of the M-step covariance accumulation.</summary>
@@ -212,7 +215,9 @@ public static class GmmKernels
 
     // ---- covariance: Syrk -----------------------------------------------------------------------
 
-    private static void CovarianceSyrk(GmmKernelInput input)
+    private static void CovarianceSyrk(GmmKernelInput input) => CovarianceSyrk(input, wide: false);
+
+    private static void CovarianceSyrk(GmmKernelInput input, bool wide)
     {
         int d = input.Data.Dimension, m = input.Components;
         int blocks = input.Data.BlockCount;
@@ -252,7 +257,14 @@ public static class GmmKernels
                             }
                         }
 
-                        SyrkTiles(diff, scaled, d, de, acc);
+                        if (wide)
+                        {
+                            SyrkTiles512(diff, scaled, de, acc);
+                        }
+                        else
+                        {
+                            SyrkTiles(diff, scaled, d, de, acc);
+                        }
                     }
                 }
 
@@ -328,6 +340,56 @@ public static class GmmKernels
                 tile[4] = Vector256.Sum(a10); tile[5] = Vector256.Sum(a11); tile[6] = Vector256.Sum(a12); tile[7] = Vector256.Sum(a13);
                 tile[8] = Vector256.Sum(a20); tile[9] = Vector256.Sum(a21); tile[10] = Vector256.Sum(a22); tile[11] = Vector256.Sum(a23);
                 tile[12] = Vector256.Sum(a30); tile[13] = Vector256.Sum(a31); tile[14] = Vector256.Sum(a32); tile[15] = Vector256.Sum(a33);
+                for (int ti = 0; ti < 4; ti++)
+                {
+                    var row = acc.Slice((i + ti) * de + j, 4);
+                    for (int tj = 0; tj < 4; tj++)
+                    {
+                        row[tj] += tile[ti * 4 + tj];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary><see cref="SyrkTiles"/> on 512-bit vectors: a block of 64 rows is 8 vectors per feature.</summary>
+    private static void SyrkTiles512(double[] diff, double[] scaled, int de, Span<double> acc)
+    {
+        ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
+        ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
+        Span<double> tile = stackalloc double[16];
+        for (int i = 0; i < de; i += 4)
+        {
+            for (int j = i; j < de; j += 4)
+            {
+                var a00 = Vector512<double>.Zero; var a01 = Vector512<double>.Zero; var a02 = Vector512<double>.Zero; var a03 = Vector512<double>.Zero;
+                var a10 = Vector512<double>.Zero; var a11 = Vector512<double>.Zero; var a12 = Vector512<double>.Zero; var a13 = Vector512<double>.Zero;
+                var a20 = Vector512<double>.Zero; var a21 = Vector512<double>.Zero; var a22 = Vector512<double>.Zero; var a23 = Vector512<double>.Zero;
+                var a30 = Vector512<double>.Zero; var a31 = Vector512<double>.Zero; var a32 = Vector512<double>.Zero; var a33 = Vector512<double>.Zero;
+                for (int b = 0; b < B; b += Vector512<double>.Count)
+                {
+                    var e0 = Vector512.LoadUnsafe(ref dRef, (nuint)(j * B + b));
+                    var e1 = Vector512.LoadUnsafe(ref dRef, (nuint)((j + 1) * B + b));
+                    var e2 = Vector512.LoadUnsafe(ref dRef, (nuint)((j + 2) * B + b));
+                    var e3 = Vector512.LoadUnsafe(ref dRef, (nuint)((j + 3) * B + b));
+                    var s = Vector512.LoadUnsafe(ref sRef, (nuint)(i * B + b));
+                    a00 = Vector512.FusedMultiplyAdd(s, e0, a00); a01 = Vector512.FusedMultiplyAdd(s, e1, a01);
+                    a02 = Vector512.FusedMultiplyAdd(s, e2, a02); a03 = Vector512.FusedMultiplyAdd(s, e3, a03);
+                    s = Vector512.LoadUnsafe(ref sRef, (nuint)((i + 1) * B + b));
+                    a10 = Vector512.FusedMultiplyAdd(s, e0, a10); a11 = Vector512.FusedMultiplyAdd(s, e1, a11);
+                    a12 = Vector512.FusedMultiplyAdd(s, e2, a12); a13 = Vector512.FusedMultiplyAdd(s, e3, a13);
+                    s = Vector512.LoadUnsafe(ref sRef, (nuint)((i + 2) * B + b));
+                    a20 = Vector512.FusedMultiplyAdd(s, e0, a20); a21 = Vector512.FusedMultiplyAdd(s, e1, a21);
+                    a22 = Vector512.FusedMultiplyAdd(s, e2, a22); a23 = Vector512.FusedMultiplyAdd(s, e3, a23);
+                    s = Vector512.LoadUnsafe(ref sRef, (nuint)((i + 3) * B + b));
+                    a30 = Vector512.FusedMultiplyAdd(s, e0, a30); a31 = Vector512.FusedMultiplyAdd(s, e1, a31);
+                    a32 = Vector512.FusedMultiplyAdd(s, e2, a32); a33 = Vector512.FusedMultiplyAdd(s, e3, a33);
+                }
+
+                tile[0] = Vector512.Sum(a00); tile[1] = Vector512.Sum(a01); tile[2] = Vector512.Sum(a02); tile[3] = Vector512.Sum(a03);
+                tile[4] = Vector512.Sum(a10); tile[5] = Vector512.Sum(a11); tile[6] = Vector512.Sum(a12); tile[7] = Vector512.Sum(a13);
+                tile[8] = Vector512.Sum(a20); tile[9] = Vector512.Sum(a21); tile[10] = Vector512.Sum(a22); tile[11] = Vector512.Sum(a23);
+                tile[12] = Vector512.Sum(a30); tile[13] = Vector512.Sum(a31); tile[14] = Vector512.Sum(a32); tile[15] = Vector512.Sum(a33);
                 for (int ti = 0; ti < 4; ti++)
                 {
                     var row = acc.Slice((i + ti) * de + j, 4);
@@ -708,6 +770,120 @@ public static class GmmKernels
                             q1.CopyTo(dst.Slice(4));
                             q2.CopyTo(dst.Slice(8));
                             q3.CopyTo(dst.Slice(12));
+                        }
+                    }
+                }
+
+                return diff;
+            },
+            static _ => { });
+    }
+
+    // ---- Mahalanobis: Blocked-512 ---------------------------------------------------------------
+
+    /// <summary><c>Blocked</c> on 512-bit vectors: 32 rows per pass instead of 16.</summary>
+    private static void MahalanobisBlocked512(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        int blocks = input.Data.BlockCount;
+        int chunks = (blocks + ChunkBlocks - 1) / ChunkBlocks;
+        var x = input.Data.BlockedArray;
+        var mu = input.MeanArray;
+        var u = input.PrecisionArray;
+        var output = input.OutputArray;
+        Parallel.For(
+            0,
+            chunks,
+            () => new double[d * B],
+            (chunk, _, diff) =>
+            {
+                int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
+                ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
+                for (int blk = chunk * ChunkBlocks; blk < end; blk++)
+                {
+                    for (int k = 0; k < m; k++)
+                    {
+                        for (int i = 0; i < d; i++)
+                        {
+                            var xi = MemoryMarshal.Cast<double, Vector512<double>>(x.AsSpan((blk * d + i) * B, B));
+                            var di = MemoryMarshal.Cast<double, Vector512<double>>(diff.AsSpan(i * B, B));
+                            var mi = Vector512.Create(mu[k * d + i]);
+                            for (int v = 0; v < di.Length; v++)
+                            {
+                                di[v] = xi[v] - mi;
+                            }
+                        }
+
+                        var uk = u.AsSpan(k * d * d, d * d);
+                        for (int c = 0; c < B; c += 4 * Vector512<double>.Count)
+                        {
+                            var q0 = Vector512<double>.Zero;
+                            var q1 = Vector512<double>.Zero;
+                            var q2 = Vector512<double>.Zero;
+                            var q3 = Vector512<double>.Zero;
+                            int j = 0;
+                            for (; j + 1 < d; j += 2)
+                            {
+                                // Columns j and j + 1 of (x - mu) U share the loads of rows 0..j.
+                                var y0 = Vector512<double>.Zero; var y1 = Vector512<double>.Zero;
+                                var y2 = Vector512<double>.Zero; var y3 = Vector512<double>.Zero;
+                                var z0 = Vector512<double>.Zero; var z1 = Vector512<double>.Zero;
+                                var z2 = Vector512<double>.Zero; var z3 = Vector512<double>.Zero;
+                                for (int i = 0; i <= j; i++)
+                                {
+                                    var w = Vector512.Create(uk[i * d + j]);
+                                    var w2 = Vector512.Create(uk[i * d + j + 1]);
+                                    nuint o = (nuint)(i * B + c);
+                                    var v0 = Vector512.LoadUnsafe(ref dRef, o);
+                                    var v1 = Vector512.LoadUnsafe(ref dRef, o + 8);
+                                    var v2 = Vector512.LoadUnsafe(ref dRef, o + 16);
+                                    var v3 = Vector512.LoadUnsafe(ref dRef, o + 24);
+                                    y0 = Vector512.FusedMultiplyAdd(v0, w, y0); z0 = Vector512.FusedMultiplyAdd(v0, w2, z0);
+                                    y1 = Vector512.FusedMultiplyAdd(v1, w, y1); z1 = Vector512.FusedMultiplyAdd(v1, w2, z1);
+                                    y2 = Vector512.FusedMultiplyAdd(v2, w, y2); z2 = Vector512.FusedMultiplyAdd(v2, w2, z2);
+                                    y3 = Vector512.FusedMultiplyAdd(v3, w, y3); z3 = Vector512.FusedMultiplyAdd(v3, w2, z3);
+                                }
+
+                                {
+                                    var w2 = Vector512.Create(uk[(j + 1) * d + j + 1]);
+                                    nuint o = (nuint)((j + 1) * B + c);
+                                    z0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o), w2, z0);
+                                    z1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 8), w2, z1);
+                                    z2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 16), w2, z2);
+                                    z3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 24), w2, z3);
+                                }
+
+                                q0 = Vector512.FusedMultiplyAdd(y0, y0, q0); q0 = Vector512.FusedMultiplyAdd(z0, z0, q0);
+                                q1 = Vector512.FusedMultiplyAdd(y1, y1, q1); q1 = Vector512.FusedMultiplyAdd(z1, z1, q1);
+                                q2 = Vector512.FusedMultiplyAdd(y2, y2, q2); q2 = Vector512.FusedMultiplyAdd(z2, z2, q2);
+                                q3 = Vector512.FusedMultiplyAdd(y3, y3, q3); q3 = Vector512.FusedMultiplyAdd(z3, z3, q3);
+                            }
+
+                            if (j < d)
+                            {
+                                var y0 = Vector512<double>.Zero; var y1 = Vector512<double>.Zero;
+                                var y2 = Vector512<double>.Zero; var y3 = Vector512<double>.Zero;
+                                for (int i = 0; i <= j; i++)
+                                {
+                                    var w = Vector512.Create(uk[i * d + j]);
+                                    nuint o = (nuint)(i * B + c);
+                                    y0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o), w, y0);
+                                    y1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 8), w, y1);
+                                    y2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 16), w, y2);
+                                    y3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 24), w, y3);
+                                }
+
+                                q0 = Vector512.FusedMultiplyAdd(y0, y0, q0);
+                                q1 = Vector512.FusedMultiplyAdd(y1, y1, q1);
+                                q2 = Vector512.FusedMultiplyAdd(y2, y2, q2);
+                                q3 = Vector512.FusedMultiplyAdd(y3, y3, q3);
+                            }
+
+                            var dst = output.AsSpan((blk * m + k) * B + c, 32);
+                            q0.CopyTo(dst);
+                            q1.CopyTo(dst.Slice(8));
+                            q2.CopyTo(dst.Slice(16));
+                            q3.CopyTo(dst.Slice(24));
                         }
                     }
                 }

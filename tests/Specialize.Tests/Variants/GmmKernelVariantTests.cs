@@ -147,6 +147,8 @@ public sealed class GmmKernelVariantTests
     [InlineData("V4-B128")]
     [InlineData("Syrk")]
     [InlineData("Syrk-Rows")]
+    [InlineData("Syrk-512")]
+    [InlineData("Blocked-512")]
     [InlineData("Rowwise")]
     [InlineData("Blocked")]
     public void Forced_variant_runs_matches_scikit_learn_and_is_reported(string variant)

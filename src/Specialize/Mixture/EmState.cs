@@ -80,7 +80,8 @@ internal sealed class EmState
     /// <summary>E-step: responsibilities from the parameters; returns the mean log-likelihood (the lower bound).</summary>
     internal double EStep(GaussianMixture.Parameters p)
     {
-        var wlp = WeightedLogProbabilities(p);
+        var offset = LogDensityTerms(p);
+        var wlp = work;
         int stride = SumsStride;
         Array.Clear(partials);
         Parallel.For(
@@ -93,6 +94,7 @@ internal sealed class EmState
                 var part = partials.AsSpan(chunk * stride, stride);
                 for (int blk = chunk * ChunkBlocks; blk < end; blk++)
                 {
+                    FinishLogProbabilities(offset, blk);
                     Normalize(wlp, blk, scratch);
 
                     // The M-step's sums, while this block's responsibilities are in cache.
@@ -210,6 +212,17 @@ internal sealed class EmState
     /// </summary>
     internal double[] WeightedLogProbabilities(GaussianMixture.Parameters p)
     {
+        var offset = LogDensityTerms(p);
+        Parallel.For(0, Data.BlockCount, blk => FinishLogProbabilities(offset, blk));
+        return work;
+    }
+
+    /// <summary>
+    /// Fills the work buffer with each row's distance term (squared Mahalanobis distance, or scikit-learn's
+    /// expanded form for diagonal and spherical) and returns log(w_k) + log det(P_k) per component.
+    /// </summary>
+    private double[] LogDensityTerms(GaussianMixture.Parameters p)
+    {
         var logDet = new double[m];
         var chol = p.PrecisionsCholesky;
         switch (type)
@@ -266,21 +279,22 @@ internal sealed class EmState
             offset[k] = logDet[k] + Math.Log(p.Weights[k]);
         }
 
-        double constant = d * GmmMath.Log2Pi;
-        Parallel.For(0, Data.BlockCount, blk =>
-        {
-            for (int k = 0; k < m; k++)
-            {
-                var row = work.AsSpan((blk * m + k) * B, B);
-                double o = offset[k];
-                for (int b = 0; b < B; b++)
-                {
-                    row[b] = -0.5 * (constant + row[b]) + o;
-                }
-            }
-        });
+        return offset;
+    }
 
-        return work;
+    /// <summary>Turns one block's distance terms into log(w_k) + log N(x | mu_k, Sigma_k), in place.</summary>
+    private void FinishLogProbabilities(double[] offset, int blk)
+    {
+        double constant = d * GmmMath.Log2Pi;
+        for (int k = 0; k < m; k++)
+        {
+            var row = work.AsSpan((blk * m + k) * B, B);
+            double o = offset[k];
+            for (int b = 0; b < B; b++)
+            {
+                row[b] = -0.5 * (constant + row[b]) + o;
+            }
+        }
     }
 
     /// <summary>M-step: parameters from the responsibilities, written into <paramref name="p"/>.</summary>

@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Threading.Tasks;
 using Specialize.Variants;
 
@@ -263,7 +264,7 @@ public static class GmmKernels
                         }
                         else
                         {
-                            SyrkTiles(diff, scaled, d, de, acc);
+                            SyrkTiles(diff, scaled, de, acc);
                         }
                     }
                 }
@@ -303,7 +304,7 @@ public static class GmmKernels
     /// acc[i, j] += scaled_i . diff_j over one block, for the 4 x 4 tiles on and above the diagonal
     /// (16 accumulators: 8 loads feed 16 FMAs). Padding features are zero in both buffers.
     /// </summary>
-    private static void SyrkTiles(double[] diff, double[] scaled, int d, int de, Span<double> acc)
+    private static void SyrkTiles(double[] diff, double[] scaled, int de, Span<double> acc)
     {
         ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
         ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
@@ -336,6 +337,17 @@ public static class GmmKernels
                     a32 = Vector256.FusedMultiplyAdd(s, e2, a32); a33 = Vector256.FusedMultiplyAdd(s, e3, a33);
                 }
 
+                if (Avx.IsSupported)
+                {
+                    // Four horizontal sums at once per tile row, added to the row as one vector.
+                    ref double row0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(acc), i * de + j);
+                    AddSums(ref row0, a00, a01, a02, a03);
+                    AddSums(ref Unsafe.Add(ref row0, de), a10, a11, a12, a13);
+                    AddSums(ref Unsafe.Add(ref row0, 2 * de), a20, a21, a22, a23);
+                    AddSums(ref Unsafe.Add(ref row0, 3 * de), a30, a31, a32, a33);
+                    continue;
+                }
+
                 tile[0] = Vector256.Sum(a00); tile[1] = Vector256.Sum(a01); tile[2] = Vector256.Sum(a02); tile[3] = Vector256.Sum(a03);
                 tile[4] = Vector256.Sum(a10); tile[5] = Vector256.Sum(a11); tile[6] = Vector256.Sum(a12); tile[7] = Vector256.Sum(a13);
                 tile[8] = Vector256.Sum(a20); tile[9] = Vector256.Sum(a21); tile[10] = Vector256.Sum(a22); tile[11] = Vector256.Sum(a23);
@@ -350,6 +362,16 @@ public static class GmmKernels
                 }
             }
         }
+    }
+
+    /// <summary>target[0..4] += (sum a, sum b, sum c, sum d).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddSums(ref double target, Vector256<double> a, Vector256<double> b, Vector256<double> c, Vector256<double> d)
+    {
+        var ab = Avx.HorizontalAdd(a, b); // a0+a1, b0+b1, a2+a3, b2+b3
+        var cd = Avx.HorizontalAdd(c, d);
+        var sums = Avx.Permute2x128(ab, cd, 0x20) + Avx.Permute2x128(ab, cd, 0x31);
+        (Vector256.LoadUnsafe(ref target) + sums).StoreUnsafe(ref target);
     }
 
     /// <summary><see cref="SyrkTiles"/> on 512-bit vectors: a block of 64 rows is 8 vectors per feature.</summary>

@@ -1,0 +1,557 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Threading.Tasks;
+using Specialize.Variants;
+
+namespace Specialize.Mixture;
+
+/// <summary>
+/// The buffers and steps of EM on one <see cref="GmmData"/>: E-step (responsibilities and the lower
+/// bound) and M-step (weights, means, covariances, precision Cholesky factors), following scikit-learn
+/// 1.2's formulas. Row work is split into fixed chunks whose partial sums are added in chunk order, so
+/// results do not depend on the number of threads.
+/// </summary>
+internal sealed class EmState
+{
+    private const int B = GmmData.BlockSize;
+    private const int ChunkBlocks = 8;
+    private const double Epsilon = 2.220446049250313e-16;
+
+    private readonly int m;
+    private readonly int d;
+    private readonly CovarianceType type;
+    private readonly double regularization;
+    private readonly TuningStore store;
+    private readonly string? forced;
+    private readonly GaussianMixtureOptions options;
+    private readonly double[] resp;
+    private readonly double[] work;
+    private readonly double[] nk;
+    private readonly double[] blockSums;
+    private readonly double[] partials;
+    private bool sumsValid;
+    private GmmKernel? covarianceKernel;
+    private GmmKernel? mahalanobisKernel;
+
+    internal EmState(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options)
+    {
+        Data = data;
+        this.m = m;
+        d = data.Dimension;
+        this.type = type;
+        this.regularization = regularization;
+        this.store = store;
+        this.forced = forced;
+        this.options = options;
+        resp = new double[data.BlockCount * m * B];
+        work = new double[data.BlockCount * m * B];
+        nk = new double[m];
+        blockSums = new double[data.BlockCount];
+        partials = new double[Chunks * SumsStride];
+    }
+
+    internal GmmData Data { get; }
+
+    internal Dictionary<string, string> VariantsRun { get; } = [];
+
+    private int Chunks => (Data.BlockCount + ChunkBlocks - 1) / ChunkBlocks;
+
+    /// <summary>Per chunk: M sums of responsibilities, M x D sums of r x, and for diagonal and spherical M x D sums of r x^2.</summary>
+    private int SumsStride => m + m * d * (type is CovarianceType.Diagonal or CovarianceType.Spherical ? 2 : 1);
+
+    /// <summary>Loads row-major <c>N x M</c> responsibilities into the blocked layout.</summary>
+    internal void SetResponsibilities(double[] rowMajor)
+    {
+        sumsValid = false;
+        Array.Clear(resp);
+        for (int n = 0; n < Data.Count; n++)
+        {
+            int blk = n / B, b = n % B;
+            for (int k = 0; k < m; k++)
+            {
+                resp[(blk * m + k) * B + b] = rowMajor[n * m + k];
+            }
+        }
+    }
+
+    /// <summary>E-step: responsibilities from the parameters; returns the mean log-likelihood (the lower bound).</summary>
+    internal double EStep(GaussianMixture.Parameters p)
+    {
+        var offset = LogDensityTerms(p);
+        var wlp = work;
+        int stride = SumsStride;
+        Array.Clear(partials);
+        Parallel.For(
+            0,
+            Chunks,
+            () => new double[3 * B],
+            (chunk, _, scratch) =>
+            {
+                int end = Math.Min(Data.BlockCount, (chunk + 1) * ChunkBlocks);
+                var part = partials.AsSpan(chunk * stride, stride);
+                for (int blk = chunk * ChunkBlocks; blk < end; blk++)
+                {
+                    FinishLogProbabilities(offset, blk);
+                    Normalize(wlp, blk, scratch);
+
+                    // The M-step's sums, while this block's responsibilities are in cache.
+                    AccumulateSums(blk, part);
+                }
+
+                return scratch;
+            },
+            static _ => { });
+        sumsValid = true;
+
+        double total = 0;
+        foreach (double v in blockSums)
+        {
+            total += v;
+        }
+
+        return total / Data.Count;
+    }
+
+    /// <summary>Log-sum-exp over the components for the rows of one block: responsibilities and the block's log-likelihood sum.</summary>
+    private void Normalize(double[] wlp, int blk, double[] scratch)
+    {
+        var max = scratch.AsSpan(0, B);
+        var sum = scratch.AsSpan(B, B);
+        var tmp = scratch.AsSpan(2 * B, B);
+        wlp.AsSpan(blk * m * B, B).CopyTo(max);
+        for (int k = 1; k < m; k++)
+        {
+            TensorPrimitives.Max(max, wlp.AsSpan((blk * m + k) * B, B), max);
+        }
+
+        sum.Clear();
+        for (int k = 0; k < m; k++)
+        {
+            var r = resp.AsSpan((blk * m + k) * B, B);
+            TensorPrimitives.Subtract(wlp.AsSpan((blk * m + k) * B, B), max, r);
+            TensorPrimitives.Exp(r, r);
+            TensorPrimitives.Add(sum, r, sum);
+        }
+
+        // resp = exp(wlp - max) / sum = exp(wlp - logsumexp)
+        TensorPrimitives.Reciprocal(sum, tmp);
+        for (int k = 0; k < m; k++)
+        {
+            var r = resp.AsSpan((blk * m + k) * B, B);
+            TensorPrimitives.Multiply(r, tmp, r);
+        }
+
+        TensorPrimitives.Log(sum, sum);
+        TensorPrimitives.Add(sum, max, sum); // each row's log-likelihood
+        int rows = Data.RowsInBlock(blk);
+        if (rows < B)
+        {
+            for (int k = 0; k < m; k++)
+            {
+                resp.AsSpan((blk * m + k) * B + rows, B - rows).Clear();
+            }
+        }
+
+        double total = 0;
+        for (int b = 0; b < rows; b++)
+        {
+            total += sum[b];
+        }
+
+        blockSums[blk] = total;
+    }
+
+    /// <summary>Adds one block's sum of responsibilities, of r x and (diagonal, spherical) of r x^2 per component to <paramref name="part"/>.</summary>
+    private void AccumulateSums(int blk, Span<double> part)
+    {
+        bool squares = type is CovarianceType.Diagonal or CovarianceType.Spherical;
+        int md = m * d;
+        var x = Data.BlockedArray;
+        for (int k = 0; k < m; k++)
+        {
+            var r = MemoryMarshal.Cast<double, Vector256<double>>(resp.AsSpan((blk * m + k) * B, B));
+            var rs = Vector256<double>.Zero;
+            for (int v = 0; v < r.Length; v++)
+            {
+                rs += r[v];
+            }
+
+            part[k] += Vector256.Sum(rs);
+            for (int i = 0; i < d; i++)
+            {
+                var xi = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + i) * B, B));
+                var a0 = Vector256<double>.Zero;
+                var a1 = Vector256<double>.Zero;
+                for (int v = 0; v < r.Length; v += 2)
+                {
+                    a0 = Vector256.FusedMultiplyAdd(r[v], xi[v], a0);
+                    a1 = Vector256.FusedMultiplyAdd(r[v + 1], xi[v + 1], a1);
+                }
+
+                part[m + k * d + i] += Vector256.Sum(a0 + a1);
+                if (squares)
+                {
+                    var q = Vector256<double>.Zero;
+                    for (int v = 0; v < r.Length; v++)
+                    {
+                        q = Vector256.FusedMultiplyAdd(r[v] * xi[v], xi[v], q);
+                    }
+
+                    part[m + md + k * d + i] += Vector256.Sum(q);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// log(w_k) + log N(x | mu_k, Sigma_k) for every row and component, blocked layout
+    /// <c>[(blk * M + k) * BlockSize + b]</c>. The returned buffer is reused by the next call.
+    /// </summary>
+    internal double[] WeightedLogProbabilities(GaussianMixture.Parameters p)
+    {
+        var offset = LogDensityTerms(p);
+        Parallel.For(0, Data.BlockCount, blk => FinishLogProbabilities(offset, blk));
+        return work;
+    }
+
+    /// <summary>
+    /// Fills the work buffer with each row's distance term (squared Mahalanobis distance, or scikit-learn's
+    /// expanded form for diagonal and spherical) and returns log(w_k) + log det(P_k) per component.
+    /// </summary>
+    private double[] LogDensityTerms(GaussianMixture.Parameters p)
+    {
+        var logDet = new double[m];
+        var chol = p.PrecisionsCholesky;
+        switch (type)
+        {
+            case CovarianceType.Full:
+                for (int k = 0; k < m; k++)
+                {
+                    logDet[k] = SumLogDiagonal(chol, k * d * d);
+                }
+
+                RunMahalanobis(p.Means, chol);
+                break;
+            case CovarianceType.Tied:
+            {
+                double ld = SumLogDiagonal(chol, 0);
+                var replicated = new double[m * d * d];
+                for (int k = 0; k < m; k++)
+                {
+                    logDet[k] = ld;
+                    Array.Copy(chol, 0, replicated, k * d * d, d * d);
+                }
+
+                RunMahalanobis(p.Means, replicated);
+                break;
+            }
+
+            case CovarianceType.Diagonal:
+                for (int k = 0; k < m; k++)
+                {
+                    double s = 0;
+                    for (int i = 0; i < d; i++)
+                    {
+                        s += Math.Log(chol[k * d + i]);
+                    }
+
+                    logDet[k] = s;
+                }
+
+                DiagonalLogProb(p);
+                break;
+            default:
+                for (int k = 0; k < m; k++)
+                {
+                    logDet[k] = d * Math.Log(chol[k]);
+                }
+
+                SphericalLogProb(p);
+                break;
+        }
+
+        var offset = new double[m];
+        for (int k = 0; k < m; k++)
+        {
+            offset[k] = logDet[k] + Math.Log(p.Weights[k]);
+        }
+
+        return offset;
+    }
+
+    /// <summary>Turns one block's distance terms into log(w_k) + log N(x | mu_k, Sigma_k), in place.</summary>
+    private void FinishLogProbabilities(double[] offset, int blk)
+    {
+        double constant = d * GmmMath.Log2Pi;
+        for (int k = 0; k < m; k++)
+        {
+            var row = work.AsSpan((blk * m + k) * B, B);
+            double o = offset[k];
+            for (int b = 0; b < B; b++)
+            {
+                row[b] = -0.5 * (constant + row[b]) + o;
+            }
+        }
+    }
+
+    /// <summary>M-step: parameters from the responsibilities, written into <paramref name="p"/>.</summary>
+    internal void MStep(GaussianMixture.Parameters p)
+    {
+        int chunks = Chunks, md = m * d;
+        int stride = SumsStride;
+        if (!sumsValid)
+        {
+            Array.Clear(partials);
+            Parallel.For(0, chunks, chunk =>
+            {
+                var part = partials.AsSpan(chunk * stride, stride);
+                int end = Math.Min(Data.BlockCount, (chunk + 1) * ChunkBlocks);
+                for (int blk = chunk * ChunkBlocks; blk < end; blk++)
+                {
+                    AccumulateSums(blk, part);
+                }
+            });
+        }
+
+        sumsValid = false;
+        var sums = new double[stride];
+        for (int chunk = 0; chunk < chunks; chunk++)
+        {
+            var part = partials.AsSpan(chunk * stride, stride);
+            for (int c = 0; c < stride; c++)
+            {
+                sums[c] += part[c];
+            }
+        }
+
+        double total = 0;
+        for (int k = 0; k < m; k++)
+        {
+            nk[k] = sums[k] + 10 * Epsilon;
+            total += nk[k];
+        }
+
+        for (int k = 0; k < m; k++)
+        {
+            for (int i = 0; i < d; i++)
+            {
+                p.Means[k * d + i] = sums[m + k * d + i] / nk[k];
+            }
+        }
+
+        switch (type)
+        {
+            case CovarianceType.Full:
+                RunCovariance(p);
+                for (int k = 0; k < m; k++)
+                {
+                    for (int i = 0; i < d; i++)
+                    {
+                        p.Covariances[(k * d + i) * d + i] += regularization;
+                    }
+
+                    GmmMath.PrecisionCholeskyOfCovariance(p.Covariances.AsSpan(k * d * d, d * d), p.PrecisionsCholesky.AsSpan(k * d * d, d * d), d);
+                }
+
+                break;
+            case CovarianceType.Tied:
+            {
+                var gram = Data.Gram;
+                for (int i = 0; i < d; i++)
+                {
+                    for (int j = 0; j < d; j++)
+                    {
+                        double s = 0;
+                        for (int k = 0; k < m; k++)
+                        {
+                            s += nk[k] * p.Means[k * d + i] * p.Means[k * d + j];
+                        }
+
+                        p.Covariances[i * d + j] = (gram[i * d + j] - s) / total;
+                    }
+
+                    p.Covariances[i * d + i] += regularization;
+                }
+
+                GmmMath.PrecisionCholeskyOfCovariance(p.Covariances, p.PrecisionsCholesky, d);
+                break;
+            }
+
+            default:
+            {
+                for (int k = 0; k < m; k++)
+                {
+                    double mean = 0;
+                    for (int i = 0; i < d; i++)
+                    {
+                        double mu = p.Means[k * d + i];
+                        double avgX2 = sums[m + md + k * d + i] / nk[k];
+                        double avgXMeans = mu * sums[m + k * d + i] / nk[k];
+                        double v = avgX2 - 2 * avgXMeans + mu * mu + regularization;
+                        if (type == CovarianceType.Diagonal)
+                        {
+                            p.Covariances[k * d + i] = v;
+                        }
+
+                        mean += v;
+                    }
+
+                    if (type == CovarianceType.Spherical)
+                    {
+                        p.Covariances[k] = mean / d;
+                    }
+                }
+
+                foreach (double v in p.Covariances)
+                {
+                    if (!(v > 0))
+                    {
+                        throw new InvalidOperationException(
+                            "Fitting the mixture model failed because some components have ill-defined empirical covariance " +
+                            "(for instance caused by singleton or collapsed samples). Try to decrease the number of components, " +
+                            "or increase Regularization.");
+                    }
+                }
+
+                for (int c = 0; c < p.Covariances.Length; c++)
+                {
+                    p.PrecisionsCholesky[c] = 1.0 / Math.Sqrt(p.Covariances[c]);
+                }
+
+                break;
+            }
+        }
+
+        double weightSum = 0;
+        for (int k = 0; k < m; k++)
+        {
+            weightSum += nk[k];
+        }
+
+        for (int k = 0; k < m; k++)
+        {
+            p.Weights[k] = nk[k] / weightSum;
+        }
+    }
+
+    private void RunCovariance(GaussianMixture.Parameters p)
+    {
+        var input = new GmmKernelInput(Data, m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances);
+        if (covarianceKernel is null)
+        {
+            var choice = VariantSelector.Select(GmmKernels.Covariance, Key(GmmKernels.CovarianceKernelName), store, k => k(input), forced, options.Logger);
+            covarianceKernel = choice.Value;
+            VariantsRun[GmmKernels.CovarianceKernelName] = choice.Key;
+        }
+
+        covarianceKernel(input);
+    }
+
+    private void RunMahalanobis(double[] means, double[] precisionsCholesky)
+    {
+        var input = new GmmKernelInput(Data, m, resp, means, nk, precisionsCholesky, work);
+        if (mahalanobisKernel is null)
+        {
+            var choice = VariantSelector.Select(GmmKernels.Mahalanobis, Key(GmmKernels.MahalanobisKernelName), store, k => k(input), forced, options.Logger);
+            mahalanobisKernel = choice.Value;
+            VariantsRun[GmmKernels.MahalanobisKernelName] = choice.Key;
+        }
+
+        mahalanobisKernel(input);
+    }
+
+    private VariantKey Key(string kernel) => new("cpu", kernel, "float64", d, m, VariantKey.RowBucketOf(Data.Count));
+
+    private double SumLogDiagonal(double[] chol, int offset)
+    {
+        double s = 0;
+        for (int i = 0; i < d; i++)
+        {
+            s += Math.Log(chol[offset + i * d + i]);
+        }
+
+        return s;
+    }
+
+    private void DiagonalLogProb(GaussianMixture.Parameters p)
+    {
+        // scikit-learn: sum(mu^2 * prec) - 2 x . (mu * prec) + x^2 . prec, with prec = chol^2.
+        var prec = new double[m * d];
+        var meanPrec = new double[m * d];
+        var t1 = new double[m];
+        for (int c = 0; c < m * d; c++)
+        {
+            prec[c] = p.PrecisionsCholesky[c] * p.PrecisionsCholesky[c];
+            meanPrec[c] = p.Means[c] * prec[c];
+            t1[c / d] += p.Means[c] * p.Means[c] * prec[c];
+        }
+
+        var x = Data.BlockedArray;
+        Parallel.For(0, Data.BlockCount, blk =>
+        {
+            for (int k = 0; k < m; k++)
+            {
+                var o = work.AsSpan((blk * m + k) * B, B);
+                for (int b = 0; b < B; b++)
+                {
+                    double cross = 0, square = 0;
+                    for (int i = 0; i < d; i++)
+                    {
+                        double xi = x[(blk * d + i) * B + b];
+                        cross += xi * meanPrec[k * d + i];
+                        square += xi * xi * prec[k * d + i];
+                    }
+
+                    o[b] = t1[k] - 2 * cross + square;
+                }
+            }
+        });
+    }
+
+    private void SphericalLogProb(GaussianMixture.Parameters p)
+    {
+        // scikit-learn: sum(mu^2) * prec - 2 (x . mu) * prec + |x|^2 * prec, with prec = chol^2.
+        var prec = new double[m];
+        var t1 = new double[m];
+        for (int k = 0; k < m; k++)
+        {
+            prec[k] = p.PrecisionsCholesky[k] * p.PrecisionsCholesky[k];
+            double s = 0;
+            for (int i = 0; i < d; i++)
+            {
+                s += p.Means[k * d + i] * p.Means[k * d + i];
+            }
+
+            t1[k] = s * prec[k];
+        }
+
+        var x = Data.BlockedArray;
+        var means = p.Means;
+        Parallel.For(0, Data.BlockCount, blk =>
+        {
+            for (int b = 0; b < B; b++)
+            {
+                double norm = 0;
+                for (int i = 0; i < d; i++)
+                {
+                    double xi = x[(blk * d + i) * B + b];
+                    norm += xi * xi;
+                }
+
+                for (int k = 0; k < m; k++)
+                {
+                    double dot = 0;
+                    for (int i = 0; i < d; i++)
+                    {
+                        dot += x[(blk * d + i) * B + b] * means[k * d + i];
+                    }
+
+                    work[(blk * m + k) * B + b] = t1[k] - 2 * dot * prec[k] + norm * prec[k];
+                }
+            }
+        });
+    }
+}

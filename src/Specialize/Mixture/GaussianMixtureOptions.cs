@@ -1,0 +1,129 @@
+using System;
+using Microsoft.Extensions.Logging;
+using Specialize.Variants;
+
+namespace Specialize.Mixture;
+
+/// <summary>
+/// Settings of a <see cref="GaussianMixture"/>, named after scikit-learn's <c>GaussianMixture</c>
+/// parameters and with the same defaults. Range checks run when a property is set; the shapes of the
+/// initial parameters are checked against the data when the model is fitted.
+/// </summary>
+public sealed class GaussianMixtureOptions
+{
+    private readonly int components = 1;
+    private readonly double tolerance = 1e-3;
+    private readonly double regularization = 1e-6;
+    private readonly int maxIterations = 100;
+    private readonly int initializations = 1;
+    private readonly CovarianceType covarianceType = CovarianceType.Full;
+    private readonly GmmInit init = GmmInit.KMeans;
+
+    /// <summary>Number of mixture components <c>M</c> (<c>n_components</c>). At least 1. Default 1.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int Components
+    {
+        get => components;
+        init => components = value >= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(Components), value, "Components must be at least 1.");
+    }
+
+    /// <summary>The form of each component's covariance (<c>covariance_type</c>). Default <see cref="CovarianceType.Full"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="Mixture.CovarianceType"/>.</exception>
+    public CovarianceType CovarianceType
+    {
+        get => covarianceType;
+        init => covarianceType = Enum.IsDefined(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(CovarianceType), value, "CovarianceType must be Full, Tied, Diagonal or Spherical.");
+    }
+
+    /// <summary>
+    /// EM stops when the lower bound changes by less than this between two iterations (<c>tol</c>).
+    /// Non-negative and finite. Default 1e-3.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
+    public double Tolerance
+    {
+        get => tolerance;
+        init => tolerance = value >= 0 && double.IsFinite(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(Tolerance), value, "Tolerance must be a finite number >= 0.");
+    }
+
+    /// <summary>
+    /// Added to the diagonal of every covariance so that it stays positive definite (<c>reg_covar</c>).
+    /// Non-negative and finite. Default 1e-6.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
+    public double Regularization
+    {
+        get => regularization;
+        init => regularization = value >= 0 && double.IsFinite(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(Regularization), value, "Regularization must be a finite number >= 0.");
+    }
+
+    /// <summary>Maximum number of EM iterations per initialization (<c>max_iter</c>). At least 1. Default 100.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxIterations
+    {
+        get => maxIterations;
+        init => maxIterations = value >= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxIterations), value, "MaxIterations must be at least 1.");
+    }
+
+    /// <summary>Number of initializations; the one with the highest lower bound is kept (<c>n_init</c>). At least 1. Default 1.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int Initializations
+    {
+        get => initializations;
+        init => initializations = value >= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(Initializations), value, "Initializations must be at least 1.");
+    }
+
+    /// <summary>How the starting responsibilities are chosen (<c>init_params</c>). Default <see cref="GmmInit.KMeans"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="GmmInit"/>.</exception>
+    public GmmInit Init
+    {
+        get => init;
+        init => init = Enum.IsDefined(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(Init), value, "Init must be KMeans, KMeansPlusPlus, Random or RandomFromData.");
+    }
+
+    /// <summary>Initial mixture weights, length <c>M</c>, non-negative and summing to 1 (<c>weights_init</c>); <see langword="null"/> to estimate them.</summary>
+    public double[]? WeightsInit { get; init; }
+
+    /// <summary>Initial means, <c>M x D</c> (<c>means_init</c>); <see langword="null"/> to estimate them.</summary>
+    public double[,]? MeansInit { get; init; }
+
+    /// <summary>
+    /// Initial precision matrices (inverse covariances), shaped as scikit-learn's <c>precisions_init</c>:
+    /// <see cref="CovarianceType.Full"/> <c>double[M, D, D]</c>, <see cref="CovarianceType.Tied"/> <c>double[D, D]</c>,
+    /// <see cref="CovarianceType.Diagonal"/> <c>double[M, D]</c>, <see cref="CovarianceType.Spherical"/> <c>double[M]</c>;
+    /// <see langword="null"/> to estimate them.
+    /// </summary>
+    public Array? PrecisionsInit { get; init; }
+
+    /// <summary>Seed of the random choices made by the initialization (<c>random_state</c>); <see langword="null"/> for a fresh one each fit.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>
+    /// When <see langword="true"/>, a second <see cref="GaussianMixture.Fit(double[,])"/> starts from the
+    /// parameters of the previous fit, with one initialization (<c>warm_start</c>). Default <see langword="false"/>.
+    /// </summary>
+    public bool WarmStart { get; init; }
+
+    /// <summary>
+    /// Name of a kernel variant to run instead of the selected one (for example <c>"V1"</c> or <c>"V4-B32"</c>,
+    /// see <see cref="GmmKernels.VariantNames"/>); <see langword="null"/> to use the environment variable
+    /// <c>SPECIALIZE_VARIANT</c> if set, and otherwise the variant selection. An unknown name makes
+    /// <see cref="GaussianMixture.Fit(double[,])"/> throw an <see cref="ArgumentException"/>.
+    /// </summary>
+    public string? Variant { get; init; }
+
+    /// <summary>
+    /// Where variant choices are remembered; <see langword="null"/> for <see cref="Variants.TuningStore.Default"/>.
+    /// </summary>
+    public TuningStore? TuningStore { get; init; }
+
+    /// <summary>Receives warnings and the variant choices; <see langword="null"/> for none.</summary>
+    public ILogger? Logger { get; init; }
+}

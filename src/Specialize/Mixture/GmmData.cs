@@ -1,0 +1,213 @@
+using System;
+using System.Runtime.CompilerServices;
+
+namespace Specialize.Mixture;
+
+/// <summary>
+/// Rows of training data converted once into the layout the EM kernels read: blocks of
+/// <see cref="BlockSize"/> rows stored feature-major (all values of feature 0 for the block's rows,
+/// then feature 1, ...), the last block padded with zeros. Fitting several models on the same
+/// <see cref="GmmData"/> (for example a search over the number of components) converts and checks
+/// the data only once.
+/// </summary>
+/// <remarks>Values are held in double precision; <see langword="float"/> input is widened exactly.</remarks>
+public sealed class GmmData
+{
+    /// <summary>Number of rows in one block of the converted layout.</summary>
+    public const int BlockSize = 64;
+
+    private readonly double[] rows;
+    private readonly double[] blocked;
+    private double[]? gram;
+
+    private GmmData(double[] rows, int count, int dimension, string sourceType)
+    {
+        this.rows = rows;
+        Count = count;
+        Dimension = dimension;
+        SourceType = sourceType;
+        BlockCount = (count + BlockSize - 1) / BlockSize;
+        blocked = new double[(long)BlockCount * dimension * BlockSize];
+        for (int n = 0; n < count; n++)
+        {
+            int blk = n / BlockSize, b = n % BlockSize;
+            int baseIndex = blk * dimension * BlockSize + b;
+            for (int i = 0; i < dimension; i++)
+            {
+                blocked[baseIndex + i * BlockSize] = rows[n * dimension + i];
+            }
+        }
+    }
+
+    /// <summary>Number of rows <c>N</c>.</summary>
+    public int Count { get; }
+
+    /// <summary>Number of features per row <c>D</c>.</summary>
+    public int Dimension { get; }
+
+    /// <summary>Number of blocks of <see cref="BlockSize"/> rows, the last one possibly partial.</summary>
+    public int BlockCount { get; }
+
+    /// <summary>The element type of the source (<c>"float64"</c> or <c>"float32"</c>).</summary>
+    public string SourceType { get; }
+
+    /// <summary>The rows, row-major: row <c>n</c> is at <c>[n * Dimension, (n + 1) * Dimension)</c>.</summary>
+    public ReadOnlySpan<double> Rows => rows;
+
+    /// <summary>
+    /// Block <paramref name="block"/> of the converted layout, <c>Dimension x BlockSize</c> feature-major:
+    /// feature <c>i</c> of the block's row <c>b</c> is at <c>[i * BlockSize + b]</c>; padding rows are zero.
+    /// </summary>
+    /// <param name="block">Index of the block, in <c>[0, BlockCount)</c>.</param>
+    public ReadOnlySpan<double> GetBlock(int block)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(block);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(block, BlockCount);
+        return new ReadOnlySpan<double>(blocked, block * Dimension * BlockSize, Dimension * BlockSize);
+    }
+
+    /// <summary>Number of real (not padding) rows in block <paramref name="block"/>.</summary>
+    /// <param name="block">Index of the block, in <c>[0, BlockCount)</c>.</param>
+    public int RowsInBlock(int block) => Math.Min(BlockSize, Count - block * BlockSize);
+
+    internal double[] BlockedArray => blocked;
+
+    internal double[] RowArray => rows;
+
+    /// <summary><c>X^T X</c>, <c>D x D</c>, computed on first use (the tied covariance needs it every iteration).</summary>
+    internal double[] Gram
+    {
+        get
+        {
+            if (gram is null)
+            {
+                int d = Dimension;
+                var g = new double[d * d];
+                for (int n = 0; n < Count; n++)
+                {
+                    var row = new ReadOnlySpan<double>(rows, n * d, d);
+                    for (int i = 0; i < d; i++)
+                    {
+                        double xi = row[i];
+                        for (int j = 0; j < d; j++)
+                        {
+                            g[i * d + j] += xi * row[j];
+                        }
+                    }
+                }
+
+                gram = g;
+            }
+
+            return gram;
+        }
+    }
+
+    /// <summary>Converts and checks a matrix of rows.</summary>
+    /// <param name="x">The data, <c>N x D</c>, every value finite, <c>N</c> and <c>D</c> at least 1.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is empty or holds NaN or an infinity.</exception>
+    public static GmmData FromMatrix(double[,] x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int n = x.GetLength(0), d = x.GetLength(1);
+        CheckShape(n, d, nameof(x));
+        var rows = new double[n * d];
+        MemoryMarshalCopy(x, rows);
+        CheckFinite(rows, d, nameof(x));
+        return new GmmData(rows, n, d, "float64");
+    }
+
+    /// <summary>Converts and checks a matrix of single-precision rows.</summary>
+    /// <param name="x">The data, <c>N x D</c>, every value finite, <c>N</c> and <c>D</c> at least 1.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is empty or holds NaN or an infinity.</exception>
+    public static GmmData FromMatrix(float[,] x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int n = x.GetLength(0), d = x.GetLength(1);
+        CheckShape(n, d, nameof(x));
+        var rows = new double[n * d];
+        int k = 0;
+        foreach (float v in x)
+        {
+            rows[k++] = v;
+        }
+
+        CheckFinite(rows, d, nameof(x));
+        return new GmmData(rows, n, d, "float32");
+    }
+
+    /// <summary>
+    /// Converts and checks rows given as one flat row-major span (for example the fields of a span of
+    /// fixed-shape structs reinterpreted with <c>MemoryMarshal.Cast</c>).
+    /// </summary>
+    /// <param name="values">The rows, row-major; its length must be a positive multiple of <paramref name="dimension"/>.</param>
+    /// <param name="dimension">Number of features per row <c>D</c>, at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="values"/> is empty, not a multiple of <paramref name="dimension"/> long, or holds NaN or an infinity.</exception>
+    public static GmmData FromRows(ReadOnlySpan<double> values, int dimension)
+    {
+        int n = CheckFlat(values.Length, dimension, nameof(values));
+        var rows = values.ToArray();
+        CheckFinite(rows, dimension, nameof(values));
+        return new GmmData(rows, n, dimension, "float64");
+    }
+
+    /// <summary>Converts and checks single-precision rows given as one flat row-major span.</summary>
+    /// <param name="values">The rows, row-major; its length must be a positive multiple of <paramref name="dimension"/>.</param>
+    /// <param name="dimension">Number of features per row <c>D</c>, at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="values"/> is empty, not a multiple of <paramref name="dimension"/> long, or holds NaN or an infinity.</exception>
+    public static GmmData FromRows(ReadOnlySpan<float> values, int dimension)
+    {
+        int n = CheckFlat(values.Length, dimension, nameof(values));
+        var rows = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            rows[i] = values[i];
+        }
+
+        CheckFinite(rows, dimension, nameof(values));
+        return new GmmData(rows, n, dimension, "float32");
+    }
+
+    internal static void MemoryMarshalCopy(double[,] x, double[] destination)
+    {
+        var source = System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
+            ref Unsafe.As<byte, double>(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(x)), x.Length);
+        source.CopyTo(destination);
+    }
+
+    private static int CheckFlat(int length, int dimension, string paramName)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        if (length == 0 || length % dimension != 0)
+        {
+            throw new ArgumentException(
+                $"Expected a positive multiple of the dimension {dimension} values, got {length}.", paramName);
+        }
+
+        return length / dimension;
+    }
+
+    private static void CheckShape(int n, int d, string paramName)
+    {
+        if (n < 1 || d < 1)
+        {
+            throw new ArgumentException($"Expected at least one row and one column, got {n} x {d}.", paramName);
+        }
+    }
+
+    internal static void CheckFinite(ReadOnlySpan<double> values, int dimension, string paramName)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!double.IsFinite(values[i]))
+            {
+                throw new ArgumentException(
+                    $"Expected finite values; row {i / dimension}, column {i % dimension} is {values[i]}.", paramName);
+            }
+        }
+    }
+}

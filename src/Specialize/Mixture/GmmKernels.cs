@@ -1,0 +1,917 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Threading.Tasks;
+using Specialize.Variants;
+
+namespace Specialize.Mixture;
+
+/// <summary>
+/// The registered variants of the two full-covariance EM kernels: the M-step covariance accumulation
+/// (<see cref="CovarianceKernelName"/>) and the E-step squared Mahalanobis distances
+/// (<see cref="MahalanobisKernelName"/>). The covariance variants follow Cook et al.: <c>V1</c> (one work
+/// item per component and cell, summing over all rows), <c>V2</c> (one per cell, all components),
+/// <c>V3</c> (one per component, the whole matrix, looping over rows), <c>V4-B32</c> and <c>V4-B128</c>
+/// (component x row-range partial matrices, then a reduction), plus <c>Syrk</c> (row chunks in parallel;
+/// per chunk the centered rows scaled by the responsibilities, multiplied by the centered rows in 4 x 4
+/// register tiles of vector FMAs) and <c>Syrk-Rows</c> (the same product with rows in row-major order:
+/// a scaled value broadcast against a vector of columns, so accumulators are matrix rows and no horizontal
+/// sums are needed), and where 512-bit vectors are accelerated <c>Syrk-512</c> (<c>Syrk</c> on
+/// <see cref="Vector512{T}"/>). More variants (for example code specialized to one dimension) can be
+/// registered; every variant must compute the same result.
+/// </summary>
+public static class GmmKernels
+{
+    /// <summary>Name of the M-step covariance kernel.</summary>
+    public const string CovarianceKernelName = "gmm.covariance.full";
+
+    /// <summary>Name of the E-step squared-Mahalanobis-distance kernel.</summary>
+    public const string MahalanobisKernelName = "gmm.mahalanobis.full";
+
+    private const int B = GmmData.BlockSize;
+
+    /// <summary>Rows per chunk of the row-parallel variants (a fixed split, so results do not depend on the thread count).</summary>
+    private const int ChunkBlocks = 8;
+
+    static GmmKernels()
+    {
+        Covariance = new VariantRegistry<GmmKernel>(CovarianceKernelName);
+        Covariance.Register("V1", CovarianceV1);
+        Covariance.Register("V2", CovarianceV2);
+        Covariance.Register("V3", CovarianceV3);
+        Covariance.Register("V4-B32", static input => CovarianceV4(input, 32));
+        Covariance.Register("V4-B128", static input => CovarianceV4(input, 128));
+        Covariance.Register("Syrk", CovarianceSyrk);
+        Covariance.Register("Syrk-Rows", CovarianceSyrkRows);
+        Covariance.Register("Syrk-512", static input => CovarianceSyrk(input, wide: true), static _ => Vector512.IsHardwareAccelerated);
+
+        Mahalanobis = new VariantRegistry<GmmKernel>(MahalanobisKernelName);
+        Mahalanobis.Register("Rowwise", MahalanobisRowwise);
+        Mahalanobis.Register("Blocked", MahalanobisBlocked);
+        Mahalanobis.Register("Blocked-512", MahalanobisBlocked512, static _ => Vector512.IsHardwareAccelerated);
+    }
+
+    /// <summary>The variants of the M-step covariance accumulation.</summary>
+    public static VariantRegistry<GmmKernel> Covariance { get; }
+
+    /// <summary>The variants of the E-step squared Mahalanobis distances.</summary>
+    public static VariantRegistry<GmmKernel> Mahalanobis { get; }
+
+    /// <summary>The names of every registered variant of every kernel.</summary>
+    public static IReadOnlyList<string> VariantNames
+    {
+        get
+        {
+            var names = new List<string>(Covariance.Names);
+            names.AddRange(Mahalanobis.Names);
+            return names;
+        }
+    }
+
+    // ---- covariance: V1 -------------------------------------------------------------------------
+
+    private static void CovarianceV1(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components, p = d * (d + 1) / 2;
+        var (pi, pj) = Pairs(d);
+        Parallel.For(0, m * p, cell =>
+        {
+            int k = cell / p, i = pi[cell % p], j = pj[cell % p];
+            double s = CellSum(input, k, i, j, 0, input.Data.BlockCount);
+            Store(input, k, i, j, s);
+        });
+    }
+
+    // ---- covariance: V2 -------------------------------------------------------------------------
+
+    private static void CovarianceV2(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components, p = d * (d + 1) / 2;
+        var (pi, pj) = Pairs(d);
+        Parallel.For(0, p, cell =>
+        {
+            int i = pi[cell], j = pj[cell];
+            var acc = new Vector256<double>[m];
+            var x = input.Data.BlockedArray;
+            var r = input.ResponsibilityArray;
+            var mu = input.MeanArray;
+            for (int blk = 0; blk < input.Data.BlockCount; blk++)
+            {
+                var xi = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + i) * B, B));
+                var xj = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + j) * B, B));
+                for (int k = 0; k < m; k++)
+                {
+                    var rk = MemoryMarshal.Cast<double, Vector256<double>>(r.AsSpan((blk * m + k) * B, B));
+                    var mi = Vector256.Create(mu[k * d + i]);
+                    var mj = Vector256.Create(mu[k * d + j]);
+                    var a = acc[k];
+                    for (int v = 0; v < rk.Length; v++)
+                    {
+                        a = Vector256.FusedMultiplyAdd(rk[v] * (xi[v] - mi), xj[v] - mj, a);
+                    }
+
+                    acc[k] = a;
+                }
+            }
+
+            for (int k = 0; k < m; k++)
+            {
+                Store(input, k, i, j, Vector256.Sum(acc[k]));
+            }
+        });
+    }
+
+    // ---- covariance: V3 and V4 ------------------------------------------------------------------
+
+    private static void CovarianceV3(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components, p = d * (d + 1) / 2;
+        Parallel.For(0, m, k =>
+        {
+            var partial = new double[p];
+            AccumulateMatrix(input, k, 0, input.Data.BlockCount, partial);
+            StoreMatrix(input, k, partial);
+        });
+    }
+
+    private static void CovarianceV4(GmmKernelInput input, int pieces)
+    {
+        int d = input.Data.Dimension, m = input.Components, p = d * (d + 1) / 2;
+        int blocks = input.Data.BlockCount;
+        pieces = Math.Min(pieces, blocks);
+        var partials = new double[m * pieces * p];
+        Parallel.For(0, m * pieces, item =>
+        {
+            int k = item / pieces, piece = item % pieces;
+            int start = (int)((long)piece * blocks / pieces), end = (int)((long)(piece + 1) * blocks / pieces);
+            AccumulateMatrix(input, k, start, end, partials.AsSpan(item * p, p));
+        });
+
+        var sum = new double[p];
+        for (int k = 0; k < m; k++)
+        {
+            Array.Clear(sum);
+            for (int piece = 0; piece < pieces; piece++)
+            {
+                var part = partials.AsSpan((k * pieces + piece) * p, p);
+                for (int c = 0; c < p; c++)
+                {
+                    sum[c] += part[c];
+                }
+            }
+
+            StoreMatrix(input, k, sum);
+        }
+    }
+
+    /// <summary>Upper triangle (packed by rows) of sum r (x - mu)(x - mu)^T for component k over blocks [start, end).</summary>
+    private static void AccumulateMatrix(GmmKernelInput input, int k, int start, int end, Span<double> packed)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        var x = input.Data.BlockedArray;
+        var r = input.ResponsibilityArray;
+        var mu = input.MeanArray.AsSpan(k * d, d);
+        var diff = new double[d * B];
+        var scaled = new double[d * B];
+        packed.Clear();
+        for (int blk = start; blk < end; blk++)
+        {
+            var rk = r.AsSpan((blk * m + k) * B, B);
+            for (int i = 0; i < d; i++)
+            {
+                var xi = x.AsSpan((blk * d + i) * B, B);
+                var di = diff.AsSpan(i * B, B);
+                var si = scaled.AsSpan(i * B, B);
+                for (int b = 0; b < B; b++)
+                {
+                    di[b] = xi[b] - mu[i];
+                    si[b] = rk[b] * di[b];
+                }
+            }
+
+            int c = 0;
+            for (int i = 0; i < d; i++)
+            {
+                var si = MemoryMarshal.Cast<double, Vector256<double>>(scaled.AsSpan(i * B, B));
+                for (int j = i; j < d; j++)
+                {
+                    var dj = MemoryMarshal.Cast<double, Vector256<double>>(diff.AsSpan(j * B, B));
+                    var a0 = Vector256<double>.Zero;
+                    var a1 = Vector256<double>.Zero;
+                    for (int v = 0; v < si.Length; v += 2)
+                    {
+                        a0 = Vector256.FusedMultiplyAdd(si[v], dj[v], a0);
+                        a1 = Vector256.FusedMultiplyAdd(si[v + 1], dj[v + 1], a1);
+                    }
+
+                    packed[c++] += Vector256.Sum(a0 + a1);
+                }
+            }
+        }
+    }
+
+    // ---- covariance: Syrk -----------------------------------------------------------------------
+
+    private static void CovarianceSyrk(GmmKernelInput input) => CovarianceSyrk(input, wide: false);
+
+    private static void CovarianceSyrk(GmmKernelInput input, bool wide)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        int blocks = input.Data.BlockCount;
+        int chunks = (blocks + ChunkBlocks - 1) / ChunkBlocks;
+        int de = (d + 3) & ~3; // a multiple of 4, so that 4 x 4 tiles cover the matrix
+        int dd = de * de;
+        var partials = new double[chunks * m * dd];
+        var x = input.Data.BlockedArray;
+        var r = input.ResponsibilityArray;
+        var mu = input.MeanArray;
+        Parallel.For(
+            0,
+            chunks,
+            () => (Diff: new double[de * B], Scaled: new double[de * B]),
+            (chunk, _, scratch) =>
+            {
+                var diff = scratch.Diff;
+                var scaled = scratch.Scaled;
+                int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
+                for (int k = 0; k < m; k++)
+                {
+                    var acc = partials.AsSpan((chunk * m + k) * dd, dd);
+                    for (int blk = chunk * ChunkBlocks; blk < end; blk++)
+                    {
+                        var rk = MemoryMarshal.Cast<double, Vector256<double>>(r.AsSpan((blk * m + k) * B, B));
+                        for (int i = 0; i < d; i++)
+                        {
+                            var xi = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + i) * B, B));
+                            var di = MemoryMarshal.Cast<double, Vector256<double>>(diff.AsSpan(i * B, B));
+                            var si = MemoryMarshal.Cast<double, Vector256<double>>(scaled.AsSpan(i * B, B));
+                            var mi = Vector256.Create(mu[k * d + i]);
+                            for (int v = 0; v < di.Length; v++)
+                            {
+                                var t = xi[v] - mi;
+                                di[v] = t;
+                                si[v] = rk[v] * t;
+                            }
+                        }
+
+                        if (wide)
+                        {
+                            SyrkTiles512(diff, scaled, de, acc);
+                        }
+                        else
+                        {
+                            SyrkTiles(diff, scaled, de, acc);
+                        }
+                    }
+                }
+
+                return scratch;
+            },
+            static _ => { });
+
+        var sum = new double[dd];
+        var packed = new double[d * (d + 1) / 2];
+        for (int k = 0; k < m; k++)
+        {
+            Array.Clear(sum);
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                var part = partials.AsSpan((chunk * m + k) * dd, dd);
+                for (int c = 0; c < dd; c++)
+                {
+                    sum[c] += part[c];
+                }
+            }
+
+            int q = 0;
+            for (int i = 0; i < d; i++)
+            {
+                for (int j = i; j < d; j++)
+                {
+                    packed[q++] = sum[i * de + j];
+                }
+            }
+
+            StoreMatrix(input, k, packed);
+        }
+    }
+
+    /// <summary>
+    /// acc[i, j] += scaled_i . diff_j over one block, for the 4 x 4 tiles on and above the diagonal
+    /// (16 accumulators: 8 loads feed 16 FMAs). Padding features are zero in both buffers.
+    /// </summary>
+    private static void SyrkTiles(double[] diff, double[] scaled, int de, Span<double> acc)
+    {
+        ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
+        ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
+        Span<double> tile = stackalloc double[16];
+        for (int i = 0; i < de; i += 4)
+        {
+            for (int j = i; j < de; j += 4)
+            {
+                var a00 = Vector256<double>.Zero; var a01 = Vector256<double>.Zero; var a02 = Vector256<double>.Zero; var a03 = Vector256<double>.Zero;
+                var a10 = Vector256<double>.Zero; var a11 = Vector256<double>.Zero; var a12 = Vector256<double>.Zero; var a13 = Vector256<double>.Zero;
+                var a20 = Vector256<double>.Zero; var a21 = Vector256<double>.Zero; var a22 = Vector256<double>.Zero; var a23 = Vector256<double>.Zero;
+                var a30 = Vector256<double>.Zero; var a31 = Vector256<double>.Zero; var a32 = Vector256<double>.Zero; var a33 = Vector256<double>.Zero;
+                for (int b = 0; b < B; b += Vector256<double>.Count)
+                {
+                    var e0 = Vector256.LoadUnsafe(ref dRef, (nuint)(j * B + b));
+                    var e1 = Vector256.LoadUnsafe(ref dRef, (nuint)((j + 1) * B + b));
+                    var e2 = Vector256.LoadUnsafe(ref dRef, (nuint)((j + 2) * B + b));
+                    var e3 = Vector256.LoadUnsafe(ref dRef, (nuint)((j + 3) * B + b));
+                    var s = Vector256.LoadUnsafe(ref sRef, (nuint)(i * B + b));
+                    a00 = Vector256.FusedMultiplyAdd(s, e0, a00); a01 = Vector256.FusedMultiplyAdd(s, e1, a01);
+                    a02 = Vector256.FusedMultiplyAdd(s, e2, a02); a03 = Vector256.FusedMultiplyAdd(s, e3, a03);
+                    s = Vector256.LoadUnsafe(ref sRef, (nuint)((i + 1) * B + b));
+                    a10 = Vector256.FusedMultiplyAdd(s, e0, a10); a11 = Vector256.FusedMultiplyAdd(s, e1, a11);
+                    a12 = Vector256.FusedMultiplyAdd(s, e2, a12); a13 = Vector256.FusedMultiplyAdd(s, e3, a13);
+                    s = Vector256.LoadUnsafe(ref sRef, (nuint)((i + 2) * B + b));
+                    a20 = Vector256.FusedMultiplyAdd(s, e0, a20); a21 = Vector256.FusedMultiplyAdd(s, e1, a21);
+                    a22 = Vector256.FusedMultiplyAdd(s, e2, a22); a23 = Vector256.FusedMultiplyAdd(s, e3, a23);
+                    s = Vector256.LoadUnsafe(ref sRef, (nuint)((i + 3) * B + b));
+                    a30 = Vector256.FusedMultiplyAdd(s, e0, a30); a31 = Vector256.FusedMultiplyAdd(s, e1, a31);
+                    a32 = Vector256.FusedMultiplyAdd(s, e2, a32); a33 = Vector256.FusedMultiplyAdd(s, e3, a33);
+                }
+
+                if (Avx.IsSupported)
+                {
+                    // Four horizontal sums at once per tile row, added to the row as one vector.
+                    ref double row0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(acc), i * de + j);
+                    AddSums(ref row0, a00, a01, a02, a03);
+                    AddSums(ref Unsafe.Add(ref row0, de), a10, a11, a12, a13);
+                    AddSums(ref Unsafe.Add(ref row0, 2 * de), a20, a21, a22, a23);
+                    AddSums(ref Unsafe.Add(ref row0, 3 * de), a30, a31, a32, a33);
+                    continue;
+                }
+
+                tile[0] = Vector256.Sum(a00); tile[1] = Vector256.Sum(a01); tile[2] = Vector256.Sum(a02); tile[3] = Vector256.Sum(a03);
+                tile[4] = Vector256.Sum(a10); tile[5] = Vector256.Sum(a11); tile[6] = Vector256.Sum(a12); tile[7] = Vector256.Sum(a13);
+                tile[8] = Vector256.Sum(a20); tile[9] = Vector256.Sum(a21); tile[10] = Vector256.Sum(a22); tile[11] = Vector256.Sum(a23);
+                tile[12] = Vector256.Sum(a30); tile[13] = Vector256.Sum(a31); tile[14] = Vector256.Sum(a32); tile[15] = Vector256.Sum(a33);
+                for (int ti = 0; ti < 4; ti++)
+                {
+                    var row = acc.Slice((i + ti) * de + j, 4);
+                    for (int tj = 0; tj < 4; tj++)
+                    {
+                        row[tj] += tile[ti * 4 + tj];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>target[0..4] += (sum a, sum b, sum c, sum d).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddSums(ref double target, Vector256<double> a, Vector256<double> b, Vector256<double> c, Vector256<double> d)
+    {
+        var ab = Avx.HorizontalAdd(a, b); // a0+a1, b0+b1, a2+a3, b2+b3
+        var cd = Avx.HorizontalAdd(c, d);
+        var sums = Avx.Permute2x128(ab, cd, 0x20) + Avx.Permute2x128(ab, cd, 0x31);
+        (Vector256.LoadUnsafe(ref target) + sums).StoreUnsafe(ref target);
+    }
+
+    /// <summary><see cref="SyrkTiles"/> on 512-bit vectors: a block of 64 rows is 8 vectors per feature.</summary>
+    private static void SyrkTiles512(double[] diff, double[] scaled, int de, Span<double> acc)
+    {
+        ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
+        ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
+        Span<double> tile = stackalloc double[16];
+        for (int i = 0; i < de; i += 4)
+        {
+            for (int j = i; j < de; j += 4)
+            {
+                var a00 = Vector512<double>.Zero; var a01 = Vector512<double>.Zero; var a02 = Vector512<double>.Zero; var a03 = Vector512<double>.Zero;
+                var a10 = Vector512<double>.Zero; var a11 = Vector512<double>.Zero; var a12 = Vector512<double>.Zero; var a13 = Vector512<double>.Zero;
+                var a20 = Vector512<double>.Zero; var a21 = Vector512<double>.Zero; var a22 = Vector512<double>.Zero; var a23 = Vector512<double>.Zero;
+                var a30 = Vector512<double>.Zero; var a31 = Vector512<double>.Zero; var a32 = Vector512<double>.Zero; var a33 = Vector512<double>.Zero;
+                for (int b = 0; b < B; b += Vector512<double>.Count)
+                {
+                    var e0 = Vector512.LoadUnsafe(ref dRef, (nuint)(j * B + b));
+                    var e1 = Vector512.LoadUnsafe(ref dRef, (nuint)((j + 1) * B + b));
+                    var e2 = Vector512.LoadUnsafe(ref dRef, (nuint)((j + 2) * B + b));
+                    var e3 = Vector512.LoadUnsafe(ref dRef, (nuint)((j + 3) * B + b));
+                    var s = Vector512.LoadUnsafe(ref sRef, (nuint)(i * B + b));
+                    a00 = Vector512.FusedMultiplyAdd(s, e0, a00); a01 = Vector512.FusedMultiplyAdd(s, e1, a01);
+                    a02 = Vector512.FusedMultiplyAdd(s, e2, a02); a03 = Vector512.FusedMultiplyAdd(s, e3, a03);
+                    s = Vector512.LoadUnsafe(ref sRef, (nuint)((i + 1) * B + b));
+                    a10 = Vector512.FusedMultiplyAdd(s, e0, a10); a11 = Vector512.FusedMultiplyAdd(s, e1, a11);
+                    a12 = Vector512.FusedMultiplyAdd(s, e2, a12); a13 = Vector512.FusedMultiplyAdd(s, e3, a13);
+                    s = Vector512.LoadUnsafe(ref sRef, (nuint)((i + 2) * B + b));
+                    a20 = Vector512.FusedMultiplyAdd(s, e0, a20); a21 = Vector512.FusedMultiplyAdd(s, e1, a21);
+                    a22 = Vector512.FusedMultiplyAdd(s, e2, a22); a23 = Vector512.FusedMultiplyAdd(s, e3, a23);
+                    s = Vector512.LoadUnsafe(ref sRef, (nuint)((i + 3) * B + b));
+                    a30 = Vector512.FusedMultiplyAdd(s, e0, a30); a31 = Vector512.FusedMultiplyAdd(s, e1, a31);
+                    a32 = Vector512.FusedMultiplyAdd(s, e2, a32); a33 = Vector512.FusedMultiplyAdd(s, e3, a33);
+                }
+
+                tile[0] = Vector512.Sum(a00); tile[1] = Vector512.Sum(a01); tile[2] = Vector512.Sum(a02); tile[3] = Vector512.Sum(a03);
+                tile[4] = Vector512.Sum(a10); tile[5] = Vector512.Sum(a11); tile[6] = Vector512.Sum(a12); tile[7] = Vector512.Sum(a13);
+                tile[8] = Vector512.Sum(a20); tile[9] = Vector512.Sum(a21); tile[10] = Vector512.Sum(a22); tile[11] = Vector512.Sum(a23);
+                tile[12] = Vector512.Sum(a30); tile[13] = Vector512.Sum(a31); tile[14] = Vector512.Sum(a32); tile[15] = Vector512.Sum(a33);
+                for (int ti = 0; ti < 4; ti++)
+                {
+                    var row = acc.Slice((i + ti) * de + j, 4);
+                    for (int tj = 0; tj < 4; tj++)
+                    {
+                        row[tj] += tile[ti * 4 + tj];
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- covariance: Syrk-Rows -------------------------------------------------------------------
+
+    private static void CovarianceSyrkRows(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        int blocks = input.Data.BlockCount;
+        int chunks = (blocks + ChunkBlocks - 1) / ChunkBlocks;
+        int width = Vector256<double>.Count;
+        int de = (d + width - 1) / width * width; // row stride, padded with zero columns
+        int rowSize = d * de;
+        var partials = new double[chunks * m * rowSize];
+        var rows = input.Data.RowArray;
+        var r = input.ResponsibilityArray;
+        var mu = input.MeanArray;
+        Parallel.For(
+            0,
+            chunks,
+            () => (Diff: new double[B * de], Scaled: new double[(B * de) + 1]), // + 1: the odd last row's partner reads one past
+            (chunk, _, scratch) =>
+            {
+                var diff = scratch.Diff;
+                var scaled = scratch.Scaled;
+                int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
+                for (int k = 0; k < m; k++)
+                {
+                    var acc = partials.AsSpan((chunk * m + k) * rowSize, rowSize);
+                    var muK = mu.AsSpan(k * d, d);
+                    for (int blk = chunk * ChunkBlocks; blk < end; blk++)
+                    {
+                        int count = input.Data.RowsInBlock(blk);
+                        var rk = r.AsSpan((blk * m + k) * B, B);
+                        for (int b = 0; b < count; b++)
+                        {
+                            var row = rows.AsSpan((blk * B + b) * d, d);
+                            var dRow = diff.AsSpan(b * de, d);
+                            var sRow = scaled.AsSpan(b * de, d);
+                            TensorPrimitives.Subtract(row, muK, dRow);
+                            TensorPrimitives.Multiply(dRow, rk[b], sRow);
+                        }
+
+                        RowTiles(diff, scaled, count, d, de, acc);
+                    }
+                }
+
+                return scratch;
+            },
+            static _ => { });
+
+        var packed = new double[d * (d + 1) / 2];
+        for (int k = 0; k < m; k++)
+        {
+            int q = 0;
+            for (int i = 0; i < d; i++)
+            {
+                for (int j = i; j < d; j++)
+                {
+                    double sum = 0;
+                    for (int chunk = 0; chunk < chunks; chunk++)
+                    {
+                        sum += partials[(chunk * m + k) * rowSize + i * de + j];
+                    }
+
+                    packed[q++] = sum;
+                }
+            }
+
+            StoreMatrix(input, k, packed);
+        }
+    }
+
+    /// <summary>
+    /// acc[i, j..] += sum_b scaled[b, i] * diff[b, j..] for j from the vector holding column i onwards:
+    /// two rows of the result at a time, up to four vectors of columns per pass.
+    /// </summary>
+    private static void RowTiles(double[] diff, double[] scaled, int count, int d, int de, Span<double> acc)
+    {
+        const int W = 4; // Vector256<double>.Count
+        ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
+        ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
+        ref double aRef = ref MemoryMarshal.GetReference(acc);
+        for (int i = 0; i < d; i += 2)
+        {
+            bool pair = i + 1 < d;
+            for (int j = i / W * W; j < de; j += 4 * W)
+            {
+                int vectors = Math.Min(4, (de - j) / W);
+                var a0 = Vector256<double>.Zero; var a1 = Vector256<double>.Zero; var a2 = Vector256<double>.Zero; var a3 = Vector256<double>.Zero;
+                var c0 = Vector256<double>.Zero; var c1 = Vector256<double>.Zero; var c2 = Vector256<double>.Zero; var c3 = Vector256<double>.Zero;
+                if (vectors == 4)
+                {
+                    for (int b = 0; b < count; b++)
+                    {
+                        nuint o = (nuint)(b * de + j);
+                        var e0 = Vector256.LoadUnsafe(ref dRef, o);
+                        var e1 = Vector256.LoadUnsafe(ref dRef, o + 4);
+                        var e2 = Vector256.LoadUnsafe(ref dRef, o + 8);
+                        var e3 = Vector256.LoadUnsafe(ref dRef, o + 12);
+                        var s0 = Vector256.Create(Unsafe.Add(ref sRef, b * de + i));
+                        var s1 = Vector256.Create(Unsafe.Add(ref sRef, b * de + i + 1)); // padding column when i + 1 == d
+                        a0 = Vector256.FusedMultiplyAdd(s0, e0, a0); a1 = Vector256.FusedMultiplyAdd(s0, e1, a1);
+                        a2 = Vector256.FusedMultiplyAdd(s0, e2, a2); a3 = Vector256.FusedMultiplyAdd(s0, e3, a3);
+                        c0 = Vector256.FusedMultiplyAdd(s1, e0, c0); c1 = Vector256.FusedMultiplyAdd(s1, e1, c1);
+                        c2 = Vector256.FusedMultiplyAdd(s1, e2, c2); c3 = Vector256.FusedMultiplyAdd(s1, e3, c3);
+                    }
+                }
+                else
+                {
+                    for (int b = 0; b < count; b++)
+                    {
+                        nuint o = (nuint)(b * de + j);
+                        var s0 = Vector256.Create(Unsafe.Add(ref sRef, b * de + i));
+                        var s1 = Vector256.Create(Unsafe.Add(ref sRef, b * de + i + 1));
+                        var e0 = Vector256.LoadUnsafe(ref dRef, o);
+                        a0 = Vector256.FusedMultiplyAdd(s0, e0, a0);
+                        c0 = Vector256.FusedMultiplyAdd(s1, e0, c0);
+                        if (vectors > 1)
+                        {
+                            var e1 = Vector256.LoadUnsafe(ref dRef, o + 4);
+                            a1 = Vector256.FusedMultiplyAdd(s0, e1, a1);
+                            c1 = Vector256.FusedMultiplyAdd(s1, e1, c1);
+                        }
+
+                        if (vectors > 2)
+                        {
+                            var e2 = Vector256.LoadUnsafe(ref dRef, o + 8);
+                            a2 = Vector256.FusedMultiplyAdd(s0, e2, a2);
+                            c2 = Vector256.FusedMultiplyAdd(s1, e2, c2);
+                        }
+                    }
+                }
+
+                AddTo(ref aRef, i * de + j, vectors, a0, a1, a2, a3);
+                if (pair)
+                {
+                    AddTo(ref aRef, (i + 1) * de + j, vectors, c0, c1, c2, c3);
+                }
+            }
+        }
+    }
+
+    private static void AddTo(ref double target, int offset, int vectors, Vector256<double> v0, Vector256<double> v1, Vector256<double> v2, Vector256<double> v3)
+    {
+        nuint o = (nuint)offset;
+        (Vector256.LoadUnsafe(ref target, o) + v0).StoreUnsafe(ref target, o);
+        if (vectors > 1)
+        {
+            (Vector256.LoadUnsafe(ref target, o + 4) + v1).StoreUnsafe(ref target, o + 4);
+        }
+
+        if (vectors > 2)
+        {
+            (Vector256.LoadUnsafe(ref target, o + 8) + v2).StoreUnsafe(ref target, o + 8);
+        }
+
+        if (vectors > 3)
+        {
+            (Vector256.LoadUnsafe(ref target, o + 12) + v3).StoreUnsafe(ref target, o + 12);
+        }
+    }
+
+    // ---- covariance helpers ---------------------------------------------------------------------
+
+    private static double CellSum(GmmKernelInput input, int k, int i, int j, int start, int end)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        var x = input.Data.BlockedArray;
+        var r = input.ResponsibilityArray;
+        var mi = Vector256.Create(input.MeanArray[k * d + i]);
+        var mj = Vector256.Create(input.MeanArray[k * d + j]);
+        var acc = Vector256<double>.Zero;
+        for (int blk = start; blk < end; blk++)
+        {
+            var xi = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + i) * B, B));
+            var xj = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + j) * B, B));
+            var rk = MemoryMarshal.Cast<double, Vector256<double>>(r.AsSpan((blk * m + k) * B, B));
+            for (int v = 0; v < rk.Length; v++)
+            {
+                acc = Vector256.FusedMultiplyAdd(rk[v] * (xi[v] - mi), xj[v] - mj, acc);
+            }
+        }
+
+        return Vector256.Sum(acc);
+    }
+
+    private static (int[] I, int[] J) Pairs(int d)
+    {
+        int p = d * (d + 1) / 2;
+        var pi = new int[p];
+        var pj = new int[p];
+        int c = 0;
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = i; j < d; j++)
+            {
+                pi[c] = i;
+                pj[c] = j;
+                c++;
+            }
+        }
+
+        return (pi, pj);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(GmmKernelInput input, int k, int i, int j, double sum)
+    {
+        int d = input.Data.Dimension;
+        double v = sum / input.WeightArray[k];
+        input.OutputArray[(k * d + i) * d + j] = v;
+        input.OutputArray[(k * d + j) * d + i] = v;
+    }
+
+    private static void StoreMatrix(GmmKernelInput input, int k, ReadOnlySpan<double> packed)
+    {
+        int d = input.Data.Dimension, c = 0;
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = i; j < d; j++)
+            {
+                Store(input, k, i, j, packed[c++]);
+            }
+        }
+    }
+
+    // ---- Mahalanobis: Rowwise -------------------------------------------------------------------
+
+    private static void MahalanobisRowwise(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        var x = input.Data.BlockedArray;
+        var mu = input.MeanArray;
+        var u = input.PrecisionArray;
+        var output = input.OutputArray;
+        Parallel.For(0, input.Data.BlockCount, blk =>
+        {
+            Span<double> row = d <= 256 ? stackalloc double[d] : new double[d];
+            for (int b = 0; b < B; b++)
+            {
+                for (int k = 0; k < m; k++)
+                {
+                    for (int i = 0; i < d; i++)
+                    {
+                        row[i] = x[(blk * d + i) * B + b] - mu[k * d + i];
+                    }
+
+                    double s = 0;
+                    int baseIndex = k * d * d;
+                    for (int j = 0; j < d; j++)
+                    {
+                        double y = 0;
+                        for (int i = 0; i <= j; i++)
+                        {
+                            y += row[i] * u[baseIndex + i * d + j];
+                        }
+
+                        s += y * y;
+                    }
+
+                    output[(blk * m + k) * B + b] = s;
+                }
+            }
+        });
+    }
+
+    // ---- Mahalanobis: Blocked -------------------------------------------------------------------
+
+    private static void MahalanobisBlocked(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        int blocks = input.Data.BlockCount;
+        int chunks = (blocks + ChunkBlocks - 1) / ChunkBlocks;
+        var x = input.Data.BlockedArray;
+        var mu = input.MeanArray;
+        var u = input.PrecisionArray;
+        var output = input.OutputArray;
+        Parallel.For(
+            0,
+            chunks,
+            () => new double[d * B],
+            (chunk, _, diff) =>
+            {
+                int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
+                ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
+                for (int blk = chunk * ChunkBlocks; blk < end; blk++)
+                {
+                    for (int k = 0; k < m; k++)
+                    {
+                        for (int i = 0; i < d; i++)
+                        {
+                            var xi = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + i) * B, B));
+                            var di = MemoryMarshal.Cast<double, Vector256<double>>(diff.AsSpan(i * B, B));
+                            var mi = Vector256.Create(mu[k * d + i]);
+                            for (int v = 0; v < di.Length; v++)
+                            {
+                                di[v] = xi[v] - mi;
+                            }
+                        }
+
+                        var uk = u.AsSpan(k * d * d, d * d);
+                        for (int c = 0; c < B; c += 4 * Vector256<double>.Count)
+                        {
+                            var q0 = Vector256<double>.Zero;
+                            var q1 = Vector256<double>.Zero;
+                            var q2 = Vector256<double>.Zero;
+                            var q3 = Vector256<double>.Zero;
+                            int j = 0;
+                            for (; j + 1 < d; j += 2)
+                            {
+                                // Columns j and j + 1 of (x - mu) U share the loads of rows 0..j.
+                                var y0 = Vector256<double>.Zero; var y1 = Vector256<double>.Zero;
+                                var y2 = Vector256<double>.Zero; var y3 = Vector256<double>.Zero;
+                                var z0 = Vector256<double>.Zero; var z1 = Vector256<double>.Zero;
+                                var z2 = Vector256<double>.Zero; var z3 = Vector256<double>.Zero;
+                                for (int i = 0; i <= j; i++)
+                                {
+                                    var w = Vector256.Create(uk[i * d + j]);
+                                    var w2 = Vector256.Create(uk[i * d + j + 1]);
+                                    nuint o = (nuint)(i * B + c);
+                                    var v0 = Vector256.LoadUnsafe(ref dRef, o);
+                                    var v1 = Vector256.LoadUnsafe(ref dRef, o + 4);
+                                    var v2 = Vector256.LoadUnsafe(ref dRef, o + 8);
+                                    var v3 = Vector256.LoadUnsafe(ref dRef, o + 12);
+                                    y0 = Vector256.FusedMultiplyAdd(v0, w, y0); z0 = Vector256.FusedMultiplyAdd(v0, w2, z0);
+                                    y1 = Vector256.FusedMultiplyAdd(v1, w, y1); z1 = Vector256.FusedMultiplyAdd(v1, w2, z1);
+                                    y2 = Vector256.FusedMultiplyAdd(v2, w, y2); z2 = Vector256.FusedMultiplyAdd(v2, w2, z2);
+                                    y3 = Vector256.FusedMultiplyAdd(v3, w, y3); z3 = Vector256.FusedMultiplyAdd(v3, w2, z3);
+                                }
+
+                                {
+                                    var w2 = Vector256.Create(uk[(j + 1) * d + j + 1]);
+                                    nuint o = (nuint)((j + 1) * B + c);
+                                    z0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o), w2, z0);
+                                    z1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 4), w2, z1);
+                                    z2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 8), w2, z2);
+                                    z3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 12), w2, z3);
+                                }
+
+                                q0 = Vector256.FusedMultiplyAdd(y0, y0, q0); q0 = Vector256.FusedMultiplyAdd(z0, z0, q0);
+                                q1 = Vector256.FusedMultiplyAdd(y1, y1, q1); q1 = Vector256.FusedMultiplyAdd(z1, z1, q1);
+                                q2 = Vector256.FusedMultiplyAdd(y2, y2, q2); q2 = Vector256.FusedMultiplyAdd(z2, z2, q2);
+                                q3 = Vector256.FusedMultiplyAdd(y3, y3, q3); q3 = Vector256.FusedMultiplyAdd(z3, z3, q3);
+                            }
+
+                            if (j < d)
+                            {
+                                var y0 = Vector256<double>.Zero; var y1 = Vector256<double>.Zero;
+                                var y2 = Vector256<double>.Zero; var y3 = Vector256<double>.Zero;
+                                for (int i = 0; i <= j; i++)
+                                {
+                                    var w = Vector256.Create(uk[i * d + j]);
+                                    nuint o = (nuint)(i * B + c);
+                                    y0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o), w, y0);
+                                    y1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 4), w, y1);
+                                    y2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 8), w, y2);
+                                    y3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 12), w, y3);
+                                }
+
+                                q0 = Vector256.FusedMultiplyAdd(y0, y0, q0);
+                                q1 = Vector256.FusedMultiplyAdd(y1, y1, q1);
+                                q2 = Vector256.FusedMultiplyAdd(y2, y2, q2);
+                                q3 = Vector256.FusedMultiplyAdd(y3, y3, q3);
+                            }
+
+                            var dst = output.AsSpan((blk * m + k) * B + c, 16);
+                            q0.CopyTo(dst);
+                            q1.CopyTo(dst.Slice(4));
+                            q2.CopyTo(dst.Slice(8));
+                            q3.CopyTo(dst.Slice(12));
+                        }
+                    }
+                }
+
+                return diff;
+            },
+            static _ => { });
+    }
+
+    // ---- Mahalanobis: Blocked-512 ---------------------------------------------------------------
+
+    /// <summary><c>Blocked</c> on 512-bit vectors: 32 rows per pass instead of 16.</summary>
+    private static void MahalanobisBlocked512(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        int blocks = input.Data.BlockCount;
+        int chunks = (blocks + ChunkBlocks - 1) / ChunkBlocks;
+        var x = input.Data.BlockedArray;
+        var mu = input.MeanArray;
+        var u = input.PrecisionArray;
+        var output = input.OutputArray;
+        Parallel.For(
+            0,
+            chunks,
+            () => new double[d * B],
+            (chunk, _, diff) =>
+            {
+                int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
+                ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
+                for (int blk = chunk * ChunkBlocks; blk < end; blk++)
+                {
+                    for (int k = 0; k < m; k++)
+                    {
+                        for (int i = 0; i < d; i++)
+                        {
+                            var xi = MemoryMarshal.Cast<double, Vector512<double>>(x.AsSpan((blk * d + i) * B, B));
+                            var di = MemoryMarshal.Cast<double, Vector512<double>>(diff.AsSpan(i * B, B));
+                            var mi = Vector512.Create(mu[k * d + i]);
+                            for (int v = 0; v < di.Length; v++)
+                            {
+                                di[v] = xi[v] - mi;
+                            }
+                        }
+
+                        var uk = u.AsSpan(k * d * d, d * d);
+                        for (int c = 0; c < B; c += 4 * Vector512<double>.Count)
+                        {
+                            var q0 = Vector512<double>.Zero;
+                            var q1 = Vector512<double>.Zero;
+                            var q2 = Vector512<double>.Zero;
+                            var q3 = Vector512<double>.Zero;
+                            int j = 0;
+                            for (; j + 1 < d; j += 2)
+                            {
+                                // Columns j and j + 1 of (x - mu) U share the loads of rows 0..j.
+                                var y0 = Vector512<double>.Zero; var y1 = Vector512<double>.Zero;
+                                var y2 = Vector512<double>.Zero; var y3 = Vector512<double>.Zero;
+                                var z0 = Vector512<double>.Zero; var z1 = Vector512<double>.Zero;
+                                var z2 = Vector512<double>.Zero; var z3 = Vector512<double>.Zero;
+                                for (int i = 0; i <= j; i++)
+                                {
+                                    var w = Vector512.Create(uk[i * d + j]);
+                                    var w2 = Vector512.Create(uk[i * d + j + 1]);
+                                    nuint o = (nuint)(i * B + c);
+                                    var v0 = Vector512.LoadUnsafe(ref dRef, o);
+                                    var v1 = Vector512.LoadUnsafe(ref dRef, o + 8);
+                                    var v2 = Vector512.LoadUnsafe(ref dRef, o + 16);
+                                    var v3 = Vector512.LoadUnsafe(ref dRef, o + 24);
+                                    y0 = Vector512.FusedMultiplyAdd(v0, w, y0); z0 = Vector512.FusedMultiplyAdd(v0, w2, z0);
+                                    y1 = Vector512.FusedMultiplyAdd(v1, w, y1); z1 = Vector512.FusedMultiplyAdd(v1, w2, z1);
+                                    y2 = Vector512.FusedMultiplyAdd(v2, w, y2); z2 = Vector512.FusedMultiplyAdd(v2, w2, z2);
+                                    y3 = Vector512.FusedMultiplyAdd(v3, w, y3); z3 = Vector512.FusedMultiplyAdd(v3, w2, z3);
+                                }
+
+                                {
+                                    var w2 = Vector512.Create(uk[(j + 1) * d + j + 1]);
+                                    nuint o = (nuint)((j + 1) * B + c);
+                                    z0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o), w2, z0);
+                                    z1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 8), w2, z1);
+                                    z2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 16), w2, z2);
+                                    z3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 24), w2, z3);
+                                }
+
+                                q0 = Vector512.FusedMultiplyAdd(y0, y0, q0); q0 = Vector512.FusedMultiplyAdd(z0, z0, q0);
+                                q1 = Vector512.FusedMultiplyAdd(y1, y1, q1); q1 = Vector512.FusedMultiplyAdd(z1, z1, q1);
+                                q2 = Vector512.FusedMultiplyAdd(y2, y2, q2); q2 = Vector512.FusedMultiplyAdd(z2, z2, q2);
+                                q3 = Vector512.FusedMultiplyAdd(y3, y3, q3); q3 = Vector512.FusedMultiplyAdd(z3, z3, q3);
+                            }
+
+                            if (j < d)
+                            {
+                                var y0 = Vector512<double>.Zero; var y1 = Vector512<double>.Zero;
+                                var y2 = Vector512<double>.Zero; var y3 = Vector512<double>.Zero;
+                                for (int i = 0; i <= j; i++)
+                                {
+                                    var w = Vector512.Create(uk[i * d + j]);
+                                    nuint o = (nuint)(i * B + c);
+                                    y0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o), w, y0);
+                                    y1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 8), w, y1);
+                                    y2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 16), w, y2);
+                                    y3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 24), w, y3);
+                                }
+
+                                q0 = Vector512.FusedMultiplyAdd(y0, y0, q0);
+                                q1 = Vector512.FusedMultiplyAdd(y1, y1, q1);
+                                q2 = Vector512.FusedMultiplyAdd(y2, y2, q2);
+                                q3 = Vector512.FusedMultiplyAdd(y3, y3, q3);
+                            }
+
+                            var dst = output.AsSpan((blk * m + k) * B + c, 32);
+                            q0.CopyTo(dst);
+                            q1.CopyTo(dst.Slice(8));
+                            q2.CopyTo(dst.Slice(16));
+                            q3.CopyTo(dst.Slice(24));
+                        }
+                    }
+                }
+
+                return diff;
+            },
+            static _ => { });
+    }
+}

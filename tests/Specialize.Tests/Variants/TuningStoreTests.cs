@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Specialize.Mixture;
+using Specialize.Tests.Mixture;
+using Specialize.Variants;
+using Xunit;
+
+namespace Specialize.Tests.Variants;
+
+public sealed class TuningStoreTests
+{
+    private static readonly VariantKey Key = new("cpu", "test.kernel", "float64", 4, 3, VariantKey.RowBucketOf(1000));
+
+    [Fact]
+    public void Corrupt_file_is_ignored_with_a_warning_and_rebuilt()
+    {
+        string path = TestStores.NewPath();
+        File.WriteAllText(path, "{ this is not json");
+        var store = new TuningStore(path);
+        var warnings = new List<TuningStoreWarningEventArgs>();
+        store.Warning += (_, e) => warnings.Add(e);
+
+        Assert.False(store.TryGet(Key, out _));
+        Assert.Single(warnings);
+        Assert.Equal(path, warnings[0].Path);
+
+        store.Record(Key, "V3", 0.01);
+        var reread = new TuningStore(path);
+        Assert.True(reread.TryGet(Key, out string variant));
+        Assert.Equal("V3", variant);
+    }
+
+    [Fact]
+    public void File_from_other_hardware_is_ignored_with_a_warning()
+    {
+        string path = TestStores.NewPath();
+        File.WriteAllText(path, """
+            {"format":"specialize-tuning/1","fingerprint":"cpus=512;rid=other","entries":[
+              {"device":"cpu","kernel":"test.kernel","dtype":"float64","d":4,"m":3,"rows":1024,"variant":"V1","seconds":1}]}
+            """);
+        var store = new TuningStore(path);
+        int warnings = 0;
+        store.Warning += (_, _) => warnings++;
+
+        Assert.False(store.TryGet(Key, out _));
+        Assert.Equal(1, warnings);
+    }
+
+    [Fact]
+    public void Json_that_is_not_a_tuning_file_is_ignored_with_a_warning()
+    {
+        string path = TestStores.NewPath();
+        File.WriteAllText(path, """{"hello":"world"}""");
+        var store = new TuningStore(path);
+        int warnings = 0;
+        store.Warning += (_, _) => warnings++;
+        Assert.False(store.TryGet(Key, out _));
+        Assert.Equal(1, warnings);
+    }
+
+    [Fact]
+    public void Recorded_choice_is_written_with_this_machines_fingerprint_and_no_temporary_file_remains()
+    {
+        string path = TestStores.NewPath();
+        new TuningStore(path).Record(Key, "Syrk", 0.5);
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        Assert.Equal(TuningStore.Fingerprint, doc.RootElement.GetProperty("fingerprint").GetString());
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!));
+    }
+
+    [Fact]
+    public void Selection_result_is_persisted_and_reused_by_the_next_fit()
+    {
+        string path = TestStores.NewPath();
+        var f = GmmFixture.Load("blobs-2000-5-4-7-full-m4-s2");
+        var options = f.Options();
+        var first = new GaussianMixture(new GaussianMixtureOptions
+        {
+            Components = options.Components,
+            WeightsInit = options.WeightsInit,
+            MeansInit = options.MeansInit,
+            PrecisionsInit = options.PrecisionsInit,
+            TuningStore = new TuningStore(path),
+        }).Fit(f.X);
+
+        string chosen = first.KernelVariants[GmmKernels.CovarianceKernelName];
+        var key = new VariantKey("cpu", GmmKernels.CovarianceKernelName, "float64", 5, 4, VariantKey.RowBucketOf(2000));
+        var reread = new TuningStore(path);
+        Assert.True(reread.TryGet(key, out string stored));
+        Assert.Equal(chosen, stored);
+
+        // A variant that would never be measured for this key is found only through the store.
+        reread.Record(key, "V2", 1.0);
+        var second = new GaussianMixture(new GaussianMixtureOptions
+        {
+            Components = options.Components,
+            WeightsInit = options.WeightsInit,
+            MeansInit = options.MeansInit,
+            PrecisionsInit = options.PrecisionsInit,
+            TuningStore = new TuningStore(path),
+        }).Fit(f.X);
+        Assert.Equal("V2", second.KernelVariants[GmmKernels.CovarianceKernelName]);
+    }
+
+    [Fact]
+    public void Unwritable_location_warns_and_keeps_the_choice_in_memory()
+    {
+        string dir = Path.GetDirectoryName(TestStores.NewPath())!;
+        string blocker = Path.Combine(dir, "file");
+        File.WriteAllText(blocker, "");
+        var store = new TuningStore(Path.Combine(blocker, "tuning.json")); // a folder that is a file
+        int warnings = 0;
+        store.Warning += (_, _) => warnings++;
+
+        store.Record(Key, "V1", 0.1);
+        Assert.Equal(1, warnings);
+        Assert.True(store.TryGet(Key, out string variant));
+        Assert.Equal("V1", variant);
+    }
+
+    [Fact]
+    public void Row_buckets_are_powers_of_two()
+    {
+        Assert.Equal(1, VariantKey.RowBucketOf(0));
+        Assert.Equal(1024, VariantKey.RowBucketOf(1000));
+        Assert.Equal(1024, VariantKey.RowBucketOf(1024));
+        Assert.Equal(262144, VariantKey.RowBucketOf(150000));
+    }
+}

@@ -1,5 +1,7 @@
 using System;
 using System.Diagnostics;
+using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -123,6 +125,29 @@ public static class BlbRuntime
             Threads = raw.Threads,
             Elapsed = raw.Elapsed,
         };
+    }
+
+    /// <summary>
+    /// Throws when a subsampled numeric input contains NaN, naming the user's parameter. Generated code calls
+    /// this for each floating-point subsampled input before <see cref="Run{TState}"/>, so that the exception names
+    /// the argument rather than the estimator's NaN result.
+    /// </summary>
+    /// <typeparam name="T">A numeric row type (<see cref="double"/>, <see cref="float"/>, <see cref="Half"/>, ...).</typeparam>
+    /// <param name="values">The input.</param>
+    /// <param name="paramName">The user's parameter name, reported as <see cref="ArgumentException.ParamName"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="values"/> contains NaN.</exception>
+    public static void ThrowIfAnyNaN<T>(ReadOnlySpan<T> values, string paramName)
+        where T : INumberBase<T>
+    {
+        if (TensorPrimitives.IsNaNAny(values))
+        {
+            int index = 0;
+            while (!T.IsNaN(values[index]))
+            {
+                index++;
+            }
+            throw new ArgumentException($"The data contains NaN (first at row {index}); the estimator would propagate it into every bootstrap estimate.", paramName);
+        }
     }
 
     private static RawResult Execute<TEvaluator>(

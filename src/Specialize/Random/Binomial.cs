@@ -102,16 +102,18 @@ internal static class Binomial
         double a = -0.0873 + 0.0248 * b + 0.01 * p;
         double c = n * p + 0.5;
         double vr = 0.92 - 4.2 / b;
-        double alpha = (2.83 + 5.1 / b) * spq;
-        double lpq = Math.Log(p / q);
-        int m = (int)Math.Floor((n + 1) * p);
-        double h = LogFactorial(m) + LogFactorial(n - m);
+        double twoA = 2.0 * a;
+
+        // Most draws end at the squeeze; the constants of the exact test are computed on first need.
+        double alpha = 0, lpq = 0, h = 0;
+        int m = 0;
+        bool exactTestReady = false;
         while (true)
         {
             double u = random.NextDouble() - 0.5;
             double v = random.NextOpenDouble();
             double us = 0.5 - Math.Abs(u);
-            double kd = Math.Floor((2.0 * a / us + b) * u + c);
+            double kd = Math.Floor((twoA / us + b) * u + c);
             if (kd < 0 || kd > n)
             {
                 continue;
@@ -120,6 +122,14 @@ internal static class Binomial
             if (us >= 0.07 && v <= vr)
             {
                 return k;
+            }
+            if (!exactTestReady)
+            {
+                alpha = (2.83 + 5.1 / b) * spq;
+                lpq = Math.Log(p / q);
+                m = (int)Math.Floor((n + 1) * p);
+                h = LogFactorial(m) + LogFactorial(n - m);
+                exactTestReady = true;
             }
             v = Math.Log(v * alpha / (a / (us * us) + b));
             if (v <= h - LogFactorial(k) - LogFactorial(n - k) + (k - m) * lpq)

@@ -243,6 +243,48 @@ public class BlbRuntimeTests
     }
 
     [Fact]
+    public void NaN_check_names_the_users_parameter_and_the_row()
+    {
+        double[] x = (double[])s_data.Clone();
+        BlbRuntime.ThrowIfAnyNaN<double>(x, "values");
+        x[777] = double.NaN;
+        var exception = Assert.Throws<ArgumentException>(() => BlbRuntime.ThrowIfAnyNaN<double>(x, "values"));
+        Assert.Equal("values", exception.ParamName);
+        Assert.Contains("777", exception.Message);
+        Assert.Throws<ArgumentException>(() => BlbRuntime.ThrowIfAnyNaN<float>(new[] { 1f, float.NaN }, "scores"));
+    }
+
+    [Fact]
+    public void Own_estimate_of_each_subsample_uses_balanced_weights_summing_to_n()
+    {
+        int balanced = 0;
+        BlbRuntime.Run(
+            1000, 8, 0,
+            (sample, _) =>
+            {
+                if (!sample.IsFullData)
+                {
+                    int min = int.MaxValue, max = 0, sum = 0;
+                    foreach (int w in sample.Weights)
+                    {
+                        min = Math.Min(min, w);
+                        max = Math.Max(max, w);
+                        sum += w;
+                    }
+                    Assert.Equal(1000, sum);
+                    if (max - min <= 1)
+                    {
+                        Interlocked.Increment(ref balanced);
+                    }
+                }
+                return 1.0;
+            },
+            null, null, new BlbOptions { Subsamples = 4, Bootstraps = 10 }, null, CancellationToken.None);
+        // One balanced call per subsample; multinomial weights of 126 cells with mean 7.9 are never within 1 of each other.
+        Assert.Equal(4, balanced);
+    }
+
+    [Fact]
     public void Vector_estimator_that_changes_its_length_is_rejected()
     {
         var exception = Assert.Throws<InvalidOperationException>(() => BlbRuntime.RunVector(

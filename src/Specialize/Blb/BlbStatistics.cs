@@ -1,14 +1,27 @@
 using System;
-using System.Numerics.Tensors;
 
 namespace Specialize.Blb;
 
-/// <summary>The built-in reductions. Each sums in index order, so results do not depend on threads.</summary>
+/// <summary>
+/// The built-in reductions. Each sums sequentially in index order, so results depend neither on the
+/// number of threads nor on the machine's vector width.
+/// </summary>
 internal static class BlbStatistics
 {
     /// <summary>Arithmetic mean; NaN for no values.</summary>
-    public static double Mean(ReadOnlySpan<double> values) =>
-        values.IsEmpty ? double.NaN : TensorPrimitives.Sum(values) / values.Length;
+    public static double Mean(ReadOnlySpan<double> values)
+    {
+        if (values.IsEmpty)
+        {
+            return double.NaN;
+        }
+        double sum = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            sum += values[i];
+        }
+        return sum / values.Length;
+    }
 
     /// <summary>Sample standard deviation with denominator <c>count - 1</c>; NaN for fewer than two values.</summary>
     public static double StandardDeviation(ReadOnlySpan<double> values)

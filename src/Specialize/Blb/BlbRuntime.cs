@@ -23,7 +23,53 @@ namespace Specialize;
 /// <para>The subsample's own estimate, the centre of its percentile distances, is the estimator on the
 /// subsample with balanced integer weights: row <c>i</c> gets <c>floor((i+1)n/b) - floor(in/b)</c>, i.e.
 /// <c>n/b</c> rounded so that the weights sum to <c>n</c> exactly.</para>
+/// <para>Subsampled inputs travel in the state as arrays or <see cref="ReadOnlyMemory{T}"/> (a span cannot
+/// cross threads); pass-through arguments travel beside them. Every subsampled input must have <c>n</c> rows.</para>
 /// </remarks>
+/// <example>
+/// The shape of generated code for <c>double Estimate(ReadOnlySpan&lt;Email&gt; emails, [NoSubsample] Model[] models)</c>:
+/// <code>
+/// public static BlbResult Run(ReadOnlySpan&lt;Email&gt; emails, Model[] models, BlbOptions? options = null,
+///     IProgress&lt;BlbProgress&gt;? progress = null, CancellationToken cancellationToken = default)
+/// {
+///     return BlbRuntime.Run(emails.Length, Unsafe.SizeOf&lt;Email&gt;(), (Emails: emails.ToArray(), Models: models),
+///         static (sample, state) =&gt; EstimateWeighted(sample, state.Emails, state.Models),
+///         null, null, options, progress, cancellationToken);
+/// }
+///
+/// private static double EstimateWeighted(BlbSample sample, Email[] emailsData, Model[] models)
+/// {
+///     ReadOnlySpan&lt;int&gt; weights = sample.Weights;
+///     double errors = 0;
+///     if (sample.Layout == BlbDataLayout.LoadIn)
+///     {
+///         ReadOnlySpan&lt;Email&gt; emails = sample.Gather(0, (ReadOnlySpan&lt;Email&gt;)emailsData);
+///         for (int i = 0; i &lt; emails.Length; i++)
+///         {
+///             int w = weights[i];
+///             if (w == 0) continue;
+///             Email e = emails[i];
+///             int choice = Classify(e, models);
+///             if (choice != e.Tag) errors += w * 1;
+///         }
+///     }
+///     else
+///     {
+///         ReadOnlySpan&lt;int&gt; rows = sample.Indices;
+///         for (int i = 0; i &lt; rows.Length; i++)
+///         {
+///             int w = weights[i];
+///             if (w == 0) continue;
+///             Email e = emailsData[rows[i]];
+///             int choice = Classify(e, models);
+///             if (choice != e.Tag) errors += w * 1;
+///         }
+///     }
+///     return errors / sample.N;
+/// }
+/// </code>
+/// <see cref="BlbSample.Rows{T}"/> gives one loop body for both layouts at the cost of a branch per read.
+/// </example>
 public static class BlbRuntime
 {
     /// <summary>Runs BLB for a scalar estimator.</summary>
@@ -147,6 +193,22 @@ public static class BlbRuntime
                 index++;
             }
             throw new ArgumentException($"The data contains NaN (first at row {index}); the estimator would propagate it into every bootstrap estimate.", paramName);
+        }
+    }
+
+    /// <summary>
+    /// Throws when a co-iterated subsampled input does not have as many rows as the first one. Generated code
+    /// calls this for the second and later subsampled inputs before <see cref="Run{TState}"/>.
+    /// </summary>
+    /// <param name="n">Rows of the first subsampled input.</param>
+    /// <param name="length">Rows of this input.</param>
+    /// <param name="paramName">The user's parameter name of this input.</param>
+    /// <exception cref="ArgumentException"><paramref name="length"/> differs from <paramref name="n"/>.</exception>
+    public static void ThrowIfLengthDiffers(int n, int length, string paramName)
+    {
+        if (length != n)
+        {
+            throw new ArgumentException($"Co-iterated subsampled inputs must have the same number of rows: expected {n}, got {length}.", paramName);
         }
     }
 

@@ -285,6 +285,15 @@ public class BlbRuntimeTests
     }
 
     [Fact]
+    public void Length_check_names_the_co_iterated_parameter()
+    {
+        BlbRuntime.ThrowIfLengthDiffers(10, 10, "y");
+        var exception = Assert.Throws<ArgumentException>(() => BlbRuntime.ThrowIfLengthDiffers(10, 9, "y"));
+        Assert.Equal("y", exception.ParamName);
+        Assert.Contains("expected 10, got 9", exception.Message);
+    }
+
+    [Fact]
     public void Vector_estimator_that_changes_its_length_is_rejected()
     {
         var exception = Assert.Throws<InvalidOperationException>(() => BlbRuntime.RunVector(

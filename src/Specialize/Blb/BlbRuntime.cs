@@ -19,7 +19,8 @@ namespace Specialize;
 /// <remarks>
 /// <para>For subsample <c>j</c> (0-based): its <c>b</c> distinct rows come from stream <c>(j, row draw)</c>
 /// (Floyd's algorithm, then sorted); bootstrap <c>k</c>'s weights come from stream <c>(j, k)</c> as one exact
-/// Multinomial(n; 1/b, ..., 1/b) draw (a chain of conditional binomials).</para>
+/// Multinomial(n; 1/b, ..., 1/b) draw (Poisson counts from a per-run table completed by uniform units, or a
+/// chain of conditional binomials where the table does not apply).</para>
 /// <para>The subsample's own estimate, the centre of its percentile distances, is the estimator on the
 /// subsample with balanced integer weights: row <c>i</c> gets <c>floor((i+1)n/b) - floor(in/b)</c>, i.e.
 /// <c>n/b</c> rounded so that the weights sum to <c>n</c> exactly.</para>
@@ -340,6 +341,7 @@ public static class BlbRuntime
         private readonly IProgress<BlbProgress>? _progress;
         private readonly CancellationToken _cancellationToken;
         private readonly int[] _balancedWeights;
+        private readonly UniformMultinomial _multinomial;
 
         // [subsample][bootstrap * d + coordinate]
         private readonly double[][] _estimates;
@@ -364,6 +366,7 @@ public static class BlbRuntime
             _own = new double[s][];
             _bootstrapsUsed = new int[s];
             _balancedWeights = new int[b];
+            _multinomial = new UniformMultinomial(n, b);
             for (int i = 0; i < b; i++)
             {
                 _balancedWeights[i] = (int)(((long)(i + 1) * n / b) - ((long)i * n / b));
@@ -518,7 +521,7 @@ public static class BlbRuntime
             where TEvaluator : IBlbEvaluator
         {
             var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, k));
-            Binomial.SampleUniformMultinomial(ref random, _n, workspace.Weights);
+            _multinomial.Sample(ref random, workspace.Weights);
             evaluator.Evaluate(
                 new BlbSample(indices, workspace.Weights, _n, _layout, workspace, j),
                 _estimates[j].AsSpan(k * _d, _d));

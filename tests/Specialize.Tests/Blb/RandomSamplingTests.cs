@@ -204,6 +204,115 @@ public class RandomSamplingTests
         }
     }
 
+    [Theory]
+    [InlineData(12, 3)]  // Poisson table, λ = 0.54
+    [InlineData(30, 4)]  // Poisson table, λ = 3.4
+    [InlineData(9, 3)]   // conditional-binomial chain
+    public void Uniform_multinomial_follows_the_exact_probability_mass_function(int trials, int cells)
+    {
+        var sampler = new UniformMultinomial(trials, cells);
+        Assert.Equal(trials >= 10, sampler.UsesPoissonTable);
+        const int draws = 300_000;
+        var observed = new Dictionary<string, int>();
+        var counts = new int[cells];
+        for (int i = 0; i < draws; i++)
+        {
+            var random = new CounterRandom(21, (ulong)i);
+            sampler.Sample(ref random, counts);
+            Assert.Equal(trials, counts.Sum());
+            string key = string.Join(",", counts);
+            observed[key] = observed.GetValueOrDefault(key) + 1;
+        }
+        // Every outcome with its exact probability n! / (k1! ... km!) m^-n; cells with expected count below 20 pooled.
+        double chiSquare = 0, pooledExpected = 0, pooledObserved = 0;
+        int terms = 0;
+        foreach (int[] outcome in Compositions(trials, cells))
+        {
+            double logP = Binomial.LogFactorial(trials) - trials * Math.Log(cells);
+            foreach (int k in outcome)
+            {
+                logP -= Binomial.LogFactorial(k);
+            }
+            double expected = draws * Math.Exp(logP);
+            int seen = observed.GetValueOrDefault(string.Join(",", outcome));
+            if (expected >= 20)
+            {
+                chiSquare += Math.Pow(seen - expected, 2) / expected;
+                terms++;
+            }
+            else
+            {
+                pooledExpected += expected;
+                pooledObserved += seen;
+            }
+        }
+        if (pooledExpected >= 5)
+        {
+            chiSquare += Math.Pow(pooledObserved - pooledExpected, 2) / pooledExpected;
+            terms++;
+        }
+        int df = terms - 1;
+        double critical = df * Math.Pow(1 - 2.0 / (9 * df) + 3.09 * Math.Sqrt(2.0 / (9 * df)), 3);
+        Assert.True(chiSquare < critical, $"chi-square {chiSquare} over {df} degrees of freedom, critical {critical}");
+    }
+
+    private static IEnumerable<int[]> Compositions(int total, int parts)
+    {
+        if (parts == 1)
+        {
+            yield return [total];
+            yield break;
+        }
+        for (int first = 0; first <= total; first++)
+        {
+            foreach (int[] rest in Compositions(total - first, parts - 1))
+            {
+                yield return [first, .. rest];
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(100_000, 50)]
+    [InlineData(1_000_000, 15_849)]
+    [InlineData(2_000, 2_000)]
+    public void Uniform_multinomial_weights_sum_to_n_with_the_analytic_moments(int trials, int cells)
+    {
+        var sampler = new UniformMultinomial(trials, cells);
+        Assert.True(sampler.UsesPoissonTable);
+        int draws = Math.Max(20, 2_000_000 / cells);
+        var counts = new int[cells];
+        double sum = 0, sumSquares = 0, crossSum = 0;
+        long values = 0;
+        for (int i = 0; i < draws; i++)
+        {
+            var random = new CounterRandom(8, (ulong)i);
+            sampler.Sample(ref random, counts);
+            long total = 0;
+            for (int c = 0; c < cells; c++)
+            {
+                Assert.True(counts[c] >= 0);
+                total += counts[c];
+                sum += counts[c];
+                sumSquares += (double)counts[c] * counts[c];
+            }
+            Assert.Equal(trials, total);
+            for (int c = 0; c + 1 < cells; c += 2)
+            {
+                crossSum += (double)counts[c] * counts[c + 1];
+            }
+            values += cells;
+        }
+        double p = 1.0 / cells;
+        double mean = sum / values;
+        double variance = sumSquares / values - mean * mean;
+        double trueVariance = trials * p * (1 - p);
+        Assert.Equal(trials * p, mean, 9); // exact: every draw sums to n
+        Assert.True(Math.Abs(variance / trueVariance - 1) <= 0.02, $"variance {variance} vs {trueVariance}");
+        double covariance = crossSum / (values / 2) - mean * mean;
+        Assert.True(Math.Abs(covariance + trials * p * p) <= 0.03 * trueVariance, $"covariance {covariance} vs {-trials * p * p}");
+    }
+
     [Fact]
     public void Subsamples_are_distinct_sorted_and_each_row_is_equally_likely()
     {

@@ -23,6 +23,9 @@ public sealed class BlbResult
     /// <summary>
     /// Lower end of the confidence interval at <see cref="BlbOptions.ConfidenceLevel"/>: <see cref="Estimate"/>
     /// minus the average over subsamples of (the subsample's own estimate minus the lower percentile of its bootstrap estimates).
+    /// The percentiles are at <c>(1 - ConfidenceLevel)/2</c> and <c>(1 + ConfidenceLevel)/2</c>, taken as approximately
+    /// median-unbiased order statistics (Hyndman–Fan type 8); a subsample's own estimate is the estimator on that
+    /// subsample with balanced weights (each row <c>n/b</c>, rounded so that they sum to <c>n</c>).
     /// </summary>
     public double Lower { get; init; }
 

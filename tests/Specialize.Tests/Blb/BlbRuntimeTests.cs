@@ -83,6 +83,11 @@ public class BlbRuntimeTests
         AssertBitwiseEqual(loadIn, indirection);
         BlbResult auto = RunMean(s_data, new BlbOptions { Subsamples = 4, Bootstraps = 30 });
         Assert.NotEqual(BlbDataLayout.Auto, auto.Layout);
+        // Rows far larger than the cache: the model reads through indices.
+        BlbResult wide = BlbRuntime.Run(
+            s_data.Length, 1 << 20, s_data, static (sample, data) => MeanWeighted(sample, data),
+            null, null, new BlbOptions { Subsamples = 2, Bootstraps = 5 }, null, CancellationToken.None);
+        Assert.Equal(BlbDataLayout.Indirection, wide.Layout);
     }
 
     [Fact]

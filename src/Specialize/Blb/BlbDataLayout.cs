@@ -3,7 +3,7 @@ namespace Specialize;
 /// <summary>How the rows of a subsample reach the estimator.</summary>
 public enum BlbDataLayout
 {
-    /// <summary>Let the runtime decide per run from the subsample's size and the CPU's L2 cache.</summary>
+    /// <summary>Let the runtime decide per run: load in when the copy is reused by more than one bootstrap and the copies of all threads fit in 256 MiB.</summary>
     Auto = 0,
 
     /// <summary>The subsample rows are copied once per subsample into a contiguous buffer, reused by all its bootstraps.</summary>

@@ -240,7 +240,7 @@ public static class BlbRuntime
         int threads = Math.Max(1, options.EffectiveDegreeOfParallelism);
         BlbDataLayout layout = options.DataLayout != BlbDataLayout.Auto
             ? options.DataLayout
-            : BlbLayoutModel.Choose(b, bytesPerRow, BlbLayoutModel.L2Bytes);
+            : BlbLayoutModel.Choose(b, bytesPerRow, r, threads);
 
         // The full-data pass: every row once with weight 1.
         double[] estimate;

@@ -83,22 +83,26 @@ public class BlbRuntimeTests
         AssertBitwiseEqual(loadIn, indirection);
         BlbResult auto = RunMean(s_data, new BlbOptions { Subsamples = 4, Bootstraps = 30 });
         Assert.NotEqual(BlbDataLayout.Auto, auto.Layout);
-        // Rows far larger than the cache: the model reads through indices.
+        // Rows so wide that the copies would exceed the memory budget: the model reads through indices.
         BlbResult wide = BlbRuntime.Run(
-            s_data.Length, 1 << 20, s_data, static (sample, data) => MeanWeighted(sample, data),
+            s_data.Length, int.MaxValue, s_data, static (sample, data) => MeanWeighted(sample, data),
             null, null, new BlbOptions { Subsamples = 2, Bootstraps = 5 }, null, CancellationToken.None);
         Assert.Equal(BlbDataLayout.Indirection, wide.Layout);
     }
 
     [Fact]
-    public void Cache_model_loads_in_small_subsamples_and_indirects_large_ones()
+    public void Layout_model_loads_in_reused_copies_that_fit_the_budget()
     {
+        // 256 MiB for all threads: 2 threads x 16,777,216 rows x 8 bytes is exactly the budget.
+        Assert.Equal(BlbDataLayout.LoadIn, BlbLayoutModel.Choose(16_777_216, 8, 100, 2));
+        Assert.Equal(BlbDataLayout.Indirection, BlbLayoutModel.Choose(16_777_217, 8, 100, 2));
+        Assert.Equal(BlbDataLayout.LoadIn, BlbLayoutModel.Choose(129_040, 8, 100, 16));
+        // One bootstrap per subsample: the copy would hardly be reused.
+        Assert.Equal(BlbDataLayout.Indirection, BlbLayoutModel.Choose(1000, 8, 1, 1));
+        // The paper's rule, 40% of L2 (419,430 bytes of 1 MiB).
         const long l2 = 1L << 20;
-        // 40% of 1 MiB is 419,430 bytes.
-        Assert.Equal(BlbDataLayout.LoadIn, BlbLayoutModel.Choose(52_428, 8, l2));
-        Assert.Equal(BlbDataLayout.Indirection, BlbLayoutModel.Choose(52_429, 8, l2));
-        Assert.Equal(BlbDataLayout.Indirection, BlbLayoutModel.Choose(10_000, 80, l2));
-        Assert.Equal(BlbDataLayout.LoadIn, BlbLayoutModel.Choose(10_000, 0, l2));
+        Assert.Equal(BlbDataLayout.LoadIn, BlbLayoutModel.ChoosePaperRule(52_428, 8, l2));
+        Assert.Equal(BlbDataLayout.Indirection, BlbLayoutModel.ChoosePaperRule(52_429, 8, l2));
         Assert.Equal(1L << 20, BlbLayoutModel.ParseCacheSize("1024K\n"));
         Assert.Equal(2L << 20, BlbLayoutModel.ParseCacheSize("2M"));
         Assert.Equal(512L, BlbLayoutModel.ParseCacheSize("512"));

@@ -235,6 +235,10 @@ public static class BlbRuntime
 
         var stopwatch = Stopwatch.StartNew();
         int b = options.SubsampleSize(n);
+        if (b < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BlbOptions.Gamma), options.Gamma, $"The subsample size b = ceil(n^Gamma) is {b} for n = {n}; it must be at least 2, so Gamma must be larger.");
+        }
         int s = options.Subsamples;
         int r = options.Bootstraps;
         int threads = Math.Max(1, options.EffectiveDegreeOfParallelism);

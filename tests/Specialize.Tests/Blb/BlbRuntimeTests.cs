@@ -221,6 +221,14 @@ public class BlbRuntimeTests
     }
 
     [Fact]
+    public void Subsample_size_below_two_is_rejected_naming_gamma()
+    {
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => RunMean(new double[3], new BlbOptions { Gamma = 1e-12 }));
+        Assert.Equal(nameof(BlbOptions.Gamma), exception.ParamName);
+        Assert.Contains("at least 2", exception.Message);
+    }
+
+    [Fact]
     public void Gamma_one_uses_the_whole_data_as_subsample()
     {
         BlbResult result = RunMean(s_data, new BlbOptions { Gamma = 1, Subsamples = 2, Bootstraps = 50 });

@@ -1,0 +1,111 @@
+using System;
+
+namespace Specialize;
+
+/// <summary>Parameters of a Bag of Little Bootstraps run.</summary>
+/// <remarks>
+/// Values are checked when a run starts (<see cref="Validate"/>), so an options object can be built up
+/// freely. The defaults are those of Kleiner et al. and of <see cref="BlbEstimatorAttribute"/>.
+/// </remarks>
+public sealed class BlbOptions
+{
+    /// <summary>The seed used when none is given: a fixed value, so that runs are reproducible by default.</summary>
+    public const ulong DefaultSeed = 0x5EED_B1B0_2014_0001UL;
+
+    /// <summary>Number of subsamples <c>s</c> (the maximum when <see cref="Adaptive"/> is set). At least 1. Default 25.</summary>
+    public int Subsamples { get; set; } = 25;
+
+    /// <summary>Number of bootstrap resamples <c>r</c> per subsample (the maximum when <see cref="Adaptive"/> is set). At least 1. Default 100.</summary>
+    public int Bootstraps { get; set; } = 100;
+
+    /// <summary>Subsample size exponent: <c>b = ceil(n^Gamma)</c>, in (0, 1]. Default 0.7.</summary>
+    public double Gamma { get; set; } = 0.7;
+
+    /// <summary>
+    /// Seed of the counter-based random streams. The result depends only on the data, the options and
+    /// this seed, never on the number of threads. Default <see cref="DefaultSeed"/> (fixed, not random).
+    /// </summary>
+    public ulong Seed { get; set; } = DefaultSeed;
+
+    /// <summary>Coverage of the confidence interval <see cref="BlbResult.Lower"/>..<see cref="BlbResult.Upper"/>, in (0, 1). Default 0.95.</summary>
+    public double ConfidenceLevel { get; set; } = 0.95;
+
+    /// <summary>Most threads the run uses; -1 (the default) means <see cref="Environment.ProcessorCount"/>. Otherwise at least 1.</summary>
+    public int MaxDegreeOfParallelism { get; set; } = -1;
+
+    /// <summary>
+    /// Stop adding bootstraps to a subsample, and subsamples to the run, once the running quality estimate
+    /// has settled (Kleiner et al., section 5): a sequence stops at step <c>t</c> when each of its previous
+    /// <see cref="AdaptiveBootstrapWindow"/> (bootstraps) or <see cref="AdaptiveSubsampleWindow"/> (subsamples)
+    /// values differs from the value at <c>t</c> by at most <see cref="AdaptiveTolerance"/> relative to it.
+    /// <see cref="Subsamples"/> and <see cref="Bootstraps"/> are then upper bounds. Default <see langword="false"/>.
+    /// </summary>
+    public bool Adaptive { get; set; }
+
+    /// <summary>Relative tolerance of the adaptive stopping rule, in (0, 1). Default 0.05.</summary>
+    public double AdaptiveTolerance { get; set; } = 0.05;
+
+    /// <summary>Window of the adaptive rule over bootstraps, at least 1. Default 20.</summary>
+    public int AdaptiveBootstrapWindow { get; set; } = 20;
+
+    /// <summary>Window of the adaptive rule over subsamples, at least 1. Default 3.</summary>
+    public int AdaptiveSubsampleWindow { get; set; } = 3;
+
+    /// <summary>Forces load-in or indirection; <see cref="BlbDataLayout.Auto"/> (the default) lets the runtime decide.</summary>
+    public BlbDataLayout DataLayout { get; set; } = BlbDataLayout.Auto;
+
+    /// <summary>The subsample size <c>b = min(n, ceil(n^Gamma))</c> for <paramref name="n"/> rows.</summary>
+    /// <param name="n">Number of rows of the full data, at least 1.</param>
+    /// <returns>The subsample size.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is less than 1.</exception>
+    public int SubsampleSize(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        double b = Math.Ceiling(Math.Pow(n, Gamma) - 1e-9);
+        return b >= n ? n : (int)b;
+    }
+
+    /// <summary>Checks every value and throws for the first one out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A property is out of its documented range; the exception's parameter name is the property's.</exception>
+    public void Validate()
+    {
+        if (Subsamples < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Subsamples), Subsamples, "Subsamples must be at least 1.");
+        }
+        if (Bootstraps < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Bootstraps), Bootstraps, "Bootstraps must be at least 1.");
+        }
+        if (!(Gamma > 0.0 && Gamma <= 1.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Gamma), Gamma, "Gamma must be in (0, 1]: the subsample size is ceil(n^Gamma).");
+        }
+        if (!(ConfidenceLevel > 0.0 && ConfidenceLevel < 1.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConfidenceLevel), ConfidenceLevel, "ConfidenceLevel must be in (0, 1).");
+        }
+        if (MaxDegreeOfParallelism != -1 && MaxDegreeOfParallelism < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "MaxDegreeOfParallelism must be -1 (all processors) or at least 1.");
+        }
+        if (!(AdaptiveTolerance > 0.0 && AdaptiveTolerance < 1.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(AdaptiveTolerance), AdaptiveTolerance, "AdaptiveTolerance must be in (0, 1).");
+        }
+        if (AdaptiveBootstrapWindow < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AdaptiveBootstrapWindow), AdaptiveBootstrapWindow, "AdaptiveBootstrapWindow must be at least 1.");
+        }
+        if (AdaptiveSubsampleWindow < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AdaptiveSubsampleWindow), AdaptiveSubsampleWindow, "AdaptiveSubsampleWindow must be at least 1.");
+        }
+        if (DataLayout is not (BlbDataLayout.Auto or BlbDataLayout.LoadIn or BlbDataLayout.Indirection))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DataLayout), DataLayout, "DataLayout must be Auto, LoadIn or Indirection.");
+        }
+    }
+
+    internal int EffectiveDegreeOfParallelism => MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : MaxDegreeOfParallelism;
+}

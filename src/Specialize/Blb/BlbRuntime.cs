@@ -1,0 +1,636 @@
+using System;
+using System.Diagnostics;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Specialize.Blb;
+using Specialize.Random;
+
+namespace Specialize;
+
+/// <summary>
+/// The Bag of Little Bootstraps driver (Kleiner, Talwalkar, Sarkar &amp; Jordan 2014) that generated
+/// <c>[BlbEstimator]</c> code calls. It draws subsamples and multinomial weights from counter-based random
+/// streams, calls the weighted estimator in parallel, and reduces bootstraps and subsamples in a fixed
+/// order, so the result depends only on the data, the options and the seed.
+/// </summary>
+/// <remarks>
+/// <para>For subsample <c>j</c> (0-based): its <c>b</c> distinct rows come from stream <c>(j, row draw)</c>
+/// (Floyd's algorithm, then sorted); bootstrap <c>k</c>'s weights come from stream <c>(j, k)</c> as one exact
+/// Multinomial(n; 1/b, ..., 1/b) draw (Poisson counts from a per-run table completed by uniform units, or a
+/// chain of conditional binomials where the table does not apply).</para>
+/// <para>The subsample's own estimate, the centre of its percentile distances, is the estimator on the
+/// subsample with balanced integer weights: row <c>i</c> gets <c>floor((i+1)n/b) - floor(in/b)</c>, i.e.
+/// <c>n/b</c> rounded so that the weights sum to <c>n</c> exactly.</para>
+/// <para>Subsampled inputs travel in the state as arrays or <see cref="ReadOnlyMemory{T}"/> (a span cannot
+/// cross threads); pass-through arguments travel beside them. Every subsampled input must have <c>n</c> rows.</para>
+/// </remarks>
+/// <example>
+/// The shape of generated code for <c>double Estimate(ReadOnlySpan&lt;Email&gt; emails, [NoSubsample] Model[] models)</c>:
+/// <code>
+/// public static BlbResult Run(ReadOnlySpan&lt;Email&gt; emails, Model[] models, BlbOptions? options = null,
+///     IProgress&lt;BlbProgress&gt;? progress = null, CancellationToken cancellationToken = default)
+/// {
+///     return BlbRuntime.Run(emails.Length, Unsafe.SizeOf&lt;Email&gt;(), (Emails: emails.ToArray(), Models: models),
+///         static (sample, state) =&gt; EstimateWeighted(sample, state.Emails, state.Models),
+///         null, null, options, progress, cancellationToken);
+/// }
+///
+/// private static double EstimateWeighted(BlbSample sample, Email[] emailsData, Model[] models)
+/// {
+///     ReadOnlySpan&lt;int&gt; weights = sample.Weights;
+///     double errors = 0;
+///     if (sample.Layout == BlbDataLayout.LoadIn)
+///     {
+///         ReadOnlySpan&lt;Email&gt; emails = sample.Gather(0, (ReadOnlySpan&lt;Email&gt;)emailsData);
+///         for (int i = 0; i &lt; emails.Length; i++)
+///         {
+///             int w = weights[i];
+///             if (w == 0) continue;
+///             Email e = emails[i];
+///             int choice = Classify(e, models);
+///             if (choice != e.Tag) errors += w * 1;
+///         }
+///     }
+///     else
+///     {
+///         ReadOnlySpan&lt;int&gt; rows = sample.Indices;
+///         for (int i = 0; i &lt; rows.Length; i++)
+///         {
+///             int w = weights[i];
+///             if (w == 0) continue;
+///             Email e = emailsData[rows[i]];
+///             int choice = Classify(e, models);
+///             if (choice != e.Tag) errors += w * 1;
+///         }
+///     }
+///     return errors / sample.N;
+/// }
+/// </code>
+/// <see cref="BlbSample.Rows{T}"/> gives one loop body for both layouts at the cost of a branch per read.
+/// </example>
+public static class BlbRuntime
+{
+    /// <summary>Runs BLB for a scalar estimator.</summary>
+    /// <typeparam name="TState">What the estimator reads besides the sample (subsampled inputs as arrays or memory, pass-through arguments).</typeparam>
+    /// <param name="n">Number of rows of the subsampled data (all subsampled inputs share it); at least 2.</param>
+    /// <param name="bytesPerRow">Bytes one row of all subsampled inputs takes when copied (sum of <c>Unsafe.SizeOf&lt;T&gt;()</c>); feeds the load-in cache model. Non-negative.</param>
+    /// <param name="state">Passed to every <paramref name="estimator"/> call; read concurrently from several threads.</param>
+    /// <param name="estimator">The estimator in weighted form; called concurrently, so it must not write shared state.</param>
+    /// <param name="reduceBootstraps">Reduces one subsample's bootstrap estimates to a quality measure; <see langword="null"/> for the sample standard deviation.</param>
+    /// <param name="average">Reduces the per-subsample quality measures; <see langword="null"/> for the arithmetic mean.</param>
+    /// <param name="options">Run parameters; <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Told after each finished subsample; may be <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the run between bootstraps with an <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The quality assessment and what the runtime decided.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="estimator"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 2, <paramref name="bytesPerRow"/> is negative, or an option is out of range.</exception>
+    /// <exception cref="ArgumentException">The estimator returns NaN on the full data (the data contains NaN or the estimator is undefined on it).</exception>
+    public static BlbResult Run<TState>(
+        int n,
+        int bytesPerRow,
+        TState state,
+        WeightedEstimator<TState> estimator,
+        BlbReducer? reduceBootstraps,
+        BlbReducer? average,
+        BlbOptions? options,
+        IProgress<BlbProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(estimator);
+        RawResult raw = Execute(new ScalarEvaluator<TState>(estimator, state), n, bytesPerRow, reduceBootstraps, average, options, progress, cancellationToken);
+        var subsampleValues = new double[raw.Subsamples];
+        for (int j = 0; j < subsampleValues.Length; j++)
+        {
+            subsampleValues[j] = raw.SubsampleValues[j][0];
+        }
+        return new BlbResult
+        {
+            Value = raw.Value[0],
+            StandardError = raw.StandardError[0],
+            Estimate = raw.Estimate[0],
+            Lower = raw.Lower[0],
+            Upper = raw.Upper[0],
+            Mean = raw.Mean[0],
+            SubsampleValues = subsampleValues,
+            N = n,
+            SubsampleSize = raw.SubsampleSize,
+            Subsamples = raw.Subsamples,
+            Bootstraps = raw.Bootstraps,
+            Layout = raw.Layout,
+            Threads = raw.Threads,
+            Elapsed = raw.Elapsed,
+        };
+    }
+
+    /// <summary>Runs BLB for a vector-valued estimator; every quantity is reduced per coordinate.</summary>
+    /// <typeparam name="TState">What the estimator reads besides the sample.</typeparam>
+    /// <param name="n">Number of rows of the subsampled data; at least 2.</param>
+    /// <param name="bytesPerRow">Bytes one row of all subsampled inputs takes when copied; non-negative.</param>
+    /// <param name="state">Passed to every <paramref name="estimator"/> call.</param>
+    /// <param name="estimator">The estimator in weighted form; every call must return the same number of coordinates.</param>
+    /// <param name="reduceBootstraps">Per coordinate, reduces one subsample's bootstrap estimates; <see langword="null"/> for the sample standard deviation.</param>
+    /// <param name="average">Per coordinate, reduces the per-subsample values; <see langword="null"/> for the arithmetic mean.</param>
+    /// <param name="options">Run parameters; <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Told after each finished subsample; may be <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the run between bootstraps.</param>
+    /// <returns>The per-coordinate quality assessment.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="estimator"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 2, <paramref name="bytesPerRow"/> is negative, or an option is out of range.</exception>
+    /// <exception cref="ArgumentException">The estimator returns NaN on the full data.</exception>
+    /// <exception cref="InvalidOperationException">The estimator returned <see langword="null"/>, an empty array, or arrays of different lengths.</exception>
+    public static BlbVectorResult RunVector<TState>(
+        int n,
+        int bytesPerRow,
+        TState state,
+        WeightedVectorEstimator<TState> estimator,
+        BlbReducer? reduceBootstraps,
+        BlbReducer? average,
+        BlbOptions? options,
+        IProgress<BlbProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(estimator);
+        RawResult raw = Execute(new VectorEvaluator<TState>(estimator, state), n, bytesPerRow, reduceBootstraps, average, options, progress, cancellationToken);
+        return new BlbVectorResult
+        {
+            Value = raw.Value,
+            StandardError = raw.StandardError,
+            Estimate = raw.Estimate,
+            Lower = raw.Lower,
+            Upper = raw.Upper,
+            Mean = raw.Mean,
+            SubsampleValues = raw.SubsampleValues,
+            Dimension = raw.Estimate.Length,
+            N = n,
+            SubsampleSize = raw.SubsampleSize,
+            Subsamples = raw.Subsamples,
+            Bootstraps = raw.Bootstraps,
+            Layout = raw.Layout,
+            Threads = raw.Threads,
+            Elapsed = raw.Elapsed,
+        };
+    }
+
+    /// <summary>
+    /// Throws when a subsampled numeric input contains NaN, naming the user's parameter. Generated code calls
+    /// this for each floating-point subsampled input before <see cref="Run{TState}"/>, so that the exception names
+    /// the argument rather than the estimator's NaN result.
+    /// </summary>
+    /// <typeparam name="T">A numeric row type (<see cref="double"/>, <see cref="float"/>, <see cref="Half"/>, ...).</typeparam>
+    /// <param name="values">The input.</param>
+    /// <param name="paramName">The user's parameter name, reported as <see cref="ArgumentException.ParamName"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="values"/> contains NaN.</exception>
+    public static void ThrowIfAnyNaN<T>(ReadOnlySpan<T> values, string paramName)
+        where T : INumberBase<T>
+    {
+        if (TensorPrimitives.IsNaNAny(values))
+        {
+            int index = 0;
+            while (!T.IsNaN(values[index]))
+            {
+                index++;
+            }
+            throw new ArgumentException($"The data contains NaN (first at row {index}); the estimator would propagate it into every bootstrap estimate.", paramName);
+        }
+    }
+
+    /// <summary>
+    /// Throws when a co-iterated subsampled input does not have as many rows as the first one. Generated code
+    /// calls this for the second and later subsampled inputs before <see cref="Run{TState}"/>.
+    /// </summary>
+    /// <param name="n">Rows of the first subsampled input.</param>
+    /// <param name="length">Rows of this input.</param>
+    /// <param name="paramName">The user's parameter name of this input.</param>
+    /// <exception cref="ArgumentException"><paramref name="length"/> differs from <paramref name="n"/>.</exception>
+    public static void ThrowIfLengthDiffers(int n, int length, string paramName)
+    {
+        if (length != n)
+        {
+            throw new ArgumentException($"Co-iterated subsampled inputs must have the same number of rows: expected {n}, got {length}.", paramName);
+        }
+    }
+
+    private static RawResult Execute<TEvaluator>(
+        TEvaluator evaluator,
+        int n,
+        int bytesPerRow,
+        BlbReducer? reduceBootstraps,
+        BlbReducer? average,
+        BlbOptions? options,
+        IProgress<BlbProgress>? progress,
+        CancellationToken cancellationToken)
+        where TEvaluator : IBlbEvaluator
+    {
+        options ??= new BlbOptions();
+        options.Validate();
+        if (n < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(n), n, "BLB needs at least 2 rows of subsampled data: with fewer the subsample size b = ceil(n^Gamma) is below 2.");
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(bytesPerRow);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var stopwatch = Stopwatch.StartNew();
+        int b = options.SubsampleSize(n);
+        if (b < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BlbOptions.Gamma), options.Gamma, $"The subsample size b = ceil(n^Gamma) is {b} for n = {n}; it must be at least 2, so Gamma must be larger.");
+        }
+        int s = options.Subsamples;
+        int r = options.Bootstraps;
+        int threads = Math.Max(1, options.EffectiveDegreeOfParallelism);
+        BlbDataLayout layout = options.DataLayout != BlbDataLayout.Auto
+            ? options.DataLayout
+            : BlbLayoutModel.Choose(b, bytesPerRow, r, threads);
+
+        // The full-data pass: every row once with weight 1.
+        double[] estimate;
+        {
+            var allRows = new int[n];
+            var ones = new int[n];
+            for (int i = 0; i < n; i++)
+            {
+                allRows[i] = i;
+                ones[i] = 1;
+            }
+            estimate = evaluator.EvaluateFirst(new BlbSample(allRows, ones, n, BlbDataLayout.LoadIn, null, -1));
+        }
+        for (int c = 0; c < estimate.Length; c++)
+        {
+            if (double.IsNaN(estimate[c]))
+            {
+                throw new ArgumentException("The estimator returns NaN on the full data: the data contains NaN, or the estimator is undefined on it.", "data");
+            }
+        }
+
+        var run = new RunState(n, b, s, r, estimate.Length, layout, options, reduceBootstraps, progress, cancellationToken);
+        int used = run.ComputeAll(evaluator, threads);
+        cancellationToken.ThrowIfCancellationRequested();
+        RawResult raw = run.Reduce(used, estimate, average);
+        raw.Layout = layout;
+        raw.Threads = threads;
+        raw.SubsampleSize = b;
+        raw.Elapsed = stopwatch.Elapsed;
+        return raw;
+    }
+
+    internal interface IBlbEvaluator
+    {
+        double[] EvaluateFirst(BlbSample sample);
+
+        void Evaluate(BlbSample sample, Span<double> destination);
+    }
+
+    private readonly struct ScalarEvaluator<TState>(WeightedEstimator<TState> estimator, TState state) : IBlbEvaluator
+    {
+        public double[] EvaluateFirst(BlbSample sample) => [estimator(sample, state)];
+
+        public void Evaluate(BlbSample sample, Span<double> destination) => destination[0] = estimator(sample, state);
+    }
+
+    private readonly struct VectorEvaluator<TState>(WeightedVectorEstimator<TState> estimator, TState state) : IBlbEvaluator
+    {
+        public double[] EvaluateFirst(BlbSample sample)
+        {
+            double[]? value = estimator(sample, state);
+            if (value is null || value.Length == 0)
+            {
+                throw new InvalidOperationException("The vector-valued estimator must return a non-empty array.");
+            }
+            return (double[])value.Clone();
+        }
+
+        public void Evaluate(BlbSample sample, Span<double> destination)
+        {
+            double[]? value = estimator(sample, state);
+            if (value is null || value.Length != destination.Length)
+            {
+                throw new InvalidOperationException($"The vector-valued estimator must return {destination.Length} values on every call, as on the full data; it returned {value?.Length ?? 0}.");
+            }
+            value.CopyTo(destination);
+        }
+    }
+
+    private sealed class RawResult
+    {
+        public double[] Value = [];
+        public double[] StandardError = [];
+        public double[] Estimate = [];
+        public double[] Lower = [];
+        public double[] Upper = [];
+        public double[] Mean = [];
+        public double[][] SubsampleValues = [];
+        public int[] Bootstraps = [];
+        public int Subsamples;
+        public int SubsampleSize;
+        public BlbDataLayout Layout;
+        public int Threads;
+        public TimeSpan Elapsed;
+    }
+
+    /// <summary>Everything one run computes; arrays are indexed by subsample so workers never share a slot.</summary>
+    private sealed class RunState
+    {
+        private readonly int _n;
+        private readonly int _b;
+        private readonly int _s;
+        private readonly int _r;
+        private readonly int _d;
+        private readonly BlbDataLayout _layout;
+        private readonly BlbOptions _options;
+        private readonly BlbReducer? _reduceBootstraps;
+        private readonly IProgress<BlbProgress>? _progress;
+        private readonly CancellationToken _cancellationToken;
+        private readonly int[] _balancedWeights;
+        private readonly UniformMultinomial _multinomial;
+
+        // [subsample][bootstrap * d + coordinate]
+        private readonly double[][] _estimates;
+        // [subsample][coordinate]
+        private readonly double[][] _own;
+        private readonly int[] _bootstrapsUsed;
+        private int _done;
+
+        public RunState(int n, int b, int s, int r, int d, BlbDataLayout layout, BlbOptions options, BlbReducer? reduceBootstraps, IProgress<BlbProgress>? progress, CancellationToken cancellationToken)
+        {
+            _n = n;
+            _b = b;
+            _s = s;
+            _r = r;
+            _d = d;
+            _layout = layout;
+            _options = options;
+            _reduceBootstraps = reduceBootstraps;
+            _progress = progress;
+            _cancellationToken = cancellationToken;
+            _estimates = new double[s][];
+            _own = new double[s][];
+            _bootstrapsUsed = new int[s];
+            _balancedWeights = new int[b];
+            _multinomial = new UniformMultinomial(n, b);
+            for (int i = 0; i < b; i++)
+            {
+                _balancedWeights[i] = (int)(((long)(i + 1) * n / b) - ((long)i * n / b));
+            }
+        }
+
+        /// <summary>Computes subsamples in waves and returns how many are used (all, or the adaptive stopping point).</summary>
+        public int ComputeAll<TEvaluator>(TEvaluator evaluator, int threads)
+            where TEvaluator : IBlbEvaluator
+        {
+            int wave = _options.Adaptive ? Math.Max(threads, _options.AdaptiveSubsampleWindow + 1) : _s;
+            var history = new double[_s * _d];
+            for (int start = 0; start < _s; start += wave)
+            {
+                int end = Math.Min(_s, start + wave);
+                ComputeWave(evaluator, start, end, threads);
+                if (_cancellationToken.IsCancellationRequested)
+                {
+                    return end;
+                }
+                if (_options.Adaptive)
+                {
+                    // The rule is checked subsample by subsample in order, so the stopping point does not depend on the wave size.
+                    for (int t = start; t < end; t++)
+                    {
+                        AppendSubsampleQuality(history, t);
+                        if (SettledPerCoordinate(history, t + 1, _options.AdaptiveSubsampleWindow))
+                        {
+                            return t + 1;
+                        }
+                    }
+                }
+            }
+            return _s;
+        }
+
+        private void ComputeWave<TEvaluator>(TEvaluator evaluator, int start, int end, int threads)
+            where TEvaluator : IBlbEvaluator
+        {
+            int count = end - start;
+            if (threads == 1)
+            {
+                var workspace = new BlbWorkspace(_b, _r);
+                for (int j = start; j < end && !_cancellationToken.IsCancellationRequested; j++)
+                {
+                    ComputeSubsample(evaluator, j, workspace);
+                }
+                return;
+            }
+            var parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = threads };
+            try
+            {
+                if (count >= threads || _options.Adaptive)
+                {
+                    Parallel.For(
+                        start,
+                        end,
+                        parallelOptions,
+                        () => new BlbWorkspace(_b, _r),
+                        (j, loop, workspace) =>
+                        {
+                            if (_cancellationToken.IsCancellationRequested)
+                            {
+                                loop.Stop();
+                                return workspace;
+                            }
+                            ComputeSubsample(evaluator, j, workspace);
+                            return workspace;
+                        },
+                        static _ => { });
+                }
+                else
+                {
+                    // Few subsamples and many threads: the bootstraps of each subsample run in parallel.
+                    for (int j = start; j < end && !_cancellationToken.IsCancellationRequested; j++)
+                    {
+                        var indices = new int[_b];
+                        var first = new BlbWorkspace(_b, 0);
+                        DrawSubsample(evaluator, j, indices, first);
+                        int subsample = j;
+                        Parallel.For(
+                            0,
+                            _r,
+                            parallelOptions,
+                            () => new BlbWorkspace(_b, 0),
+                            (k, loop, workspace) =>
+                            {
+                                if (_cancellationToken.IsCancellationRequested)
+                                {
+                                    loop.Stop();
+                                    return workspace;
+                                }
+                                Bootstrap(evaluator, subsample, k, indices, workspace);
+                                return workspace;
+                            },
+                            static _ => { });
+                        _bootstrapsUsed[j] = _r;
+                        ReportDone();
+                    }
+                }
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
+        }
+
+        private void DrawSubsample<TEvaluator>(TEvaluator evaluator, int j, int[] indices, BlbWorkspace workspace)
+            where TEvaluator : IBlbEvaluator
+        {
+            var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, -1));
+            Subsampling.DrawSorted(ref random, _n, indices, workspace.Seen);
+            _estimates[j] = new double[_r * _d];
+            _own[j] = new double[_d];
+            evaluator.Evaluate(new BlbSample(indices, _balancedWeights, _n, _layout, workspace, j), _own[j]);
+        }
+
+        private void ComputeSubsample<TEvaluator>(TEvaluator evaluator, int j, BlbWorkspace workspace)
+            where TEvaluator : IBlbEvaluator
+        {
+            int[] indices = workspace.Indices;
+            DrawSubsample(evaluator, j, indices, workspace);
+            int window = _options.AdaptiveBootstrapWindow;
+            double[]? history = _options.Adaptive ? new double[_r * _d] : null;
+            double[] scratch = workspace.Estimates;
+            int k = 0;
+            while (k < _r)
+            {
+                if (_cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                Bootstrap(evaluator, j, k, indices, workspace);
+                k++;
+                if (history is not null)
+                {
+                    for (int c = 0; c < _d; c++)
+                    {
+                        history[(k - 1) * _d + c] = ReduceBootstrapsCoordinate(j, k, c, scratch);
+                    }
+                    if (k >= 2 && SettledPerCoordinate(history, k, window))
+                    {
+                        break;
+                    }
+                }
+            }
+            _bootstrapsUsed[j] = k;
+            ReportDone();
+        }
+
+        private void Bootstrap<TEvaluator>(TEvaluator evaluator, int j, int k, int[] indices, BlbWorkspace workspace)
+            where TEvaluator : IBlbEvaluator
+        {
+            var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, k));
+            _multinomial.Sample(ref random, workspace.Weights);
+            evaluator.Evaluate(
+                new BlbSample(indices, workspace.Weights, _n, _layout, workspace, j),
+                _estimates[j].AsSpan(k * _d, _d));
+        }
+
+        private void ReportDone()
+        {
+            int done = Interlocked.Increment(ref _done);
+            _progress?.Report(new BlbProgress(done, _s));
+        }
+
+        private double ReduceBootstrapsCoordinate(int j, int count, int c, double[] scratch)
+        {
+            Span<double> values = scratch.AsSpan(0, count);
+            double[] estimates = _estimates[j];
+            for (int k = 0; k < count; k++)
+            {
+                values[k] = estimates[k * _d + c];
+            }
+            return _reduceBootstraps is null ? BlbStatistics.StandardDeviation(values) : _reduceBootstraps(values);
+        }
+
+        private void AppendSubsampleQuality(double[] history, int t)
+        {
+            // Quality after t + 1 subsamples: the running mean of their per-subsample values, per coordinate.
+            var scratch = new double[_r];
+            for (int c = 0; c < _d; c++)
+            {
+                double sum = 0;
+                for (int j = 0; j <= t; j++)
+                {
+                    sum += ReduceBootstrapsCoordinate(j, _bootstrapsUsed[j], c, scratch);
+                }
+                history[t * _d + c] = sum / (t + 1);
+            }
+        }
+
+        private bool SettledPerCoordinate(double[] history, int steps, int window)
+        {
+            if (steps <= window)
+            {
+                return false;
+            }
+            var column = new double[window + 1];
+            for (int c = 0; c < _d; c++)
+            {
+                for (int i = 0; i <= window; i++)
+                {
+                    column[i] = history[(steps - 1 - window + i) * _d + c];
+                }
+                if (!BlbStatistics.HasSettled(column, window, _options.AdaptiveTolerance))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        public RawResult Reduce(int used, double[] estimate, BlbReducer? average)
+        {
+            double alpha = 1.0 - _options.ConfidenceLevel;
+            var result = new RawResult
+            {
+                Value = new double[_d],
+                StandardError = new double[_d],
+                Estimate = estimate,
+                Lower = new double[_d],
+                Upper = new double[_d],
+                Mean = new double[_d],
+                SubsampleValues = new double[used][],
+                Bootstraps = _bootstrapsUsed.AsSpan(0, used).ToArray(),
+                Subsamples = used,
+            };
+            var scratch = new double[_r];
+            var perSubsample = new double[used];
+            var sd = new double[used];
+            var means = new double[used];
+            var below = new double[used];
+            var above = new double[used];
+            for (int j = 0; j < used; j++)
+            {
+                result.SubsampleValues[j] = new double[_d];
+            }
+            for (int c = 0; c < _d; c++)
+            {
+                for (int j = 0; j < used; j++)
+                {
+                    int count = _bootstrapsUsed[j];
+                    perSubsample[j] = ReduceBootstrapsCoordinate(j, count, c, scratch);
+                    Span<double> values = scratch.AsSpan(0, count);
+                    sd[j] = BlbStatistics.StandardDeviation(values);
+                    means[j] = BlbStatistics.Mean(values);
+                    values.Sort();
+                    double own = _own[j][c];
+                    below[j] = own - BlbStatistics.Quantile(values, alpha / 2);
+                    above[j] = BlbStatistics.Quantile(values, 1 - alpha / 2) - own;
+                    result.SubsampleValues[j][c] = perSubsample[j];
+                }
+                result.Value[c] = average is null ? BlbStatistics.Mean(perSubsample) : average(perSubsample);
+                result.StandardError[c] = BlbStatistics.Mean(sd);
+                result.Mean[c] = BlbStatistics.Mean(means);
+                result.Lower[c] = estimate[c] - BlbStatistics.Mean(below);
+                result.Upper[c] = estimate[c] + BlbStatistics.Mean(above);
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System;
+using System.Runtime.CompilerServices;
+using Specialize.Blb;
+
+namespace Specialize;
+
+/// <summary>
+/// One weighted subsample as the weighted estimator sees it: <see cref="Count"/> rows of the full data
+/// (<see cref="Indices"/>, ascending) with integer <see cref="Weights"/> that sum to <see cref="N"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A weighted loop visits <c>i</c> in <c>[0, Count)</c>, skips rows with <c>Weights[i] == 0</c>, and scales
+/// every accumulation by <c>Weights[i]</c>; <c>.Length</c> of subsampled data becomes <see cref="N"/>.
+/// Several subsampled inputs of the same length share the indices and weights: row <c>i</c> is row
+/// <c>Indices[i]</c> of each of them.
+/// </para>
+/// <para>
+/// Rows reach the loop in one of two ways, chosen per run and reported by <see cref="Layout"/>:
+/// with <see cref="BlbDataLayout.LoadIn"/>, <see cref="Gather{T}"/> returns the subsample's rows of an input
+/// as a contiguous span (copied once per subsample and thread, reused by all bootstraps); with
+/// <see cref="BlbDataLayout.Indirection"/>, the loop reads <c>data[Indices[i]]</c>. <see cref="Rows{T}"/>
+/// hides the difference behind one indexer. The full-data pass (<see cref="IsFullData"/>) reports
+/// <see cref="BlbDataLayout.LoadIn"/>, and <see cref="Gather{T}"/> then returns the data itself.
+/// </para>
+/// </remarks>
+public readonly ref struct BlbSample
+{
+    private readonly ReadOnlySpan<int> _indices;
+    private readonly ReadOnlySpan<int> _weights;
+    private readonly BlbWorkspace? _workspace;
+    private readonly int _n;
+    private readonly int _subsample;
+    private readonly BlbDataLayout _layout;
+
+    internal BlbSample(ReadOnlySpan<int> indices, ReadOnlySpan<int> weights, int n, BlbDataLayout layout, BlbWorkspace? workspace, int subsample)
+    {
+        _indices = indices;
+        _weights = weights;
+        _n = n;
+        _layout = layout;
+        _workspace = workspace;
+        _subsample = subsample;
+    }
+
+    /// <summary>Number of rows of the full data; the weights sum to it. Subsampled data's <c>.Length</c> becomes this.</summary>
+    public int N => _n;
+
+    /// <summary>Number of rows in this subsample, <c>b</c> (<see cref="N"/> for the full-data pass).</summary>
+    public int Count => _indices.Length;
+
+    /// <summary>Row indices into the full data, ascending, one per subsample row.</summary>
+    public ReadOnlySpan<int> Indices => _indices;
+
+    /// <summary>Weight of each subsample row (how many times it counts); non-negative, summing to <see cref="N"/>.</summary>
+    public ReadOnlySpan<int> Weights => _weights;
+
+    /// <summary>How rows should be read: <see cref="BlbDataLayout.LoadIn"/> (use <see cref="Gather{T}"/>) or <see cref="BlbDataLayout.Indirection"/> (use <see cref="Indices"/>).</summary>
+    public BlbDataLayout Layout => _layout;
+
+    /// <summary><see langword="true"/> for the pass over the full data (every row once, weight 1) that computes <see cref="BlbResult.Estimate"/>.</summary>
+    public bool IsFullData => _workspace is null;
+
+    /// <summary>
+    /// The subsample's rows of one subsampled input as a contiguous span: row <c>i</c> is <c>data[Indices[i]]</c>.
+    /// The copy is made on the first call for this subsample on this thread and reused by later bootstraps.
+    /// </summary>
+    /// <typeparam name="T">Row type.</typeparam>
+    /// <param name="input">A number identifying the input, 0 for the first subsampled parameter, 1 for the second, ... (below 64).</param>
+    /// <param name="data">The full input; its length must be <see cref="N"/>.</param>
+    /// <returns>The <see cref="Count"/> rows of this subsample.</returns>
+    /// <exception cref="ArgumentException"><paramref name="data"/> does not have <see cref="N"/> rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="input"/> is negative or 64 or more.</exception>
+    public ReadOnlySpan<T> Gather<T>(int input, ReadOnlySpan<T> data)
+    {
+        CheckLength(data.Length);
+        if (_workspace is null)
+        {
+            return data;
+        }
+        return _workspace.Gather(input, _subsample, data, _indices);
+    }
+
+    /// <summary>
+    /// Indexed access to the subsample's rows of one subsampled input, whatever the <see cref="Layout"/>:
+    /// a gathered copy under load-in, the original data through <see cref="Indices"/> under indirection.
+    /// </summary>
+    /// <typeparam name="T">Row type.</typeparam>
+    /// <param name="input">A number identifying the input, as for <see cref="Gather{T}"/>.</param>
+    /// <param name="data">The full input; its length must be <see cref="N"/>.</param>
+    /// <returns>A view with <see cref="Count"/> rows.</returns>
+    /// <exception cref="ArgumentException"><paramref name="data"/> does not have <see cref="N"/> rows.</exception>
+    public BlbRows<T> Rows<T>(int input, ReadOnlySpan<T> data)
+    {
+        CheckLength(data.Length);
+        if (_workspace is null)
+        {
+            return new BlbRows<T>(data, default, data.Length);
+        }
+        return _layout == BlbDataLayout.LoadIn
+            ? new BlbRows<T>(_workspace.Gather(input, _subsample, data, _indices), default, _indices.Length)
+            : new BlbRows<T>(data, _indices, _indices.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CheckLength(int length)
+    {
+        if (length != _n)
+        {
+            ThrowLengthMismatch(length, _n);
+        }
+    }
+
+    private static void ThrowLengthMismatch(int length, int n) =>
+        throw new ArgumentException($"Every subsampled input must have the same number of rows as the first one ({n}); this one has {length}.", "data");
+}
+
+/// <summary>The rows of one subsampled input for one subsample; see <see cref="BlbSample.Rows{T}"/>.</summary>
+/// <typeparam name="T">Row type.</typeparam>
+public readonly ref struct BlbRows<T>
+{
+    private readonly ReadOnlySpan<T> _source;
+    private readonly ReadOnlySpan<int> _map;
+    private readonly int _length;
+
+    internal BlbRows(ReadOnlySpan<T> source, ReadOnlySpan<int> map, int length)
+    {
+        _source = source;
+        _map = map;
+        _length = length;
+    }
+
+    /// <summary>Number of rows (the subsample size, or <c>n</c> in the full-data pass).</summary>
+    public int Length => _length;
+
+    /// <summary>Row <paramref name="index"/> of the subsample.</summary>
+    /// <param name="index">Position in the subsample, in <c>[0, Length)</c>.</param>
+    public ref readonly T this[int index]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ref _map.IsEmpty ? ref _source[index] : ref _source[_map[index]];
+    }
+}

@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+
+namespace Specialize.Blb;
+
+/// <summary>
+/// Scratch memory of one worker thread for one run: weights, a subsample's indices, the set used by
+/// Floyd's algorithm, and the load-in buffers (one per subsampled input), tagged with the subsample they hold.
+/// </summary>
+internal sealed class BlbWorkspace
+{
+    private const int MaxInputs = 64;
+
+    private readonly object?[] _buffers = new object?[MaxInputs];
+    private readonly int[] _bufferSubsample = new int[MaxInputs];
+
+    public BlbWorkspace(int subsampleSize, int bootstraps)
+    {
+        Indices = new int[subsampleSize];
+        Weights = new int[subsampleSize];
+        Estimates = new double[bootstraps];
+        Seen = new HashSet<int>(subsampleSize);
+        Array.Fill(_bufferSubsample, -1);
+    }
+
+    public int[] Indices { get; }
+
+    public int[] Weights { get; }
+
+    public double[] Estimates { get; }
+
+    public HashSet<int> Seen { get; }
+
+    public ReadOnlySpan<T> Gather<T>(int input, int subsample, ReadOnlySpan<T> data, ReadOnlySpan<int> indices)
+    {
+        if ((uint)input >= MaxInputs)
+        {
+            throw new ArgumentOutOfRangeException(nameof(input), input, $"The input number must be in [0, {MaxInputs}).");
+        }
+        if (_buffers[input] is T[] buffer && buffer.Length == indices.Length)
+        {
+            if (_bufferSubsample[input] == subsample)
+            {
+                return buffer;
+            }
+        }
+        else
+        {
+            buffer = new T[indices.Length];
+            _buffers[input] = buffer;
+        }
+        for (int i = 0; i < indices.Length; i++)
+        {
+            buffer[i] = data[indices[i]];
+        }
+        _bufferSubsample[input] = subsample;
+        return buffer;
+    }
+}

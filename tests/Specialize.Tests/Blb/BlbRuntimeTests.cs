@@ -1,0 +1,388 @@
+using Specialize.Blb;
+using Xunit;
+using static Specialize.Tests.Blb.WeightedEstimators;
+
+namespace Specialize.Tests.Blb;
+
+/// <summary>The driver's contract: reproducibility, adaptivity, progress, cancellation, bad input.</summary>
+public class BlbRuntimeTests
+{
+    private static readonly double[] s_data = TestData.Normal(20_000, 1, 2, 99);
+
+    private static BlbResult RunMean(double[] x, BlbOptions? options, IProgress<BlbProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        BlbRuntime.Run(x.Length, sizeof(double), x, static (sample, data) => MeanWeighted(sample, data), null, null, options, progress, cancellationToken);
+
+    private static void AssertBitwiseEqual(BlbResult expected, BlbResult actual)
+    {
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Value), BitConverter.DoubleToInt64Bits(actual.Value));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.StandardError), BitConverter.DoubleToInt64Bits(actual.StandardError));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Estimate), BitConverter.DoubleToInt64Bits(actual.Estimate));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Lower), BitConverter.DoubleToInt64Bits(actual.Lower));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Upper), BitConverter.DoubleToInt64Bits(actual.Upper));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Mean), BitConverter.DoubleToInt64Bits(actual.Mean));
+        Assert.Equal(expected.SubsampleValues, actual.SubsampleValues);
+        Assert.Equal(expected.Bootstraps, actual.Bootstraps);
+        Assert.Equal(expected.Subsamples, actual.Subsamples);
+    }
+
+    [Theory]
+    [InlineData(25, false)] // parallel over subsamples
+    [InlineData(1, false)]  // one subsample: parallel over its bootstraps
+    [InlineData(40, true)]  // adaptive: waves of subsamples
+    public void Result_is_bitwise_identical_for_one_thread_and_all_threads(int subsamples, bool adaptive)
+    {
+        BlbResult one = RunMean(s_data, new BlbOptions { Subsamples = subsamples, Adaptive = adaptive, MaxDegreeOfParallelism = 1, Seed = 5 });
+        BlbResult all = RunMean(s_data, new BlbOptions { Subsamples = subsamples, Adaptive = adaptive, Seed = 5 });
+        BlbResult three = RunMean(s_data, new BlbOptions { Subsamples = subsamples, Adaptive = adaptive, MaxDegreeOfParallelism = 3, Seed = 5 });
+        AssertBitwiseEqual(one, all);
+        AssertBitwiseEqual(one, three);
+        Assert.Equal(1, one.Threads);
+        Assert.Equal(Environment.ProcessorCount, all.Threads);
+    }
+
+    [Fact]
+    public void Vector_result_is_bitwise_identical_across_thread_counts()
+    {
+        double[] flat = TestData.Normal(4000, 0, 1, 3);
+        var x = Enumerable.Range(0, 2000).Select(i => new[] { 1.0, flat[2 * i], flat[2 * i + 1] }).ToArray();
+        var y = Enumerable.Range(0, 2000).Select(i => x[i][1] - x[i][2] + flat[(7 * i) % 4000]).ToArray();
+        BlbVectorResult Run(int threads) => BlbRuntime.RunVector(
+            x.Length, 16, (x, y), static (sample, state) => LeastSquaresWeighted(sample, state),
+            null, null, new BlbOptions { Subsamples = 8, Bootstraps = 40, MaxDegreeOfParallelism = threads }, null, CancellationToken.None);
+        BlbVectorResult one = Run(1), two = Run(2);
+        Assert.Equal(one.StandardError, two.StandardError);
+        Assert.Equal(one.Lower, two.Lower);
+        Assert.Equal(one.Upper, two.Upper);
+        Assert.Equal(one.Mean, two.Mean);
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_result_and_another_seed_a_different_one()
+    {
+        var options = new BlbOptions { Subsamples = 5, Bootstraps = 40, Seed = 17 };
+        AssertBitwiseEqual(RunMean(s_data, options), RunMean(s_data, options));
+        BlbResult other = RunMean(s_data, new BlbOptions { Subsamples = 5, Bootstraps = 40, Seed = 18 });
+        Assert.NotEqual(RunMean(s_data, options).StandardError, other.StandardError);
+    }
+
+    [Fact]
+    public void Default_seed_is_fixed()
+    {
+        Assert.Equal(BlbOptions.DefaultSeed, new BlbOptions().Seed);
+        var options = new BlbOptions { Subsamples = 3, Bootstraps = 20 };
+        AssertBitwiseEqual(RunMean(s_data, options), RunMean(s_data, new BlbOptions { Subsamples = 3, Bootstraps = 20 }));
+    }
+
+    [Fact]
+    public void Load_in_and_indirection_give_the_same_result_and_are_reported()
+    {
+        BlbResult loadIn = RunMean(s_data, new BlbOptions { Subsamples = 4, Bootstraps = 30, DataLayout = BlbDataLayout.LoadIn });
+        BlbResult indirection = RunMean(s_data, new BlbOptions { Subsamples = 4, Bootstraps = 30, DataLayout = BlbDataLayout.Indirection });
+        Assert.Equal(BlbDataLayout.LoadIn, loadIn.Layout);
+        Assert.Equal(BlbDataLayout.Indirection, indirection.Layout);
+        AssertBitwiseEqual(loadIn, indirection);
+        BlbResult auto = RunMean(s_data, new BlbOptions { Subsamples = 4, Bootstraps = 30 });
+        Assert.NotEqual(BlbDataLayout.Auto, auto.Layout);
+        // Rows so wide that the copies would exceed the memory budget: the model reads through indices.
+        BlbResult wide = BlbRuntime.Run(
+            s_data.Length, int.MaxValue, s_data, static (sample, data) => MeanWeighted(sample, data),
+            null, null, new BlbOptions { Subsamples = 2, Bootstraps = 5 }, null, CancellationToken.None);
+        Assert.Equal(BlbDataLayout.Indirection, wide.Layout);
+    }
+
+    [Fact]
+    public void Layout_model_loads_in_reused_copies_that_fit_the_budget()
+    {
+        // 256 MiB for all threads: 2 threads x 16,777,216 rows x 8 bytes is exactly the budget.
+        Assert.Equal(BlbDataLayout.LoadIn, BlbLayoutModel.Choose(16_777_216, 8, 100, 2));
+        Assert.Equal(BlbDataLayout.Indirection, BlbLayoutModel.Choose(16_777_217, 8, 100, 2));
+        Assert.Equal(BlbDataLayout.LoadIn, BlbLayoutModel.Choose(129_040, 8, 100, 16));
+        // One bootstrap per subsample: the copy would hardly be reused.
+        Assert.Equal(BlbDataLayout.Indirection, BlbLayoutModel.Choose(1000, 8, 1, 1));
+        // The paper's rule, 40% of L2 (419,430 bytes of 1 MiB).
+        const long l2 = 1L << 20;
+        Assert.Equal(BlbDataLayout.LoadIn, BlbLayoutModel.ChoosePaperRule(52_428, 8, l2));
+        Assert.Equal(BlbDataLayout.Indirection, BlbLayoutModel.ChoosePaperRule(52_429, 8, l2));
+        Assert.Equal(1L << 20, BlbLayoutModel.ParseCacheSize("1024K\n"));
+        Assert.Equal(2L << 20, BlbLayoutModel.ParseCacheSize("2M"));
+        Assert.Equal(512L, BlbLayoutModel.ParseCacheSize("512"));
+        Assert.Null(BlbLayoutModel.ParseCacheSize("big"));
+        Assert.True(BlbLayoutModel.L2Bytes > 0);
+    }
+
+    [Fact]
+    public void Adaptive_run_stops_early_and_reports_what_it_used()
+    {
+        var options = new BlbOptions { Subsamples = 200, Bootstraps = 500, Adaptive = true, AdaptiveTolerance = 0.05, Seed = 1 };
+        BlbResult result = RunMean(s_data, options);
+        Assert.InRange(result.Subsamples, options.AdaptiveSubsampleWindow + 1, options.Subsamples - 1);
+        Assert.Equal(result.Subsamples, result.Bootstraps.Length);
+        Assert.Equal(result.Subsamples, result.SubsampleValues.Length);
+        Assert.All(result.Bootstraps, r => Assert.InRange(r, options.AdaptiveBootstrapWindow + 1, options.Bootstraps - 1));
+        double expected = 2 / Math.Sqrt(s_data.Length);
+        Assert.True(Math.Abs(result.StandardError / expected - 1) < 0.15, $"{result.StandardError} vs {expected}");
+    }
+
+    [Fact]
+    public void Fixed_run_uses_every_subsample_and_bootstrap()
+    {
+        BlbResult result = RunMean(s_data, new BlbOptions { Subsamples = 7, Bootstraps = 33 });
+        Assert.Equal(7, result.Subsamples);
+        Assert.Equal(Enumerable.Repeat(33, 7), result.Bootstraps);
+        Assert.Equal(s_data.Length, result.N);
+        Assert.True(result.Elapsed > TimeSpan.Zero);
+    }
+
+    private sealed class SynchronousProgress(Action<BlbProgress> report) : IProgress<BlbProgress>
+    {
+        public void Report(BlbProgress value) => report(value);
+    }
+
+    [Theory]
+    [InlineData(9, 1)]
+    [InlineData(9, 2)]
+    [InlineData(1, 2)]
+    public void Progress_counts_finished_subsamples_up_to_the_total(int subsamples, int threads)
+    {
+        var reports = new List<BlbProgress>();
+        var progress = new SynchronousProgress(p => { lock (reports) { reports.Add(p); } });
+        RunMean(s_data, new BlbOptions { Subsamples = subsamples, Bootstraps = 10, MaxDegreeOfParallelism = threads }, progress);
+        Assert.Equal(subsamples, reports.Count);
+        Assert.Equal(Enumerable.Range(1, subsamples), reports.Select(r => r.SubsamplesDone).Order());
+        Assert.All(reports, r => Assert.Equal(subsamples, r.SubsamplesTotal));
+    }
+
+    [Fact]
+    public void Cancelled_token_stops_the_run()
+    {
+        using var source = new CancellationTokenSource();
+        source.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => RunMean(s_data, null, null, source.Token));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Cancelling_during_the_run_stops_it(int threads)
+    {
+        using var source = new CancellationTokenSource();
+        int calls = 0;
+        var progress = new SynchronousProgress(_ => source.Cancel());
+        Assert.ThrowsAny<OperationCanceledException>(() => BlbRuntime.Run(
+            s_data.Length, 8, s_data,
+            (sample, data) => { Interlocked.Increment(ref calls); return MeanWeighted(sample, data); },
+            null, null, new BlbOptions { Subsamples = 50, Bootstraps = 20, MaxDegreeOfParallelism = threads }, progress, source.Token));
+        Assert.True(calls < 50 * 21, $"{calls} estimator calls");
+    }
+
+    [Fact]
+    public void Exception_from_the_estimator_reaches_the_caller_unwrapped()
+    {
+        var exception = Assert.Throws<InvalidOperationException>(() => BlbRuntime.Run(
+            s_data.Length, 8, s_data,
+            static (sample, data) => sample.IsFullData ? 0.0 : throw new InvalidOperationException("estimator failed"),
+            null, null, new BlbOptions { Subsamples = 4, Bootstraps = 4, MaxDegreeOfParallelism = 2 }, null, CancellationToken.None));
+        Assert.Equal("estimator failed", exception.Message);
+    }
+
+    public static TheoryData<string, Action<BlbOptions>> BadOptions() => new()
+    {
+        { nameof(BlbOptions.Subsamples), static o => o.Subsamples = 0 },
+        { nameof(BlbOptions.Bootstraps), static o => o.Bootstraps = 0 },
+        { nameof(BlbOptions.Gamma), static o => o.Gamma = 0 },
+        { nameof(BlbOptions.Gamma), static o => o.Gamma = 1.01 },
+        { nameof(BlbOptions.Gamma), static o => o.Gamma = double.NaN },
+        { nameof(BlbOptions.ConfidenceLevel), static o => o.ConfidenceLevel = 1 },
+        { nameof(BlbOptions.ConfidenceLevel), static o => o.ConfidenceLevel = 0 },
+        { nameof(BlbOptions.MaxDegreeOfParallelism), static o => o.MaxDegreeOfParallelism = 0 },
+        { nameof(BlbOptions.AdaptiveTolerance), static o => o.AdaptiveTolerance = 0 },
+        { nameof(BlbOptions.AdaptiveBootstrapWindow), static o => o.AdaptiveBootstrapWindow = 0 },
+        { nameof(BlbOptions.AdaptiveSubsampleWindow), static o => o.AdaptiveSubsampleWindow = 0 },
+        { nameof(BlbOptions.DataLayout), static o => o.DataLayout = (BlbDataLayout)7 },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadOptions))]
+    public void Option_out_of_range_is_rejected_naming_it(string name, Action<BlbOptions> spoil)
+    {
+        var options = new BlbOptions();
+        spoil(options);
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => RunMean(s_data, options));
+        Assert.Equal(name, exception.ParamName);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Data_with_fewer_than_two_rows_is_rejected_naming_n(int n)
+    {
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => RunMean(new double[n], null));
+        Assert.Equal("n", exception.ParamName);
+    }
+
+    [Fact]
+    public void Subsample_size_below_two_is_rejected_naming_gamma()
+    {
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => RunMean(new double[3], new BlbOptions { Gamma = 1e-12 }));
+        Assert.Equal(nameof(BlbOptions.Gamma), exception.ParamName);
+        Assert.Contains("at least 2", exception.Message);
+    }
+
+    [Fact]
+    public void Gamma_one_uses_the_whole_data_as_subsample()
+    {
+        BlbResult result = RunMean(s_data, new BlbOptions { Gamma = 1, Subsamples = 2, Bootstraps = 50 });
+        Assert.Equal(s_data.Length, result.SubsampleSize);
+        // Then BLB is the classic bootstrap.
+        double expected = 2 / Math.Sqrt(s_data.Length);
+        Assert.True(Math.Abs(result.StandardError / expected - 1) < 0.2);
+    }
+
+    [Fact]
+    public void Missing_estimator_and_negative_row_size_are_rejected_naming_them()
+    {
+        Assert.Equal("estimator", Assert.Throws<ArgumentNullException>(() =>
+            BlbRuntime.Run<double[]>(10, 8, s_data, null!, null, null, null, null, CancellationToken.None)).ParamName);
+        Assert.Equal("estimator", Assert.Throws<ArgumentNullException>(() =>
+            BlbRuntime.RunVector<double[]>(10, 8, s_data, null!, null, null, null, null, CancellationToken.None)).ParamName);
+        Assert.Equal("bytesPerRow", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            BlbRuntime.Run(s_data.Length, -1, s_data, static (sample, data) => MeanWeighted(sample, data), null, null, null, null, CancellationToken.None)).ParamName);
+    }
+
+    [Fact]
+    public void NaN_in_the_data_is_rejected_before_bootstrapping()
+    {
+        double[] x = (double[])s_data.Clone();
+        x[1234] = double.NaN;
+        var exception = Assert.Throws<ArgumentException>(() => RunMean(x, null));
+        Assert.Equal("data", exception.ParamName);
+        Assert.Contains("NaN", exception.Message);
+    }
+
+    [Fact]
+    public void NaN_check_names_the_users_parameter_and_the_row()
+    {
+        double[] x = (double[])s_data.Clone();
+        BlbRuntime.ThrowIfAnyNaN<double>(x, "values");
+        x[777] = double.NaN;
+        var exception = Assert.Throws<ArgumentException>(() => BlbRuntime.ThrowIfAnyNaN<double>(x, "values"));
+        Assert.Equal("values", exception.ParamName);
+        Assert.Contains("777", exception.Message);
+        Assert.Throws<ArgumentException>(() => BlbRuntime.ThrowIfAnyNaN<float>(new[] { 1f, float.NaN }, "scores"));
+    }
+
+    [Fact]
+    public void Own_estimate_of_each_subsample_uses_balanced_weights_summing_to_n()
+    {
+        int balanced = 0;
+        BlbRuntime.Run(
+            1000, 8, 0,
+            (sample, _) =>
+            {
+                if (!sample.IsFullData)
+                {
+                    int min = int.MaxValue, max = 0, sum = 0;
+                    foreach (int w in sample.Weights)
+                    {
+                        min = Math.Min(min, w);
+                        max = Math.Max(max, w);
+                        sum += w;
+                    }
+                    Assert.Equal(1000, sum);
+                    if (max - min <= 1)
+                    {
+                        Interlocked.Increment(ref balanced);
+                    }
+                }
+                return 1.0;
+            },
+            null, null, new BlbOptions { Subsamples = 4, Bootstraps = 10 }, null, CancellationToken.None);
+        // One balanced call per subsample; multinomial weights of 126 cells with mean 7.9 are never within 1 of each other.
+        Assert.Equal(4, balanced);
+    }
+
+    [Fact]
+    public void Length_check_names_the_co_iterated_parameter()
+    {
+        BlbRuntime.ThrowIfLengthDiffers(10, 10, "y");
+        var exception = Assert.Throws<ArgumentException>(() => BlbRuntime.ThrowIfLengthDiffers(10, 9, "y"));
+        Assert.Equal("y", exception.ParamName);
+        Assert.Contains("expected 10, got 9", exception.Message);
+    }
+
+    [Fact]
+    public void Vector_estimator_that_changes_its_length_is_rejected()
+    {
+        var exception = Assert.Throws<InvalidOperationException>(() => BlbRuntime.RunVector(
+            s_data.Length, 8, s_data, static (sample, data) => sample.IsFullData ? new double[2] : new double[3],
+            null, null, new BlbOptions { Subsamples = 2, Bootstraps = 2 }, null, CancellationToken.None));
+        Assert.Contains("2", exception.Message);
+    }
+
+    [Fact]
+    public void Subsample_size_is_the_ceiling_of_n_to_the_gamma()
+    {
+        var options = new BlbOptions { Gamma = 0.5 };
+        Assert.Equal(100, options.SubsampleSize(10_000));
+        Assert.Equal(101, options.SubsampleSize(10_001));
+        Assert.Equal(15849, new BlbOptions().SubsampleSize(1_000_000));
+        Assert.Equal(2, new BlbOptions { Gamma = 0.01 }.SubsampleSize(3));
+    }
+
+    [Fact]
+    public void Full_data_pass_sees_every_row_once_with_weight_one()
+    {
+        int[]? seenIndices = null;
+        int[]? seenWeights = null;
+        BlbRuntime.Run(
+            100, 8, 0,
+            (sample, _) =>
+            {
+                if (sample.IsFullData)
+                {
+                    seenIndices = sample.Indices.ToArray();
+                    seenWeights = sample.Weights.ToArray();
+                }
+                else
+                {
+                    Assert.Equal(100, SumOf(sample.Weights));
+                    Assert.Equal(26, sample.Count); // ceil(100^0.7) = ceil(25.1)
+                }
+                return 1.0;
+            },
+            null, null, new BlbOptions { Subsamples = 2, Bootstraps = 3, MaxDegreeOfParallelism = 1 }, null, CancellationToken.None);
+        Assert.Equal(Enumerable.Range(0, 100), seenIndices!);
+        Assert.All(seenWeights!, w => Assert.Equal(1, w));
+    }
+
+    private static int SumOf(ReadOnlySpan<int> values)
+    {
+        int sum = 0;
+        foreach (int v in values)
+        {
+            sum += v;
+        }
+        return sum;
+    }
+
+    [Fact]
+    public void Quantiles_are_median_unbiased_order_statistics()
+    {
+        double[] sorted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+        // Type 8: position p(m + 1/3) + 1/3 (1-based).
+        Assert.Equal(6, BlbStatistics.Quantile(sorted, 0.5), 12);
+        Assert.Equal(1, BlbStatistics.Quantile(sorted, 0.01));
+        Assert.Equal(11, BlbStatistics.Quantile(sorted, 0.99));
+        Assert.Equal(0.25 * (11 + 1.0 / 3) + 1.0 / 3, BlbStatistics.Quantile(sorted, 0.25), 12);
+        Assert.Equal(Math.Sqrt(11.0), BlbStatistics.StandardDeviation(sorted), 12);
+        Assert.True(double.IsNaN(BlbStatistics.StandardDeviation([1.0])));
+    }
+
+    [Fact]
+    public void Settling_rule_compares_the_last_value_with_each_in_the_window()
+    {
+        Assert.True(BlbStatistics.HasSettled([5, 1.00, 1.02, 0.99, 1.0], 3, 0.05));
+        Assert.False(BlbStatistics.HasSettled([1.02, 0.99, 1.0], 3, 0.05));
+        Assert.False(BlbStatistics.HasSettled([5, 1.10, 1.02, 0.99, 1.0], 3, 0.05));
+    }
+}

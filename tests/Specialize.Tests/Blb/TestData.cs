@@ -1,0 +1,28 @@
+namespace Specialize.Tests.Blb;
+
+internal static class TestData
+{
+    /// <summary>Standard normal values by the Box–Muller transform from a seeded <see cref="System.Random"/>.</summary>
+    public static double[] Normal(int n, double mean, double sigma, int seed)
+    {
+        // Nearby seeds of the seeded System.Random give related streams: spread them first.
+        var random = new System.Random((int)((uint)seed * 2654435761u >> 1));
+        var values = new double[n];
+        for (int i = 0; i < n; i += 2)
+        {
+            double u1 = 1.0 - random.NextDouble();
+            double u2 = random.NextDouble();
+            double radius = Math.Sqrt(-2.0 * Math.Log(u1));
+            values[i] = mean + sigma * radius * Math.Cos(2 * Math.PI * u2);
+            if (i + 1 < n)
+            {
+                values[i + 1] = mean + sigma * radius * Math.Sin(2 * Math.PI * u2);
+            }
+        }
+        return values;
+    }
+
+    /// <summary>A <see cref="BlbSample"/> over explicit rows and weights, as the runtime builds one for a bootstrap.</summary>
+    public static BlbSample Sample(int[] indices, int[] weights, int n, BlbDataLayout layout) =>
+        new(indices, weights, n, layout, new Specialize.Blb.BlbWorkspace(indices.Length, 0), 0);
+}

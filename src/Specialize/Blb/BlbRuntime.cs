@@ -6,7 +6,7 @@ using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Specialize.Blb;
-using Specialize.Random;
+using Specialize.Sampling;
 
 namespace Specialize;
 

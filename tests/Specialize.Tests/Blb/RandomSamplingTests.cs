@@ -1,4 +1,4 @@
-using Specialize.Random;
+using Specialize.Sampling;
 using Xunit;
 
 namespace Specialize.Tests.Blb;

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace Specialize.Random;
+namespace Specialize.Sampling;
 
 /// <summary>Sampling of row indices without replacement.</summary>
 internal static class Subsampling

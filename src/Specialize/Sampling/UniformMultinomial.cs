@@ -1,6 +1,6 @@
 using System;
 
-namespace Specialize.Random;
+namespace Specialize.Sampling;
 
 /// <summary>
 /// Draws Multinomial(n; 1/b, ..., 1/b) count vectors for one (n, b), many times: the bootstrap weights of BLB.

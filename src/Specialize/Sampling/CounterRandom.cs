@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Specialize.Random;
+namespace Specialize.Sampling;
 
 /// <summary>
 /// A counter-based random stream: the <c>i</c>-th output depends only on the stream's key and

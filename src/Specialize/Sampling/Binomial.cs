@@ -1,6 +1,6 @@
 using System;
 
-namespace Specialize.Random;
+namespace Specialize.Sampling;
 
 /// <summary>
 /// Exact binomial and equal-probability multinomial sampling.

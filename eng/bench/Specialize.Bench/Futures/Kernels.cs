@@ -177,7 +177,7 @@ public static partial class Kernels
 
     /// <summary>The h x h quadrant of an n x n matrix that starts at (row, column), as a new matrix.</summary>
     [Pure]
-    private static double[] Quadrant(double[] m, int n, int row, int column)
+    internal static double[] Quadrant(double[] m, int n, int row, int column)
     {
         int h = n / 2;
         var q = new double[h * h];
@@ -193,7 +193,7 @@ public static partial class Kernels
     }
 
     [Pure]
-    private static double[] Add(double[] x, double[] y)
+    internal static double[] Add(double[] x, double[] y)
     {
         var sum = new double[x.Length];
         for (int i = 0; i < x.Length; i++)
@@ -206,7 +206,7 @@ public static partial class Kernels
 
     /// <summary>The 2h x 2h matrix with the given quadrants.</summary>
     [Pure]
-    private static double[] Join(double[] c11, double[] c12, double[] c21, double[] c22, int h)
+    internal static double[] Join(double[] c11, double[] c12, double[] c21, double[] c22, int h)
     {
         int n = 2 * h;
         var c = new double[n * n];

@@ -1,0 +1,54 @@
+using Specialize.Bench;
+using Specialize.Bench.Futures;
+
+// Specialize benchmarks: each suite compares a pattern's generated code against its own sequential
+// baseline in this one process, prints a table and rewrites its section of docs/benchmarks.md.
+//
+//   Specialize.Bench [SUITE | SUITE:WORKLOAD ...] [--smoke] [--rounds N] [--sites] [--docs PATH | --no-docs]
+//
+// No suite named: every suite. A SUITE:WORKLOAD filter, --smoke (small sizes, to check that
+// everything runs and agrees) and --no-docs print results without touching the document; --sites
+// prints what each future site's cost model learned.
+
+if (!BenchOptions.TryParse(args, out BenchOptions? options, out string? error))
+{
+    Console.Error.WriteLine(error);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+var suites = new Dictionary<string, (string[] Workloads, Func<BenchOptions, Func<string, bool>, SuiteResult> Run)>(StringComparer.OrdinalIgnoreCase)
+{
+    [FuturesSuite.Name] = (FuturesSuite.Workloads, FuturesSuite.Run),
+};
+
+foreach (BenchFilter filter in options.Filters)
+{
+    if (!suites.TryGetValue(filter.Suite, out var suite) || (filter.Workload is { } w && !suite.Workloads.Contains(w, StringComparer.OrdinalIgnoreCase)))
+    {
+        Console.Error.WriteLine($"Unknown suite or workload '{filter}'. Known: "
+            + string.Join(", ", suites.SelectMany(s => s.Value.Workloads.Select(x => $"{s.Key}:{x}").Prepend(s.Key))));
+        return 2;
+    }
+}
+
+string? documentPath = options.NoDocs ? null : options.DocsPath ?? BenchmarkDocument.FindDefault();
+Console.WriteLine(MachineInfo.Describe());
+foreach (var (name, suite) in suites)
+{
+    if (!options.SelectsSuite(name))
+    {
+        continue;
+    }
+
+    SuiteResult result = suite.Run(options, workload => options.SelectsWorkload(name, workload));
+
+    // A table belongs in the document only when it is complete and measured at full size.
+    if (documentPath is not null && !options.Smoke && options.SelectsWholeSuite(name))
+    {
+        BenchmarkDocument.WriteSection(documentPath, result.Suite, result.Markdown);
+        Console.WriteLine($"{name}: wrote its section of {documentPath}");
+    }
+}
+
+return 0;

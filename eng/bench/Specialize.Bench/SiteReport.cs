@@ -1,0 +1,28 @@
+using System.Globalization;
+using System.Reflection;
+using Specialize.Futures;
+
+namespace Specialize.Bench;
+
+/// <summary>
+/// With <c>--sites</c>: what each future site of this program has learned (its cost per unit of size
+/// and how many timed samples it took), to see why the runtime spawned or did not.
+/// </summary>
+internal static class SiteReport
+{
+    public static void Print(string filter)
+    {
+        // The generated sites live in file-local classes; reading them is for this report only.
+        foreach (Type type in typeof(SiteReport).Assembly.GetTypes().Where(static t => t.Name.EndsWith("FutureSites", StringComparison.Ordinal)))
+        {
+            foreach (FieldInfo field in type.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public))
+            {
+                if (field.GetValue(null) is FutureSite site && site.Description.StartsWith(filter, StringComparison.Ordinal))
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"    site {site.Description,-44} samples {site.Samples,8}   {site.NanosecondsPerUnit,12:F2} ns per unit of size"));
+                }
+            }
+        }
+    }
+}

@@ -76,7 +76,82 @@ public static class FutureCandidates
             }
         }
 
-        return purity.IsPure(callee, cancellationToken) ? new FutureCandidate(declaration, invocationSyntax, invocation) : null;
+        return purity.IsPure(callee, cancellationToken) && !IsConstantWork(callee, cancellationToken)
+            ? new FutureCandidate(declaration, invocationSyntax, invocation)
+            : null;
+    }
+
+    /// <summary>
+    /// The compile-time half of the cost model: a callee whose body has no loop, no recursion and no
+    /// call that can loop does a small, fixed amount of work, which no future can pay for. Such calls
+    /// stay plain calls, with no runtime check at all. Callees without source (framework members)
+    /// are judged by the runtime.
+    /// </summary>
+    public static bool IsConstantWork(IMethodSymbol callee, CancellationToken cancellationToken) =>
+        IsConstantWork(callee.OriginalDefinition, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), cancellationToken);
+
+    private static bool IsConstantWork(IMethodSymbol method, HashSet<IMethodSymbol> visiting, CancellationToken cancellationToken)
+    {
+        if (method.DeclaringSyntaxReferences.Length == 0)
+        {
+            // Framework members: Math.Sqrt is constant work, Enumerable.Sum or string.Join is not.
+            // Only the math and numeric scalar types are known to be constant.
+            string type = method.ContainingType?.ToDisplayString() ?? string.Empty;
+            return type is "System.Math" or "System.MathF"
+                || method.ContainingType?.SpecialType is >= SpecialType.System_Boolean and <= SpecialType.System_Double;
+        }
+
+        if (!visiting.Add(method))
+        {
+            return false; // recursion: the work depends on the input
+        }
+
+        foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+        {
+            SyntaxNode node = reference.GetSyntax(cancellationToken);
+            foreach (SyntaxNode descendant in node.DescendantNodes())
+            {
+                if (descendant is ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
+                    or ForEachVariableStatementSyntax or GotoStatementSyntax or QueryExpressionSyntax)
+                {
+                    return false;
+                }
+            }
+        }
+
+        // Calls from the body: every callee must be constant work too. The semantic model of the
+        // callee's own tree resolves them.
+        foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+        {
+            SyntaxNode node = reference.GetSyntax(cancellationToken);
+            foreach (InvocationExpressionSyntax call in node.DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if (CalleeOf(call, method, cancellationToken) is not { } inner || !IsConstantWork(inner.OriginalDefinition, visiting, cancellationToken))
+                {
+                    return false;
+                }
+            }
+
+            // Allocating an array or an object (a collection of some capacity) is not constant work.
+            if (node.DescendantNodes().Any(static n => n is ObjectCreationExpressionSyntax or ArrayCreationExpressionSyntax
+                or ImplicitArrayCreationExpressionSyntax or CollectionExpressionSyntax))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static IMethodSymbol? CalleeOf(InvocationExpressionSyntax call, IMethodSymbol containing, CancellationToken cancellationToken)
+    {
+        Compilation? compilation = (containing.ContainingAssembly as ISourceAssemblySymbol)?.Compilation;
+        if (compilation is null || !compilation.ContainsSyntaxTree(call.SyntaxTree))
+        {
+            return null;
+        }
+
+        return compilation.GetSemanticModel(call.SyntaxTree).GetSymbolInfo(call, cancellationToken).Symbol as IMethodSymbol;
     }
 
     /// <summary>

@@ -56,7 +56,7 @@ public sealed partial class FuturesGenerator
             var purity = new PurityAnalysis(model.Compilation);
             SyntaxList<StatementSyntax> statements = syntax.Body!.Statements;
             bool nullable = (model.GetNullableContext(syntax.SpanStart) & NullableContext.AnnotationsEnabled) != 0;
-            List<List<FutureCall>> runs = FindRuns(statements, model, purity, nullable, cancellationToken);
+            List<List<FutureCall>> runs = FindRuns(statements, model, purity, nullable, method, cancellationToken);
             if (runs.Count == 0)
             {
                 return null;
@@ -193,12 +193,12 @@ public sealed partial class FuturesGenerator
         /// The runs of overlapping pure calls (decided in the shared analysis, which the analyzers use
         /// too), turned into text. A run with a call the twin cannot spell is left out whole.
         /// </summary>
-        private static List<List<FutureCall>> FindRuns(SyntaxList<StatementSyntax> statements, SemanticModel model, PurityAnalysis purity, bool nullable, CancellationToken cancellationToken)
+        private static List<List<FutureCall>> FindRuns(SyntaxList<StatementSyntax> statements, SemanticModel model, PurityAnalysis purity, bool nullable, IMethodSymbol host, CancellationToken cancellationToken)
         {
             var runs = new List<List<FutureCall>>();
             foreach (List<FutureCandidate> run in FutureCandidates.FindRuns(statements, model, purity, cancellationToken))
             {
-                var calls = run.Select(c => ToFutureCall(c, nullable)).ToList();
+                var calls = run.Select(c => ToFutureCall(c, nullable, host)).ToList();
                 if (calls.All(static c => c is not null))
                 {
                     runs.Add(calls!);
@@ -208,7 +208,7 @@ public sealed partial class FuturesGenerator
             return runs;
         }
 
-        private static FutureCall? ToFutureCall(FutureCandidate candidate, bool nullable)
+        private static FutureCall? ToFutureCall(FutureCandidate candidate, bool nullable, IMethodSymbol host)
         {
             SymbolDisplayFormat typeFormat = nullable ? QualifiedFormat : SymbolDisplayFormat.FullyQualifiedFormat;
             var stateTypes = new List<string>();
@@ -223,16 +223,20 @@ public sealed partial class FuturesGenerator
             // before an earlier call has finished cannot be observed.
             var stateParts = new List<string>();
             string target;
+
+            // A recursive call runs the twin itself, so that every level of the recursion can
+            // overlap its calls (calls from generated code are not intercepted).
+            bool recursive = SymbolEqualityComparer.Default.Equals(callee.OriginalDefinition, host.OriginalDefinition);
             if (callee.IsStatic)
             {
-                target = CalleeExpression(invocationSyntax.Expression);
+                target = recursive ? host.Name + "_Parallel" : CalleeExpression(invocationSyntax.Expression);
             }
             else
             {
                 IOperation? receiver = invocation.Instance;
                 stateParts.Add($"({callee.ContainingType.ToDisplayString(QualifiedFormat)})({receiver!.Syntax})");
                 stateTypes.Add(callee.ContainingType.ToDisplayString(typeFormat));
-                target = "{0}." + MemberName(invocationSyntax.Expression);
+                target = "{0}." + (recursive ? host.Name + "_Parallel" : MemberName(invocationSyntax.Expression));
             }
 
             string? size = null;

@@ -30,17 +30,22 @@ public static class Future
             Task<T> task = Task.Factory.StartNew(
                 static boxed =>
                 {
-                    var (s, w) = ((TState, Func<TState, T>))boxed!;
+                    // Spawned runs are timed too: otherwise a site that once looked expensive would
+                    // spawn forever without ever learning that it is cheap.
+                    var (s, w, site, size) = ((TState, Func<TState, T>, FutureSite, long))boxed!;
+                    long start = Stopwatch.GetTimestamp();
                     try
                     {
-                        return w(s);
+                        T value = w(s);
+                        site.Record(Stopwatch.GetTimestamp() - start, size);
+                        return value;
                     }
                     finally
                     {
                         FutureRuntime.Exit();
                     }
                 },
-                (state, work),
+                (state, work, site, size),
                 CancellationToken.None,
                 TaskCreationOptions.None,
                 TaskScheduler.Default);

@@ -18,6 +18,7 @@ public sealed class FutureSite
 
     private long calls;
     private long samples;
+    private long seen;
     private double nanosecondsPerUnit = double.NaN;
 
     /// <summary>Creates a call site.</summary>
@@ -45,19 +46,40 @@ public sealed class FutureSite
     /// <summary>Whether this call should be timed: always while warming up, then one call in <c>SampleEvery</c>.</summary>
     internal bool ShouldSample()
     {
-        long n = Interlocked.Increment(ref calls);
-        return n <= WarmUpSamples || n % SampleEvery == 0;
+        // A plain increment: a lost count between racing threads only shifts which call is timed,
+        // and an interlocked one would make every inline call pay for a contended cache line.
+        long n = ++calls;
+        return n <= WarmUpSamples + 1 || n % SampleEvery == 0;
     }
 
+    /// <summary>Adds one timed run (inline or spawned) to the model.</summary>
     internal void Record(long elapsedTicks, long size)
     {
+        // The very first run of a call site includes compiling it: it says nothing about its cost.
+        if (Interlocked.Increment(ref seen) == 1)
+        {
+            return;
+        }
+
         double nanoseconds = elapsedTicks * (1e9 / Stopwatch.Frequency);
         double perUnit = nanoseconds / Math.Max(size, 1);
         long n = Interlocked.Increment(ref samples);
 
-        // An exponentially weighted mean; races between threads only lose a sample, never corrupt one.
+        // An exponentially weighted mean of samples clipped to within 4x of the current estimate,
+        // so that one preempted or GC-paused run cannot make a cheap call look expensive (or the
+        // reverse). Races between threads only lose a sample, never corrupt one.
         double old = Volatile.Read(ref nanosecondsPerUnit);
-        double updated = double.IsNaN(old) || n <= 1 ? perUnit : old + ((perUnit - old) / Math.Min(n, 8));
+        double updated;
+        if (double.IsNaN(old) || n <= 1)
+        {
+            updated = perUnit;
+        }
+        else
+        {
+            double clipped = n > WarmUpSamples ? Math.Clamp(perUnit, old / 4, old * 4) : perUnit;
+            updated = old + ((clipped - old) / Math.Min(n, 8));
+        }
+
         Volatile.Write(ref nanosecondsPerUnit, updated);
     }
 

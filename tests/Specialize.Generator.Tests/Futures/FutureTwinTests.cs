@@ -105,7 +105,16 @@ public sealed class FutureTwinTests
             public static partial class Checks
             {
                 [Pure]
-                public static int Fail(int code) => throw new InvalidOperationException("failure " + code);
+                public static int Fail(int code)
+                {
+                    int total = 0;
+                    for (int i = 0; i < code; i++)
+                    {
+                        total += i;
+                    }
+
+                    throw new InvalidOperationException("failure " + code);
+                }
 
                 public static int Both()
                 {
@@ -192,6 +201,31 @@ public sealed class FutureTwinTests
                     var b = Inc(a);
                     var c = Inc(a);
                     return b + c;
+                }
+            }
+            """);
+
+        Assert.Empty(run.GeneratedSources);
+    }
+
+    [Fact]
+    public void Calls_that_do_constant_work_stay_plain_calls()
+    {
+        // No loop, no recursion, no allocation: no future could pay for itself, so no twin at all.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using Specialize;
+
+            public static partial class Tiny
+            {
+                [Pure]
+                public static double Step(double x) => Math.Sqrt((x * x) + 1.0);
+
+                public static double Both(double a, double b)
+                {
+                    var first = Step(a);
+                    var second = Step(b);
+                    return first + second;
                 }
             }
             """);

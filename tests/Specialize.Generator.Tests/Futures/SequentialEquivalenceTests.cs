@@ -64,7 +64,7 @@ public sealed class SequentialEquivalenceTests
 
         string twin = run.Source("Sorting.QuickSort_int__.Parallel.g.cs");
         Assert.Contains("Future.Start<int[], int[]>(FutureSites.Site0", twin, StringComparison.Ordinal);
-        Assert.Contains("QuickSort(__s)", twin, StringComparison.Ordinal);
+        Assert.Contains("QuickSort_Parallel(__s)", twin, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -92,7 +92,21 @@ public sealed class SequentialEquivalenceTests
             public static partial class Effects
             {
                 [Pure]
-                public static int Checked(int x) => x < 0 ? throw new ArgumentOutOfRangeException(nameof(x), "negative") : x * 2;
+                public static int Checked(int x)
+                {
+                    if (x < 0)
+                    {
+                        throw new ArgumentOutOfRangeException(nameof(x), "negative");
+                    }
+
+                    int doubled = 0;
+                    for (int i = 0; i < 2; i++)
+                    {
+                        doubled += x;
+                    }
+
+                    return doubled;
+                }
 
                 public static int Run(List<string> log, int a, int b)
                 {

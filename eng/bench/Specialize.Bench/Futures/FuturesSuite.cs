@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using Specialize.Futures;
 
+using Specialize.Demo;
+
 namespace Specialize.Bench.Futures;
 
 /// <summary>
@@ -33,7 +35,7 @@ internal static class FuturesSuite
             rows.Add(Report(Harness.Compare(
                 "Functional quicksort",
                 $"{length:N0} ints",
-                () => Kernels.QuickSort(data),
+                () => RecursiveKernels.QuickSort(data),
                 static (x, y) => x.AsSpan().SequenceEqual(y),
                 warmUpCalls: 3,
                 rounds,
@@ -41,7 +43,7 @@ internal static class FuturesSuite
                 target: 1.7), options, "QuickSort("));
             int[] reference = (int[])data.Clone();
             Array.Sort(reference);
-            if (!Kernels.QuickSort(data).AsSpan().SequenceEqual(reference))
+            if (!RecursiveKernels.QuickSort(data).AsSpan().SequenceEqual(reference))
             {
                 throw new InvalidOperationException("quicksort: the result is not the sorted input.");
             }
@@ -55,13 +57,13 @@ internal static class FuturesSuite
             rows.Add(Report(Harness.Compare(
                 "Divide-and-conquer matmul, leaf 64",
                 $"{n} x {n}",
-                () => Kernels.Multiply(a, b, n, leaf: 64),
+                () => RecursiveKernels.Multiply(a, b, n, leaf: 64),
                 static (x, y) => x.AsSpan().SequenceEqual(y),
                 warmUpCalls: 3,
                 rounds,
                 callsPerRound: 1,
                 target: 1.7), options, string.Empty));
-            CheckProduct(a, b, n, Kernels.Multiply(a, b, n, leaf: 64));
+            CheckProduct(a, b, n, RecursiveKernels.Multiply(a, b, n, leaf: 64));
         }
 
         if (selected("matmul-8"))
@@ -73,14 +75,14 @@ internal static class FuturesSuite
             rows.Add(Report(Harness.Compare(
                 "Divide-and-conquer matmul, leaf 1",
                 $"{n} x {n}",
-                () => Kernels.Multiply(a, b, n, leaf: 1),
+                () => RecursiveKernels.Multiply(a, b, n, leaf: 1),
                 static (x, y) => x.AsSpan().SequenceEqual(y),
                 warmUpCalls: smoke ? 200 : 2_000,
                 rounds,
                 callsPerRound: smoke ? 2_000 : 20_000,
                 target: 0.95,
                 plain: () => PlainKernels.Multiply(a, b, n, leaf: 1)), options, string.Empty));
-            CheckProduct(a, b, n, Kernels.Multiply(a, b, n, leaf: 1));
+            CheckProduct(a, b, n, RecursiveKernels.Multiply(a, b, n, leaf: 1));
         }
 
         if (selected("tiny-loop"))
@@ -89,7 +91,7 @@ internal static class FuturesSuite
             rows.Add(Report(Harness.Compare(
                 "Tiny pure function in a loop",
                 $"{count:N0} iterations",
-                () => Kernels.SumOfSteps(count),
+                () => RecursiveKernels.SumOfSteps(count),
                 static (x, y) => x.Equals(y),
                 warmUpCalls: 5,
                 rounds,
@@ -131,7 +133,7 @@ internal static class FuturesSuite
         GC.Collect();
         long spawnedBefore = FutureRuntime.Spawned;
         long start = Stopwatch.GetTimestamp();
-        int[] sorted = Kernels.QuickSort(data);
+        int[] sorted = RecursiveKernels.QuickSort(data);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         long spawned = FutureRuntime.Spawned - spawnedBefore;
         Array.Sort(data);
@@ -224,7 +226,7 @@ internal static class FuturesSuite
     /// <summary>Checks a product against the direct triple loop (the recursion sums in another order).</summary>
     private static void CheckProduct(double[] a, double[] b, int n, double[] product)
     {
-        double[] direct = Kernels.MultiplyDirect(a, b, n);
+        double[] direct = RecursiveKernels.MultiplyDirect(a, b, n);
         for (int i = 0; i < direct.Length; i++)
         {
             if (Math.Abs(direct[i] - product[i]) > 1e-9 * n)

@@ -4,6 +4,8 @@ using Specialize;
 // as written, without Specialize. (SPEC006 would suggest making it partial.)
 #pragma warning disable SPEC006
 
+using Specialize.Demo;
+
 namespace Specialize.Bench.Futures;
 
 /// <summary>
@@ -12,23 +14,23 @@ namespace Specialize.Bench.Futures;
 /// </summary>
 public static class PlainKernels
 {
-    /// <summary><see cref="Kernels.Multiply"/>, word for word.</summary>
+    /// <summary><see cref="RecursiveKernels.Multiply"/>, word for word.</summary>
     public static double[] Multiply(double[] a, double[] b, int n, int leaf)
     {
         if (n <= leaf)
         {
-            return Kernels.MultiplyDirect(a, b, n);
+            return RecursiveKernels.MultiplyDirect(a, b, n);
         }
 
         int h = n / 2;
-        var a11 = Kernels.Quadrant(a, n, 0, 0);
-        var a12 = Kernels.Quadrant(a, n, 0, h);
-        var a21 = Kernels.Quadrant(a, n, h, 0);
-        var a22 = Kernels.Quadrant(a, n, h, h);
-        var b11 = Kernels.Quadrant(b, n, 0, 0);
-        var b12 = Kernels.Quadrant(b, n, 0, h);
-        var b21 = Kernels.Quadrant(b, n, h, 0);
-        var b22 = Kernels.Quadrant(b, n, h, h);
+        var a11 = RecursiveKernels.Quadrant(a, n, 0, 0);
+        var a12 = RecursiveKernels.Quadrant(a, n, 0, h);
+        var a21 = RecursiveKernels.Quadrant(a, n, h, 0);
+        var a22 = RecursiveKernels.Quadrant(a, n, h, h);
+        var b11 = RecursiveKernels.Quadrant(b, n, 0, 0);
+        var b12 = RecursiveKernels.Quadrant(b, n, 0, h);
+        var b21 = RecursiveKernels.Quadrant(b, n, h, 0);
+        var b22 = RecursiveKernels.Quadrant(b, n, h, h);
 
         var p1 = Multiply(a11, b11, h, leaf);
         var p2 = Multiply(a12, b21, h, leaf);
@@ -39,22 +41,22 @@ public static class PlainKernels
         var p7 = Multiply(a21, b12, h, leaf);
         var p8 = Multiply(a22, b22, h, leaf);
 
-        var c11 = Kernels.Add(p1, p2);
-        var c12 = Kernels.Add(p3, p4);
-        var c21 = Kernels.Add(p5, p6);
-        var c22 = Kernels.Add(p7, p8);
-        return Kernels.Join(c11, c12, c21, c22, h);
+        var c11 = RecursiveKernels.Add(p1, p2);
+        var c12 = RecursiveKernels.Add(p3, p4);
+        var c21 = RecursiveKernels.Add(p5, p6);
+        var c22 = RecursiveKernels.Add(p7, p8);
+        return RecursiveKernels.Join(c11, c12, c21, c22, h);
     }
 
-    /// <summary><see cref="Kernels.Step"/>, word for word.</summary>
+    /// <summary><see cref="RecursiveKernels.Step"/>, word for word.</summary>
     public static double Step(double x)
     {
-        var a = Kernels.Tiny(x);
-        var b = Kernels.Tiny(x + 0.5);
+        var a = RecursiveKernels.Tiny(x);
+        var b = RecursiveKernels.Tiny(x + 0.5);
         return a - b;
     }
 
-    /// <summary><see cref="Kernels.SumOfSteps"/>, word for word.</summary>
+    /// <summary><see cref="RecursiveKernels.SumOfSteps"/>, word for word.</summary>
     public static double SumOfSteps(int count)
     {
         double sum = 0;

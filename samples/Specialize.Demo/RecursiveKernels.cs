@@ -1,18 +1,12 @@
-// Nullable annotations are off in this file only: the twin generated for a pure call with a single
-// reference-type argument (QuickSort(less)) tests its state with `?.Length`, which makes the compiler
-// treat the state as maybe-null and report CS8604 at the call inside the future (an error here, where
-// warnings are errors). With annotations off the twin is emitted under `#nullable disable` too.
-#nullable disable
-
 using Specialize;
 
-namespace Specialize.Bench.Futures;
+namespace Specialize.Demo;
 
 /// <summary>
-/// The futures workloads, written as a user would write them: plain recursive C# with the callees
+/// Recursive workloads, written as a user would write them: plain recursive C# with the callees
 /// marked <c>[Pure]</c>. Nothing here mentions threads; the generated twins decide what runs at once.
 /// </summary>
-public static partial class Kernels
+public static partial class RecursiveKernels
 {
     // ---- functional quicksort -------------------------------------------------------------------
 

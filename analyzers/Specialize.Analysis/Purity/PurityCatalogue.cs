@@ -27,6 +27,11 @@ internal enum CatalogueEntry
 /// </summary>
 internal static class PurityCatalogue
 {
+    // Fully qualified names without C# keywords, so that System.String is "System.String", not "string".
+    private static readonly SymbolDisplayFormat TypeNameFormat = new(
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters);
+
     // Types all of whose members are pure functions of their arguments.
     private static readonly HashSet<string> PureTypes = new(StringComparer.Ordinal)
     {
@@ -92,7 +97,7 @@ internal static class PurityCatalogue
             return CatalogueEntry.Unknown;
         }
 
-        string typeName = type.OriginalDefinition.ToDisplayString();
+        string typeName = type.OriginalDefinition.ToDisplayString(TypeNameFormat);
         string ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
 
         if (typeName == "System.Numerics.Tensors.TensorPrimitives")
@@ -104,6 +109,23 @@ internal static class PurityCatalogue
         if (typeName == "System.MemoryExtensions")
         {
             return HasWritableSpanFirstParameter(member) ? CatalogueEntry.WritesDestination : CatalogueEntry.Pure;
+        }
+
+        if (typeName == "System.Collections.Immutable.ImmutableInterlocked")
+        {
+            // Compare-and-swap on shared locations: not pure, even in the immutable namespace.
+            return CatalogueEntry.Unknown;
+        }
+
+        if (type.Name == "Builder" && Array.IndexOf(PureNamespaces, ns) >= 0)
+        {
+            // The builders of immutable collections are mutable: like an ownable collection.
+            string builderMember = member is IMethodSymbol { MethodKind: MethodKind.PropertyGet } builderGetter
+                ? builderGetter.AssociatedSymbol?.Name ?? builderGetter.Name
+                : member.Name;
+            return Readers.Contains(builderMember) || builderMember == "ToImmutable" || member is IPropertySymbol { IsReadOnly: true }
+                ? CatalogueEntry.Pure
+                : CatalogueEntry.MutatesReceiver;
         }
 
         if (PureTypes.Contains(typeName) || Array.IndexOf(PureNamespaces, ns) >= 0)
@@ -148,7 +170,7 @@ internal static class PurityCatalogue
     /// <summary>A short reason for well-known impure framework members, for the SPEC002 message.</summary>
     public static string ReasonFor(ISymbol member)
     {
-        string typeName = member.ContainingType?.OriginalDefinition.ToDisplayString() ?? string.Empty;
+        string typeName = member.ContainingType?.OriginalDefinition.ToDisplayString(TypeNameFormat) ?? string.Empty;
         string ns = member.ContainingType?.ContainingNamespace?.ToDisplayString() ?? string.Empty;
         if (typeName is "System.Console" || ns.StartsWith("System.IO", StringComparison.Ordinal) || ns.StartsWith("System.Net", StringComparison.Ordinal))
         {

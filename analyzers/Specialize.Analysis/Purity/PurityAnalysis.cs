@@ -232,15 +232,19 @@ public sealed class PurityAnalysis
             {
                 case ISimpleAssignmentOperation { IsRef: false } assignment:
                     CheckWrite(assignment.Target);
+                    CheckAccessors(assignment.Target, reads: false);
                     break;
                 case ICompoundAssignmentOperation compound:
                     CheckWrite(compound.Target);
+                    CheckAccessors(compound.Target, reads: true);
                     break;
                 case ICoalesceAssignmentOperation coalesce:
                     CheckWrite(coalesce.Target);
+                    CheckAccessors(coalesce.Target, reads: true);
                     break;
                 case IIncrementOrDecrementOperation increment:
                     CheckWrite(increment.Target);
+                    CheckAccessors(increment.Target, reads: true);
                     break;
                 case IDeconstructionAssignmentOperation deconstruction:
                     CheckWrite(deconstruction.Target);
@@ -309,6 +313,29 @@ public sealed class PurityAnalysis
             if (unowned is not null)
             {
                 Report(PurityViolationKind.WritesSharedState, target.Syntax.GetLocation(), unowned);
+            }
+        }
+
+        /// <summary>
+        /// A write to a property written in source runs its setter (and, for compound writes, its
+        /// getter): their bodies are checked like any other call. Accessors without a body (auto
+        /// properties) only touch the backing field, which <see cref="CheckWrite"/> has checked.
+        /// </summary>
+        private void CheckAccessors(IOperation target, bool reads)
+        {
+            if (Unwrap(target) is not IPropertyReferenceOperation property)
+            {
+                return;
+            }
+
+            if (property.Property.SetMethod is { } setter && Classify(setter.OriginalDefinition) == SourceKind.SourceWithBody)
+            {
+                CheckCall(setter, property.Instance, property.Arguments, property.Syntax);
+            }
+
+            if (reads && property.Property.GetMethod is { } getter && Classify(getter.OriginalDefinition) == SourceKind.SourceWithBody)
+            {
+                CheckCall(getter, property.Instance, property.Arguments, property.Syntax);
             }
         }
 
@@ -478,6 +505,8 @@ public sealed class PurityAnalysis
                     return IsFresh(coalesce.Value) && IsFresh(coalesce.WhenNull);
                 case IInvocationOperation invocation:
                     return IsFreshResult(invocation);
+                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver } receiver:
+                    return IsObjectBeingInitialized(receiver);
                 case IPropertyReferenceOperation property when property.Property.Name == "Span" || property.Property.Name == "Memory":
                     return IsOwned(property.Instance);
                 default:
@@ -486,12 +515,43 @@ public sealed class PurityAnalysis
             }
         }
 
+        /// <summary>
+        /// The implicit receiver of an initializer (<c>new T { X = 1 }</c>, <c>new List&lt;int&gt; { 1 }</c>,
+        /// <c>r with { X = 1 }</c>, <c>new { X = 1 }</c>) is the object being created. In a nested member
+        /// initializer (<c>new T { Inner = { X = 1 } }</c>) it is an object the new one already refers to,
+        /// which may be shared, so it is not owned.
+        /// </summary>
+        private static bool IsObjectBeingInitialized(IInstanceReferenceOperation receiver)
+        {
+            for (IOperation? current = receiver.Parent; current is not null; current = current.Parent)
+            {
+                switch (current)
+                {
+                    case IAnonymousObjectCreationOperation:
+                        return true;
+                    case IObjectOrCollectionInitializerOperation initializer:
+                        return initializer.Parent is IObjectCreationOperation or ITypeParameterObjectCreationOperation or IWithOperation;
+                }
+            }
+
+            return false;
+        }
+
         private bool IsFreshResult(IInvocationOperation invocation)
         {
             string name = invocation.TargetMethod.Name;
-            if (name is "ToArray" or "ToList" or "ToDictionary" or "ToHashSet" or "Clone" or "ToImmutableArray" or "ToCharArray")
+            if (name is "ToArray" or "ToList" or "ToDictionary" or "ToHashSet" or "Clone" or "ToImmutableArray" or "ToCharArray"
+                or "CreateBuilder" or "ToBuilder")
             {
                 return true;
+            }
+
+            INamedTypeSymbol? type = invocation.TargetMethod.ContainingType;
+            if (invocation.Instance is not null && type?.ToDisplayString() == "System.Text.StringBuilder"
+                && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ReturnType, type))
+            {
+                // StringBuilder's mutators return the builder itself: sb.Append(a).Append(b).
+                return IsOwned(invocation.Instance);
             }
 
             if (name is "AsSpan" or "AsMemory" or "Slice" or "Span")
@@ -622,6 +682,13 @@ public sealed class PurityAnalysis
             }
 
             IMethodSymbol definition = callee.OriginalDefinition;
+            if (definition.MethodKind == MethodKind.LocalFunction && IsNested(definition.ContainingSymbol))
+            {
+                // A local function of this method: its body is part of this body and is checked here,
+                // where the locals it writes are known to belong to the method.
+                return;
+            }
+
             switch (Classify(definition))
             {
                 case SourceKind.SourceCompilerGenerated:

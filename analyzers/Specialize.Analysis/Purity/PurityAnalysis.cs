@@ -22,7 +22,7 @@ public sealed class PurityAnalysis
     public const string PureAttributeName = "Specialize.PureAttribute";
 
     private readonly Compilation compilation;
-    private readonly ConcurrentDictionary<IMethodSymbol, bool> verdicts = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<(IMethodSymbol Method, bool OwnsThis), bool> verdicts = new(CheckComparer.Instance);
 
     public PurityAnalysis(Compilation compilation)
     {
@@ -56,7 +56,8 @@ public sealed class PurityAnalysis
             return ImmutableArray<PurityViolation>.Empty;
         }
 
-        var walker = new BodyWalker(this, method, body, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default) { method }, cancellationToken);
+        bool ownsThis = OwnsThisByConstruction(method);
+        var walker = new BodyWalker(this, method, ownsThis, body, new HashSet<(IMethodSymbol, bool)>(CheckComparer.Instance) { (method, ownsThis) }, cancellationToken);
         return walker.Run();
     }
 
@@ -65,17 +66,27 @@ public sealed class PurityAnalysis
     /// the check the generator relies on before it runs a call as a future.
     /// </summary>
     public bool IsPure(IMethodSymbol method, CancellationToken cancellationToken) =>
-        IsPure(method.OriginalDefinition, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), cancellationToken, out _);
+        IsPure(method.OriginalDefinition, OwnsThisByConstruction(method), new HashSet<(IMethodSymbol, bool)>(CheckComparer.Instance), cancellationToken, out _);
 
-    private bool IsPure(IMethodSymbol method, HashSet<IMethodSymbol> inProgress, CancellationToken cancellationToken, out bool assumed)
+    /// <summary>A constructor's <c>this</c> is the object being created, so the constructor owns it.</summary>
+    private static bool OwnsThisByConstruction(IMethodSymbol method) =>
+        method.MethodKind == MethodKind.Constructor && !method.IsStatic;
+
+    /// <summary>
+    /// <paramref name="ownsThis"/>: the receiver is an object the caller owns (a constructor's new
+    /// object, or a call on an object the calling method allocated), so writes to its fields are writes
+    /// to owned state. Verdicts are kept apart for the two cases.
+    /// </summary>
+    private bool IsPure(IMethodSymbol method, bool ownsThis, HashSet<(IMethodSymbol, bool)> inProgress, CancellationToken cancellationToken, out bool assumed)
     {
         assumed = false;
-        if (verdicts.TryGetValue(method, out bool known))
+        (IMethodSymbol, bool) check = (method, ownsThis);
+        if (verdicts.TryGetValue(check, out bool known))
         {
             return known;
         }
 
-        if (inProgress.Contains(method))
+        if (inProgress.Contains(check))
         {
             // A cycle: assume pure while the cycle is checked; the caller must not cache on this basis.
             assumed = true;
@@ -88,15 +99,15 @@ public sealed class PurityAnalysis
             return false;
         }
 
-        inProgress.Add(method);
-        var walker = new BodyWalker(this, method, body, inProgress, cancellationToken, stopAtFirst: true);
+        inProgress.Add(check);
+        var walker = new BodyWalker(this, method, ownsThis, body, inProgress, cancellationToken, stopAtFirst: true);
         bool pure = !walker.Run().Any(static v => v.IsBlocking);
-        inProgress.Remove(method);
+        inProgress.Remove(check);
 
         assumed = walker.UsedAssumption;
         if (!assumed || inProgress.Count == 0 || !pure)
         {
-            verdicts.TryAdd(method, pure);
+            verdicts.TryAdd(check, pure);
         }
 
         return pure;
@@ -183,23 +194,37 @@ public sealed class PurityAnalysis
         return SourceKind.SourceWithoutBody;
     }
 
+    /// <summary>Compares (method, owns-this) checks by symbol.</summary>
+    private sealed class CheckComparer : IEqualityComparer<(IMethodSymbol Method, bool OwnsThis)>
+    {
+        public static readonly CheckComparer Instance = new();
+
+        public bool Equals((IMethodSymbol Method, bool OwnsThis) x, (IMethodSymbol Method, bool OwnsThis) y) =>
+            x.OwnsThis == y.OwnsThis && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
+
+        public int GetHashCode((IMethodSymbol Method, bool OwnsThis) obj) =>
+            (SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 2) + (obj.OwnsThis ? 1 : 0);
+    }
+
     /// <summary>Walks one body, collecting violations.</summary>
     private sealed class BodyWalker
     {
         private readonly PurityAnalysis owner;
         private readonly IMethodSymbol method;
+        private readonly bool ownsThis;
         private readonly IOperation body;
-        private readonly HashSet<IMethodSymbol> inProgress;
+        private readonly HashSet<(IMethodSymbol, bool)> inProgress;
         private readonly CancellationToken cancellationToken;
         private readonly bool stopAtFirst;
         private readonly HashSet<ILocalSymbol> ownedLocals = new(SymbolEqualityComparer.Default);
         private readonly List<PurityViolation> violations = new();
         private readonly HashSet<IOperation> writeTargets = new();
 
-        public BodyWalker(PurityAnalysis owner, IMethodSymbol method, IOperation body, HashSet<IMethodSymbol> inProgress, CancellationToken cancellationToken, bool stopAtFirst = false)
+        public BodyWalker(PurityAnalysis owner, IMethodSymbol method, bool ownsThis, IOperation body, HashSet<(IMethodSymbol, bool)> inProgress, CancellationToken cancellationToken, bool stopAtFirst = false)
         {
             this.owner = owner;
             this.method = method;
+            this.ownsThis = ownsThis;
             this.body = body;
             this.inProgress = inProgress;
             this.cancellationToken = cancellationToken;
@@ -507,6 +532,8 @@ public sealed class PurityAnalysis
                     return IsFreshResult(invocation);
                 case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver } receiver:
                     return IsObjectBeingInitialized(receiver);
+                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                    return ownsThis;
                 case IPropertyReferenceOperation property when property.Property.Name == "Span" || property.Property.Name == "Memory":
                     return IsOwned(property.Instance);
                 default:
@@ -712,7 +739,8 @@ public sealed class PurityAnalysis
                         return;
                     }
 
-                    if (!owner.IsPure(definition, inProgress, cancellationToken, out bool assumed))
+                    bool ownsReceiver = OwnsThisByConstruction(definition) || (!definition.IsStatic && IsOwned(instance));
+                    if (!owner.IsPure(definition, ownsReceiver, inProgress, cancellationToken, out bool assumed))
                     {
                         Report(PurityViolationKind.CallsImpureMember, location, display, " (its body is not pure)", definition);
                     }

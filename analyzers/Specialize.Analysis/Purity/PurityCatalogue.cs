@@ -158,7 +158,8 @@ internal static class PurityCatalogue
             return Readers.Contains(name) || member is IPropertySymbol { IsReadOnly: true } ? CatalogueEntry.Pure : CatalogueEntry.MutatesReceiver;
         }
 
-        if (member.Name is "GetHashCode" or "Equals" or "ToString" or "GetType" or "CompareTo"
+        if ((member.Name is "GetHashCode" or "Equals" or "ToString" or "GetType" or "CompareTo"
+                || member is IMethodSymbol { MethodKind: MethodKind.Constructor })
             && type.SpecialType == SpecialType.System_Object)
         {
             return CatalogueEntry.Pure;

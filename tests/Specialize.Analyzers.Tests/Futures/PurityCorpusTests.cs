@@ -387,6 +387,61 @@ public sealed class PurityCorpusTests
             """
         },
         {
+            "constructor of a source class that assigns its fields",
+            """
+            public sealed class Interval
+            {
+                public readonly int Start;
+                public readonly int End;
+
+                public Interval(int start, int end)
+                {
+                    Start = start;
+                    this.End = end;
+                }
+            }
+
+            public static class C
+            {
+                [Pure]
+                public static Interval Make(int x) => new Interval(x, x + 1);
+            }
+            """
+        },
+        {
+            "setter with a body and a mutating method on a fresh object",
+            """
+            public sealed class Accumulator
+            {
+                private int total;
+
+                public int Total
+                {
+                    get => total;
+                    set => total = value;
+                }
+
+                public void Add(int v) => total += v;
+            }
+
+            public static class C
+            {
+                [Pure]
+                public static int Sum(int[] xs)
+                {
+                    var acc = new Accumulator();
+                    acc.Total = 0;
+                    foreach (int x in xs)
+                    {
+                        acc.Add(x);
+                    }
+
+                    return acc.Total;
+                }
+            }
+            """
+        },
+        {
             "direct recursion",
             """
             public static class C
@@ -797,6 +852,47 @@ public sealed class PurityCorpusTests
                 {
                     var cell = new Cell();
                     cell.{|SPEC002:Value|} = x;
+                    return x;
+                }
+            }
+            """
+        },
+        {
+            "constructor that counts instances in a static field",
+            """
+            public sealed class Tracked
+            {
+                public static int Created;
+
+                public Tracked()
+                {
+                    Created++;
+                }
+            }
+
+            public static class C
+            {
+                [Pure]
+                public static Tracked Make() => {|SPEC002:new Tracked()|};
+            }
+            """
+        },
+        {
+            "mutating method called on a parameter object",
+            """
+            public sealed class Accumulator
+            {
+                public int Total;
+
+                public void Add(int v) => Total += v;
+            }
+
+            public static class C
+            {
+                [Pure]
+                public static int F(Accumulator acc, int x)
+                {
+                    acc.{|SPEC002:Add|}(x);
                     return x;
                 }
             }

@@ -723,6 +723,11 @@ public sealed class PurityAnalysis
                     {
                         Report(PurityViolationKind.WritesSharedState, location, $"property '{definition.AssociatedSymbol?.Name}' of {DescribeReceiver(instance)}");
                     }
+                    else if (definition.MethodKind == MethodKind.PropertyGet && definition.AssociatedSymbol is IPropertySymbol { IsStatic: true, SetMethod: not null } autoProperty)
+                    {
+                        // A static auto-property with a setter reads a static field that is not readonly.
+                        Report(PurityViolationKind.ReadsMutableStatic, location, $"{autoProperty.ContainingType.Name}.{autoProperty.Name}");
+                    }
 
                     return;
                 case SourceKind.SourceWithoutBody:

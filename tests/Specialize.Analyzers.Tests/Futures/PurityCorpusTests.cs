@@ -374,6 +374,18 @@ public sealed class PurityCorpusTests
             """
         },
         {
+            "get-only static auto-property read",
+            """
+            public static class C
+            {
+                public static int Size { get; } = 4;
+
+                [Pure]
+                public static int F(int x) => x * Size;
+            }
+            """
+        },
+        {
             "instance fields of a sealed class read",
             """
             public sealed class Vec
@@ -1279,6 +1291,66 @@ public sealed class PurityCorpusTests
 
                 [Pure]
                 public static double F(double x) => x * {|SPEC003:Factor|};
+            }
+            """
+        },
+        {
+            "read of a mutable static auto-property",
+            """
+            public static class C
+            {
+                public static double Factor { get; set; } = 2.0;
+
+                [Pure]
+                public static double F(double x) => x * {|SPEC003:Factor|};
+            }
+            """
+        },
+        {
+            "struct method writing a field of its own receiver",
+            """
+            public struct Counter
+            {
+                public int Count;
+
+                [Pure]
+                public int Next()
+                {
+                    {|SPEC001:Count|}++;
+                    return Count;
+                }
+            }
+            """
+        },
+        {
+            "write through a pointer",
+            """
+            public static class C
+            {
+                [Pure]
+                public static unsafe int F(int[] a)
+                {
+                    fixed (int* p = a)
+                    {
+                        {|SPEC001:*p|} = 1;
+                    }
+
+                    return a.Length;
+                }
+            }
+            """
+        },
+        {
+            "call to a framework member with process-wide effects",
+            """
+            public static class C
+            {
+                [Pure]
+                public static int F(int x)
+                {
+                    GC.{|SPEC002:Collect|}();
+                    return x;
+                }
             }
             """
         },

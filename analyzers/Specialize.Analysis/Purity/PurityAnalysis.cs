@@ -93,24 +93,125 @@ public sealed class PurityAnalysis
             return true;
         }
 
+        var parts = new List<IOperation>();
         IOperation? body = GetBody(method, cancellationToken);
-        if (body is null)
+        if (body is not null)
+        {
+            parts.Add(body);
+        }
+
+        IMethodSymbol? implicitBase = null;
+        if (OwnsThisByConstruction(method))
+        {
+            implicitBase = AddConstructionParts(method, body is not null, parts, cancellationToken);
+        }
+        else if (body is null)
         {
             return false;
         }
 
         inProgress.Add(check);
-        var walker = new BodyWalker(this, method, ownsThis, body, inProgress, cancellationToken, stopAtFirst: true);
-        bool pure = !walker.Run().Any(static v => v.IsBlocking);
+        bool pure = true;
+        foreach (IOperation part in parts)
+        {
+            var walker = new BodyWalker(this, method, ownsThis, part, inProgress, cancellationToken, stopAtFirst: true);
+            pure &= !walker.Run().Any(static v => v.IsBlocking);
+            assumed |= walker.UsedAssumption;
+            if (!pure)
+            {
+                break;
+            }
+        }
+
+        if (pure && implicitBase is not null)
+        {
+            pure = IsPureBaseConstructor(implicitBase, inProgress, cancellationToken, out bool baseAssumed);
+            assumed |= baseAssumed;
+        }
+
         inProgress.Remove(check);
 
-        assumed = walker.UsedAssumption;
         if (!assumed || inProgress.Count == 0 || !pure)
         {
             verdicts.TryAdd(check, pure);
         }
 
         return pure;
+    }
+
+    /// <summary>
+    /// What else runs when a constructor runs: the instance field and property initializers of its
+    /// type (unless it chains to <c>this(...)</c>) and a primary constructor's base arguments. Returns
+    /// the base constructor that runs without appearing in any operation (<c>base()</c> of an implicit
+    /// or primary constructor), if any.
+    /// </summary>
+    private IMethodSymbol? AddConstructionParts(IMethodSymbol constructor, bool hasBody, List<IOperation> parts, CancellationToken cancellationToken)
+    {
+        bool explicitBase = hasBody;
+        foreach (SyntaxReference reference in constructor.DeclaringSyntaxReferences)
+        {
+            SyntaxNode node = reference.GetSyntax(cancellationToken);
+            if (node is ConstructorDeclarationSyntax { Initializer: { } chained } && chained.ThisOrBaseKeyword.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.ThisKeyword))
+            {
+                // The chained constructor runs the initializers; it is a call in this body.
+                return null;
+            }
+
+            if (node is TypeDeclarationSyntax { BaseList: { } baseList } && compilation.ContainsSyntaxTree(node.SyntaxTree))
+            {
+                foreach (BaseTypeSyntax baseType in baseList.Types)
+                {
+                    if (baseType is PrimaryConstructorBaseTypeSyntax primaryBase
+                        && compilation.GetSemanticModel(node.SyntaxTree).GetOperation(primaryBase, cancellationToken) is { } baseCall)
+                    {
+                        parts.Add(baseCall);
+                        explicitBase = true;
+                    }
+                }
+            }
+        }
+
+        foreach (ISymbol member in constructor.ContainingType.GetMembers())
+        {
+            if (member.IsStatic || member is not (IFieldSymbol or IPropertySymbol))
+            {
+                continue;
+            }
+
+            foreach (SyntaxReference reference in member.DeclaringSyntaxReferences)
+            {
+                SyntaxNode node = reference.GetSyntax(cancellationToken);
+                EqualsValueClauseSyntax? initializer = node switch
+                {
+                    VariableDeclaratorSyntax declarator => declarator.Initializer,
+                    PropertyDeclarationSyntax property => property.Initializer,
+                    _ => null,
+                };
+                if (initializer is not null && compilation.ContainsSyntaxTree(node.SyntaxTree)
+                    && compilation.GetSemanticModel(node.SyntaxTree).GetOperation(initializer, cancellationToken) is { } operation)
+                {
+                    parts.Add(operation);
+                }
+            }
+        }
+
+        if (explicitBase || constructor.ContainingType.IsValueType || constructor.ContainingType.BaseType is not { } baseClass)
+        {
+            return null;
+        }
+
+        return baseClass.InstanceConstructors.FirstOrDefault(static c => c.Parameters.Length == 0);
+    }
+
+    private bool IsPureBaseConstructor(IMethodSymbol constructor, HashSet<(IMethodSymbol, bool)> inProgress, CancellationToken cancellationToken, out bool assumed)
+    {
+        assumed = false;
+        if (Classify(constructor) == SourceKind.Metadata)
+        {
+            return IsMarkedPure(constructor) || PurityCatalogue.Lookup(constructor) == CatalogueEntry.Pure;
+        }
+
+        return IsPure(constructor, ownsThis: true, inProgress, cancellationToken, out assumed);
     }
 
     private IOperation? GetBody(IMethodSymbol method, CancellationToken cancellationToken)
@@ -151,6 +252,13 @@ public sealed class PurityAnalysis
 
     private static SourceKind Classify(IMethodSymbol method)
     {
+        if (method.MethodKind == MethodKind.Constructor && !method.IsStatic && !method.IsExtern
+            && method.ContainingType?.Locations.Any(static l => l.IsInSource) == true)
+        {
+            // Explicit, implicit or primary: what runs (body, initializers, base call) is checked.
+            return SourceKind.SourceWithBody;
+        }
+
         if (method.DeclaringSyntaxReferences.Length == 0)
         {
             return method.Locations.Any(static l => l.IsInSource) || method.ContainingType?.Locations.Any(static l => l.IsInSource) == true

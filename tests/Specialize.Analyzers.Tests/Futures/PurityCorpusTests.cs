@@ -421,6 +421,29 @@ public sealed class PurityCorpusTests
             """
         },
         {
+            "positional record and primary-constructor class with field initializers constructed",
+            """
+            public sealed record Pair(int A, int B);
+
+            public class Box(int size)
+            {
+                public readonly int[] Items = new int[size];
+                public int Size { get; } = size;
+            }
+
+            public sealed class Crate(int size) : Box(size * 2)
+            {
+                public readonly List<int> Labels = new() { size };
+            }
+
+            public static class C
+            {
+                [Pure]
+                public static int Make(int x) => new Pair(x, x + 1).A + new Box(x).Size + new Crate(x).Labels.Count;
+            }
+            """
+        },
+        {
             "setter with a body and a mutating method on a fresh object",
             """
             public sealed class Accumulator
@@ -886,6 +909,26 @@ public sealed class PurityCorpusTests
             {
                 [Pure]
                 public static Tracked Make() => {|SPEC002:new Tracked()|};
+            }
+            """
+        },
+        {
+            "field initializer that counts instances in a static field",
+            """
+            public class Tracked
+            {
+                public static int Created;
+                public readonly int Id = Created++;
+            }
+
+            public sealed class Derived : Tracked
+            {
+            }
+
+            public static class C
+            {
+                [Pure]
+                public static int Make() => {|SPEC002:new Derived()|}.Id;
             }
             """
         },

@@ -478,6 +478,8 @@ public sealed class PurityAnalysis
             switch (target)
             {
                 case IDiscardOperation:
+                case IInterpolatedStringHandlerCreationOperation:
+                    // A handler the compiler creates for this one call, passed by ref.
                     return null;
                 case ILocalReferenceOperation local:
                     if (!IsOwnLocal(local.Local))

@@ -54,6 +54,14 @@ internal static class PurityCatalogue
         "System.FormatException", "System.Exception", "System.ObjectDisposedException",
     };
 
+    // Interpolated-string handlers: they format into a buffer of their own or into the builder they
+    // were created for; the call that receives the handler (StringBuilder.Append) is checked itself.
+    private static readonly HashSet<string> InterpolationHandlers = new(StringComparer.Ordinal)
+    {
+        "System.Text.StringBuilder.AppendInterpolatedStringHandler",
+        "System.Runtime.CompilerServices.DefaultInterpolatedStringHandler",
+    };
+
     // Namespaces all of whose types are immutable and whose members are pure.
     private static readonly string[] PureNamespaces =
     {
@@ -128,7 +136,7 @@ internal static class PurityCatalogue
                 : CatalogueEntry.MutatesReceiver;
         }
 
-        if (PureTypes.Contains(typeName) || Array.IndexOf(PureNamespaces, ns) >= 0)
+        if (PureTypes.Contains(typeName) || InterpolationHandlers.Contains(typeName) || Array.IndexOf(PureNamespaces, ns) >= 0)
         {
             return CatalogueEntry.Pure;
         }

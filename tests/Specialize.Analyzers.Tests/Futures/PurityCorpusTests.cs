@@ -185,6 +185,25 @@ public sealed class PurityCorpusTests
             """
         },
         {
+            "interpolated strings appended to a fresh StringBuilder",
+            """
+            public static class C
+            {
+                [Pure]
+                public static string Describe(double[] xs)
+                {
+                    var sb = new StringBuilder();
+                    for (int i = 0; i < xs.Length; i++)
+                    {
+                        sb.Append($"{i}={xs[i]:F2};");
+                    }
+
+                    return sb.ToString();
+                }
+            }
+            """
+        },
+        {
             "Span from stackalloc written",
             """
             public static class C

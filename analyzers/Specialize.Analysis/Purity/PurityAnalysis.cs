@@ -394,6 +394,9 @@ public sealed class PurityAnalysis
                 case IObjectCreationOperation { Constructor: { } constructor } creation:
                     CheckCall(constructor, null, creation.Arguments, creation.Syntax);
                     break;
+                case ITypeParameterObjectCreationOperation typeParameterCreation:
+                    Report(PurityViolationKind.CallsImpureMember, typeParameterCreation.Syntax.GetLocation(), $"new {typeParameterCreation.Type?.Name}()", " (the constructor behind a type parameter is not known)");
+                    break;
                 case IPropertyReferenceOperation property when !writeTargets.Contains(property) && property.Property.GetMethod is { } getter:
                     CheckCall(getter, property.Instance, property.Arguments, property.Syntax);
                     break;

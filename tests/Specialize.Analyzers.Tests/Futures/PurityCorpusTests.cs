@@ -1257,6 +1257,16 @@ public sealed class PurityCorpusTests
             """
         },
         {
+            "constructor through a new() constraint",
+            """
+            public static class C
+            {
+                [Pure]
+                public static T F<T>() where T : new() => {|SPEC002:new T()|};
+            }
+            """
+        },
+        {
             "delegate call",
             """
             public static class C

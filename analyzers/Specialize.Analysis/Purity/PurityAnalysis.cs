@@ -22,7 +22,7 @@ public sealed class PurityAnalysis
     public const string PureAttributeName = "Specialize.PureAttribute";
 
     private readonly Compilation compilation;
-    private readonly ConcurrentDictionary<IMethodSymbol, bool> verdicts = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<(IMethodSymbol Method, bool OwnsThis), bool> verdicts = new(CheckComparer.Instance);
 
     public PurityAnalysis(Compilation compilation)
     {
@@ -56,7 +56,8 @@ public sealed class PurityAnalysis
             return ImmutableArray<PurityViolation>.Empty;
         }
 
-        var walker = new BodyWalker(this, method, body, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default) { method }, cancellationToken);
+        bool ownsThis = OwnsThisByConstruction(method);
+        var walker = new BodyWalker(this, method, ownsThis, body, new HashSet<(IMethodSymbol, bool)>(CheckComparer.Instance) { (method, ownsThis) }, cancellationToken);
         return walker.Run();
     }
 
@@ -65,41 +66,152 @@ public sealed class PurityAnalysis
     /// the check the generator relies on before it runs a call as a future.
     /// </summary>
     public bool IsPure(IMethodSymbol method, CancellationToken cancellationToken) =>
-        IsPure(method.OriginalDefinition, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), cancellationToken, out _);
+        IsPure(method.OriginalDefinition, OwnsThisByConstruction(method), new HashSet<(IMethodSymbol, bool)>(CheckComparer.Instance), cancellationToken, out _);
 
-    private bool IsPure(IMethodSymbol method, HashSet<IMethodSymbol> inProgress, CancellationToken cancellationToken, out bool assumed)
+    /// <summary>A constructor's <c>this</c> is the object being created, so the constructor owns it.</summary>
+    private static bool OwnsThisByConstruction(IMethodSymbol method) =>
+        method.MethodKind == MethodKind.Constructor && !method.IsStatic;
+
+    /// <summary>
+    /// <paramref name="ownsThis"/>: the receiver is an object the caller owns (a constructor's new
+    /// object, or a call on an object the calling method allocated), so writes to its fields are writes
+    /// to owned state. Verdicts are kept apart for the two cases.
+    /// </summary>
+    private bool IsPure(IMethodSymbol method, bool ownsThis, HashSet<(IMethodSymbol, bool)> inProgress, CancellationToken cancellationToken, out bool assumed)
     {
         assumed = false;
-        if (verdicts.TryGetValue(method, out bool known))
+        (IMethodSymbol, bool) check = (method, ownsThis);
+        if (verdicts.TryGetValue(check, out bool known))
         {
             return known;
         }
 
-        if (inProgress.Contains(method))
+        if (inProgress.Contains(check))
         {
             // A cycle: assume pure while the cycle is checked; the caller must not cache on this basis.
             assumed = true;
             return true;
         }
 
+        var parts = new List<IOperation>();
         IOperation? body = GetBody(method, cancellationToken);
-        if (body is null)
+        if (body is not null)
+        {
+            parts.Add(body);
+        }
+
+        IMethodSymbol? implicitBase = null;
+        if (OwnsThisByConstruction(method))
+        {
+            implicitBase = AddConstructionParts(method, body is not null, parts, cancellationToken);
+        }
+        else if (body is null)
         {
             return false;
         }
 
-        inProgress.Add(method);
-        var walker = new BodyWalker(this, method, body, inProgress, cancellationToken, stopAtFirst: true);
-        bool pure = !walker.Run().Any(static v => v.IsBlocking);
-        inProgress.Remove(method);
+        inProgress.Add(check);
+        bool pure = true;
+        foreach (IOperation part in parts)
+        {
+            var walker = new BodyWalker(this, method, ownsThis, part, inProgress, cancellationToken, stopAtFirst: true);
+            pure &= !walker.Run().Any(static v => v.IsBlocking);
+            assumed |= walker.UsedAssumption;
+            if (!pure)
+            {
+                break;
+            }
+        }
 
-        assumed = walker.UsedAssumption;
+        if (pure && implicitBase is not null)
+        {
+            pure = IsPureBaseConstructor(implicitBase, inProgress, cancellationToken, out bool baseAssumed);
+            assumed |= baseAssumed;
+        }
+
+        inProgress.Remove(check);
+
         if (!assumed || inProgress.Count == 0 || !pure)
         {
-            verdicts.TryAdd(method, pure);
+            verdicts.TryAdd(check, pure);
         }
 
         return pure;
+    }
+
+    /// <summary>
+    /// What else runs when a constructor runs: the instance field and property initializers of its
+    /// type (unless it chains to <c>this(...)</c>) and a primary constructor's base arguments. Returns
+    /// the base constructor that runs without appearing in any operation (<c>base()</c> of an implicit
+    /// or primary constructor), if any.
+    /// </summary>
+    private IMethodSymbol? AddConstructionParts(IMethodSymbol constructor, bool hasBody, List<IOperation> parts, CancellationToken cancellationToken)
+    {
+        bool explicitBase = hasBody;
+        foreach (SyntaxReference reference in constructor.DeclaringSyntaxReferences)
+        {
+            SyntaxNode node = reference.GetSyntax(cancellationToken);
+            if (node is ConstructorDeclarationSyntax { Initializer: { } chained } && chained.ThisOrBaseKeyword.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.ThisKeyword))
+            {
+                // The chained constructor runs the initializers; it is a call in this body.
+                return null;
+            }
+
+            if (node is TypeDeclarationSyntax { BaseList: { } baseList } && compilation.ContainsSyntaxTree(node.SyntaxTree))
+            {
+                foreach (BaseTypeSyntax baseType in baseList.Types)
+                {
+                    if (baseType is PrimaryConstructorBaseTypeSyntax primaryBase
+                        && compilation.GetSemanticModel(node.SyntaxTree).GetOperation(primaryBase, cancellationToken) is { } baseCall)
+                    {
+                        parts.Add(baseCall);
+                        explicitBase = true;
+                    }
+                }
+            }
+        }
+
+        foreach (ISymbol member in constructor.ContainingType.GetMembers())
+        {
+            if (member.IsStatic || member is not (IFieldSymbol or IPropertySymbol))
+            {
+                continue;
+            }
+
+            foreach (SyntaxReference reference in member.DeclaringSyntaxReferences)
+            {
+                SyntaxNode node = reference.GetSyntax(cancellationToken);
+                EqualsValueClauseSyntax? initializer = node switch
+                {
+                    VariableDeclaratorSyntax declarator => declarator.Initializer,
+                    PropertyDeclarationSyntax property => property.Initializer,
+                    _ => null,
+                };
+                if (initializer is not null && compilation.ContainsSyntaxTree(node.SyntaxTree)
+                    && compilation.GetSemanticModel(node.SyntaxTree).GetOperation(initializer, cancellationToken) is { } operation)
+                {
+                    parts.Add(operation);
+                }
+            }
+        }
+
+        if (explicitBase || constructor.ContainingType.IsValueType || constructor.ContainingType.BaseType is not { } baseClass)
+        {
+            return null;
+        }
+
+        return baseClass.InstanceConstructors.FirstOrDefault(static c => c.Parameters.Length == 0);
+    }
+
+    private bool IsPureBaseConstructor(IMethodSymbol constructor, HashSet<(IMethodSymbol, bool)> inProgress, CancellationToken cancellationToken, out bool assumed)
+    {
+        assumed = false;
+        if (Classify(constructor) == SourceKind.Metadata)
+        {
+            return IsMarkedPure(constructor) || PurityCatalogue.Lookup(constructor) == CatalogueEntry.Pure;
+        }
+
+        return IsPure(constructor, ownsThis: true, inProgress, cancellationToken, out assumed);
     }
 
     private IOperation? GetBody(IMethodSymbol method, CancellationToken cancellationToken)
@@ -140,6 +252,13 @@ public sealed class PurityAnalysis
 
     private static SourceKind Classify(IMethodSymbol method)
     {
+        if (method.MethodKind == MethodKind.Constructor && !method.IsStatic && !method.IsExtern
+            && method.ContainingType?.Locations.Any(static l => l.IsInSource) == true)
+        {
+            // Explicit, implicit or primary: what runs (body, initializers, base call) is checked.
+            return SourceKind.SourceWithBody;
+        }
+
         if (method.DeclaringSyntaxReferences.Length == 0)
         {
             return method.Locations.Any(static l => l.IsInSource) || method.ContainingType?.Locations.Any(static l => l.IsInSource) == true
@@ -183,23 +302,37 @@ public sealed class PurityAnalysis
         return SourceKind.SourceWithoutBody;
     }
 
+    /// <summary>Compares (method, owns-this) checks by symbol.</summary>
+    private sealed class CheckComparer : IEqualityComparer<(IMethodSymbol Method, bool OwnsThis)>
+    {
+        public static readonly CheckComparer Instance = new();
+
+        public bool Equals((IMethodSymbol Method, bool OwnsThis) x, (IMethodSymbol Method, bool OwnsThis) y) =>
+            x.OwnsThis == y.OwnsThis && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
+
+        public int GetHashCode((IMethodSymbol Method, bool OwnsThis) obj) =>
+            (SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 2) + (obj.OwnsThis ? 1 : 0);
+    }
+
     /// <summary>Walks one body, collecting violations.</summary>
     private sealed class BodyWalker
     {
         private readonly PurityAnalysis owner;
         private readonly IMethodSymbol method;
+        private readonly bool ownsThis;
         private readonly IOperation body;
-        private readonly HashSet<IMethodSymbol> inProgress;
+        private readonly HashSet<(IMethodSymbol, bool)> inProgress;
         private readonly CancellationToken cancellationToken;
         private readonly bool stopAtFirst;
         private readonly HashSet<ILocalSymbol> ownedLocals = new(SymbolEqualityComparer.Default);
         private readonly List<PurityViolation> violations = new();
         private readonly HashSet<IOperation> writeTargets = new();
 
-        public BodyWalker(PurityAnalysis owner, IMethodSymbol method, IOperation body, HashSet<IMethodSymbol> inProgress, CancellationToken cancellationToken, bool stopAtFirst = false)
+        public BodyWalker(PurityAnalysis owner, IMethodSymbol method, bool ownsThis, IOperation body, HashSet<(IMethodSymbol, bool)> inProgress, CancellationToken cancellationToken, bool stopAtFirst = false)
         {
             this.owner = owner;
             this.method = method;
+            this.ownsThis = ownsThis;
             this.body = body;
             this.inProgress = inProgress;
             this.cancellationToken = cancellationToken;
@@ -232,15 +365,19 @@ public sealed class PurityAnalysis
             {
                 case ISimpleAssignmentOperation { IsRef: false } assignment:
                     CheckWrite(assignment.Target);
+                    CheckAccessors(assignment.Target, reads: false);
                     break;
                 case ICompoundAssignmentOperation compound:
                     CheckWrite(compound.Target);
+                    CheckAccessors(compound.Target, reads: true);
                     break;
                 case ICoalesceAssignmentOperation coalesce:
                     CheckWrite(coalesce.Target);
+                    CheckAccessors(coalesce.Target, reads: true);
                     break;
                 case IIncrementOrDecrementOperation increment:
                     CheckWrite(increment.Target);
+                    CheckAccessors(increment.Target, reads: true);
                     break;
                 case IDeconstructionAssignmentOperation deconstruction:
                     CheckWrite(deconstruction.Target);
@@ -256,6 +393,9 @@ public sealed class PurityAnalysis
                     break;
                 case IObjectCreationOperation { Constructor: { } constructor } creation:
                     CheckCall(constructor, null, creation.Arguments, creation.Syntax);
+                    break;
+                case ITypeParameterObjectCreationOperation typeParameterCreation:
+                    Report(PurityViolationKind.CallsImpureMember, typeParameterCreation.Syntax.GetLocation(), $"new {typeParameterCreation.Type?.Name}()", " (the constructor behind a type parameter is not known)");
                     break;
                 case IPropertyReferenceOperation property when !writeTargets.Contains(property) && property.Property.GetMethod is { } getter:
                     CheckCall(getter, property.Instance, property.Arguments, property.Syntax);
@@ -312,12 +452,37 @@ public sealed class PurityAnalysis
             }
         }
 
+        /// <summary>
+        /// A write to a property written in source runs its setter (and, for compound writes, its
+        /// getter): their bodies are checked like any other call. Accessors without a body (auto
+        /// properties) only touch the backing field, which <see cref="CheckWrite"/> has checked.
+        /// </summary>
+        private void CheckAccessors(IOperation target, bool reads)
+        {
+            if (Unwrap(target) is not IPropertyReferenceOperation property)
+            {
+                return;
+            }
+
+            if (property.Property.SetMethod is { } setter && Classify(setter.OriginalDefinition) == SourceKind.SourceWithBody)
+            {
+                CheckCall(setter, property.Instance, property.Arguments, property.Syntax);
+            }
+
+            if (reads && property.Property.GetMethod is { } getter && Classify(getter.OriginalDefinition) == SourceKind.SourceWithBody)
+            {
+                CheckCall(getter, property.Instance, property.Arguments, property.Syntax);
+            }
+        }
+
         /// <summary>Null when the written location belongs to the method; otherwise what it is.</summary>
         private string? DescribeUnowned(IOperation target)
         {
             switch (target)
             {
                 case IDiscardOperation:
+                case IInterpolatedStringHandlerCreationOperation:
+                    // A handler the compiler creates for this one call, passed by ref.
                     return null;
                 case ILocalReferenceOperation local:
                     if (!IsOwnLocal(local.Local))
@@ -478,6 +643,10 @@ public sealed class PurityAnalysis
                     return IsFresh(coalesce.Value) && IsFresh(coalesce.WhenNull);
                 case IInvocationOperation invocation:
                     return IsFreshResult(invocation);
+                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver } receiver:
+                    return IsObjectBeingInitialized(receiver);
+                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                    return ownsThis;
                 case IPropertyReferenceOperation property when property.Property.Name == "Span" || property.Property.Name == "Memory":
                     return IsOwned(property.Instance);
                 default:
@@ -486,12 +655,43 @@ public sealed class PurityAnalysis
             }
         }
 
+        /// <summary>
+        /// The implicit receiver of an initializer (<c>new T { X = 1 }</c>, <c>new List&lt;int&gt; { 1 }</c>,
+        /// <c>r with { X = 1 }</c>, <c>new { X = 1 }</c>) is the object being created. In a nested member
+        /// initializer (<c>new T { Inner = { X = 1 } }</c>) it is an object the new one already refers to,
+        /// which may be shared, so it is not owned.
+        /// </summary>
+        private static bool IsObjectBeingInitialized(IInstanceReferenceOperation receiver)
+        {
+            for (IOperation? current = receiver.Parent; current is not null; current = current.Parent)
+            {
+                switch (current)
+                {
+                    case IAnonymousObjectCreationOperation:
+                        return true;
+                    case IObjectOrCollectionInitializerOperation initializer:
+                        return initializer.Parent is IObjectCreationOperation or ITypeParameterObjectCreationOperation or IWithOperation;
+                }
+            }
+
+            return false;
+        }
+
         private bool IsFreshResult(IInvocationOperation invocation)
         {
             string name = invocation.TargetMethod.Name;
-            if (name is "ToArray" or "ToList" or "ToDictionary" or "ToHashSet" or "Clone" or "ToImmutableArray" or "ToCharArray")
+            if (name is "ToArray" or "ToList" or "ToDictionary" or "ToHashSet" or "Clone" or "ToImmutableArray" or "ToCharArray"
+                or "CreateBuilder" or "ToBuilder")
             {
                 return true;
+            }
+
+            INamedTypeSymbol? type = invocation.TargetMethod.ContainingType;
+            if (invocation.Instance is not null && type?.ToDisplayString() == "System.Text.StringBuilder"
+                && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ReturnType, type))
+            {
+                // StringBuilder's mutators return the builder itself: sb.Append(a).Append(b).
+                return IsOwned(invocation.Instance);
             }
 
             if (name is "AsSpan" or "AsMemory" or "Slice" or "Span")
@@ -622,12 +822,24 @@ public sealed class PurityAnalysis
             }
 
             IMethodSymbol definition = callee.OriginalDefinition;
+            if (definition.MethodKind == MethodKind.LocalFunction && IsNested(definition.ContainingSymbol))
+            {
+                // A local function of this method: its body is part of this body and is checked here,
+                // where the locals it writes are known to belong to the method.
+                return;
+            }
+
             switch (Classify(definition))
             {
                 case SourceKind.SourceCompilerGenerated:
                     if (definition.MethodKind == MethodKind.PropertySet && !IsOwned(instance))
                     {
                         Report(PurityViolationKind.WritesSharedState, location, $"property '{definition.AssociatedSymbol?.Name}' of {DescribeReceiver(instance)}");
+                    }
+                    else if (definition.MethodKind == MethodKind.PropertyGet && definition.AssociatedSymbol is IPropertySymbol { IsStatic: true, SetMethod: not null } autoProperty)
+                    {
+                        // A static auto-property with a setter reads a static field that is not readonly.
+                        Report(PurityViolationKind.ReadsMutableStatic, location, $"{autoProperty.ContainingType.Name}.{autoProperty.Name}");
                     }
 
                     return;
@@ -645,7 +857,8 @@ public sealed class PurityAnalysis
                         return;
                     }
 
-                    if (!owner.IsPure(definition, inProgress, cancellationToken, out bool assumed))
+                    bool ownsReceiver = OwnsThisByConstruction(definition) || (!definition.IsStatic && IsOwned(instance));
+                    if (!owner.IsPure(definition, ownsReceiver, inProgress, cancellationToken, out bool assumed))
                     {
                         Report(PurityViolationKind.CallsImpureMember, location, display, " (its body is not pure)", definition);
                     }

@@ -27,6 +27,11 @@ internal enum CatalogueEntry
 /// </summary>
 internal static class PurityCatalogue
 {
+    // Fully qualified names without C# keywords, so that System.String is "System.String", not "string".
+    private static readonly SymbolDisplayFormat TypeNameFormat = new(
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters);
+
     // Types all of whose members are pure functions of their arguments.
     private static readonly HashSet<string> PureTypes = new(StringComparer.Ordinal)
     {
@@ -47,6 +52,14 @@ internal static class PurityCatalogue
         "System.InvalidOperationException", "System.NotSupportedException", "System.IndexOutOfRangeException",
         "System.DivideByZeroException", "System.OverflowException", "System.ArithmeticException",
         "System.FormatException", "System.Exception", "System.ObjectDisposedException",
+    };
+
+    // Interpolated-string handlers: they format into a buffer of their own or into the builder they
+    // were created for; the call that receives the handler (StringBuilder.Append) is checked itself.
+    private static readonly HashSet<string> InterpolationHandlers = new(StringComparer.Ordinal)
+    {
+        "System.Text.StringBuilder.AppendInterpolatedStringHandler",
+        "System.Runtime.CompilerServices.DefaultInterpolatedStringHandler",
     };
 
     // Namespaces all of whose types are immutable and whose members are pure.
@@ -92,7 +105,7 @@ internal static class PurityCatalogue
             return CatalogueEntry.Unknown;
         }
 
-        string typeName = type.OriginalDefinition.ToDisplayString();
+        string typeName = type.OriginalDefinition.ToDisplayString(TypeNameFormat);
         string ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
 
         if (typeName == "System.Numerics.Tensors.TensorPrimitives")
@@ -106,7 +119,24 @@ internal static class PurityCatalogue
             return HasWritableSpanFirstParameter(member) ? CatalogueEntry.WritesDestination : CatalogueEntry.Pure;
         }
 
-        if (PureTypes.Contains(typeName) || Array.IndexOf(PureNamespaces, ns) >= 0)
+        if (typeName == "System.Collections.Immutable.ImmutableInterlocked")
+        {
+            // Compare-and-swap on shared locations: not pure, even in the immutable namespace.
+            return CatalogueEntry.Unknown;
+        }
+
+        if (type.Name == "Builder" && Array.IndexOf(PureNamespaces, ns) >= 0)
+        {
+            // The builders of immutable collections are mutable: like an ownable collection.
+            string builderMember = member is IMethodSymbol { MethodKind: MethodKind.PropertyGet } builderGetter
+                ? builderGetter.AssociatedSymbol?.Name ?? builderGetter.Name
+                : member.Name;
+            return Readers.Contains(builderMember) || builderMember == "ToImmutable" || member is IPropertySymbol { IsReadOnly: true }
+                ? CatalogueEntry.Pure
+                : CatalogueEntry.MutatesReceiver;
+        }
+
+        if (PureTypes.Contains(typeName) || InterpolationHandlers.Contains(typeName) || Array.IndexOf(PureNamespaces, ns) >= 0)
         {
             return CatalogueEntry.Pure;
         }
@@ -136,7 +166,8 @@ internal static class PurityCatalogue
             return Readers.Contains(name) || member is IPropertySymbol { IsReadOnly: true } ? CatalogueEntry.Pure : CatalogueEntry.MutatesReceiver;
         }
 
-        if (member.Name is "GetHashCode" or "Equals" or "ToString" or "GetType" or "CompareTo"
+        if ((member.Name is "GetHashCode" or "Equals" or "ToString" or "GetType" or "CompareTo"
+                || member is IMethodSymbol { MethodKind: MethodKind.Constructor })
             && type.SpecialType == SpecialType.System_Object)
         {
             return CatalogueEntry.Pure;
@@ -148,7 +179,7 @@ internal static class PurityCatalogue
     /// <summary>A short reason for well-known impure framework members, for the SPEC002 message.</summary>
     public static string ReasonFor(ISymbol member)
     {
-        string typeName = member.ContainingType?.OriginalDefinition.ToDisplayString() ?? string.Empty;
+        string typeName = member.ContainingType?.OriginalDefinition.ToDisplayString(TypeNameFormat) ?? string.Empty;
         string ns = member.ContainingType?.ContainingNamespace?.ToDisplayString() ?? string.Empty;
         if (typeName is "System.Console" || ns.StartsWith("System.IO", StringComparison.Ordinal) || ns.StartsWith("System.Net", StringComparison.Ordinal))
         {

@@ -19,16 +19,34 @@ Console.WriteLine($"  sequential {listingOff,9:F4} ms   futures {listingOn,9:F4}
 Console.WriteLine("  (too small to pay for a thread: the cost model runs both calls inline)");
 Console.WriteLine();
 
-double[] large = Enumerable.Range(0, 200_000).Select(i => i * 1e-5).ToArray();
+double[] large = Enumerable.Range(0, 100_000).Select(i => i * 1e-5).ToArray();
 var (relaxOff, relaxOn, relaxSpawned) = Compare(() => Kernels.RelaxBoth(large, 40), repetitions: 3);
-Console.WriteLine("Two independent Relax(200000 elements, 40 sweeps) calls:");
+Console.WriteLine("Two independent Relax(100000 elements, 40 sweeps) calls:");
 Console.WriteLine($"  sequential {relaxOff,9:F2} ms   futures {relaxOn,9:F2} ms   ratio {relaxOff / relaxOn:F2}x   spawned {relaxSpawned}");
+
+var random = new Random(42);
+int[] unsorted = Enumerable.Range(0, 1_000_000).Select(_ => random.Next()).ToArray();
+var (sortOff, sortOn, sortSpawned) = Compare(() => RecursiveKernels.QuickSort(unsorted).Select(v => (double)v).Take(1).ToArray(), repetitions: 1);
+Console.WriteLine("Functional quicksort of 1,000,000 ints (its two recursive calls are futures):");
+Console.WriteLine($"  sequential {sortOff,9:F2} ms   futures {sortOn,9:F2} ms   ratio {sortOff / sortOn:F2}x   spawned {sortSpawned}");
+
+const int size = 256;
+double[] left = Enumerable.Range(0, size * size).Select(_ => random.NextDouble()).ToArray();
+double[] right = Enumerable.Range(0, size * size).Select(_ => random.NextDouble()).ToArray();
+var (mulOff, mulOn, mulSpawned) = Compare(() => RecursiveKernels.Multiply(left, right, size, leaf: 64), repetitions: 1);
+Console.WriteLine($"Divide-and-conquer matmul {size} x {size} (eight recursive products are futures):");
+Console.WriteLine($"  sequential {mulOff,9:F2} ms   futures {mulOn,9:F2} ms   ratio {mulOff / mulOn:F2}x   spawned {mulSpawned}");
 
 FutureRuntime.Enabled = false;
 double[] expected = Kernels.RelaxBoth(large, 40);
+int[] sortedSequentially = RecursiveKernels.QuickSort(unsorted);
 FutureRuntime.Enabled = true;
-double[] actual = Kernels.RelaxBoth(large, 40);
-Console.WriteLine($"  same result with and without futures: {expected.AsSpan().SequenceEqual(actual)}");
+bool same = expected.AsSpan().SequenceEqual(Kernels.RelaxBoth(large, 40))
+    && sortedSequentially.AsSpan().SequenceEqual(RecursiveKernels.QuickSort(unsorted));
+Console.WriteLine($"  same results with and without futures: {same}");
+Console.WriteLine();
+
+MixtureDemo.Run();
 
 // Median time per call with futures off and on, measured in alternating rounds so that neither
 // side is favoured by warm-up or by other load on the machine; and how many futures were spawned.

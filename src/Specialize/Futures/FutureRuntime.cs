@@ -71,7 +71,7 @@ public static class FutureRuntime
     public static double SpawnBenefitFactor { get; set; } = 20;
 
     /// <summary>Futures spawned so far in this process.</summary>
-    public static long Spawned => Interlocked.Read(ref spawned);
+    public static long Spawned => Volatile.Read(ref spawned);
 
     /// <summary>
     /// Calls that went through a future site and ran inline. Counted without synchronization (an
@@ -144,7 +144,7 @@ public static class FutureRuntime
     {
         // GC.GetGCMemoryInfo is not free: look at most every 10 ms.
         long now = Environment.TickCount64;
-        if (now - Interlocked.Read(ref memoryCheckedAt) > 10)
+        if (now - Volatile.Read(ref memoryCheckedAt) > 10)
         {
             Interlocked.Exchange(ref memoryCheckedAt, now);
             GCMemoryInfo info = GC.GetGCMemoryInfo();

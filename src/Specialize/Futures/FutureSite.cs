@@ -14,7 +14,7 @@ public sealed class FutureSite
 {
     // The first calls are always timed; after that one call in SampleEvery keeps the model current.
     private const int WarmUpSamples = 4;
-    private const int SampleEvery = 16;
+    private const int SampleEvery = 16; // a power of two: the test is a mask
 
     private long calls;
     private long samples;
@@ -36,12 +36,12 @@ public sealed class FutureSite
     public double NanosecondsPerUnit => Volatile.Read(ref nanosecondsPerUnit);
 
     /// <summary>How many timed inline runs the model has learned from.</summary>
-    public long Samples => Interlocked.Read(ref samples);
+    public long Samples => Volatile.Read(ref samples);
 
     /// <summary>The predicted run time of a call of the given size, in nanoseconds (NaN until measured).</summary>
     public double PredictNanoseconds(long size) => NanosecondsPerUnit * Math.Max(size, 1);
 
-    internal bool IsLearned => Interlocked.Read(ref samples) >= WarmUpSamples;
+    internal bool IsLearned => Volatile.Read(ref samples) >= WarmUpSamples;
 
     /// <summary>Whether this call should be timed: always while warming up, then one call in <c>SampleEvery</c>.</summary>
     internal bool ShouldSample()
@@ -49,7 +49,7 @@ public sealed class FutureSite
         // A plain increment: a lost count between racing threads only shifts which call is timed,
         // and an interlocked one would make every inline call pay for a contended cache line.
         long n = ++calls;
-        return n <= WarmUpSamples + 1 || n % SampleEvery == 0;
+        return n <= WarmUpSamples + 1 || (n & (SampleEvery - 1)) == 0;
     }
 
     /// <summary>Adds one timed run (inline or spawned) to the model.</summary>

@@ -1,5 +1,6 @@
 using Specialize.Bench;
 using Specialize.Bench.Futures;
+using Specialize.Bench.Mixture;
 
 // Specialize benchmarks: each suite compares a pattern's generated code against its own sequential
 // baseline in this one process, prints a table and rewrites its section of docs/benchmarks.md.
@@ -20,6 +21,7 @@ if (!BenchOptions.TryParse(args, out BenchOptions? options, out string? error))
 var suites = new Dictionary<string, (string[] Workloads, Func<BenchOptions, Func<string, bool>, SuiteResult> Run)>(StringComparer.OrdinalIgnoreCase)
 {
     [FuturesSuite.Name] = (FuturesSuite.Workloads, FuturesSuite.Run),
+    [MixtureSuite.Name] = (MixtureSuite.Workloads, MixtureSuite.Run),
 };
 
 foreach (BenchFilter filter in options.Filters)

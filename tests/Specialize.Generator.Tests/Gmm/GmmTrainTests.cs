@@ -157,6 +157,35 @@ public sealed class GmmTrainTests
         AssertSameModel(general, forced);
     }
 
+    [Fact]
+    public void Invalid_declaration_gets_no_implementation_and_no_generator_diagnostic()
+    {
+        // Mixed float and double fields (SPEC202, reported by the analyzer): the method stays unimplemented.
+        string source = FieldsSource("double", 2).Replace("public double F1;", "public float F1;", StringComparison.Ordinal)
+            .Replace("(double)flat[(n * 2) + 1]", "(float)flat[(n * 2) + 1]", StringComparison.Ordinal);
+
+        GeneratorRun run = GeneratorHarness.Run(source, allowErrors: true);
+
+        Assert.DoesNotContain(run.GeneratedSources.Keys, name => name.EndsWith(".GmmTrain.g.cs", StringComparison.Ordinal));
+        Assert.Empty(run.GeneratorDiagnostics);
+    }
+
+    [Fact]
+    public void Unrelated_edit_leaves_the_spec_cached()
+    {
+        string source = FieldsSource("double", 3);
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Microsoft.CodeAnalysis.Compilation edited = References.Compile([source, "// an unrelated file\ninternal static class Elsewhere { }"], Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary);
+
+        var result = run.Driver.RunGenerators(edited).GetRunResult();
+
+        var steps = result.Results.SelectMany(r => r.TrackedSteps.TryGetValue(Specialize.Generator.Helpers.TrackingNames.GmmTrainMethods, out var s) ? s : []).ToList();
+        Assert.NotEmpty(steps);
+        Assert.All(steps.SelectMany(s => s.Outputs), output => Assert.True(
+            output.Reason is Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached or Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged,
+            $"step output was {output.Reason}"));
+    }
+
     private static GaussianMixtureOptions OracleOptions(string? variant = null) => new()
     {
         Components = 2,

@@ -8,6 +8,7 @@ public sealed class GmmTrainDiagnosticsTests
 {
     private const string Rows = """
         using System.Runtime.CompilerServices;
+        using System.Runtime.InteropServices;
         public struct Point3 { public double X; public double Y; public double Z; }
         public struct Mixed { public double X; public float Y; }
         public struct Named { public double X; public string Name; }
@@ -15,6 +16,9 @@ public sealed class GmmTrainDiagnosticsTests
         public struct Empty { }
         public class Boxed { public double X; }
         [InlineArray(4)] public struct Four { private float first; }
+        [InlineArray(3)] public struct Ints { private int first; }
+        [StructLayout(LayoutKind.Explicit)] public struct Overlaid { [FieldOffset(0)] public double X; [FieldOffset(0)] public double Y; }
+        public struct Properties { public double X { get; set; } public double Y { get; set; } }
         """;
 
     /// <summary>A declaration and the implementing part the generator would add, so that the test source compiles without it.</summary>
@@ -35,6 +39,7 @@ public sealed class GmmTrainDiagnosticsTests
     {
         AnalyzerHarness.Verify(Declaration("Components = 16, CovarianceType = CovarianceType.Full", "GaussianMixture NAME(ReadOnlySpan<Point3> rows)"), Rows);
         AnalyzerHarness.Verify(Declaration("Components = 2, Tolerance = 0, Regularization = 0, MaxIterations = 1", "GaussianMixture NAME(Four[] rows)"), Rows);
+        AnalyzerHarness.Verify(Declaration("Seed = -3", "GaussianMixture NAME(ReadOnlySpan<Properties> rows)"), Rows);
     }
 
     [Fact]
@@ -76,6 +81,8 @@ public sealed class GmmTrainDiagnosticsTests
     [InlineData("Counts", "'A' is of type 'int'; every field must be float or double")]
     [InlineData("Empty", "it has no instance fields (D = 0)")]
     [InlineData("Boxed", "it is not a struct")]
+    [InlineData("Ints", "its [InlineArray] element type must be float or double")]
+    [InlineData("Overlaid", "it does not have sequential layout")]
     public void SPEC202_fires_on_an_unsupported_row_type(string row, string reason)
     {
         var diagnostics = AnalyzerHarness.Verify(Declaration("Components = 2", $"GaussianMixture NAME(ReadOnlySpan<{row}> {{|SPEC202:rows|}})"), Rows);

@@ -135,25 +135,27 @@ public sealed class GmmTrainTests
         AssertSameModel(Oracle(flat, dimension), model);
     }
 
-    [Fact]
-    public void Specialized_kernels_are_registered_for_their_dimension_and_selectable_by_name()
+    [Theory]
+    [InlineData(5)]
+    [InlineData(19)]
+    public void Specialized_kernels_are_registered_for_their_dimension_and_selectable_by_name(int dimension)
     {
-        const int dimension = 5;
+        string name = "Fixed-D" + dimension;
         GeneratorRun run = GeneratorHarness.Run(FieldsSource("double", dimension));
         double[] flat = TwoClusters(dimension, roundToFloat: false);
         run.Invoke("Demo.Trainer", "TrainFlat", flat);
 
-        Assert.Contains("Fixed-D5", GmmKernels.Covariance.Names);
-        Assert.Contains("Fixed-D5", GmmKernels.Mahalanobis.Names);
+        Assert.Contains(name, GmmKernels.Covariance.Names);
+        Assert.Contains(name, GmmKernels.Mahalanobis.Names);
         var key = new VariantKey("cpu", GmmKernels.CovarianceKernelName, "float64", dimension, 2, 1024);
-        Assert.Contains(GmmKernels.Covariance.GetCandidates(key), c => c.Key == "Fixed-D5");
-        Assert.DoesNotContain(GmmKernels.Covariance.GetCandidates(key with { Dimension = 6 }), c => c.Key == "Fixed-D5");
+        Assert.Contains(GmmKernels.Covariance.GetCandidates(key), c => c.Key == name);
+        Assert.DoesNotContain(GmmKernels.Covariance.GetCandidates(key with { Dimension = dimension + 1 }), c => c.Key == name);
 
-        var forced = new GaussianMixture(OracleOptions("Fixed-D5")).Fit(ToMatrix(flat, dimension));
+        var forced = new GaussianMixture(OracleOptions(name)).Fit(ToMatrix(flat, dimension));
         var general = new GaussianMixture(OracleOptions("V1")).Fit(ToMatrix(flat, dimension));
 
-        Assert.Equal("Fixed-D5", forced.KernelVariants[GmmKernels.CovarianceKernelName]);
-        Assert.Equal("Fixed-D5", forced.KernelVariants[GmmKernels.MahalanobisKernelName]);
+        Assert.Equal(name, forced.KernelVariants[GmmKernels.CovarianceKernelName]);
+        Assert.Equal(name, forced.KernelVariants[GmmKernels.MahalanobisKernelName]);
         AssertSameModel(general, forced);
     }
 

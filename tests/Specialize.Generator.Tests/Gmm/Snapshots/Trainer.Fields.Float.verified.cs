@@ -40,6 +40,8 @@ namespace Demo
     {
         private const int D = 2;
         private const int B = global::Specialize.Mixture.GmmData.BlockSize;
+        private const int P = D * (D + 1) / 2; // cells of the upper triangle
+        private const int ChunkBlocks = 8; // row blocks per work item: a fixed split, so results do not depend on the thread count
         private const string Name = "Fixed-D2";
 
         static GmmKernelsD2()
@@ -53,21 +55,52 @@ namespace Demo
         {
         }
 
-        /// <summary>M-step: sum of r (x - mu)(x - mu)^T / N_k per component, one component per work item.</summary>
+        /// <summary>M-step: sum of r (x - mu)(x - mu)^T / N_k per component, from per-chunk partial sums.</summary>
         private static void Covariance(global::Specialize.Mixture.GmmKernelInput input)
         {
             CheckDimension(input);
-            global::System.Threading.Tasks.Parallel.For(0, input.Components, k => CovarianceOfComponent(input, k));
+            int m = input.Components;
+            int chunks = (input.Data.BlockCount + ChunkBlocks - 1) / ChunkBlocks;
+            var partials = new double[chunks * m * P];
+            global::System.Threading.Tasks.Parallel.For(0, chunks * m, item => AccumulateChunk(input, item / m, item % m, partials, item * P));
+
+            global::System.Span<double> sum = stackalloc double[P];
+            global::System.Span<double> output = input.Output;
+            for (int k = 0; k < m; k++)
+            {
+                sum.Clear();
+                for (int chunk = 0; chunk < chunks; chunk++)
+                {
+                    global::System.ReadOnlySpan<double> part = new global::System.ReadOnlySpan<double>(partials, ((chunk * m) + k) * P, P);
+                    for (int c = 0; c < P; c++)
+                    {
+                        sum[c] += part[c];
+                    }
+                }
+
+                double weight = input.ComponentWeights[k];
+                int cell = 0;
+                for (int i = 0; i < D; i++)
+                {
+                    for (int j = i; j < D; j++)
+                    {
+                        double v = sum[cell++] / weight;
+                        output[(((k * D) + i) * D) + j] = v;
+                        output[(((k * D) + j) * D) + i] = v;
+                    }
+                }
+            }
         }
 
-        private static void CovarianceOfComponent(global::Specialize.Mixture.GmmKernelInput input, int k)
+        /// <summary>Packed upper triangle of sum r (x - mu)(x - mu)^T for component k over one chunk of row blocks.</summary>
+        private static void AccumulateChunk(global::Specialize.Mixture.GmmKernelInput input, int chunk, int k, double[] partials, int offset)
         {
             int m = input.Components;
-            global::System.Span<double> packed = stackalloc double[D * (D + 1) / 2];
+            global::System.Span<double> packed = new global::System.Span<double>(partials, offset, P);
             global::System.Span<double> diff = stackalloc double[D];
-            packed.Clear();
             global::System.ReadOnlySpan<double> mean = input.Means.Slice(k * D, D);
-            for (int blk = 0; blk < input.Data.BlockCount; blk++)
+            int end = global::System.Math.Min(input.Data.BlockCount, (chunk + 1) * ChunkBlocks);
+            for (int blk = chunk * ChunkBlocks; blk < end; blk++)
             {
                 global::System.ReadOnlySpan<double> x = input.Data.GetBlock(blk);
                 global::System.ReadOnlySpan<double> r = input.Responsibilities.Slice(((blk * m) + k) * B, B);
@@ -93,19 +126,6 @@ namespace Demo
                             packed[c++] += scaled * diff[j];
                         }
                     }
-                }
-            }
-
-            double weight = input.ComponentWeights[k];
-            global::System.Span<double> output = input.Output.Slice(k * D * D, D * D);
-            int cell = 0;
-            for (int i = 0; i < D; i++)
-            {
-                for (int j = i; j < D; j++)
-                {
-                    double v = packed[cell++] / weight;
-                    output[(i * D) + j] = v;
-                    output[(j * D) + i] = v;
                 }
             }
         }

@@ -9,6 +9,7 @@ public static class DiagnosticDescriptors
     private const string HelpLinkBase = "docs/diagnostics/";
 
     public const string PurityCategory = "Specialize.Purity";
+    public const string MixtureCategory = "Specialize.Mixture";
     public const string InternalCategory = "Specialize.Internal";
 
     /// <summary>SPEC001: a [Pure] method writes state it does not own.</summary>
@@ -89,6 +90,50 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "Specialize parallelizes a method by routing its call sites to a generated twin. An entry point has no call sites; lambdas and local functions cannot be intercepted; iterators and async methods are rewritten into state machines. Pure calls there stay sequential.",
         helpLinkUri: HelpLinkBase + "SPEC007.md");
+
+    /// <summary>SPEC201: a [GmmTrain] method is not a static partial method without a body.</summary>
+    public static readonly DiagnosticDescriptor GmmTrainMethodNotStaticPartial = new(
+        id: DiagnosticIds.GmmTrainMethodNotStaticPartial,
+        title: "A [GmmTrain] method must be a static partial method without a body",
+        messageFormat: "[GmmTrain] method '{0}' must be declared 'static partial' without a body, so that Specialize can supply the implementation",
+        category: MixtureCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Specialize implements a [GmmTrain] method: it emits the body of a static partial method whose declaration has no body. An instance method, a method that is not partial, or one that already has a body gets no implementation.",
+        helpLinkUri: HelpLinkBase + "SPEC201.md");
+
+    /// <summary>SPEC202: the row type of a [GmmTrain] method is not a struct of D float or double values.</summary>
+    public static readonly DiagnosticDescriptor GmmTrainUnsupportedRowType = new(
+        id: DiagnosticIds.GmmTrainUnsupportedRowType,
+        title: "The row type of a [GmmTrain] method is not a struct of float or double values",
+        messageFormat: "[GmmTrain] method '{0}' cannot train on rows of type '{1}': {2}",
+        category: MixtureCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A row must be a struct whose instance fields are D >= 1 values of one type, float or double, in sequential layout, or an [InlineArray(D)] struct of float or double. Specialize then reads a span of rows as one flat row-major span of D values per row without copying.",
+        helpLinkUri: HelpLinkBase + "SPEC202.md");
+
+    /// <summary>SPEC203: a [GmmTrain] option is out of range.</summary>
+    public static readonly DiagnosticDescriptor GmmTrainInvalidOption = new(
+        id: DiagnosticIds.GmmTrainInvalidOption,
+        title: "A [GmmTrain] option is out of range",
+        messageFormat: "[GmmTrain] method '{0}' sets {1} = {2}; it must be {3}",
+        category: MixtureCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Components and MaxIterations must be at least 1; Tolerance and Regularization must be finite and not negative; CovarianceType must be a defined value. The same options would make GaussianMixtureOptions throw when the method runs.",
+        helpLinkUri: HelpLinkBase + "SPEC203.md");
+
+    /// <summary>SPEC204: a [GmmTrain] method has the wrong return type or parameters.</summary>
+    public static readonly DiagnosticDescriptor GmmTrainInvalidSignature = new(
+        id: DiagnosticIds.GmmTrainInvalidSignature,
+        title: "A [GmmTrain] method has the wrong signature",
+        messageFormat: "[GmmTrain] method '{0}' {1}",
+        category: MixtureCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A [GmmTrain] method returns Specialize.Mixture.GaussianMixture and takes exactly one parameter, the rows: a ReadOnlySpan<TRow> or a TRow[], passed by value.",
+        helpLinkUri: HelpLinkBase + "SPEC204.md");
 
     /// <summary>SPEC900: the generator failed internally; the code stays sequential.</summary>
     public static readonly DiagnosticDescriptor GeneratorInternalError = new(

@@ -15,5 +15,10 @@ public static class DiagnosticIds
     public const string TypeWithParallelCallsIsNotPartial = "SPEC006";
     public const string PureCallsCannotHostTwin = "SPEC007";
 
+    public const string GmmTrainMethodNotStaticPartial = "SPEC201";
+    public const string GmmTrainUnsupportedRowType = "SPEC202";
+    public const string GmmTrainInvalidOption = "SPEC203";
+    public const string GmmTrainInvalidSignature = "SPEC204";
+
     public const string GeneratorInternalError = "SPEC900";
 }

@@ -32,4 +32,10 @@ public sealed class GmmTrainAttribute : Attribute
 
     /// <summary>Maximum number of EM iterations. Default 100.</summary>
     public int MaxIterations { get; set; } = 100;
+
+    /// <summary>
+    /// Seed of the random choices made by the initialization. When set, every call starts from the same
+    /// initialization and returns the same model for the same rows; when not set, each call draws a fresh seed.
+    /// </summary>
+    public int Seed { get; set; }
 }

@@ -1,0 +1,252 @@
+using System;
+using System.IO;
+using System.Linq;
+using Specialize.Mixture;
+using Specialize.Testing;
+using Specialize.Variants;
+using Xunit;
+
+namespace Specialize.Generator.Tests.Gmm;
+
+public sealed class GmmTrainTests
+{
+    // The generated methods use the default tuning store: keep it out of the user's cache folder.
+    private static readonly string TuningFile = Path.Combine(Path.GetTempPath(), "specialize-gmmtrain-tests-" + Environment.ProcessId + ".json");
+
+    static GmmTrainTests()
+    {
+        Environment.SetEnvironmentVariable(TuningStore.PathVariable, TuningFile);
+    }
+
+    private const string Options = "Components = 2, CovarianceType = CovarianceType.Full, Seed = 7";
+
+    /// <summary>A struct-of-fields row, a training method over a span of rows, and an entry taking flat values.</summary>
+    private static string FieldsSource(string element, int dimension, string attribute = Options) => $$"""
+        using System;
+        using Specialize;
+        using Specialize.Mixture;
+
+        namespace Demo;
+
+        public struct Row
+        {
+        {{string.Concat(Enumerable.Range(0, dimension).Select(i => $"    public {element} F{i};\n"))}}}
+
+        public static partial class Trainer
+        {
+            [GmmTrain({{attribute}})]
+            public static partial GaussianMixture Train(ReadOnlySpan<Row> rows);
+
+            public static GaussianMixture TrainFlat(double[] flat)
+            {
+                var rows = new Row[flat.Length / {{dimension}}];
+                for (int n = 0; n < rows.Length; n++)
+                {
+        {{string.Concat(Enumerable.Range(0, dimension).Select(i => $"            rows[n].F{i} = ({element})flat[(n * {dimension}) + {i}];\n"))}}        }
+
+                return Train(rows);
+            }
+        }
+        """;
+
+    /// <summary>An [InlineArray] row, a training method over an array of rows, and an entry taking flat values.</summary>
+    private static string InlineArraySource(string element, int dimension) => $$"""
+        using System;
+        using System.Runtime.CompilerServices;
+        using Specialize;
+        using Specialize.Mixture;
+
+        namespace Demo;
+
+        [InlineArray({{dimension}})]
+        public struct Features
+        {
+            private {{element}} first;
+        }
+
+        public static partial class Trainer
+        {
+            [GmmTrain({{Options}})]
+            public static partial GaussianMixture Train(Features[] rows);
+
+            public static GaussianMixture TrainFlat(double[] flat)
+            {
+                var rows = new Features[flat.Length / {{dimension}}];
+                for (int n = 0; n < rows.Length; n++)
+                {
+                    for (int i = 0; i < {{dimension}}; i++)
+                    {
+                        rows[n][i] = ({{element}})flat[(n * {{dimension}}) + i];
+                    }
+                }
+
+                return Train(rows);
+            }
+        }
+        """;
+
+    [Fact]
+    public void Struct_of_double_fields_matches_snapshot()
+    {
+        GeneratorRun run = GeneratorHarness.Run(FieldsSource("double", 3));
+
+        Snapshot.Verify(run.Source("Demo.Trainer.Train.GmmTrain.g.cs"), "Trainer.Fields.Double");
+    }
+
+    [Fact]
+    public void Struct_of_float_fields_matches_snapshot()
+    {
+        GeneratorRun run = GeneratorHarness.Run(FieldsSource("float", 2, "Components = 3, CovarianceType = CovarianceType.Diagonal, Tolerance = 1e-4, Regularization = 0.5, MaxIterations = 20"));
+
+        Snapshot.Verify(run.Source("Demo.Trainer.Train.GmmTrain.g.cs"), "Trainer.Fields.Float");
+    }
+
+    [Fact]
+    public void InlineArray_row_matches_snapshot()
+    {
+        GeneratorRun run = GeneratorHarness.Run(InlineArraySource("float", 4));
+
+        Snapshot.Verify(run.Source("Demo.Trainer.Train.GmmTrain.g.cs"), "Trainer.InlineArray.Float");
+    }
+
+    [Theory]
+    [InlineData("double", 3)]
+    [InlineData("float", 3)]
+    public void Generated_method_over_fields_equals_the_runtime_fit(string element, int dimension)
+    {
+        GeneratorRun run = GeneratorHarness.Run(FieldsSource(element, dimension));
+        double[] flat = TwoClusters(dimension, element == "float");
+
+        var model = (GaussianMixture)run.Invoke("Demo.Trainer", "TrainFlat", flat)!;
+
+        AssertSameModel(Oracle(flat, dimension), model);
+    }
+
+    [Theory]
+    [InlineData("double", 4)]
+    [InlineData("float", 2)]
+    public void Generated_method_over_inline_arrays_equals_the_runtime_fit(string element, int dimension)
+    {
+        GeneratorRun run = GeneratorHarness.Run(InlineArraySource(element, dimension));
+        double[] flat = TwoClusters(dimension, element == "float");
+
+        var model = (GaussianMixture)run.Invoke("Demo.Trainer", "TrainFlat", flat)!;
+
+        AssertSameModel(Oracle(flat, dimension), model);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(19)]
+    public void Specialized_kernels_are_registered_for_their_dimension_and_selectable_by_name(int dimension)
+    {
+        string name = "Fixed-D" + dimension;
+        GeneratorRun run = GeneratorHarness.Run(FieldsSource("double", dimension));
+        double[] flat = TwoClusters(dimension, roundToFloat: false);
+        run.Invoke("Demo.Trainer", "TrainFlat", flat);
+
+        Assert.Contains(name, GmmKernels.Covariance.Names);
+        Assert.Contains(name, GmmKernels.Mahalanobis.Names);
+        var key = new VariantKey("cpu", GmmKernels.CovarianceKernelName, "float64", dimension, 2, 1024);
+        Assert.Contains(GmmKernels.Covariance.GetCandidates(key), c => c.Key == name);
+        Assert.DoesNotContain(GmmKernels.Covariance.GetCandidates(key with { Dimension = dimension + 1 }), c => c.Key == name);
+
+        var forced = new GaussianMixture(OracleOptions(name)).Fit(ToMatrix(flat, dimension));
+        var general = new GaussianMixture(OracleOptions("V1")).Fit(ToMatrix(flat, dimension));
+
+        Assert.Equal(name, forced.KernelVariants[GmmKernels.CovarianceKernelName]);
+        Assert.Equal(name, forced.KernelVariants[GmmKernels.MahalanobisKernelName]);
+        AssertSameModel(general, forced);
+    }
+
+    [Fact]
+    public void Invalid_declaration_gets_no_implementation_and_no_generator_diagnostic()
+    {
+        // Mixed float and double fields (SPEC202, reported by the analyzer): the method stays unimplemented.
+        string source = FieldsSource("double", 2).Replace("public double F1;", "public float F1;", StringComparison.Ordinal)
+            .Replace("(double)flat[(n * 2) + 1]", "(float)flat[(n * 2) + 1]", StringComparison.Ordinal);
+
+        GeneratorRun run = GeneratorHarness.Run(source, allowErrors: true);
+
+        Assert.DoesNotContain(run.GeneratedSources.Keys, name => name.EndsWith(".GmmTrain.g.cs", StringComparison.Ordinal));
+        Assert.Empty(run.GeneratorDiagnostics);
+    }
+
+    [Fact]
+    public void Unrelated_edit_leaves_the_spec_cached()
+    {
+        string source = FieldsSource("double", 3);
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Microsoft.CodeAnalysis.Compilation edited = References.Compile([source, "// an unrelated file\ninternal static class Elsewhere { }"], Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary);
+
+        var result = run.Driver.RunGenerators(edited).GetRunResult();
+
+        var steps = result.Results.SelectMany(r => r.TrackedSteps.TryGetValue(Specialize.Generator.Helpers.TrackingNames.GmmTrainMethods, out var s) ? s : []).ToList();
+        Assert.NotEmpty(steps);
+        Assert.All(steps.SelectMany(s => s.Outputs), output => Assert.True(
+            output.Reason is Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached or Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged,
+            $"step output was {output.Reason}"));
+    }
+
+    private static GaussianMixtureOptions OracleOptions(string? variant = null) => new()
+    {
+        Components = 2,
+        CovarianceType = CovarianceType.Full,
+        Seed = 7,
+        Variant = variant,
+        TuningStore = new TuningStore(TuningFile),
+    };
+
+    private static GaussianMixture Oracle(double[] flat, int dimension) =>
+        new GaussianMixture(OracleOptions()).Fit(ToMatrix(flat, dimension));
+
+    private static double[,] ToMatrix(double[] flat, int dimension)
+    {
+        var x = new double[flat.Length / dimension, dimension];
+        Buffer.BlockCopy(flat, 0, x, 0, flat.Length * sizeof(double));
+        return x;
+    }
+
+    /// <summary>300 rows around two centres 10 apart, fixed seed; optionally rounded to float so both element types see the same values.</summary>
+    private static double[] TwoClusters(int dimension, bool roundToFloat)
+    {
+        var random = new Random(12345);
+        var flat = new double[300 * dimension];
+        for (int n = 0; n < 300; n++)
+        {
+            double centre = n % 2 == 0 ? -5 : 5;
+            for (int i = 0; i < dimension; i++)
+            {
+                double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
+                double value = centre + (Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2) * (1 + (0.1 * i)));
+                flat[(n * dimension) + i] = roundToFloat ? (float)value : value;
+            }
+        }
+
+        return flat;
+    }
+
+    private static void AssertSameModel(GaussianMixture expected, GaussianMixture actual)
+    {
+        Assert.Equal(expected.Iterations, actual.Iterations);
+        Assert.Equal(expected.Converged, actual.Converged);
+        AssertClose(expected.LowerBound, actual.LowerBound);
+        AssertClose(expected.Weights, actual.Weights);
+        AssertClose(expected.Means.Cast<double>(), actual.Means.Cast<double>());
+        AssertClose(expected.Covariances.Cast<double>(), actual.Covariances.Cast<double>());
+        AssertClose(expected.PrecisionsCholesky.Cast<double>(), actual.PrecisionsCholesky.Cast<double>());
+    }
+
+    private static void AssertClose(System.Collections.Generic.IEnumerable<double> expected, System.Collections.Generic.IEnumerable<double> actual)
+    {
+        double[] e = expected.ToArray(), a = actual.ToArray();
+        Assert.Equal(e.Length, a.Length);
+        for (int i = 0; i < e.Length; i++)
+        {
+            AssertClose(e[i], a[i]);
+        }
+    }
+
+    private static void AssertClose(double expected, double actual) =>
+        Assert.True(Math.Abs(expected - actual) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"expected {expected:R}, actual {actual:R}");
+}

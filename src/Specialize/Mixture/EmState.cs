@@ -442,7 +442,8 @@ internal sealed class EmState
         var input = new GmmKernelInput(Data, m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances);
         if (covarianceKernel is null)
         {
-            var choice = VariantSelector.Select(GmmKernels.Covariance, Key(GmmKernels.CovarianceKernelName), store, k => k(input), forced, options.Logger);
+            var trialInput = new GmmKernelInput(Data.Prefix(TrialRows), m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances);
+            var choice = VariantSelector.Select(GmmKernels.Covariance, Key(GmmKernels.CovarianceKernelName), store, k => k(trialInput), forced, options.Logger);
             covarianceKernel = choice.Value;
             VariantsRun[GmmKernels.CovarianceKernelName] = choice.Key;
         }
@@ -455,13 +456,21 @@ internal sealed class EmState
         var input = new GmmKernelInput(Data, m, resp, means, nk, precisionsCholesky, work);
         if (mahalanobisKernel is null)
         {
-            var choice = VariantSelector.Select(GmmKernels.Mahalanobis, Key(GmmKernels.MahalanobisKernelName), store, k => k(input), forced, options.Logger);
+            var trialInput = new GmmKernelInput(Data.Prefix(TrialRows), m, resp, means, nk, precisionsCholesky, work);
+            var choice = VariantSelector.Select(GmmKernels.Mahalanobis, Key(GmmKernels.MahalanobisKernelName), store, k => k(trialInput), forced, options.Logger);
             mahalanobisKernel = choice.Value;
             VariantsRun[GmmKernels.MahalanobisKernelName] = choice.Key;
         }
 
         mahalanobisKernel(input);
     }
+
+    /// <summary>
+    /// Rows a variant trial runs on: enough to rank the variants (each block of rows costs the same),
+    /// few enough that measuring a slow variant on a large problem stays cheap. The winner is kept per
+    /// N bucket and then runs on all rows.
+    /// </summary>
+    private const int TrialRows = 16_384;
 
     private VariantKey Key(string kernel) => new("cpu", kernel, "float64", d, m, VariantKey.RowBucketOf(Data.Count));
 

@@ -39,6 +39,28 @@ public sealed class GmmData
         }
     }
 
+    // A view of the first whole blocks of another instance, sharing its arrays (no copy).
+    private GmmData(GmmData source, int blocks)
+    {
+        rows = source.rows;
+        blocked = source.blocked;
+        Count = Math.Min(source.Count, blocks * BlockSize);
+        Dimension = source.Dimension;
+        SourceType = source.SourceType;
+        BlockCount = blocks;
+    }
+
+    /// <summary>
+    /// The first whole blocks holding at least <paramref name="rowCount"/> rows, as a view sharing this
+    /// instance's arrays; this instance itself when it is no larger. Variant trials run on it, since a
+    /// kernel's time grows linearly with the rows and its ranking does not need all of them.
+    /// </summary>
+    internal GmmData Prefix(int rowCount)
+    {
+        int blocks = (rowCount + BlockSize - 1) / BlockSize;
+        return blocks >= BlockCount ? this : new GmmData(this, blocks);
+    }
+
     /// <summary>Number of rows <c>N</c>.</summary>
     public int Count { get; }
 

@@ -158,11 +158,14 @@ public static class FutureRuntime
 
     private static double CalibrateSpawnCost()
     {
-        // Spawn and join trivial tasks; the median of several rounds is the overhead a future adds.
+        // Spawn and join trivial tasks. The first round only wakes the thread pool (creating its
+        // threads costs milliseconds once, not per future); of the rest, the fastest round is what a
+        // spawn costs, and slower rounds measure other load on the machine at that moment, which a
+        // one-time calibration must not bake into every later decision.
         const int rounds = 9;
         const int perRound = 32;
-        Span<double> perFuture = stackalloc double[rounds];
-        for (int r = 0; r < rounds; r++)
+        double best = double.PositiveInfinity;
+        for (int r = 0; r <= rounds; r++)
         {
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < perRound; i++)
@@ -171,10 +174,13 @@ public static class FutureRuntime
                 task.GetAwaiter().GetResult();
             }
 
-            perFuture[r] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / perRound;
+            double perFuture = Stopwatch.GetElapsedTime(start).TotalNanoseconds / perRound;
+            if (r > 0)
+            {
+                best = Math.Min(best, perFuture);
+            }
         }
 
-        perFuture.Sort();
-        return Math.Max(perFuture[rounds / 2], 500);
+        return Math.Max(best, 500);
     }
 }

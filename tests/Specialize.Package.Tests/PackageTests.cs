@@ -72,6 +72,43 @@ public sealed class PackageTests : IClassFixture<PackageFixture>
         Console.WriteLine("futures=" + (FutureRuntime.Spawned + FutureRuntime.Inlined));
         """;
 
+    // [GmmTrain] through the package: two clusters of 2-D points, far apart.
+    private const string Mixture = """
+        using System;
+        using Specialize;
+        using Specialize.Mixture;
+
+        namespace Consumer;
+
+        public struct Point2
+        {
+            public double X;
+            public double Y;
+        }
+
+        public static partial class Clusters
+        {
+            [GmmTrain(Components = 2, Seed = 1)]
+            public static partial GaussianMixture Train(ReadOnlySpan<Point2> points);
+
+            public static string Run()
+            {
+                var points = new Point2[200];
+                for (int i = 0; i < points.Length; i++)
+                {
+                    double offset = i % 2 == 0 ? -10 : 10;
+                    points[i] = new Point2 { X = offset + ((i % 7) * 0.1), Y = offset - ((i % 5) * 0.1) };
+                }
+
+                GaussianMixture model = Train(points);
+                double[,] means = model.Means;
+                double low = Math.Min(means[0, 0], means[1, 0]);
+                double high = Math.Max(means[0, 0], means[1, 0]);
+                return $"gmm={model.Weights.Length},{Math.Round(low)},{Math.Round(high)}";
+            }
+        }
+        """;
+
     // Line 7 of this file assigns a static field from a [Pure] method.
     private const string BadPure = """
         namespace Consumer;
@@ -115,7 +152,7 @@ public sealed class PackageTests : IClassFixture<PackageFixture>
     [Fact]
     public void Generator_runs_and_interceptors_route_calls_without_any_msbuild_edit()
     {
-        string folder = CreateConsumer("direct", ("Kernels.cs", Kernels), ("Program.cs", Program));
+        string folder = CreateConsumer("direct", ("Kernels.cs", Kernels), ("Program.cs", Program + "Console.WriteLine(Consumer.Clusters.Run());\n"), ("Clusters.cs", Mixture));
 
         // EmitCompilerGeneratedFiles only writes the generated sources to disk so the test can see them.
         Build(folder, "-p:EmitCompilerGeneratedFiles=true").EnsureSuccess("dotnet build of the consumer");
@@ -131,6 +168,10 @@ public sealed class PackageTests : IClassFixture<PackageFixture>
         // intercepted twin goes through the futures runtime, once for each of the two pure calls.
         Assert.Contains("result=5.9,7.9,9.9", run.Output, StringComparison.Ordinal);
         Assert.Contains("futures=2", run.Output, StringComparison.Ordinal);
+
+        // [GmmTrain]: the generated trainer found the two clusters, centred near -10 and +10.
+        Assert.Contains(generated, name => name!.Contains("Clusters.Train", StringComparison.Ordinal));
+        Assert.Contains("gmm=2,-10,10", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ internal sealed record SuiteResult(string Suite, string Markdown);
 internal sealed class BenchOptions
 {
     public const string Usage =
-        "usage: Specialize.Bench [SUITE | SUITE:WORKLOAD ...] [--smoke] [--rounds N] [--sites] [--docs PATH | --no-docs]";
+        "usage: Specialize.Bench [SUITE | SUITE:WORKLOAD ...] [--smoke] [--rounds N] [--grid-rows N] [--sites] [--docs PATH | --no-docs]";
 
     public List<BenchFilter> Filters { get; } = [];
 
@@ -27,6 +27,9 @@ internal sealed class BenchOptions
     public string? DocsPath { get; private set; }
 
     public bool NoDocs { get; private set; }
+
+    /// <summary>Only this N in the GMM variant grid (the full grid, N = 10k and 150k, takes long).</summary>
+    public int? GridRows { get; private set; }
 
     /// <summary>Print what each future site has learned after its workload.</summary>
     public bool Sites { get; private set; }
@@ -51,6 +54,10 @@ internal sealed class BenchOptions
                     break;
                 case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int rounds) && rounds > 0:
                     options.Rounds = rounds;
+                    i++;
+                    break;
+                case "--grid-rows" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int gridRows) && gridRows > 0:
+                    options.GridRows = gridRows;
                     i++;
                     break;
                 case "--docs" when i + 1 < args.Length:

@@ -109,7 +109,10 @@ public static class FutureRuntime
             return false;
         }
 
-        if (site.PredictNanoseconds(size) < SpawnBenefitFactor * SpawnCostNanoseconds)
+        double predicted = site.PredictNanoseconds(size);
+        double threshold = SpawnBenefitFactor * SpawnCostNanoseconds;
+        site.NoteDecision(predicted, threshold);
+        if (predicted < threshold)
         {
             return false;
         }

@@ -14,11 +14,13 @@ public sealed class FutureSite
 {
     // The first calls are always timed; after that one call in SampleEvery keeps the model current.
     private const int WarmUpSamples = 4;
-    private const int SampleEvery = 16; // a power of two: the test is a mask
+    private const int SampleEvery = 16; // powers of two: the test is a mask
+    private const int SampleRarely = 1024;
 
     private long calls;
     private long samples;
     private long seen;
+    private bool farBelowThreshold;
     private double nanosecondsPerUnit = double.NaN;
 
     /// <summary>Creates a call site.</summary>
@@ -48,9 +50,15 @@ public sealed class FutureSite
     {
         // A plain increment: a lost count between racing threads only shifts which call is timed,
         // and an interlocked one would make every inline call pay for a contended cache line.
+        // A site whose calls are far too cheap to spawn only needs an occasional check that they
+        // have not grown; one near the threshold is timed more often.
         long n = ++calls;
-        return n <= WarmUpSamples + 1 || (n & (SampleEvery - 1)) == 0;
+        long mask = farBelowThreshold ? SampleRarely - 1 : SampleEvery - 1;
+        return n <= WarmUpSamples + 1 || (n & mask) == 0;
     }
+
+    /// <summary>Remembers whether the last decision was far from spawning, which sets how often to time.</summary>
+    internal void NoteDecision(double predicted, double threshold) => farBelowThreshold = predicted < threshold / 16;
 
     /// <summary>Adds one timed run (inline or spawned) to the model.</summary>
     internal void Record(long elapsedTicks, long size)

@@ -15,5 +15,14 @@ public static class DiagnosticIds
     public const string TypeWithParallelCallsIsNotPartial = "SPEC006";
     public const string PureCallsCannotHostTwin = "SPEC007";
 
+    public const string SubsampledDataReadByPosition = "SPEC101";
+    public const string OuterVariableCannotBeWeighted = "SPEC102";
+    public const string JumpOutOfWeightedLoop = "SPEC103";
+    public const string EstimatorCallsImpureMember = "SPEC104";
+    public const string EstimatorNotStaticOrGeneric = "SPEC105";
+    public const string SubsampledParameterTypeUnsupported = "SPEC106";
+    public const string EstimatorTypeNotPartial = "SPEC107";
+    public const string EstimateMethodMissing = "SPEC108";
+
     public const string GeneratorInternalError = "SPEC900";
 }

@@ -5,4 +5,5 @@ internal static class TrackingNames
 {
     public const string FutureTwins = nameof(FutureTwins);
     public const string FutureCallSites = nameof(FutureCallSites);
+    public const string BlbEstimators = nameof(BlbEstimators);
 }

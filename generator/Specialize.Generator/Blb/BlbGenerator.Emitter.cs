@@ -98,7 +98,7 @@ public sealed partial class BlbGenerator
             signature.Add($"global::Specialize.BlbOptions{nullable} options = null");
             signature.Add($"global::System.IProgress<global::Specialize.BlbProgress>{nullable} progress = null");
             signature.Add("global::System.Threading.CancellationToken cancellationToken = default");
-            writer.WriteLine($"public static {result} Run(");
+            writer.WriteLine($"{spec.Accessibility} static {result} Run(");
             writer.Indent++;
             for (int i = 0; i < signature.Count; i++)
             {
@@ -140,14 +140,14 @@ public sealed partial class BlbGenerator
             // Spans cannot cross threads: subsampled and pass-through spans travel as arrays.
             var stateItems = spec.Parameters.Select(static p => p.IsSpan ? $"{p.Name}.ToArray()" : p.Name).ToList();
             string state = stateItems.Count == 1 ? stateItems[0] : "(" + string.Join(", ", stateItems) + ")";
-            var arguments = spec.Parameters.Select((p, i) => spec.Parameters.Length == 1 ? "state" : $"state.Item{i + 1}");
+            var arguments = spec.Parameters.Select((p, i) => spec.Parameters.Length == 1 ? spec.StateName : $"{spec.StateName}.Item{i + 1}");
             string bytesPerRow = string.Join(" + ", subsampled.Select(static p => $"global::System.Runtime.CompilerServices.Unsafe.SizeOf<{p.ElementType}>()"));
             writer.WriteLine($"return global::Specialize.BlbRuntime.{(spec.IsVector ? "RunVector" : "Run")}(");
             writer.Indent++;
             writer.WriteLine($"{first.Name}.Length,");
             writer.WriteLine($"{bytesPerRow},");
             writer.WriteLine($"{state},");
-            writer.WriteLine($"static ({spec.SampleName}, state) => EstimateWeighted({spec.SampleName}, {string.Join(", ", arguments)}),");
+            writer.WriteLine($"static ({spec.SampleName}, {spec.StateName}) => EstimateWeighted({spec.SampleName}, {string.Join(", ", arguments)}),");
             writer.WriteLine((spec.HasReduceBootstraps ? "ReduceBootstraps" : "null") + ",");
             writer.WriteLine((spec.HasAverage ? "Average" : "null") + ",");
             writer.WriteLine("options,");
@@ -175,7 +175,7 @@ public sealed partial class BlbGenerator
             writer.WriteLine("/// <returns>The estimate on the weighted subsample.</returns>");
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
             string parameters = string.Join(", ", new[] { $"global::Specialize.BlbSample {spec.SampleName}" }.Concat(spec.Parameters.Select(static p => $"{p.Type} {p.Name}")));
-            writer.WriteLine($"public static {(spec.IsVector ? "double[]" : "double")} EstimateWeighted({parameters})");
+            writer.WriteLine($"{spec.Accessibility} static {(spec.IsVector ? "double[]" : "double")} EstimateWeighted({parameters})");
             foreach (string line in spec.WeightedBody.Split('\n'))
             {
                 if (line.Trim().Length == 0)

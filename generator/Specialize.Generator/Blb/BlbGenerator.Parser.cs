@@ -115,8 +115,20 @@ public sealed partial class BlbGenerator
                 Bootstraps: bootstraps,
                 Gamma: gamma.ToString("R", CultureInfo.InvariantCulture) is var g && g.IndexOfAny(new[] { '.', 'E', 'e' }) < 0 ? g + ".0" : gamma.ToString("R", CultureInfo.InvariantCulture),
                 HasReduceBootstraps: analysis.ReduceBootstraps is not null,
-                HasAverage: analysis.Average is not null);
+                HasAverage: analysis.Average is not null,
+                Accessibility: AccessibilityText(estimate.DeclaredAccessibility),
+                StateName: estimate.Parameters.Any(static p => p.Name == "state") ? "blbState" : "state");
         }
+
+        private static string AccessibilityText(Accessibility accessibility) => accessibility switch
+        {
+            Microsoft.CodeAnalysis.Accessibility.Public => "public",
+            Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
+            Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
+            Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
+            Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
+            _ => "private",
+        };
 
         private static string Escape(string name) =>
             SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
@@ -260,7 +272,8 @@ public sealed partial class BlbGenerator
             string variable = node.Identifier.Text;
             if (node.Type is RefTypeSyntax refType)
             {
-                text.Append($"{inner}{refType.RefKeyword.Text} {refType.ReadOnlyKeyword.Text} {refType.Type} {variable} = ref {source}[{index}];\n".Replace("  ", " "));
+                string modifiers = refType.ReadOnlyKeyword == default ? "ref readonly" : $"{refType.RefKeyword.Text} {refType.ReadOnlyKeyword.Text}";
+                text.Append($"{inner}{modifiers} {refType.Type} {variable} = ref {source}[{index}];\n");
             }
             else
             {

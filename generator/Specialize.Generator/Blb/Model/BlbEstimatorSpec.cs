@@ -17,6 +17,8 @@ namespace Specialize.Generator.Blb.Model;
 /// <param name="Gamma">Default gamma from the attribute, as a C# literal.</param>
 /// <param name="HasReduceBootstraps">Whether the class declares ReduceBootstraps(ReadOnlySpan&lt;double&gt;).</param>
 /// <param name="HasAverage">Whether the class declares Average(ReadOnlySpan&lt;double&gt;).</param>
+/// <param name="Accessibility">Estimate's accessibility, which Run and EstimateWeighted share (their signatures name the same types).</param>
+/// <param name="StateName">Name of the state parameter of the estimator lambda in Run.</param>
 internal sealed record BlbEstimatorSpec(
     string HintName,
     EquatableArray<string> Usings,
@@ -31,7 +33,9 @@ internal sealed record BlbEstimatorSpec(
     int Bootstraps,
     string Gamma,
     bool HasReduceBootstraps,
-    bool HasAverage);
+    bool HasAverage,
+    string Accessibility,
+    string StateName);
 
 /// <summary>One parameter of Estimate.</summary>
 /// <param name="Name">The parameter's name as written (escaped with '@' where needed).</param>

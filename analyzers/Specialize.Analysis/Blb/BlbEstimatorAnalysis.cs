@@ -318,6 +318,11 @@ public sealed class BlbEstimatorAnalysis
                 case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } prefix:
                     CheckIncrement(loop, prefix, prefix.Operand, prefix.OperatorToken, data, model, cancellationToken);
                     break;
+                case ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword or (int)SyntaxKind.OutKeyword } argument
+                    when OuterTarget(loop, argument.Expression, model, cancellationToken) is { } passed:
+                    Report(DiagnosticDescriptors.OuterVariableCannotBeWeighted, argument.GetLocation(), argument.ToString(),
+                        $"passes by '{argument.RefKindKeyword.ValueText}'", passed, data);
+                    break;
                 case ReturnStatementSyntax ret:
                     Report(DiagnosticDescriptors.JumpOutOfWeightedLoop, ret.ReturnKeyword.GetLocation(), "return", data);
                     break;

@@ -113,6 +113,20 @@ public sealed class BlbEstimatorDiagnosticsTests
             """));
 
     [Fact]
+    public void SPEC102_fires_on_an_outer_variable_passed_by_ref() =>
+        AnalyzerHarness.Verify(Estimator(
+            """
+                    double sum = 0;
+                    foreach (double v in values)
+                    {
+                        {|SPEC104:Add|}({|SPEC102:ref sum|}, v);
+                    }
+
+                    return sum;
+            """,
+            extra: "    public static void Add(ref double total, double v) => total += v;"));
+
+    [Fact]
     public void SPEC102_is_silent_on_accumulation_and_on_locals_of_the_loop() =>
         AnalyzerHarness.Verify(Estimator(
             """

@@ -244,6 +244,14 @@ public sealed class BlbEstimatorAnalysis
                 use = use.Parent;
             }
 
+            if (use.Ancestors().TakeWhile(static a => a is not MemberDeclarationSyntax)
+                .FirstOrDefault(static a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax) is { } function)
+            {
+                Report(DiagnosticDescriptors.SubsampledDataReadByPosition, use.GetLocation(), use.ToString(), parameter.Name,
+                    function is LocalFunctionStatementSyntax ? "inside a local function" : "inside a lambda");
+                continue;
+            }
+
             switch (use.Parent)
             {
                 case ForEachStatementSyntax loop when loop.Expression == use && loop.AwaitKeyword == default:

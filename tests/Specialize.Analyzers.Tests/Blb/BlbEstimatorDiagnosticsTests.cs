@@ -80,6 +80,12 @@ public sealed class BlbEstimatorDiagnosticsTests
         AnalyzerHarness.Verify(Estimator("        return Total({|SPEC101:values|});", extra: "    [Pure] public static double Total(ReadOnlySpan<double> x) => x.Length;"));
 
     [Fact]
+    public void SPEC101_fires_on_subsampled_data_inside_a_local_function() =>
+        AnalyzerHarness.Verify(Estimator(
+            "        return Count();\n        int Count() => {|SPEC101:values|}.Length;",
+            "double[] values"));
+
+    [Fact]
     public void SPEC101_is_silent_on_foreach_and_Length() =>
         AnalyzerHarness.Verify(Estimator(MeanBody));
 

@@ -46,6 +46,12 @@ public sealed class BlbEstimatorAnalysis
     /// <summary>'+=' / '-=' assignments and '++' / '--' statements inside weighted loops that are scaled by the weight.</summary>
     public HashSet<SyntaxNode> ScaledUpdates { get; } = new();
 
+    /// <summary>
+    /// Updates among <see cref="ScaledUpdates"/> whose target is not a built-in number (a vector, a user type with
+    /// operators): they cannot be multiplied by an <c>int</c> weight, so the statement is repeated weight times.
+    /// </summary>
+    public HashSet<SyntaxNode> RepeatedUpdates { get; } = new();
+
     /// <summary>'.Length' reads of subsampled data, which become n.</summary>
     public HashSet<MemberAccessExpressionSyntax> LengthReads { get; } = new();
 
@@ -367,6 +373,18 @@ public sealed class BlbEstimatorAnalysis
 
         if (assignment.IsKind(SyntaxKind.AddAssignmentExpression) || assignment.IsKind(SyntaxKind.SubtractAssignmentExpression))
         {
+            if (!IsBuiltInNumber(model.GetTypeInfo(assignment.Left, cancellationToken).Type))
+            {
+                if (assignment.Parent is not ExpressionStatementSyntax)
+                {
+                    Report(DiagnosticDescriptors.OuterVariableCannotBeWeighted, assignment.GetLocation(), assignment.ToString(),
+                        "uses the value of an update of a non-numeric", outer, data);
+                    return;
+                }
+
+                RepeatedUpdates.Add(assignment);
+            }
+
             ScaledUpdates.Add(assignment);
             return;
         }
@@ -387,6 +405,11 @@ public sealed class BlbEstimatorAnalysis
 
         if (expression.Parent is ExpressionStatementSyntax)
         {
+            if (!IsBuiltInNumber(model.GetTypeInfo(operand, cancellationToken).Type))
+            {
+                RepeatedUpdates.Add(expression);
+            }
+
             ScaledUpdates.Add(expression);
             return;
         }
@@ -394,6 +417,11 @@ public sealed class BlbEstimatorAnalysis
         Report(DiagnosticDescriptors.OuterVariableCannotBeWeighted, expression.GetLocation(), expression.ToString(),
             $"uses the value of '{token.ValueText}' on", outer, data);
     }
+
+    private static bool IsBuiltInNumber(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte
+        or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32
+        or SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_Single or SpecialType.System_Double
+        or SpecialType.System_Decimal;
 
     /// <summary>The name of the written variable when it lives outside the loop; null for the loop's own locals.</summary>
     private static string? OuterTarget(ForEachStatementSyntax loop, ExpressionSyntax target, SemanticModel model, CancellationToken cancellationToken)

@@ -54,6 +54,7 @@ public sealed partial class BlbGenerator
             string weights = Unique("weights");
             string index = Unique("row");
             string weight = Unique("weight");
+            string repeat = Unique("repeat");
 
             var parameters = new List<BlbParameterSpec>();
             var rowsNames = new Dictionary<int, string>();
@@ -86,7 +87,7 @@ public sealed partial class BlbGenerator
                 preamble.Append($"{indent}global::Specialize.BlbRows<{element}> {rows} = {sample}.Rows<{element}>({input}, {Escape(parameter.Name)});\n");
             }
 
-            var rewriter = new WeightedLoopRewriter(analysis, sample, weights, index, weight, rowsNames);
+            var rewriter = new WeightedLoopRewriter(analysis, sample, weights, index, weight, repeat, rowsNames);
             string body;
             if (syntax.Body is { } block)
             {
@@ -241,10 +242,12 @@ public sealed partial class BlbGenerator
         private readonly string weights;
         private readonly string index;
         private readonly string weight;
+        private readonly string repeat;
         private readonly Dictionary<int, string> rows;
 
-        public WeightedLoopRewriter(BlbEstimatorAnalysis analysis, string sample, string weights, string index, string weight, Dictionary<int, string> rows)
+        public WeightedLoopRewriter(BlbEstimatorAnalysis analysis, string sample, string weights, string index, string weight, string repeat, Dictionary<int, string> rows)
         {
+            this.repeat = repeat;
             this.analysis = analysis;
             this.sample = sample;
             this.weights = weights;
@@ -294,6 +297,35 @@ public sealed partial class BlbGenerator
 
             text.Append($"{indent}}}");
             StatementSyntax loop = SyntaxFactory.ParseStatement(text.ToString());
+            return loop.WithLeadingTrivia(node.GetLeadingTrivia()).WithTrailingTrivia(node.GetTrailingTrivia());
+        }
+
+        public override SyntaxNode? VisitExpressionStatement(ExpressionStatementSyntax node)
+        {
+            if (!analysis.RepeatedUpdates.Contains(node.Expression))
+            {
+                return base.VisitExpressionStatement(node);
+            }
+
+            // The target is not a built-in number, so the update cannot be multiplied by the weight: it is
+            // repeated weight times instead (its operands are pure, so this is the same as w copies of the row).
+            var expression = (ExpressionSyntax)Visit(node.Expression switch
+            {
+                AssignmentExpressionSyntax assignment => assignment.Left,
+                PostfixUnaryExpressionSyntax postfix => postfix.Operand,
+                PrefixUnaryExpressionSyntax prefix => prefix.Operand,
+                _ => node.Expression,
+            });
+            string update = node.Expression switch
+            {
+                AssignmentExpressionSyntax assignment => $"{expression.WithoutTrivia().ToFullString()} {assignment.OperatorToken.Text} {((ExpressionSyntax)Visit(assignment.Right)).WithoutTrivia().ToFullString()}",
+                PostfixUnaryExpressionSyntax postfix => $"{expression.WithoutTrivia().ToFullString()}{postfix.OperatorToken.Text}",
+                PrefixUnaryExpressionSyntax prefix => $"{prefix.OperatorToken.Text}{expression.WithoutTrivia().ToFullString()}",
+                _ => node.Expression.ToString(),
+            };
+            string indent = node.GetLeadingTrivia().LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
+            StatementSyntax loop = SyntaxFactory.ParseStatement(
+                $"for (int {repeat} = 0; {repeat} < {weight}; {repeat}++)\n{indent}{{\n{indent}    {update};\n{indent}}}");
             return loop.WithLeadingTrivia(node.GetLeadingTrivia()).WithTrailingTrivia(node.GetTrailingTrivia());
         }
 

@@ -187,4 +187,30 @@ internal static class BlbEstimatorSources
             }
         }
         """;
+
+    public const string PairSum = """
+        using System;
+        using System.Numerics;
+        using Specialize;
+
+        namespace Demo;
+
+        public readonly record struct Pair(float A, float B);
+
+        [BlbEstimator]
+        public static partial class PairSum
+        {
+            // Vector2 cannot be multiplied by an int weight: the update is repeated weight times instead.
+            public static double Estimate(Pair[] pairs)
+            {
+                Vector2 total = Vector2.Zero;
+                foreach (Pair p in pairs)
+                {
+                    total += new Vector2(p.A, p.B);
+                }
+
+                return (total.X - total.Y) / pairs.Length;
+            }
+        }
+        """;
 }

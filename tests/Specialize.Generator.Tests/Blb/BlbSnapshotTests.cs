@@ -26,6 +26,10 @@ public sealed class BlbSnapshotTests
         Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.Centroid).Source("Centroid.Blb.g.cs"), "Centroid");
 
     [Fact]
+    public void Update_of_a_non_numeric_accumulator_is_repeated_weight_times() =>
+        Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.PairSum).Source("PairSum.Blb.g.cs"), "PairSum");
+
+    [Fact]
     public void Estimator_with_a_language_error_generates_nothing()
     {
         GeneratorRun run = GeneratorHarness.Run(

@@ -100,6 +100,23 @@ public sealed class WeightedRewriteOracleTests
                 return new[] { original[0], indirect[0], loadIn[0], original[1], indirect[1], loadIn[1] };
             }
 
+            public static double[] PairSum(double[] data, int[] indices, int[] weights)
+            {
+                var pairs = new Pair[data.Length];
+                for (int i = 0; i < data.Length; i++)
+                {
+                    pairs[i] = new Pair((float)data[i], (float)((data[i] * 3) % 7));
+                }
+
+                Pair[] resample = Materialize(pairs, indices, weights);
+                return new[]
+                {
+                    global::Demo.PairSum.Estimate(resample),
+                    global::Demo.PairSum.EstimateWeighted(BlbSample.Create(data.Length, indices, weights, BlbDataLayout.Indirection), pairs),
+                    global::Demo.PairSum.EstimateWeighted(BlbSample.Create(data.Length, indices, weights, BlbDataLayout.LoadIn), pairs),
+                };
+            }
+
             private static T[] Materialize<T>(T[] data, int[] indices, int[] weights)
             {
                 var rows = new List<T>();
@@ -119,10 +136,10 @@ public sealed class WeightedRewriteOracleTests
     private static readonly Lazy<GeneratorRun> Run = new(() => GeneratorHarness.Run(
     [
         BlbEstimatorSources.Mean, BlbEstimatorSources.Ratio, BlbEstimatorSources.ErrorRate,
-        BlbEstimatorSources.Residual, BlbEstimatorSources.Centroid, Oracle,
+        BlbEstimatorSources.Residual, BlbEstimatorSources.Centroid, BlbEstimatorSources.PairSum, Oracle,
     ]));
 
-    public static TheoryData<string> Shapes => new() { "Mean", "Ratio", "ErrorRate", "Residual", "Centroid" };
+    public static TheoryData<string> Shapes => new() { "Mean", "Ratio", "ErrorRate", "Residual", "Centroid", "PairSum" };
 
     [Theory]
     [MemberData(nameof(Shapes))]

@@ -178,17 +178,25 @@ public sealed class BlbEstimatorAnalysis
     {
         foreach (IParameterSymbol parameter in estimate.Parameters)
         {
+            Location location = parameter.Locations.FirstOrDefault() ?? methodLocation;
+            string typeText = (parameter.RefKind == RefKind.None ? string.Empty : parameter.RefKind.ToString().ToLowerInvariant() + " ")
+                + parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
             if (parameter.GetAttributes().Any(static a => a.AttributeClass?.ToDisplayString() == NoSubsampleAttributeName))
             {
+                bool readOnlySpan = parameter.Type is INamedTypeSymbol { IsGenericType: true } named && named.OriginalDefinition.ToDisplayString() == "System.ReadOnlySpan<T>";
+                if (parameter.RefKind != RefKind.None || (parameter.Type.IsRefLikeType && !readOnlySpan))
+                {
+                    Report(DiagnosticDescriptors.SubsampledParameterTypeUnsupported, location, parameter.Name, typeText,
+                        "is [NoSubsample], so it is handed to estimator calls on many threads; it must be passed by value and must not be a ref struct other than ReadOnlySpan<T>");
+                }
+
                 continue;
             }
 
-            Location location = parameter.Locations.FirstOrDefault() ?? methodLocation;
             if (parameter.RefKind != RefKind.None || parameter.IsParams || ElementType(parameter.Type) is null)
             {
-                Report(DiagnosticDescriptors.SubsampledParameterTypeUnsupported, location, parameter.Name,
-                    (parameter.RefKind == RefKind.None ? string.Empty : parameter.RefKind.ToString().ToLowerInvariant() + " ")
-                    + parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat));
+                Report(DiagnosticDescriptors.SubsampledParameterTypeUnsupported, location, parameter.Name, typeText,
+                    "is subsampled, but BLB can only subsample a ReadOnlySpan<T> or a T[] passed by value; mark it [NoSubsample] if it should pass through unchanged");
                 continue;
             }
 

@@ -155,11 +155,11 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SubsampledParameterTypeUnsupported = new(
         id: DiagnosticIds.SubsampledParameterTypeUnsupported,
         title: "A subsampled parameter is not a ReadOnlySpan<T> or an array",
-        messageFormat: "Parameter '{0}' of type '{1}' is subsampled, but BLB can only subsample a ReadOnlySpan<T> or a T[] passed by value; mark it [NoSubsample] if it should pass through unchanged",
+        messageFormat: "Parameter '{0}' of type '{1}' {2}",
         category: BlbCategory,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Every Estimate parameter without [NoSubsample] is data with n rows from which subsamples are drawn. Rows are addressed by index, so the data must be a ReadOnlySpan<T> or an array (not ref, out, in or params); a model, a table or a scalar must be marked [NoSubsample].",
+        description: "Every Estimate parameter without [NoSubsample] is data with n rows from which subsamples are drawn. Rows are addressed by index, so the data must be a ReadOnlySpan<T> or an array (not ref, out, in or params); a model, a table or a scalar must be marked [NoSubsample]. A [NoSubsample] parameter is handed to estimator calls on many threads, so it must be passed by value and must not be a ref struct other than ReadOnlySpan<T> (which is copied once).",
         helpLinkUri: HelpLinkBase + "SPEC106.md",
         customTags: WellKnownDiagnosticTags.NotConfigurable);
 

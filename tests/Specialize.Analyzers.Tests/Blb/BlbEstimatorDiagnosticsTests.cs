@@ -269,8 +269,12 @@ public sealed class BlbEstimatorDiagnosticsTests
         AnalyzerHarness.Verify(Estimator("        return 0;", "List<double> {|SPEC106:values|}"));
 
     [Fact]
+    public void SPEC106_fires_on_a_pass_through_Span() =>
+        AnalyzerHarness.Verify(Estimator(MeanBody, "double[] values, [NoSubsample] Span<double> {|SPEC106:scratch|}"));
+
+    [Fact]
     public void SPEC106_is_silent_on_arrays_spans_and_pass_through_parameters() =>
-        AnalyzerHarness.Verify(Estimator(MeanBody, "double[] values, ReadOnlySpan<int> tags, [NoSubsample] List<double> model"));
+        AnalyzerHarness.Verify(Estimator(MeanBody, "double[] values, ReadOnlySpan<int> tags, [NoSubsample] List<double> model, [NoSubsample] ReadOnlySpan<double> table"));
 
     [Fact]
     public void SPEC107_fires_on_a_class_that_is_not_partial() =>

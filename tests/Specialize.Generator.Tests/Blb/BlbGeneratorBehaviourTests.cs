@@ -66,4 +66,30 @@ public sealed class BlbGeneratorBehaviourTests
         Assert.Contains("ref readonly Reading row = ref stateRows[row2];", source, StringComparison.Ordinal);
         Assert.Single(run.GeneratedSources.Keys, k => k.EndsWith("Outer.Blb.g.cs", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Pass_through_span_travels_as_a_copy()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using Specialize;
+
+            [BlbEstimator]
+            public static partial class Lookup
+            {
+                public static double Estimate(ReadOnlySpan<int> codes, [NoSubsample] ReadOnlySpan<double> table)
+                {
+                    double sum = 0;
+                    foreach (int c in codes)
+                    {
+                        sum += table[c];
+                    }
+
+                    return sum / codes.Length;
+                }
+            }
+            """);
+
+        Assert.Contains("(codes.ToArray(), table.ToArray())", run.Source("Lookup.Blb.g.cs"), StringComparison.Ordinal);
+    }
 }

@@ -13,7 +13,7 @@ namespace Specialize.Analysis.Blb;
 /// The BLB estimator language (SPEC101-SPEC108), checked once for the analyzer and the generator:
 /// which <c>foreach</c> loops become weighted loops, which updates are scaled by the weight, which
 /// <c>.Length</c> reads become <c>n</c>, and every construct that cannot be weighted, at its location.
-/// The generator emits nothing for an estimator with a diagnostic; the analyzer reports them.
+/// The generator emits nothing for an estimator with an error; the analyzer reports every diagnostic.
 /// </summary>
 public sealed class BlbEstimatorAnalysis
 {
@@ -61,7 +61,7 @@ public sealed class BlbEstimatorAnalysis
     /// <inheritdoc cref="ReduceBootstraps"/>
     public IMethodSymbol? Average { get; private set; }
 
-    /// <summary>Everything that prevents the rewrite.</summary>
+    /// <summary>Everything reported about the estimator; errors prevent the rewrite.</summary>
     public List<Diagnostic> Diagnostics { get; } = new();
 
     /// <summary>True when the class carries <c>[BlbEstimator]</c>.</summary>
@@ -126,9 +126,9 @@ public sealed class BlbEstimatorAnalysis
         EstimateSyntax = syntax;
         IsVector = isVector;
         CheckParameters(estimate, methodLocation);
-        ReduceBootstraps = FindReducer("ReduceBootstraps");
-        Average = FindReducer("Average");
-        if (Diagnostics.Count > 0)
+        ReduceBootstraps = FindReducer("ReduceBootstraps", "standard deviation of the bootstrap estimates");
+        Average = FindReducer("Average", "mean over subsamples");
+        if (Diagnostics.Any(static d => d.Severity == DiagnosticSeverity.Error))
         {
             return;
         }
@@ -217,9 +217,10 @@ public sealed class BlbEstimatorAnalysis
         _ => null,
     };
 
-    private IMethodSymbol? FindReducer(string name)
+    private IMethodSymbol? FindReducer(string name, string builtIn)
     {
-        foreach (IMethodSymbol method in Type.GetMembers(name).OfType<IMethodSymbol>())
+        IMethodSymbol[] methods = Type.GetMembers(name).OfType<IMethodSymbol>().ToArray();
+        foreach (IMethodSymbol method in methods)
         {
             if (method.IsStatic && !method.IsGenericMethod && method.ReturnType.SpecialType == SpecialType.System_Double
                 && method.Parameters.Length == 1 && method.Parameters[0].RefKind == RefKind.None
@@ -228,6 +229,11 @@ public sealed class BlbEstimatorAnalysis
             {
                 return method;
             }
+        }
+
+        if (methods.Length > 0)
+        {
+            Report(DiagnosticDescriptors.ReducerShapeInvalid, methods[0].Locations.FirstOrDefault() ?? Location.None, name, builtIn);
         }
 
         return null;

@@ -187,6 +187,17 @@ public static class DiagnosticDescriptors
         helpLinkUri: HelpLinkBase + "SPEC108.md",
         customTags: WellKnownDiagnosticTags.NotConfigurable);
 
+    /// <summary>SPEC109: a method named like a reducer does not have a reducer's shape.</summary>
+    public static readonly DiagnosticDescriptor ReducerShapeInvalid = new(
+        id: DiagnosticIds.ReducerShapeInvalid,
+        title: "A BLB reducer has the wrong shape and is not used",
+        messageFormat: "'{0}' is not used as a BLB reducer, so the built-in {1} is used instead; a reducer is 'static double {0}(ReadOnlySpan<double> values)'",
+        category: BlbCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "ReduceBootstraps (one subsample's bootstrap estimates to a quality measure) and Average (the per-subsample measures to the result) are optional. A method with one of these names is used only when it is static, not generic, returns double and takes one ReadOnlySpan<double>; otherwise the built-in reducer runs, which is rarely what the author of the method meant.",
+        helpLinkUri: HelpLinkBase + "SPEC109.md");
+
     /// <summary>SPEC900: the generator failed internally; the code stays sequential.</summary>
     public static readonly DiagnosticDescriptor GeneratorInternalError = new(
         id: DiagnosticIds.GeneratorInternalError,

@@ -23,6 +23,7 @@ public static class DiagnosticIds
     public const string SubsampledParameterTypeUnsupported = "SPEC106";
     public const string EstimatorTypeNotPartial = "SPEC107";
     public const string EstimateMethodMissing = "SPEC108";
+    public const string ReducerShapeInvalid = "SPEC109";
 
     public const string GeneratorInternalError = "SPEC900";
 }

@@ -25,7 +25,7 @@ public sealed partial class BlbGenerator
         public static BlbEstimatorSpec? Parse(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
         {
             BlbEstimatorAnalysis analysis = BlbEstimatorAnalysis.Analyze(type, compilation, new PurityAnalysis(compilation), cancellationToken);
-            if (analysis.Diagnostics.Count > 0 || analysis.Estimate is null || analysis.EstimateSyntax is null)
+            if (analysis.Diagnostics.Any(static d => d.Severity == DiagnosticSeverity.Error) || analysis.Estimate is null || analysis.EstimateSyntax is null)
             {
                 return null;
             }

@@ -322,4 +322,12 @@ public sealed class BlbEstimatorDiagnosticsTests
                 public static double[] Estimate(ReadOnlySpan<double> values) => new double[] { values.Length };
             }
             """);
+
+    [Fact]
+    public void SPEC109_fires_on_a_reducer_that_takes_an_array() =>
+        AnalyzerHarness.Verify(Estimator(MeanBody, extra: "    public static double {|SPEC109:Average|}(double[] values) => values[0];"));
+
+    [Fact]
+    public void SPEC109_is_silent_on_reducers_of_the_right_shape() =>
+        AnalyzerHarness.Verify(Estimator(MeanBody, extra: "    public static double Average(ReadOnlySpan<double> values) => values[0];\n    public static double ReduceBootstraps(ReadOnlySpan<double> values) => values[0];"));
 }

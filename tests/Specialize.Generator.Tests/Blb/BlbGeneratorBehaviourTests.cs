@@ -92,4 +92,33 @@ public sealed class BlbGeneratorBehaviourTests
 
         Assert.Contains("(codes.ToArray(), table.ToArray())", run.Source("Lookup.Blb.g.cs"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Reducer_of_the_wrong_shape_is_left_out_and_the_estimator_still_generated()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using Specialize;
+
+            [BlbEstimator]
+            public static partial class Total
+            {
+                public static double Estimate(double[] values)
+                {
+                    double sum = 0;
+                    foreach (double v in values)
+                    {
+                        sum += v;
+                    }
+
+                    return sum;
+                }
+
+                public static double Average(double[] values) => values[0];
+            }
+            """);
+
+        string source = run.Source("Total.Blb.g.cs");
+        Assert.Contains("static (sample, state) => EstimateWeighted(sample, state),\n            null,\n            null,", source, StringComparison.Ordinal);
+    }
 }

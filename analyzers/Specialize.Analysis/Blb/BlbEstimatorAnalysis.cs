@@ -258,6 +258,12 @@ public sealed class BlbEstimatorAnalysis
                 continue;
             }
 
+            if (identifier.Parent?.Parent?.Parent is InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } })
+            {
+                // nameof(values) reads no data.
+                continue;
+            }
+
             SyntaxNode use = identifier;
             while (use.Parent is ParenthesizedExpressionSyntax)
             {

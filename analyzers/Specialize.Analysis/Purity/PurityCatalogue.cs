@@ -83,6 +83,10 @@ internal static class PurityCatalogue
         "CopyTo", "TryCopyTo", "Copy", "ConstrainedCopy", "BlockCopy",
     };
 
+    // Type names as the catalogue spells them: "System.Double", not the keyword "double".
+    private static readonly SymbolDisplayFormat MetadataNames = SymbolDisplayFormat.CSharpErrorMessageFormat
+        .RemoveMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
     /// <summary>Looks up a framework member.</summary>
     public static CatalogueEntry Lookup(ISymbol member)
     {
@@ -92,7 +96,7 @@ internal static class PurityCatalogue
             return CatalogueEntry.Unknown;
         }
 
-        string typeName = type.OriginalDefinition.ToDisplayString();
+        string typeName = type.OriginalDefinition.ToDisplayString(MetadataNames);
         string ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
 
         if (typeName == "System.Numerics.Tensors.TensorPrimitives")
@@ -148,7 +152,7 @@ internal static class PurityCatalogue
     /// <summary>A short reason for well-known impure framework members, for the SPEC002 message.</summary>
     public static string ReasonFor(ISymbol member)
     {
-        string typeName = member.ContainingType?.OriginalDefinition.ToDisplayString() ?? string.Empty;
+        string typeName = member.ContainingType?.OriginalDefinition.ToDisplayString(MetadataNames) ?? string.Empty;
         string ns = member.ContainingType?.ContainingNamespace?.ToDisplayString() ?? string.Empty;
         if (typeName is "System.Console" || ns.StartsWith("System.IO", StringComparison.Ordinal) || ns.StartsWith("System.Net", StringComparison.Ordinal))
         {

@@ -86,8 +86,8 @@ public sealed class BlbEstimatorDiagnosticsTests
             "double[] values"));
 
     [Fact]
-    public void SPEC101_is_silent_on_foreach_and_Length() =>
-        AnalyzerHarness.Verify(Estimator(MeanBody));
+    public void SPEC101_is_silent_on_foreach_Length_and_nameof() =>
+        AnalyzerHarness.Verify(Estimator(MeanBody.Replace("return sum / values.Length;", "return (nameof(values) == \"values\" ? 0 : 1) + (sum / values.Length);", StringComparison.Ordinal)));
 
     [Fact]
     public void SPEC102_fires_on_a_plain_assignment_to_an_outer_variable()
@@ -245,7 +245,10 @@ public sealed class BlbEstimatorDiagnosticsTests
                     double sum = 0;
                     foreach (double v in values)
                     {
-                        sum += Math.Abs(Twice(v));
+                        if (!double.IsNaN(v))
+                        {
+                            sum += Math.Abs(Twice(v)) + int.Parse("1") + "ab".Length;
+                        }
                     }
 
                     return sum;

@@ -148,8 +148,8 @@ public sealed partial class BlbGenerator
             writer.WriteLine($"{bytesPerRow},");
             writer.WriteLine($"{state},");
             writer.WriteLine($"static ({spec.SampleName}, {spec.StateName}) => EstimateWeighted({spec.SampleName}, {string.Join(", ", arguments)}),");
-            writer.WriteLine((spec.HasReduceBootstraps ? "ReduceBootstraps" : "null") + ",");
-            writer.WriteLine((spec.HasAverage ? "Average" : "null") + ",");
+            writer.WriteLine("reduceBootstraps: " + (spec.HasReduceBootstraps ? "ReduceBootstraps" : "null") + ",");
+            writer.WriteLine("average: " + (spec.HasAverage ? "Average" : "null") + ",");
             writer.WriteLine("options,");
             writer.WriteLine("progress,");
             writer.WriteLine("cancellationToken);");

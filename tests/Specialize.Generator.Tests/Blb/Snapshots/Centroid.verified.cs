@@ -36,8 +36,8 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<global::Demo.Point>(),
                 points.ToArray(),
                 static (sample, state) => EstimateWeighted(sample, state),
-                null,
-                null,
+                reduceBootstraps: null,
+                average: null,
                 options,
                 progress,
                 cancellationToken);

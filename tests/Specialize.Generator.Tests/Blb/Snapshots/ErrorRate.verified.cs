@@ -38,8 +38,8 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<global::Demo.Email>(),
                 (emails.ToArray(), models),
                 static (sample, state) => EstimateWeighted(sample, state.Item1, state.Item2),
-                null,
-                null,
+                reduceBootstraps: null,
+                average: null,
                 options,
                 progress,
                 cancellationToken);

@@ -37,8 +37,8 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<double>(),
                 values.ToArray(),
                 static (sample, state) => EstimateWeighted(sample, state),
-                null,
-                null,
+                reduceBootstraps: null,
+                average: null,
                 options,
                 progress,
                 cancellationToken);

@@ -38,8 +38,8 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<global::Demo.Pair>(),
                 pairs,
                 static (sample, state) => EstimateWeighted(sample, state),
-                null,
-                null,
+                reduceBootstraps: null,
+                average: null,
                 options,
                 progress,
                 cancellationToken);

@@ -42,8 +42,8 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<double>() + global::System.Runtime.CompilerServices.Unsafe.SizeOf<double>(),
                 (numerator.ToArray(), denominator),
                 static (sample, state) => EstimateWeighted(sample, state.Item1, state.Item2),
-                ReduceBootstraps,
-                null,
+                reduceBootstraps: ReduceBootstraps,
+                average: null,
                 options,
                 progress,
                 cancellationToken);

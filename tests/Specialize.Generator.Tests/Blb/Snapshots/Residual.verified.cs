@@ -40,8 +40,8 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<double[]>(),
                 (rows, coefficients),
                 static (sample, state) => EstimateWeighted(sample, state.Item1, state.Item2),
-                null,
-                null,
+                reduceBootstraps: null,
+                average: null,
                 options,
                 progress,
                 cancellationToken);

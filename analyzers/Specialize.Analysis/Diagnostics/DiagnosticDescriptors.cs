@@ -11,6 +11,7 @@ public static class DiagnosticDescriptors
     public const string PurityCategory = "Specialize.Purity";
     public const string MixtureCategory = "Specialize.Mixture";
     public const string InternalCategory = "Specialize.Internal";
+    public const string BlbCategory = "Specialize.Blb";
 
     /// <summary>SPEC001: a [Pure] method writes state it does not own.</summary>
     public static readonly DiagnosticDescriptor PureMethodWritesSharedState = new(
@@ -134,6 +135,112 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "A [GmmTrain] method returns Specialize.Mixture.GaussianMixture and takes exactly one parameter, the rows: a ReadOnlySpan<TRow> or a TRow[], passed by value.",
         helpLinkUri: HelpLinkBase + "SPEC204.md");
+    /// <summary>SPEC101: subsampled data used other than by a weighted loop or its length.</summary>
+    public static readonly DiagnosticDescriptor SubsampledDataReadByPosition = new(
+        id: DiagnosticIds.SubsampledDataReadByPosition,
+        title: "Subsampled data is read by position or as a whole",
+        messageFormat: "'{0}' reads subsampled data '{1}' {2}; a BLB estimator sees only the subsample's rows with their weights, so positions and the whole input do not exist there — read rows with 'foreach' over '{1}'",
+        category: BlbCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Inside a [BlbEstimator], a subsampled parameter may only be iterated with foreach (which becomes a weighted loop over the subsample), or asked for its .Length (which becomes n). Indexing it, slicing it, or passing it to another method would read rows that are not in the subsample, or ignore the weights.",
+        helpLinkUri: HelpLinkBase + "SPEC101.md",
+        customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+    /// <summary>SPEC102: an assignment to an outer variable inside a weighted loop that cannot be scaled by the weight.</summary>
+    public static readonly DiagnosticDescriptor OuterVariableCannotBeWeighted = new(
+        id: DiagnosticIds.OuterVariableCannotBeWeighted,
+        title: "An assignment inside a weighted loop cannot be weighted",
+        messageFormat: "'{0}' {1} '{2}', declared outside the weighted loop over '{3}'; only '+=', '-=', '++' and '--' can be scaled by a row's weight, so this would count a row once however many times it was drawn",
+        category: BlbCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A weighted loop visits each subsample row once and scales accumulations by how many times the row was drawn. 'x += v' becomes 'x += w * v', which is the same as adding v w times. A plain '=', '*=', '/=' or any other update of a variable declared outside the loop has no such weighted form. Accumulate into the variable, or declare it inside the loop.",
+        helpLinkUri: HelpLinkBase + "SPEC102.md",
+        customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+    /// <summary>SPEC103: a jump out of a weighted loop.</summary>
+    public static readonly DiagnosticDescriptor JumpOutOfWeightedLoop = new(
+        id: DiagnosticIds.JumpOutOfWeightedLoop,
+        title: "A weighted loop is left early",
+        messageFormat: "'{0}' leaves the weighted loop over '{1}' early; a weighted loop must visit every subsample row, because which rows come first depends on the subsample, not on the data",
+        category: BlbCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The result of a weighted loop must depend only on which rows were drawn and how often, never on the order in which they are visited. 'break', 'return' and 'goto' out of the loop make the result depend on the rows seen before the jump. 'continue' (skip this row) is allowed, and so are jumps inside loops nested in the weighted loop.",
+        helpLinkUri: HelpLinkBase + "SPEC103.md",
+        customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+    /// <summary>SPEC104: a BLB estimator calls a member that is not known to be pure.</summary>
+    public static readonly DiagnosticDescriptor EstimatorCallsImpureMember = new(
+        id: DiagnosticIds.EstimatorCallsImpureMember,
+        title: "A BLB estimator calls a member that is not known to be pure",
+        messageFormat: "Estimator '{0}' calls '{1}', which is not known to be pure{2}; BLB runs the estimator thousands of times at once on many threads, so it may only call pure code",
+        category: BlbCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "BLB calls the estimator once per bootstrap, concurrently, and its result must depend only on the weighted data. A call to a method with side effects, or whose result is not determined by its arguments, breaks both. Methods in your source pass when they are pure by analysis (mark them [Pure] to have them checked); framework members must be in Specialize's catalogue of known-pure members, which includes TensorPrimitives and Math.",
+        helpLinkUri: HelpLinkBase + "SPEC104.md",
+        customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+    /// <summary>SPEC105: the estimator class or method is not static, or is generic.</summary>
+    public static readonly DiagnosticDescriptor EstimatorNotStaticOrGeneric = new(
+        id: DiagnosticIds.EstimatorNotStaticOrGeneric,
+        title: "A BLB estimator must be static and not generic",
+        messageFormat: "'{0}' is {1}; a BLB estimator must be a static, non-generic class with a static, non-generic Estimate method, because the generated Run calls it from many threads with no instance and fixed row types",
+        category: BlbCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generator adds static Run and EstimateWeighted methods to the estimator class. They need the estimator to have no instance state (it runs concurrently) and concrete row types (to size and copy rows).",
+        helpLinkUri: HelpLinkBase + "SPEC105.md",
+        customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+    /// <summary>SPEC106: a subsampled parameter of a type BLB cannot subsample.</summary>
+    public static readonly DiagnosticDescriptor SubsampledParameterTypeUnsupported = new(
+        id: DiagnosticIds.SubsampledParameterTypeUnsupported,
+        title: "A subsampled parameter is not a ReadOnlySpan<T> or an array",
+        messageFormat: "Parameter '{0}' of type '{1}' {2}",
+        category: BlbCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Every Estimate parameter without [NoSubsample] is data with n rows from which subsamples are drawn. Rows are addressed by index, so the data must be a ReadOnlySpan<T> or an array (not ref, out, in or params); a model, a table or a scalar must be marked [NoSubsample]. A [NoSubsample] parameter is handed to estimator calls on many threads, so it must be passed by value and must not be a ref struct other than ReadOnlySpan<T> (which is copied once).",
+        helpLinkUri: HelpLinkBase + "SPEC106.md",
+        customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+    /// <summary>SPEC107: the estimator class is not partial.</summary>
+    public static readonly DiagnosticDescriptor EstimatorTypeNotPartial = new(
+        id: DiagnosticIds.EstimatorTypeNotPartial,
+        title: "A [BlbEstimator] class is not partial",
+        messageFormat: "[BlbEstimator] class '{0}' is not partial, so the weighted estimator and the Run entry point cannot be added to it; declare it 'static partial class {0}'",
+        category: BlbCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generator adds EstimateWeighted and Run to the estimator class itself, which needs the class, and every class containing it, to be declared partial.",
+        helpLinkUri: HelpLinkBase + "SPEC107.md",
+        customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+    /// <summary>SPEC108: no Estimate method BLB can run.</summary>
+    public static readonly DiagnosticDescriptor EstimateMethodMissing = new(
+        id: DiagnosticIds.EstimateMethodMissing,
+        title: "A [BlbEstimator] class has no Estimate method BLB can run",
+        messageFormat: "[BlbEstimator] class '{0}' {1}; BLB needs one 'static double Estimate(...)' or 'static double[] Estimate(...)' with a body and at least one subsampled parameter",
+        category: BlbCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The estimator is the one method named Estimate: it returns a double (or a double[] for a vector of estimates, reduced per coordinate), has a block or expression body, and takes at least one subsampled ReadOnlySpan<T> or array.",
+        helpLinkUri: HelpLinkBase + "SPEC108.md",
+        customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+    /// <summary>SPEC109: a method named like a reducer does not have a reducer's shape.</summary>
+    public static readonly DiagnosticDescriptor ReducerShapeInvalid = new(
+        id: DiagnosticIds.ReducerShapeInvalid,
+        title: "A BLB reducer has the wrong shape and is not used",
+        messageFormat: "'{0}' is not used as a BLB reducer, so the built-in {1} is used instead; a reducer is 'static double {0}(ReadOnlySpan<double> values)'",
+        category: BlbCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "ReduceBootstraps (one subsample's bootstrap estimates to a quality measure) and Average (the per-subsample measures to the result) are optional. A method with one of these names is used only when it is static, not generic, returns double and takes one ReadOnlySpan<double>; otherwise the built-in reducer runs, which is rarely what the author of the method meant.",
+        helpLinkUri: HelpLinkBase + "SPEC109.md");
 
     /// <summary>SPEC900: the generator failed internally; the code stays sequential.</summary>
     public static readonly DiagnosticDescriptor GeneratorInternalError = new(

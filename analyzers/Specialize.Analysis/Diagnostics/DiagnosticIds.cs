@@ -19,6 +19,15 @@ public static class DiagnosticIds
     public const string GmmTrainUnsupportedRowType = "SPEC202";
     public const string GmmTrainInvalidOption = "SPEC203";
     public const string GmmTrainInvalidSignature = "SPEC204";
+    public const string SubsampledDataReadByPosition = "SPEC101";
+    public const string OuterVariableCannotBeWeighted = "SPEC102";
+    public const string JumpOutOfWeightedLoop = "SPEC103";
+    public const string EstimatorCallsImpureMember = "SPEC104";
+    public const string EstimatorNotStaticOrGeneric = "SPEC105";
+    public const string SubsampledParameterTypeUnsupported = "SPEC106";
+    public const string EstimatorTypeNotPartial = "SPEC107";
+    public const string EstimateMethodMissing = "SPEC108";
+    public const string ReducerShapeInvalid = "SPEC109";
 
     public const string GeneratorInternalError = "SPEC900";
 }

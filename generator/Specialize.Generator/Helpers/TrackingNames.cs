@@ -6,4 +6,5 @@ internal static class TrackingNames
     public const string FutureTwins = nameof(FutureTwins);
     public const string FutureCallSites = nameof(FutureCallSites);
     public const string GmmTrainMethods = nameof(GmmTrainMethods);
+    public const string BlbEstimators = nameof(BlbEstimators);
 }

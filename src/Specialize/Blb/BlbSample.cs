@@ -43,6 +43,52 @@ public readonly ref struct BlbSample
         _subsample = subsample;
     }
 
+    /// <summary>
+    /// Creates a weighted subsample outside a run, to call a generated <c>EstimateWeighted</c> directly
+    /// (tests, or checking an estimator on a chosen resample). Row <c>i</c> of the subsample is row
+    /// <c>indices[i]</c> of the data and counts <c>weights[i]</c> times.
+    /// </summary>
+    /// <param name="n">Number of rows of the full data; every subsampled input passed to the estimator must have this many.</param>
+    /// <param name="indices">Row indices into the data, each in <c>[0, n)</c>; the arrays are used, not copied.</param>
+    /// <param name="weights">Non-negative weight per index, summing to <paramref name="n"/>.</param>
+    /// <param name="layout"><see cref="BlbDataLayout.LoadIn"/> or <see cref="BlbDataLayout.Indirection"/>: how the estimator reads the rows.</param>
+    /// <returns>A sample over <paramref name="indices"/> with <paramref name="weights"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="indices"/> or <paramref name="weights"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The arrays differ in length, an index is out of range, a weight is negative, or the weights do not sum to <paramref name="n"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 1 or <paramref name="layout"/> is <see cref="BlbDataLayout.Auto"/>.</exception>
+    public static BlbSample Create(int n, int[] indices, int[] weights, BlbDataLayout layout = BlbDataLayout.Indirection)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        if (layout is not (BlbDataLayout.LoadIn or BlbDataLayout.Indirection))
+        {
+            throw new ArgumentOutOfRangeException(nameof(layout), layout, "The layout must be LoadIn or Indirection.");
+        }
+        if (weights.Length != indices.Length)
+        {
+            throw new ArgumentException($"There must be one weight per index: {indices.Length} indices, {weights.Length} weights.", nameof(weights));
+        }
+        long sum = 0;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            if ((uint)indices[i] >= (uint)n)
+            {
+                throw new ArgumentException($"Index {indices[i]} at position {i} is outside [0, {n}).", nameof(indices));
+            }
+            if (weights[i] < 0)
+            {
+                throw new ArgumentException($"Weight {weights[i]} at position {i} is negative.", nameof(weights));
+            }
+            sum += weights[i];
+        }
+        if (sum != n)
+        {
+            throw new ArgumentException($"The weights sum to {sum}; they must sum to n = {n}.", nameof(weights));
+        }
+        return new BlbSample(indices, weights, n, layout, new BlbWorkspace(indices.Length, 0), 0);
+    }
+
     /// <summary>Number of rows of the full data; the weights sum to it. Subsampled data's <c>.Length</c> becomes this.</summary>
     public int N => _n;
 

@@ -1,0 +1,376 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Specialize.Analysis.Blb;
+using Specialize.Analysis.Purity;
+using Specialize.Generator.Blb.Model;
+using Specialize.Generator.Helpers;
+
+namespace Specialize.Generator.Blb;
+
+public sealed partial class BlbGenerator
+{
+    /// <summary>Symbols and syntax to plain data: the checked estimator and its rewritten body.</summary>
+    internal static class Parser
+    {
+        private static readonly SymbolDisplayFormat QualifiedFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        /// <summary>The spec of an estimator, or null when the estimator language is violated (the analyzer says where).</summary>
+        public static BlbEstimatorSpec? Parse(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+        {
+            BlbEstimatorAnalysis analysis = BlbEstimatorAnalysis.Analyze(type, compilation, new PurityAnalysis(compilation), cancellationToken);
+            if (analysis.Diagnostics.Any(static d => d.Severity == DiagnosticSeverity.Error) || analysis.Estimate is null || analysis.EstimateSyntax is null)
+            {
+                return null;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            IMethodSymbol estimate = analysis.Estimate;
+            MethodDeclarationSyntax syntax = analysis.EstimateSyntax;
+            SemanticModel model = compilation.GetSemanticModel(syntax.SyntaxTree);
+
+            var taken = new HashSet<string>(
+                syntax.DescendantTokens().Where(static t => t.IsKind(SyntaxKind.IdentifierToken)).Select(static t => t.ValueText),
+                System.StringComparer.Ordinal);
+            string Unique(string name)
+            {
+                string candidate = name;
+                for (int i = 2; taken.Contains(candidate); i++)
+                {
+                    candidate = name + i.ToString(CultureInfo.InvariantCulture);
+                }
+
+                taken.Add(candidate);
+                return candidate;
+            }
+
+            string sample = Unique("sample");
+            string weights = Unique("weights");
+            string index = Unique("row");
+            string weight = Unique("weight");
+            string repeat = Unique("repeat");
+
+            var parameters = new List<BlbParameterSpec>();
+            var rowsNames = new Dictionary<int, string>();
+            foreach (IParameterSymbol parameter in estimate.Parameters)
+            {
+                int input = analysis.Subsampled.FindIndex(p => SymbolEqualityComparer.Default.Equals(p, parameter));
+                ITypeSymbol? element = input >= 0 ? BlbEstimatorAnalysis.ElementType(parameter.Type) : null;
+                bool isSpan = parameter.Type is INamedTypeSymbol { IsGenericType: true } named && named.OriginalDefinition.ToDisplayString() == "System.ReadOnlySpan<T>";
+                parameters.Add(new BlbParameterSpec(
+                    Name: Escape(parameter.Name),
+                    Type: parameter.Type.ToDisplayString(QualifiedFormat),
+                    Subsampled: input >= 0,
+                    ElementType: element?.ToDisplayString(QualifiedFormat) ?? string.Empty,
+                    IsArray: parameter.Type is IArrayTypeSymbol,
+                    IsSpan: isSpan,
+                    CheckNaN: element is { SpecialType: SpecialType.System_Double or SpecialType.System_Single }
+                        || element?.ToDisplayString() == "System.Half"));
+            }
+
+            // Row views are declared once, for the inputs that have a weighted loop.
+            var preamble = new StringBuilder();
+            string indent = "    ";
+            preamble.Append($"{indent}global::System.ReadOnlySpan<int> {weights} = {sample}.Weights;\n");
+            foreach (int input in analysis.WeightedLoops.Values.Distinct().OrderBy(static i => i))
+            {
+                IParameterSymbol parameter = analysis.Subsampled[input];
+                string rows = Unique(parameter.Name + "Rows");
+                rowsNames[input] = rows;
+                string element = BlbEstimatorAnalysis.ElementType(parameter.Type)!.ToDisplayString(QualifiedFormat);
+                preamble.Append($"{indent}global::Specialize.BlbRows<{element}> {rows} = {sample}.Rows<{element}>({input}, {Escape(parameter.Name)});\n");
+            }
+
+            var rewriter = new WeightedLoopRewriter(analysis, sample, weights, index, weight, repeat, rowsNames);
+            string body;
+            if (syntax.Body is { } block)
+            {
+                var rewritten = (BlockSyntax)rewriter.Visit(block);
+                string inner = string.Concat(rewritten.Statements.Select(static s => s.ToFullString()));
+                body = "{\n" + preamble + Reindent(inner) + "}";
+            }
+            else
+            {
+                var expression = (ExpressionSyntax)rewriter.Visit(syntax.ExpressionBody!.Expression);
+                body = "{\n" + preamble + indent + "return " + expression.ToFullString().Trim() + ";\n}";
+            }
+
+            (int subsamples, int bootstraps, double gamma) = AttributeDefaults(type);
+            return new BlbEstimatorSpec(
+                HintName: HintName(type),
+                Usings: new EquatableArray<string>(CollectUsings(syntax)),
+                NullableEnabled: (model.GetNullableContext(syntax.SpanStart) & NullableContext.AnnotationsEnabled) != 0,
+                Namespace: type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString(),
+                TypeHeaders: new EquatableArray<string>(TypeHeaders(type)),
+                IsVector: analysis.IsVector,
+                Parameters: new EquatableArray<BlbParameterSpec>(parameters),
+                SampleName: sample,
+                WeightedBody: body,
+                Subsamples: subsamples,
+                Bootstraps: bootstraps,
+                Gamma: gamma.ToString("R", CultureInfo.InvariantCulture) is var g && g.IndexOfAny(new[] { '.', 'E', 'e' }) < 0 ? g + ".0" : gamma.ToString("R", CultureInfo.InvariantCulture),
+                HasReduceBootstraps: analysis.ReduceBootstraps is not null,
+                HasAverage: analysis.Average is not null,
+                Accessibility: AccessibilityText(estimate.DeclaredAccessibility),
+                StateName: estimate.Parameters.Any(static p => p.Name == "state") ? "blbState" : "state");
+        }
+
+        private static string AccessibilityText(Accessibility accessibility) => accessibility switch
+        {
+            Microsoft.CodeAnalysis.Accessibility.Public => "public",
+            Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
+            Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
+            Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
+            Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
+            _ => "private",
+        };
+
+        private static string Escape(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+        /// <summary>Moves the user's statements to one level of indentation, keeping their relative layout.</summary>
+        private static string Reindent(string statements)
+        {
+            string[] lines = statements.Replace("\r\n", "\n").TrimEnd().Split('\n');
+            int common = lines.Where(static l => l.Trim().Length > 0).Select(static l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
+            var text = new StringBuilder();
+            foreach (string line in lines)
+            {
+                string trimmed = line.Length >= common ? line.Substring(common) : line.TrimStart();
+                text.Append(trimmed.Trim().Length == 0 ? "\n" : "    " + trimmed.TrimEnd() + "\n");
+            }
+
+            return text.ToString();
+        }
+
+        private static (int Subsamples, int Bootstraps, double Gamma) AttributeDefaults(INamedTypeSymbol type)
+        {
+            int subsamples = 25;
+            int bootstraps = 100;
+            double gamma = 0.7;
+            AttributeData? attribute = type.GetAttributes().FirstOrDefault(static a => a.AttributeClass?.ToDisplayString() == BlbEstimatorAnalysis.AttributeName);
+            if (attribute is not null)
+            {
+                foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+                {
+                    switch (argument.Key)
+                    {
+                        case "Subsamples" when argument.Value.Value is int s:
+                            subsamples = s;
+                            break;
+                        case "Bootstraps" when argument.Value.Value is int r:
+                            bootstraps = r;
+                            break;
+                        case "Gamma" when argument.Value.Value is double g:
+                            gamma = g;
+                            break;
+                    }
+                }
+            }
+
+            return (subsamples, bootstraps, gamma);
+        }
+
+        private static IEnumerable<string> CollectUsings(SyntaxNode node)
+        {
+            var usings = new List<string>();
+            for (SyntaxNode? current = node; current is not null; current = current.Parent)
+            {
+                SyntaxList<UsingDirectiveSyntax> directives = current switch
+                {
+                    CompilationUnitSyntax unit => unit.Usings,
+                    BaseNamespaceDeclarationSyntax ns => ns.Usings,
+                    _ => default,
+                };
+                foreach (UsingDirectiveSyntax directive in directives)
+                {
+                    if (directive.GlobalKeyword == default)
+                    {
+                        usings.Add(directive.WithoutTrivia().ToString());
+                    }
+                }
+            }
+
+            usings.Sort(static (a, b) => System.StringComparer.Ordinal.Compare(a.TrimEnd(';'), b.TrimEnd(';')));
+            return usings.Distinct();
+        }
+
+        private static IEnumerable<string> TypeHeaders(INamedTypeSymbol type)
+        {
+            var headers = new List<string>();
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                string modifiers = t.IsStatic ? "static partial" : "partial";
+                string keyword = t.IsRecord ? "record" : t.TypeKind == TypeKind.Struct ? "struct" : "class";
+                headers.Insert(0, $"{modifiers} {keyword} {t.Name}");
+            }
+
+            return headers;
+        }
+
+        private static string HintName(INamedTypeSymbol type)
+        {
+            var name = new StringBuilder(type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None)));
+            for (int i = 0; i < name.Length; i++)
+            {
+                if (!(char.IsLetterOrDigit(name[i]) || name[i] == '.' || name[i] == '_'))
+                {
+                    name[i] = '_';
+                }
+            }
+
+            return name.Append(".Blb.g.cs").ToString();
+        }
+    }
+
+    /// <summary>
+    /// The weighted-loop rewrite: each <c>foreach</c> over a subsampled input becomes a loop over the
+    /// subsample's rows that skips weight-zero rows; '+=' / '-=' / '++' / '--' on variables declared outside
+    /// the loop are scaled by the row's weight; '.Length' of subsampled data becomes n. Everything else is
+    /// the user's code as written.
+    /// </summary>
+    private sealed class WeightedLoopRewriter : CSharpSyntaxRewriter
+    {
+        private readonly BlbEstimatorAnalysis analysis;
+        private readonly string sample;
+        private readonly string weights;
+        private readonly string index;
+        private readonly string weight;
+        private readonly string repeat;
+        private readonly Dictionary<int, string> rows;
+
+        public WeightedLoopRewriter(BlbEstimatorAnalysis analysis, string sample, string weights, string index, string weight, string repeat, Dictionary<int, string> rows)
+        {
+            this.repeat = repeat;
+            this.analysis = analysis;
+            this.sample = sample;
+            this.weights = weights;
+            this.index = index;
+            this.weight = weight;
+            this.rows = rows;
+        }
+
+        public override SyntaxNode? VisitForEachStatement(ForEachStatementSyntax node)
+        {
+            if (!analysis.WeightedLoops.TryGetValue(node, out int input))
+            {
+                return base.VisitForEachStatement(node);
+            }
+
+            var body = (StatementSyntax)Visit(node.Statement);
+            string indent = node.GetLeadingTrivia().LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
+            string inner = indent + "    ";
+            string source = rows[input];
+            var text = new StringBuilder();
+            text.Append($"for (int {index} = 0; {index} < {source}.Length; {index}++)\n");
+            text.Append($"{indent}{{\n");
+            text.Append($"{inner}int {weight} = {weights}[{index}];\n");
+            text.Append($"{inner}if ({weight} == 0)\n{inner}{{\n{inner}    continue;\n{inner}}}\n\n");
+            string variable = node.Identifier.Text;
+            if (node.Type is RefTypeSyntax refType)
+            {
+                string modifiers = refType.ReadOnlyKeyword == default ? "ref readonly" : $"{refType.RefKeyword.Text} {refType.ReadOnlyKeyword.Text}";
+                text.Append($"{inner}{modifiers} {refType.Type} {variable} = ref {source}[{index}];\n");
+            }
+            else
+            {
+                text.Append($"{inner}{node.Type} {variable} = {source}[{index}];\n");
+            }
+
+            if (body is BlockSyntax block)
+            {
+                foreach (StatementSyntax statement in block.Statements)
+                {
+                    text.Append(statement.ToFullString());
+                }
+            }
+            else
+            {
+                text.Append(inner).Append(body.WithoutLeadingTrivia().ToFullString().TrimEnd()).Append('\n');
+            }
+
+            text.Append($"{indent}}}");
+            StatementSyntax loop = SyntaxFactory.ParseStatement(text.ToString());
+            return loop.WithLeadingTrivia(node.GetLeadingTrivia()).WithTrailingTrivia(node.GetTrailingTrivia());
+        }
+
+        public override SyntaxNode? VisitExpressionStatement(ExpressionStatementSyntax node)
+        {
+            if (!analysis.RepeatedUpdates.Contains(node.Expression))
+            {
+                return base.VisitExpressionStatement(node);
+            }
+
+            // The target is not a built-in number, so the update cannot be multiplied by the weight: it is
+            // repeated weight times instead (its operands are pure, so this is the same as w copies of the row).
+            var expression = (ExpressionSyntax)Visit(node.Expression switch
+            {
+                AssignmentExpressionSyntax assignment => assignment.Left,
+                PostfixUnaryExpressionSyntax postfix => postfix.Operand,
+                PrefixUnaryExpressionSyntax prefix => prefix.Operand,
+                _ => node.Expression,
+            });
+            string update = node.Expression switch
+            {
+                AssignmentExpressionSyntax assignment => $"{expression.WithoutTrivia().ToFullString()} {assignment.OperatorToken.Text} {((ExpressionSyntax)Visit(assignment.Right)).WithoutTrivia().ToFullString()}",
+                PostfixUnaryExpressionSyntax postfix => $"{expression.WithoutTrivia().ToFullString()}{postfix.OperatorToken.Text}",
+                PrefixUnaryExpressionSyntax prefix => $"{prefix.OperatorToken.Text}{expression.WithoutTrivia().ToFullString()}",
+                _ => node.Expression.ToString(),
+            };
+            string indent = node.GetLeadingTrivia().LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
+            StatementSyntax loop = SyntaxFactory.ParseStatement(
+                $"for (int {repeat} = 0; {repeat} < {weight}; {repeat}++)\n{indent}{{\n{indent}    {update};\n{indent}}}");
+            return loop.WithLeadingTrivia(node.GetLeadingTrivia()).WithTrailingTrivia(node.GetTrailingTrivia());
+        }
+
+        public override SyntaxNode? VisitAssignmentExpression(AssignmentExpressionSyntax node)
+        {
+            var rewritten = (AssignmentExpressionSyntax)base.VisitAssignmentExpression(node)!;
+            if (!analysis.ScaledUpdates.Contains(node))
+            {
+                return rewritten;
+            }
+
+            // x += v counted w times is x += w * v.
+            ExpressionSyntax right = rewritten.Right.WithoutTrivia();
+            bool simple = right is IdentifierNameSyntax or LiteralExpressionSyntax or MemberAccessExpressionSyntax
+                or InvocationExpressionSyntax or ElementAccessExpressionSyntax or ParenthesizedExpressionSyntax;
+            ExpressionSyntax scaled = SyntaxFactory.ParseExpression(simple ? $"{weight} * {right.ToFullString()}" : $"{weight} * ({right.ToFullString()})");
+            return rewritten.WithRight(scaled.WithTriviaFrom(rewritten.Right));
+        }
+
+        public override SyntaxNode? VisitPostfixUnaryExpression(PostfixUnaryExpressionSyntax node) =>
+            analysis.ScaledUpdates.Contains(node)
+                ? ScaledIncrement(node, (ExpressionSyntax)Visit(node.Operand), node.IsKind(SyntaxKind.PostIncrementExpression))
+                : base.VisitPostfixUnaryExpression(node);
+
+        public override SyntaxNode? VisitPrefixUnaryExpression(PrefixUnaryExpressionSyntax node) =>
+            analysis.ScaledUpdates.Contains(node)
+                ? ScaledIncrement(node, (ExpressionSyntax)Visit(node.Operand), node.IsKind(SyntaxKind.PreIncrementExpression))
+                : base.VisitPrefixUnaryExpression(node);
+
+        private SyntaxNode ScaledIncrement(ExpressionSyntax node, ExpressionSyntax operand, bool increment)
+        {
+            // x++ counted w times is x += w.
+            string op = increment ? "+=" : "-=";
+            return SyntaxFactory.ParseExpression($"{operand.WithoutTrivia().ToFullString()} {op} {weight}").WithTriviaFrom(node);
+        }
+
+        public override SyntaxNode? VisitMemberAccessExpression(MemberAccessExpressionSyntax node)
+        {
+            if (analysis.LengthReads.Contains(node))
+            {
+                // The subsampled data stands for all n rows.
+                return SyntaxFactory.ParseExpression($"{sample}.N").WithTriviaFrom(node);
+            }
+
+            return base.VisitMemberAccessExpression(node);
+        }
+    }
+}

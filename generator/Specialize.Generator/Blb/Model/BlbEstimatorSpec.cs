@@ -1,0 +1,55 @@
+using Specialize.Generator.Helpers;
+
+namespace Specialize.Generator.Blb.Model;
+
+/// <summary>One <c>[BlbEstimator]</c> class to complete: everything the emitter needs, as text, no symbols.</summary>
+/// <param name="HintName">Unique file name of the generated partial.</param>
+/// <param name="Usings">The using directives of the file declaring Estimate (the rewritten body is the user's code).</param>
+/// <param name="NullableEnabled">Whether Estimate is in a nullable-enabled context.</param>
+/// <param name="Namespace">The containing namespace, empty for the global namespace.</param>
+/// <param name="TypeHeaders">Declarations of the containing types, outermost first ("public static partial class ErrorRate").</param>
+/// <param name="IsVector">True when Estimate returns <c>double[]</c>.</param>
+/// <param name="Parameters">Estimate's parameters in order.</param>
+/// <param name="SampleName">Name of the <c>BlbSample</c> parameter of EstimateWeighted.</param>
+/// <param name="WeightedBody">The rewritten body of Estimate (a block).</param>
+/// <param name="Subsamples">Default subsamples from the attribute.</param>
+/// <param name="Bootstraps">Default bootstraps from the attribute.</param>
+/// <param name="Gamma">Default gamma from the attribute, as a C# literal.</param>
+/// <param name="HasReduceBootstraps">Whether the class declares ReduceBootstraps(ReadOnlySpan&lt;double&gt;).</param>
+/// <param name="HasAverage">Whether the class declares Average(ReadOnlySpan&lt;double&gt;).</param>
+/// <param name="Accessibility">Estimate's accessibility, which Run and EstimateWeighted share (their signatures name the same types).</param>
+/// <param name="StateName">Name of the state parameter of the estimator lambda in Run.</param>
+internal sealed record BlbEstimatorSpec(
+    string HintName,
+    EquatableArray<string> Usings,
+    bool NullableEnabled,
+    string Namespace,
+    EquatableArray<string> TypeHeaders,
+    bool IsVector,
+    EquatableArray<BlbParameterSpec> Parameters,
+    string SampleName,
+    string WeightedBody,
+    int Subsamples,
+    int Bootstraps,
+    string Gamma,
+    bool HasReduceBootstraps,
+    bool HasAverage,
+    string Accessibility,
+    string StateName);
+
+/// <summary>One parameter of Estimate.</summary>
+/// <param name="Name">The parameter's name as written (escaped with '@' where needed).</param>
+/// <param name="Type">Its type, fully qualified.</param>
+/// <param name="Subsampled">False for [NoSubsample] parameters.</param>
+/// <param name="ElementType">Row type of a subsampled parameter, fully qualified; empty otherwise.</param>
+/// <param name="IsArray">True for an array (a span otherwise, when subsampled).</param>
+/// <param name="IsSpan">True for a <c>ReadOnlySpan&lt;T&gt;</c> (subsampled or not), which travels to the threads as a copy.</param>
+/// <param name="CheckNaN">True when the rows are floating-point numbers, checked for NaN before a run.</param>
+internal sealed record BlbParameterSpec(
+    string Name,
+    string Type,
+    bool Subsampled,
+    string ElementType,
+    bool IsArray,
+    bool IsSpan,
+    bool CheckNaN);

@@ -1,0 +1,216 @@
+namespace Specialize.Generator.Tests.Blb;
+
+/// <summary>Estimators as a user writes them, shared by the snapshot and the rewrite-oracle tests.</summary>
+internal static class BlbEstimatorSources
+{
+    public const string Mean = """
+        using System;
+        using Specialize;
+
+        namespace Demo;
+
+        [BlbEstimator]
+        public static partial class Mean
+        {
+            public static double Estimate(ReadOnlySpan<double> values)
+            {
+                double sum = 0;
+                foreach (double v in values)
+                {
+                    sum += v;
+                }
+
+                return sum / values.Length;
+            }
+        }
+        """;
+
+    public const string ErrorRate = """
+        using System;
+        using Specialize;
+
+        namespace Demo;
+
+        public readonly record struct Email(double Length, double Links, int Tag);
+
+        public sealed class Model
+        {
+            public Model(double bias, double length, double links)
+            {
+                Bias = bias;
+                Length = length;
+                Links = links;
+            }
+
+            public double Bias { get; }
+
+            public double Length { get; }
+
+            public double Links { get; }
+        }
+
+        [BlbEstimator(Subsamples = 10, Bootstraps = 50, Gamma = 0.6)]
+        public static partial class ErrorRate
+        {
+            public static double Estimate(ReadOnlySpan<Email> emails, [NoSubsample] Model[] models)
+            {
+                double errors = 0;
+                int seen = 0;
+                foreach (var e in emails)
+                {
+                    int choice = Classify(e, models);
+                    if (choice != e.Tag)
+                    {
+                        errors += 1;
+                    }
+                    else if (choice == 0)
+                    {
+                        continue;
+                    }
+
+                    seen++;
+                }
+
+                return (errors + 0.5 * seen) / emails.Length;
+            }
+
+            [Pure]
+            public static int Classify(Email e, Model[] models)
+            {
+                int best = 0;
+                double bestScore = double.NegativeInfinity;
+                for (int k = 0; k < models.Length; k++)
+                {
+                    double score = models[k].Bias + (models[k].Length * e.Length) + (models[k].Links * e.Links);
+                    if (score > bestScore)
+                    {
+                        bestScore = score;
+                        best = k;
+                    }
+                }
+
+                return best;
+            }
+        }
+        """;
+
+    public const string Ratio = """
+        using System;
+        using Specialize;
+
+        namespace Demo;
+
+        [BlbEstimator]
+        public static partial class Ratio
+        {
+            public static double Estimate(ReadOnlySpan<double> numerator, double[] denominator)
+            {
+                double top = 0;
+                double bottom = 0;
+                foreach (double y in numerator)
+                {
+                    top += y;
+                }
+
+                foreach (double x in denominator)
+                {
+                    bottom -= -x;
+                }
+
+                return top / bottom;
+            }
+
+            public static double ReduceBootstraps(ReadOnlySpan<double> estimates)
+            {
+                double min = double.PositiveInfinity;
+                double max = double.NegativeInfinity;
+                foreach (double e in estimates)
+                {
+                    min = Math.Min(min, e);
+                    max = Math.Max(max, e);
+                }
+
+                return max - min;
+            }
+        }
+        """;
+
+    public const string Residual = """
+        using System;
+        using System.Numerics.Tensors;
+        using Specialize;
+
+        namespace Demo;
+
+        [BlbEstimator]
+        public static partial class Residual
+        {
+            // Each row is [target, feature 1, ..., feature d]; the mean squared residual of a fixed linear model.
+            public static double Estimate(double[][] rows, [NoSubsample] double[] coefficients)
+            {
+                double sse = 0;
+                foreach (double[] row in rows)
+                {
+                    double predicted = TensorPrimitives.Dot(row.AsSpan(1), coefficients);
+                    double error = row[0] - predicted;
+                    sse += error * error;
+                }
+
+                return sse / rows.Length;
+            }
+        }
+        """;
+
+    public const string Centroid = """
+        using System;
+        using Specialize;
+
+        namespace Demo;
+
+        public readonly record struct Point(double X, double Y);
+
+        [BlbEstimator]
+        public static partial class Centroid
+        {
+            public static double[] Estimate(ReadOnlySpan<Point> points)
+            {
+                var sum = new double[2];
+                int count = 0;
+                foreach (Point p in points)
+                {
+                    sum[0] += p.X;
+                    sum[1] += p.Y;
+                    count++;
+                }
+
+                return new[] { sum[0] / count, sum[1] / count };
+            }
+        }
+        """;
+
+    public const string PairSum = """
+        using System;
+        using System.Numerics;
+        using Specialize;
+
+        namespace Demo;
+
+        public readonly record struct Pair(float A, float B);
+
+        [BlbEstimator]
+        public static partial class PairSum
+        {
+            // Vector2 cannot be multiplied by an int weight: the update is repeated weight times instead.
+            public static double Estimate(Pair[] pairs)
+            {
+                Vector2 total = Vector2.Zero;
+                foreach (Pair p in pairs)
+                {
+                    total += new Vector2(p.A, p.B);
+                }
+
+                return (total.X - total.Y) / pairs.Length;
+            }
+        }
+        """;
+}

@@ -1,0 +1,50 @@
+using Specialize.Testing;
+using Xunit;
+
+namespace Specialize.Generator.Tests.Blb;
+
+public sealed class BlbSnapshotTests
+{
+    [Fact]
+    public void Mean_estimator_becomes_a_weighted_loop() =>
+        Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.Mean).Source("Mean.Blb.g.cs"), "Mean");
+
+    [Fact]
+    public void Branchy_counting_with_a_pure_helper_and_a_pass_through_model_array_is_weighted() =>
+        Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.ErrorRate).Source("ErrorRate.Blb.g.cs"), "ErrorRate");
+
+    [Fact]
+    public void Ratio_of_two_co_iterated_inputs_shares_the_weights_and_passes_the_reducer() =>
+        Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.Ratio).Source("Ratio.Blb.g.cs"), "Ratio");
+
+    [Fact]
+    public void Dot_product_with_TensorPrimitives_stays_inside_the_weighted_loop() =>
+        Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.Residual).Source("Residual.Blb.g.cs"), "Residual");
+
+    [Fact]
+    public void Vector_estimator_gets_a_vector_run() =>
+        Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.Centroid).Source("Centroid.Blb.g.cs"), "Centroid");
+
+    [Fact]
+    public void Update_of_a_non_numeric_accumulator_is_repeated_weight_times() =>
+        Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.PairSum).Source("PairSum.Blb.g.cs"), "PairSum");
+
+    [Fact]
+    public void Estimator_with_a_language_error_generates_nothing()
+    {
+        GeneratorRun run = GeneratorHarness.Run(
+            """
+            using System;
+            using Specialize;
+
+            [BlbEstimator]
+            public static partial class First
+            {
+                public static double Estimate(ReadOnlySpan<double> values) => values[0];
+            }
+            """);
+
+        Assert.DoesNotContain(run.GeneratedSources.Keys, k => k.EndsWith(".Blb.g.cs", StringComparison.Ordinal));
+        Assert.Empty(run.GeneratorDiagnostics);
+    }
+}

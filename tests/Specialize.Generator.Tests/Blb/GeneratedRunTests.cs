@@ -1,0 +1,140 @@
+using Specialize.Testing;
+using Xunit;
+
+namespace Specialize.Generator.Tests.Blb;
+
+/// <summary>The generated Run entry point, end to end through the runtime.</summary>
+public sealed class GeneratedRunTests
+{
+    private const string Driver = """
+        using System;
+        using Specialize;
+
+        namespace Demo;
+
+        public static class Driver
+        {
+            // Standard normal values by Box-Muller from a fixed seed; returns { BLB standard error, sigma / sqrt(n) }.
+            public static double[] StandardErrorOfTheMean(int n)
+            {
+                var random = new Random(7);
+                var values = new double[n];
+                for (int i = 0; i < n; i++)
+                {
+                    double u = 1.0 - random.NextDouble();
+                    double v = random.NextDouble();
+                    values[i] = 3.0 * Math.Sqrt(-2.0 * Math.Log(u)) * Math.Cos(2 * Math.PI * v);
+                }
+
+                BlbResult result = Mean.Run(values, new BlbOptions { Seed = 42 });
+                return new[] { result.StandardError, 3.0 / Math.Sqrt(n), result.Value, result.Estimate, result.Lower, result.Upper };
+            }
+
+            public static string EmptyData()
+            {
+                try
+                {
+                    Mean.Run(ReadOnlySpan<double>.Empty);
+                    return "no exception";
+                }
+                catch (ArgumentException e)
+                {
+                    return e.ParamName ?? "null";
+                }
+            }
+
+            public static string LengthsDiffer()
+            {
+                try
+                {
+                    Ratio.Run(new double[] { 1, 2, 3 }, new double[] { 1, 2 });
+                    return "no exception";
+                }
+                catch (ArgumentException e)
+                {
+                    return e.ParamName ?? "null";
+                }
+            }
+
+            public static string NaNInData()
+            {
+                try
+                {
+                    Ratio.Run(new double[] { 1, 2, 3 }, new double[] { 1, double.NaN, 2 });
+                    return "no exception";
+                }
+                catch (ArgumentException e)
+                {
+                    return e.ParamName ?? "null";
+                }
+            }
+
+            public static int[] AttributeDefaults()
+            {
+                var emails = new Email[400];
+                for (int i = 0; i < emails.Length; i++)
+                {
+                    emails[i] = new Email(i % 13, i % 5, i % 3);
+                }
+
+                BlbResult result = ErrorRate.Run(emails, new[] { new Model(0, 1, 0), new Model(2, 0, 1) });
+                return new[] { result.Subsamples, result.Bootstraps[0], result.SubsampleSize };
+            }
+
+            public static double[] VectorRun()
+            {
+                var points = new Point[1000];
+                for (int i = 0; i < points.Length; i++)
+                {
+                    points[i] = new Point(i % 10, (i * 7) % 4);
+                }
+
+                BlbVectorResult result = Centroid.Run(points, new BlbOptions { Subsamples = 5, Bootstraps = 20 });
+                return new[] { (double)result.Dimension, result.Estimate[0], result.Estimate[1], result.StandardError[0] };
+            }
+        }
+        """;
+
+    private static readonly Lazy<GeneratorRun> Run = new(() => GeneratorHarness.Run(
+        [BlbEstimatorSources.Mean, BlbEstimatorSources.Ratio, BlbEstimatorSources.ErrorRate, BlbEstimatorSources.Centroid, Driver]));
+
+    [Fact]
+    public void Standard_error_of_the_mean_of_a_million_normal_values_is_within_3_percent_of_sigma_over_root_n()
+    {
+        var values = (double[])Run.Value.Invoke("Demo.Driver", "StandardErrorOfTheMean", 1_000_000)!;
+        Assert.InRange(values[0] / values[1], 0.97, 1.03);
+        Assert.Equal(values[0], values[2]);
+        Assert.True(values[4] < values[3] && values[3] < values[5]);
+    }
+
+    [Fact]
+    public void Empty_data_is_an_argument_exception_naming_the_parameter() =>
+        Assert.Equal("values", Run.Value.Invoke("Demo.Driver", "EmptyData"));
+
+    [Fact]
+    public void Co_iterated_inputs_of_different_length_name_the_second_parameter() =>
+        Assert.Equal("denominator", Run.Value.Invoke("Demo.Driver", "LengthsDiffer"));
+
+    [Fact]
+    public void NaN_in_floating_point_data_names_the_parameter() =>
+        Assert.Equal("denominator", Run.Value.Invoke("Demo.Driver", "NaNInData"));
+
+    [Fact]
+    public void Attribute_values_are_the_defaults_when_no_options_are_given()
+    {
+        var values = (int[])Run.Value.Invoke("Demo.Driver", "AttributeDefaults")!;
+        Assert.Equal(10, values[0]);
+        Assert.Equal(50, values[1]);
+        Assert.Equal((int)Math.Ceiling(Math.Pow(400, 0.6)), values[2]);
+    }
+
+    [Fact]
+    public void Vector_estimator_reduces_per_coordinate()
+    {
+        var values = (double[])Run.Value.Invoke("Demo.Driver", "VectorRun")!;
+        Assert.Equal(2, values[0]);
+        Assert.Equal(4.5, values[1], 12);
+        Assert.Equal(1.5, values[2], 12);
+        Assert.True(values[3] > 0);
+    }
+}

@@ -5,7 +5,7 @@ using Specialize.Futures;
 // The demo of what Specialize does today: [Pure] calls become conditional futures.
 // Each workload runs with futures off (the sequential baseline) and on, in this same process.
 
-Console.WriteLine("Specialize demo: checked-pure calls as conditional futures");
+Console.WriteLine("Specialize demo: checked-pure calls as conditional futures, Gaussian-mixture variant selection, Bag of Little Bootstraps");
 Console.WriteLine($"{Environment.ProcessorCount} cores; spawn cost measured at {FutureRuntime.SpawnCostNanoseconds / 1000:F1} us");
 Console.WriteLine();
 
@@ -47,6 +47,8 @@ Console.WriteLine($"  same results with and without futures: {same}");
 Console.WriteLine();
 
 MixtureDemo.Run();
+Console.WriteLine();
+BootstrapDemo.Run();
 
 // Median time per call with futures off and on, measured in alternating rounds so that neither
 // side is favoured by warm-up or by other load on the machine; and how many futures were spawned.

@@ -1,4 +1,5 @@
 using Specialize.Bench;
+using Specialize.Bench.Blb;
 using Specialize.Bench.Futures;
 using Specialize.Bench.Mixture;
 
@@ -21,6 +22,7 @@ if (!BenchOptions.TryParse(args, out BenchOptions? options, out string? error))
 var suites = new Dictionary<string, (string[] Workloads, Func<BenchOptions, Func<string, bool>, SuiteResult> Run)>(StringComparer.OrdinalIgnoreCase)
 {
     [FuturesSuite.Name] = (FuturesSuite.Workloads, FuturesSuite.Run),
+    [BlbSuite.Name] = (BlbSuite.Workloads, BlbSuite.Run),
     [MixtureSuite.Name] = (MixtureSuite.Workloads, MixtureSuite.Run),
 };
 

@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Specialize;
+
+namespace Specialize.Bench.Blb;
+
+/// <summary>The mean of the data: the simplest estimator, as a user writes it.</summary>
+[BlbEstimator]
+public static partial class MeanEstimator
+{
+    public static double Estimate(ReadOnlySpan<double> values)
+    {
+        double sum = 0;
+        foreach (double value in values)
+        {
+            sum += value;
+        }
+
+        return sum / values.Length;
+    }
+}
+
+/// <summary>One row of a regression problem: D predictors and a response.</summary>
+public readonly record struct Observation(double[] X, double Y);
+
+/// <summary>Least-squares coefficients from the normal equations, as a user writes them.</summary>
+[BlbEstimator]
+public static partial class LeastSquares
+{
+    public static double[] Estimate(ReadOnlySpan<Observation> rows, [NoSubsample] int d)
+    {
+        var xtx = new double[d * d];
+        var xty = new double[d];
+        foreach (Observation row in rows)
+        {
+            double[] x = row.X;
+            for (int i = 0; i < d; i++)
+            {
+                xty[i] += x[i] * row.Y;
+                for (int j = 0; j < d; j++)
+                {
+                    xtx[(i * d) + j] += x[i] * x[j];
+                }
+            }
+        }
+
+        return Solve(xtx, xty, d);
+    }
+
+    [Pure]
+    public static double[] Solve(double[] a, double[] b, int d)
+    {
+        // Cholesky of the symmetric positive definite normal matrix, then two triangular solves.
+        var l = new double[d * d];
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                double sum = a[(i * d) + j];
+                for (int k = 0; k < j; k++)
+                {
+                    sum -= l[(i * d) + k] * l[(j * d) + k];
+                }
+
+                l[(i * d) + j] = i == j ? Math.Sqrt(sum) : sum / l[(j * d) + j];
+            }
+        }
+
+        var y = new double[d];
+        for (int i = 0; i < d; i++)
+        {
+            double sum = b[i];
+            for (int k = 0; k < i; k++)
+            {
+                sum -= l[(i * d) + k] * y[k];
+            }
+
+            y[i] = sum / l[(i * d) + i];
+        }
+
+        var beta = new double[d];
+        for (int i = d - 1; i >= 0; i--)
+        {
+            double sum = y[i];
+            for (int k = i + 1; k < d; k++)
+            {
+                sum -= l[(k * d) + i] * beta[k];
+            }
+
+            beta[i] = sum / l[(i * d) + i];
+        }
+
+        return beta;
+    }
+}
+
+/// <summary>
+/// Bag of Little Bootstraps against a classic bootstrap of the same estimator (100 resamples, C#,
+/// parallel over resamples like BLB), and against scipy.stats.bootstrap where it is installed; plus
+/// strong scaling of BLB from 1 to all threads.
+/// </summary>
+internal static class BlbSuite
+{
+    public const string Name = "blb";
+
+    public static readonly string[] Workloads = ["mean", "least-squares", "scaling"];
+
+    private const int ClassicResamples = 100;
+
+    public static SuiteResult Run(BenchOptions options, Func<string, bool> selects)
+    {
+        int n = options.Smoke ? 20_000 : 1_000_000;
+        var random = new Random(17);
+        double[] values = Enumerable.Range(0, n).Select(_ => Normal(random)).ToArray();
+        var text = new StringBuilder();
+        text.AppendLine("## Bag of Little Bootstraps (`[BlbEstimator]`)");
+        text.AppendLine();
+        text.AppendLine($"Reproduce: `eng/bench.sh blb` (or `dotnet run --project eng/bench/Specialize.Bench -c Release -- blb`). {MachineInfo.Describe()} BLB: 25 subsamples of b = n^0.7 rows, 100 resamples each, the generated weighted estimator; classic: {ClassicResamples} resamples of all n rows, parallel over resamples. Medians of 3 runs.");
+        text.AppendLine();
+        text.AppendLine("| workload | n | BLB ms | BLB standard error | baseline | baseline ms | baseline standard error | ratio | target |");
+        text.AppendLine("|---|---:|---:|---:|---|---:|---:|---:|---|");
+
+        if (selects("mean"))
+        {
+            double blbMs = Median(() => MeanEstimator.Run(values, new BlbOptions { Seed = 1 }), out BlbResult blb);
+            double classicMs = Median(() => Classic(values, v => MeanEstimator.Estimate(v)), out double classicSe);
+            Row(text, "mean", n, blbMs, blb.StandardError, "classic bootstrap, C#", classicMs, classicSe, 10);
+            if (Scipy(values) is { } scipy)
+            {
+                Row(text, "mean", n, blbMs, blb.StandardError, $"scipy.stats.bootstrap {scipy.Version}", scipy.Milliseconds, scipy.StandardError, null);
+            }
+        }
+
+        if (selects("least-squares"))
+        {
+            int rows = options.Smoke ? 20_000 : 1_000_000;
+            const int d = 10;
+            Observation[] data = Regression(rows, d, new Random(5));
+            double blbMs = Median(() => LeastSquares.Run(data, d, new BlbOptions { Seed = 1 }), out BlbVectorResult blb);
+            double classicMs = Median(() => ClassicVector(data, r => LeastSquares.Estimate(r, d)), out double[] classicSe);
+            Row(text, $"least squares, d = {d} (SE of coefficient 1)", rows, blbMs, blb.StandardError[1], "classic bootstrap, C#", classicMs, classicSe[1], 20);
+        }
+
+        if (selects("scaling"))
+        {
+            double one = Median(() => MeanEstimator.Run(values, new BlbOptions { Seed = 1, MaxDegreeOfParallelism = 1 }), out BlbResult a);
+            double all = Median(() => MeanEstimator.Run(values, new BlbOptions { Seed = 1 }), out BlbResult b);
+            text.AppendLine(CultureInfo.InvariantCulture, $"| mean, strong scaling (identical result: {a.StandardError == b.StandardError}) | {n} | {all:F1} | {b.StandardError:G4} | BLB on 1 thread | {one:F1} | {a.StandardError:G4} | {one / all:F2}x | 1.90x |");
+        }
+
+        text.AppendLine();
+        return new SuiteResult(Name, text.ToString());
+    }
+
+    private static void Row(StringBuilder text, string workload, int n, double blbMs, double blbSe, string baseline, double baselineMs, double baselineSe, double? target)
+    {
+        double ratio = baselineMs / blbMs;
+        string goal = target is double t ? string.Create(CultureInfo.InvariantCulture, $"{t:F0}x ({(ratio >= t ? "met" : "**missed**")})") : string.Empty;
+        Console.WriteLine($"blb {workload}: BLB {blbMs:F1} ms (SE {blbSe:G4}), {baseline} {baselineMs:F1} ms (SE {baselineSe:G4}), ratio {ratio:F2}x");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| {workload} | {n} | {blbMs:F1} | {blbSe:G4} | {baseline} | {baselineMs:F1} | {baselineSe:G4} | {ratio:F2}x | {goal} |");
+    }
+
+    private static double Median<T>(Func<T> run, out T last)
+    {
+        last = run(); // warm-up
+        var times = new double[3];
+        for (int i = 0; i < times.Length; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            last = run();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        Array.Sort(times);
+        return times[1];
+    }
+
+    private static double Classic(double[] data, Func<double[], double> estimator)
+    {
+        var estimates = new double[ClassicResamples];
+        Parallel.For(0, ClassicResamples, r =>
+        {
+            var random = new Random(1000 + r);
+            var resample = new double[data.Length];
+            for (int i = 0; i < resample.Length; i++)
+            {
+                resample[i] = data[random.Next(data.Length)];
+            }
+
+            estimates[r] = estimator(resample);
+        });
+        return StandardDeviation(estimates);
+    }
+
+    private static double[] ClassicVector(Observation[] data, Func<Observation[], double[]> estimator)
+    {
+        var estimates = new double[ClassicResamples][];
+        Parallel.For(0, ClassicResamples, r =>
+        {
+            var random = new Random(1000 + r);
+            var resample = new Observation[data.Length];
+            for (int i = 0; i < resample.Length; i++)
+            {
+                resample[i] = data[random.Next(data.Length)];
+            }
+
+            estimates[r] = estimator(resample);
+        });
+        int d = estimates[0].Length;
+        return Enumerable.Range(0, d).Select(j => StandardDeviation(estimates.Select(e => e[j]).ToArray())).ToArray();
+    }
+
+    private static double StandardDeviation(double[] values)
+    {
+        double mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
+    }
+
+    private static (double Milliseconds, double StandardError, string Version)? Scipy(double[] values)
+    {
+        const string python = "/usr/bin/python3";
+        if (!File.Exists(python))
+        {
+            return null;
+        }
+
+        string folder = Path.Combine(Path.GetTempPath(), "specialize-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            using (var writer = new BinaryWriter(File.Create(Path.Combine(folder, "x.bin"))))
+            {
+                foreach (double v in values)
+                {
+                    writer.Write(v);
+                }
+            }
+
+            string script = Path.Combine(folder, "boot.py");
+            File.WriteAllText(script, """
+                import sys, time
+                import numpy as np
+                try:
+                    import scipy
+                    from scipy.stats import bootstrap
+                except ImportError:
+                    print("NO_SCIPY"); sys.exit(0)
+                x = np.fromfile(sys.argv[1] + "/x.bin", dtype="<f8")
+                times = []
+                for _ in range(3):
+                    start = time.perf_counter()
+                    res = bootstrap((x,), np.mean, n_resamples=100, vectorized=True, method="percentile", random_state=1)
+                    times.append(time.perf_counter() - start)
+                times.sort()
+                print("RESULT", 1000.0 * times[1], res.standard_error, scipy.__version__)
+                """);
+            var start = new ProcessStartInfo(python, $"\"{script}\" \"{folder}\"") { RedirectStandardOutput = true, RedirectStandardError = true };
+            using Process process = Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd();
+            process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            string? line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
+            if (line is null)
+            {
+                return null;
+            }
+
+            string[] parts = line.Split(' ');
+            return (double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture), parts[3]);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static Observation[] Regression(int n, int d, Random random)
+    {
+        var beta = Enumerable.Range(1, d).Select(i => 1.0 / i).ToArray();
+        var rows = new Observation[n];
+        for (int i = 0; i < n; i++)
+        {
+            var x = new double[d];
+            x[0] = 1.0;
+            double y = beta[0];
+            for (int j = 1; j < d; j++)
+            {
+                x[j] = Normal(random);
+                y += beta[j] * x[j];
+            }
+
+            rows[i] = new Observation(x, y + Normal(random));
+        }
+
+        return rows;
+    }
+
+    private static double Normal(Random random)
+    {
+        double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+}

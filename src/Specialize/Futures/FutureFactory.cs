@@ -64,7 +64,7 @@ public static class Future
         ArgumentNullException.ThrowIfNull(site);
         ArgumentNullException.ThrowIfNull(work);
         FutureRuntime.CountInline();
-        bool sample = FutureRuntime.Enabled && site.ShouldSample();
+        bool sample = FutureRuntime.Enabled && site.ShouldSample(size);
         long start = sample ? Stopwatch.GetTimestamp() : 0;
         try
         {

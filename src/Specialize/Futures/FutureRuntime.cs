@@ -104,15 +104,8 @@ public static class FutureRuntime
 
     internal static bool ShouldSpawn(FutureSite site, long size)
     {
-        if (!Enabled || !site.IsLearned || Environment.ProcessorCount < 2)
-        {
-            return false;
-        }
-
-        double predicted = site.PredictNanoseconds(size);
-        double threshold = SpawnBenefitFactor * SpawnCostNanoseconds;
-        site.NoteDecision(predicted, threshold);
-        if (predicted < threshold)
+        // The site keeps the smallest size worth a spawn (long.MaxValue until it has learned).
+        if (!Enabled || size < site.MinimumSpawnSize || Environment.ProcessorCount < 2)
         {
             return false;
         }

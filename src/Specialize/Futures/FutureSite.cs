@@ -20,7 +20,7 @@ public sealed class FutureSite
     private long calls;
     private long samples;
     private long seen;
-    private bool farBelowThreshold;
+    private long minimumSpawnSize = long.MaxValue;
     private double nanosecondsPerUnit = double.NaN;
 
     /// <summary>Creates a call site.</summary>
@@ -43,22 +43,24 @@ public sealed class FutureSite
     /// <summary>The predicted run time of a call of the given size, in nanoseconds (NaN until measured).</summary>
     public double PredictNanoseconds(long size) => NanosecondsPerUnit * Math.Max(size, 1);
 
-    internal bool IsLearned => Volatile.Read(ref samples) >= WarmUpSamples;
 
-    /// <summary>Whether this call should be timed: always while warming up, then one call in <c>SampleEvery</c>.</summary>
-    internal bool ShouldSample()
+    /// <summary>
+    /// The smallest size whose predicted work pays for a spawn under the current model, so that the
+    /// common decision — run inline — is one comparison. <see cref="long.MaxValue"/> until learned.
+    /// </summary>
+    internal long MinimumSpawnSize => Volatile.Read(ref minimumSpawnSize);
+
+    /// <summary>Whether this call should be timed: always while warming up, then now and then.</summary>
+    internal bool ShouldSample(long size)
     {
         // A plain increment: a lost count between racing threads only shifts which call is timed,
         // and an interlocked one would make every inline call pay for a contended cache line.
-        // A site whose calls are far too cheap to spawn only needs an occasional check that they
-        // have not grown; one near the threshold is timed more often.
+        // A call far too small to spawn only needs an occasional check that the model still holds;
+        // one near the threshold is timed more often.
         long n = ++calls;
-        long mask = farBelowThreshold ? SampleRarely - 1 : SampleEvery - 1;
+        long mask = size < MinimumSpawnSize / 16 ? SampleRarely - 1 : SampleEvery - 1;
         return n <= WarmUpSamples + 1 || (n & mask) == 0;
     }
-
-    /// <summary>Remembers whether the last decision was far from spawning, which sets how often to time.</summary>
-    internal void NoteDecision(double predicted, double threshold) => farBelowThreshold = predicted < threshold / 16;
 
     /// <summary>Adds one timed run (inline or spawned) to the model.</summary>
     internal void Record(long elapsedTicks, long size)
@@ -89,6 +91,11 @@ public sealed class FutureSite
         }
 
         Volatile.Write(ref nanosecondsPerUnit, updated);
+        if (n >= WarmUpSamples)
+        {
+            double units = FutureRuntime.SpawnBenefitFactor * FutureRuntime.SpawnCostNanoseconds / Math.Max(updated, 1e-3);
+            Volatile.Write(ref minimumSpawnSize, units >= long.MaxValue / 2 ? long.MaxValue / 2 : (long)Math.Ceiling(units));
+        }
     }
 
     /// <inheritdoc />

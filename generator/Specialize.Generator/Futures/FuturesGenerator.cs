@@ -101,10 +101,21 @@ public sealed partial class FuturesGenerator : IIncrementalGenerator
         });
     }
 
+    /// <summary>
+    /// Tests only: given a method name, returns an exception to throw while parsing that method, so
+    /// that the failure path (SPEC900, code left sequential) can be exercised.
+    /// </summary>
+    internal static Func<string, Exception?>? FaultInjection { get; set; }
+
     private static TwinResult? ParseSafely(MethodDeclarationSyntax syntax, SemanticModel model, System.Threading.CancellationToken cancellationToken)
     {
         try
         {
+            if (FaultInjection?.Invoke(syntax.Identifier.ValueText) is { } injected)
+            {
+                throw injected;
+            }
+
             FutureTwinSpec? twin = Parser.Parse(syntax, model, cancellationToken);
             return twin is null ? null : new TwinResult(twin, null);
         }

@@ -66,9 +66,24 @@ public static class FutureRuntime
 
     /// <summary>
     /// How many times the predicted work of a call must exceed the cost of spawning it before it is
-    /// spawned (default 20): a future must pay for itself many times over.
+    /// spawned (default 20): a future must pay for itself many times over. Each call site applies a
+    /// new value the next time it times a call.
     /// </summary>
-    public static double SpawnBenefitFactor { get; set; } = 20;
+    public static double SpawnBenefitFactor
+    {
+        get => spawnBenefitFactor;
+        set
+        {
+            if (!(value > 0) || double.IsInfinity(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "SpawnBenefitFactor must be a positive, finite number.");
+            }
+
+            spawnBenefitFactor = value;
+        }
+    }
+
+    private static double spawnBenefitFactor = 20;
 
     /// <summary>Futures spawned so far in this process.</summary>
     public static long Spawned => Volatile.Read(ref spawned);

@@ -40,10 +40,6 @@ public sealed class FutureSite
     /// <summary>How many timed inline runs the model has learned from.</summary>
     public long Samples => Volatile.Read(ref samples);
 
-    /// <summary>The predicted run time of a call of the given size, in nanoseconds (NaN until measured).</summary>
-    public double PredictNanoseconds(long size) => NanosecondsPerUnit * Math.Max(size, 1);
-
-
     /// <summary>
     /// The smallest size whose predicted work pays for a spawn under the current model, so that the
     /// common decision — run inline — is one comparison. <see cref="long.MaxValue"/> until learned.

@@ -143,6 +143,14 @@ public sealed class FutureRuntimeTests : IDisposable
         Assert.Equal("description", description.ParamName);
     }
 
+    [Fact]
+    public void A_non_positive_spawn_benefit_factor_is_rejected()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => FutureRuntime.SpawnBenefitFactor = 0);
+        Assert.Equal("value", error.ParamName);
+        Assert.Equal(20, FutureRuntime.SpawnBenefitFactor);
+    }
+
     private static FutureSite Learned(double nanosecondsPerUnit)
     {
         var site = new FutureSite("learned");

@@ -100,12 +100,9 @@ public sealed partial class FuturesGenerator
                 return false;
             }
 
-            for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
+            if (!TwinHosts.CanContainTwin(method.ContainingType))
             {
-                if (type.IsGenericType || type.TypeKind != TypeKind.Class || !IsNameable(type))
-                {
-                    return false;
-                }
+                return false;
             }
 
             for (SyntaxNode? node = syntax.Parent; node is TypeDeclarationSyntax typeDeclaration; node = node.Parent)
@@ -132,29 +129,7 @@ public sealed partial class FuturesGenerator
             return true;
         }
 
-        private static bool IsNameable(ITypeSymbol type)
-        {
-            switch (type)
-            {
-                case IArrayTypeSymbol array:
-                    return IsNameable(array.ElementType);
-                case IPointerTypeSymbol or IFunctionPointerTypeSymbol or IDynamicTypeSymbol or ITypeParameterSymbol:
-                    return false;
-                case INamedTypeSymbol named:
-                    for (INamedTypeSymbol? t = named; t is not null; t = t.ContainingType)
-                    {
-                        if (t.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal
-                            || t.IsFileLocal || t.IsAnonymousType)
-                        {
-                            return false;
-                        }
-                    }
-
-                    return named.TypeArguments.All(IsNameable);
-                default:
-                    return true;
-            }
-        }
+        private static bool IsNameable(ITypeSymbol type) => TwinHosts.IsNameable(type);
 
         /// <summary>One pure call that starts a future.</summary>
         private sealed class FutureCall

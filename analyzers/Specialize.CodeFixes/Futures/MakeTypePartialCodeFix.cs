@@ -1,12 +1,10 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Specialize.Analysis.Diagnostics;
 
@@ -44,21 +42,6 @@ public sealed class MakeTypePartialCodeFix : CodeFixProvider
     {
         SyntaxNode root = (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
         var type = (TypeDeclarationSyntax)root.FindNode(span);
-
-        // 'partial' goes last among the modifiers, just before the type keyword, as C# requires.
-        SyntaxToken partial = SyntaxFactory.Token(SyntaxKind.PartialKeyword).WithTrailingTrivia(SyntaxFactory.Space);
-        TypeDeclarationSyntax updated;
-        if (type.Modifiers.Count == 0)
-        {
-            SyntaxToken keyword = type.Keyword;
-            updated = type.WithKeyword(keyword.WithLeadingTrivia(SyntaxTriviaList.Empty))
-                .WithModifiers(SyntaxFactory.TokenList(partial.WithLeadingTrivia(keyword.LeadingTrivia)));
-        }
-        else
-        {
-            updated = type.WithModifiers(type.Modifiers.Add(partial));
-        }
-
-        return document.WithSyntaxRoot(root.ReplaceNode(type, updated));
+        return document.WithSyntaxRoot(root.ReplaceNode(type, PartialModifier.Add(type)));
     }
 }

@@ -87,7 +87,11 @@ public sealed class FutureOpportunityAnalyzer : DiagnosticAnalyzer
         if (unsupported is { } place)
         {
             string calls = string.Join(" and ", runs[0].Select(static c => $"'{c.Callee.Name}'").Distinct());
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PureCallsCannotHostTwin, first.InvocationSyntax.GetLocation(), calls, place.Place, place.Reason));
+            // The run's extent travels with the diagnostic, so that "extract method" moves exactly it.
+            ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
+                .Add(DiagnosticProperties.RunLength, runs[0].Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.PureCallsCannotHostTwin, first.InvocationSyntax.GetLocation(), properties, calls, place.Place, place.Reason));
             return;
         }
 

@@ -206,6 +206,26 @@ public sealed class FutureOpportunityTests
     }
 
     [Fact]
+    public void SPEC007_carries_the_length_of_its_run_for_the_code_fix()
+    {
+        var diagnostics = AnalyzerHarness.Verify("""
+            public static class Program
+            {
+                public static void Main()
+                {
+                    double[] a = { 1.0, 2.0 };
+                    var b = {|SPEC007:Pure.Scale(a, 2.0)|};
+                    var c = Pure.Scale(a, 3.0);
+                    var d = Pure.Sum(a);
+                    System.Console.WriteLine(b[0] + c[0] + d);
+                }
+            }
+            """, PureKernels);
+
+        Assert.Equal("3", diagnostics.Single().Properties["RunLength"]);
+    }
+
+    [Fact]
     public void SPEC007_is_silent_once_the_calls_are_in_a_method_of_a_partial_type()
     {
         AnalyzerHarness.VerifyIncluding(["SPEC005", "SPEC007"], """

@@ -28,6 +28,37 @@ public static class CodeFixHarness
     /// </summary>
     public static string Verify(string markup, string expectedFixed, string title, params string[] otherSources)
     {
+        (AdhocWorkspace workspace, Diagnostic diagnostic, DocumentId documentId, List<CodeAction> actions) = Offer(markup, otherSources);
+        using AdhocWorkspace owned = workspace;
+        CodeAction chosen = actions.FirstOrDefault(a => a.Title == title)
+            ?? throw new HarnessException($"No code action titled '{title}' for {diagnostic.Id}. Offered: {string.Join(", ", actions.Select(a => "'" + a.Title + "'"))}");
+
+        ImmutableArray<CodeActionOperation> operations = chosen.GetOperationsAsync(CancellationToken.None).GetAwaiter().GetResult();
+        Solution changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
+        string actual = changed.GetDocument(documentId)!.GetTextAsync().GetAwaiter().GetResult().ToString();
+
+        string Normalize(string s) => s.Replace("\r\n", "\n");
+        if (Normalize(actual) != Normalize(expectedFixed))
+        {
+            throw new HarnessException($"The fix '{title}' produced different text:\n" + UnifiedDiff.Create(Normalize(expectedFixed), Normalize(actual), "expected", "actual"));
+        }
+
+        return actual;
+    }
+
+    /// <summary>
+    /// The titles of the code actions offered for the marked diagnostic (the markup must mark exactly
+    /// the diagnostics reported), for tests that a fix is offered only where it is correct.
+    /// </summary>
+    public static IReadOnlyList<string> OfferedTitles(string markup, params string[] otherSources)
+    {
+        (AdhocWorkspace workspace, _, _, List<CodeAction> actions) = Offer(markup, otherSources);
+        using AdhocWorkspace owned = workspace;
+        return actions.Select(a => a.Title).ToList();
+    }
+
+    private static (AdhocWorkspace Workspace, Diagnostic Diagnostic, DocumentId DocumentId, List<CodeAction> Actions) Offer(string markup, string[] otherSources)
+    {
         (string source, IReadOnlyList<ExpectedDiagnostic> expected) = Markup.Parse(markup);
         AnalyzerHarness.Verify(markup, otherSources);
         if (expected.Count == 0)
@@ -35,7 +66,7 @@ public static class CodeFixHarness
             throw new HarnessException("Mark the diagnostic to fix with {|SPECxxx:...|}.");
         }
 
-        using var workspace = new AdhocWorkspace();
+        var workspace = new AdhocWorkspace();
         ProjectId projectId = ProjectId.CreateNewId();
         DocumentId documentId = DocumentId.CreateNewId(projectId);
         Solution solution = workspace.CurrentSolution
@@ -64,19 +95,6 @@ public static class CodeFixHarness
             provider.RegisterCodeFixesAsync(context).GetAwaiter().GetResult();
         }
 
-        CodeAction chosen = actions.FirstOrDefault(a => a.Title == title)
-            ?? throw new HarnessException($"No code action titled '{title}' for {diagnostic.Id}. Offered: {string.Join(", ", actions.Select(a => "'" + a.Title + "'"))}");
-
-        ImmutableArray<CodeActionOperation> operations = chosen.GetOperationsAsync(CancellationToken.None).GetAwaiter().GetResult();
-        Solution changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
-        string actual = changed.GetDocument(documentId)!.GetTextAsync().GetAwaiter().GetResult().ToString();
-
-        string Normalize(string s) => s.Replace("\r\n", "\n");
-        if (Normalize(actual) != Normalize(expectedFixed))
-        {
-            throw new HarnessException($"The fix '{title}' produced different text:\n" + UnifiedDiff.Create(Normalize(expectedFixed), Normalize(actual), "expected", "actual"));
-        }
-
-        return actual;
+        return (workspace, diagnostic, documentId, actions);
     }
 }

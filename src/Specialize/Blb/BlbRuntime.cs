@@ -69,7 +69,8 @@ namespace Specialize;
 ///     return errors / sample.N;
 /// }
 /// </code>
-/// <see cref="BlbSample.Rows{T}"/> gives one loop body for both layouts at the cost of a branch per read.
+/// The generator writes the loop twice in this way, reading the rows through <see cref="BlbRows{T}.Source"/> and
+/// <see cref="BlbRows{T}.Map"/> of <see cref="BlbSample.Rows{T}"/>, so that no read branches on the layout.
 /// </example>
 public static class BlbRuntime
 {

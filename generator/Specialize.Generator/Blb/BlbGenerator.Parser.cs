@@ -57,7 +57,7 @@ public sealed partial class BlbGenerator
             string repeat = Unique("repeat");
 
             var parameters = new List<BlbParameterSpec>();
-            var rowsNames = new Dictionary<int, string>();
+            var views = new Dictionary<int, (string Source, string Map)>();
             foreach (IParameterSymbol parameter in estimate.Parameters)
             {
                 int input = analysis.Subsampled.FindIndex(p => SymbolEqualityComparer.Default.Equals(p, parameter));
@@ -82,12 +82,16 @@ public sealed partial class BlbGenerator
             {
                 IParameterSymbol parameter = analysis.Subsampled[input];
                 string rows = Unique(parameter.Name + "Rows");
-                rowsNames[input] = rows;
                 string element = BlbEstimatorAnalysis.ElementType(parameter.Type)!.ToDisplayString(QualifiedFormat);
                 preamble.Append($"{indent}global::Specialize.BlbRows<{element}> {rows} = {sample}.Rows<{element}>({input}, {Escape(parameter.Name)});\n");
+                string source = Unique(parameter.Name + "Source");
+                string map = Unique(parameter.Name + "Map");
+                views[input] = (source, map);
+                preamble.Append($"{indent}global::System.ReadOnlySpan<{element}> {source} = {rows}.Source;\n");
+                preamble.Append($"{indent}global::System.ReadOnlySpan<int> {map} = {rows}.Map;\n");
             }
 
-            var rewriter = new WeightedLoopRewriter(analysis, sample, weights, index, weight, repeat, rowsNames);
+            var rewriter = new WeightedLoopRewriter(analysis, sample, weights, index, weight, repeat, views);
             string body;
             if (syntax.Body is { } block)
             {
@@ -243,9 +247,9 @@ public sealed partial class BlbGenerator
         private readonly string index;
         private readonly string weight;
         private readonly string repeat;
-        private readonly Dictionary<int, string> rows;
+        private readonly Dictionary<int, (string Source, string Map)> views;
 
-        public WeightedLoopRewriter(BlbEstimatorAnalysis analysis, string sample, string weights, string index, string weight, string repeat, Dictionary<int, string> rows)
+        public WeightedLoopRewriter(BlbEstimatorAnalysis analysis, string sample, string weights, string index, string weight, string repeat, Dictionary<int, (string Source, string Map)> views)
         {
             this.repeat = repeat;
             this.analysis = analysis;
@@ -253,7 +257,7 @@ public sealed partial class BlbGenerator
             this.weights = weights;
             this.index = index;
             this.weight = weight;
-            this.rows = rows;
+            this.views = views;
         }
 
         public override SyntaxNode? VisitForEachStatement(ForEachStatementSyntax node)
@@ -265,10 +269,41 @@ public sealed partial class BlbGenerator
 
             var body = (StatementSyntax)Visit(node.Statement);
             string indent = node.GetLeadingTrivia().LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
-            string inner = indent + "    ";
-            string source = rows[input];
+            (string source, string map) = views[input];
+
+            // The user's statements, one level deeper than in the foreach: each loop below sits in an if/else block.
+            string statements;
+            if (body is BlockSyntax block)
+            {
+                statements = string.Concat(block.Statements.Select(static s => s.ToFullString()));
+            }
+            else
+            {
+                statements = indent + "    " + body.WithoutLeadingTrivia().ToFullString().TrimEnd() + "\n";
+            }
+
+            bool multiLineToken = body.DescendantTokens().Any(static t => t.ToString().IndexOf('\n') >= 0);
+            if (!multiLineToken)
+            {
+                statements = string.Concat(statements.Split('\n').Select(static (line, i) => (i > 0 ? "\n" : string.Empty) + (line.Trim().Length == 0 ? line : "    " + line)));
+            }
+
+            // One loop per layout, so that no read branches on it: rows in order (load-in, the full-data pass),
+            // or rows of the full input through the subsample's indices (indirection).
             var text = new StringBuilder();
-            text.Append($"for (int {index} = 0; {index} < {source}.Length; {index}++)\n");
+            text.Append($"if ({map}.IsEmpty)\n{indent}{{\n");
+            AppendLoop(text, node, indent + "    ", $"{source}.Length", $"{source}[{index}]", statements);
+            text.Append($"{indent}}}\n{indent}else\n{indent}{{\n");
+            AppendLoop(text, node, indent + "    ", $"{map}.Length", $"{source}[{map}[{index}]]", statements);
+            text.Append($"{indent}}}");
+            StatementSyntax loop = SyntaxFactory.ParseStatement(text.ToString());
+            return loop.WithLeadingTrivia(node.GetLeadingTrivia()).WithTrailingTrivia(node.GetTrailingTrivia());
+        }
+
+        private void AppendLoop(StringBuilder text, ForEachStatementSyntax node, string indent, string length, string read, string statements)
+        {
+            string inner = indent + "    ";
+            text.Append($"{indent}for (int {index} = 0; {index} < {length}; {index}++)\n");
             text.Append($"{indent}{{\n");
             text.Append($"{inner}int {weight} = {weights}[{index}];\n");
             text.Append($"{inner}if ({weight} == 0)\n{inner}{{\n{inner}    continue;\n{inner}}}\n\n");
@@ -276,28 +311,20 @@ public sealed partial class BlbGenerator
             if (node.Type is RefTypeSyntax refType)
             {
                 string modifiers = refType.ReadOnlyKeyword == default ? "ref readonly" : $"{refType.RefKeyword.Text} {refType.ReadOnlyKeyword.Text}";
-                text.Append($"{inner}{modifiers} {refType.Type} {variable} = ref {source}[{index}];\n");
+                text.Append($"{inner}{modifiers} {refType.Type} {variable} = ref {read};\n");
             }
             else
             {
-                text.Append($"{inner}{node.Type} {variable} = {source}[{index}];\n");
+                text.Append($"{inner}{node.Type} {variable} = {read};\n");
             }
 
-            if (body is BlockSyntax block)
+            text.Append(statements);
+            if (!statements.EndsWith("\n", System.StringComparison.Ordinal))
             {
-                foreach (StatementSyntax statement in block.Statements)
-                {
-                    text.Append(statement.ToFullString());
-                }
-            }
-            else
-            {
-                text.Append(inner).Append(body.WithoutLeadingTrivia().ToFullString().TrimEnd()).Append('\n');
+                text.Append('\n');
             }
 
-            text.Append($"{indent}}}");
-            StatementSyntax loop = SyntaxFactory.ParseStatement(text.ToString());
-            return loop.WithLeadingTrivia(node.GetLeadingTrivia()).WithTrailingTrivia(node.GetTrailingTrivia());
+            text.Append($"{indent}}}\n");
         }
 
         public override SyntaxNode? VisitExpressionStatement(ExpressionStatementSyntax node)

@@ -69,7 +69,8 @@ namespace Specialize;
 ///     return errors / sample.N;
 /// }
 /// </code>
-/// <see cref="BlbSample.Rows{T}"/> gives one loop body for both layouts at the cost of a branch per read.
+/// The generator writes the loop twice in this way, reading the rows through <see cref="BlbRows{T}.Source"/> and
+/// <see cref="BlbRows{T}.Map"/> of <see cref="BlbSample.Rows{T}"/>, so that no read branches on the layout.
 /// </example>
 public static class BlbRuntime
 {
@@ -410,7 +411,6 @@ public static class BlbRuntime
         private void ComputeWave<TEvaluator>(TEvaluator evaluator, int start, int end, int threads)
             where TEvaluator : IBlbEvaluator
         {
-            int count = end - start;
             if (threads == 1)
             {
                 var workspace = new BlbWorkspace(_b, _r);
@@ -423,8 +423,9 @@ public static class BlbRuntime
             var parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = threads };
             try
             {
-                if (count >= threads || _options.Adaptive)
+                if (_options.Adaptive)
                 {
+                    // The stopping rule runs over a subsample's bootstraps in order: one subsample per work item.
                     Parallel.For(
                         start,
                         end,
@@ -444,38 +445,80 @@ public static class BlbRuntime
                 }
                 else
                 {
-                    // Few subsamples and many threads: the bootstraps of each subsample run in parallel.
-                    for (int j = start; j < end && !_cancellationToken.IsCancellationRequested; j++)
-                    {
-                        var indices = new int[_b];
-                        var first = new BlbWorkspace(_b, 0);
-                        DrawSubsample(evaluator, j, indices, first);
-                        int subsample = j;
-                        Parallel.For(
-                            0,
-                            _r,
-                            parallelOptions,
-                            () => new BlbWorkspace(_b, 0),
-                            (k, loop, workspace) =>
-                            {
-                                if (_cancellationToken.IsCancellationRequested)
-                                {
-                                    loop.Stop();
-                                    return workspace;
-                                }
-                                Bootstrap(evaluator, subsample, k, indices, workspace);
-                                return workspace;
-                            },
-                            static _ => { });
-                        _bootstrapsUsed[j] = _r;
-                        ReportDone();
-                    }
+                    ComputeWaveInPieces(evaluator, start, end, threads, parallelOptions);
                 }
             }
             catch (AggregateException e) when (e.InnerExceptions.Count > 0)
             {
                 ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
             }
+        }
+
+        /// <summary>
+        /// Every bootstrap of a wave, in work items of a few bootstraps of one subsample, so that the threads
+        /// finish together: with whole subsamples as items, 25 subsamples on 2 threads leave one thread idle for
+        /// the 25th. Each subsample's rows and own estimate are computed first, once, and shared.
+        /// </summary>
+        private void ComputeWaveInPieces<TEvaluator>(TEvaluator evaluator, int start, int end, int threads, ParallelOptions parallelOptions)
+            where TEvaluator : IBlbEvaluator
+        {
+            int count = end - start;
+            var indices = new int[count][];
+            Parallel.For(
+                0,
+                count,
+                parallelOptions,
+                () => new BlbWorkspace(_b, 0),
+                (t, loop, workspace) =>
+                {
+                    if (_cancellationToken.IsCancellationRequested)
+                    {
+                        loop.Stop();
+                        return workspace;
+                    }
+                    indices[t] = new int[_b];
+                    DrawSubsample(evaluator, start + t, indices[t], workspace);
+                    return workspace;
+                },
+                static _ => { });
+            if (_cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            // At least 16 items per thread, so that the last item is a small share of a thread's work.
+            int pieces = Math.Min(_r, Math.Max(1, ((16 * threads) + count - 1) / count));
+            int size = (_r + pieces - 1) / pieces;
+            pieces = (_r + size - 1) / size;
+            var remaining = new int[count];
+            Array.Fill(remaining, pieces);
+            Parallel.For(
+                0,
+                count * pieces,
+                parallelOptions,
+                () => new BlbWorkspace(_b, 0),
+                (item, loop, workspace) =>
+                {
+                    int t = item / pieces;
+                    int first = (item % pieces) * size;
+                    int last = Math.Min(_r, first + size);
+                    for (int k = first; k < last; k++)
+                    {
+                        if (_cancellationToken.IsCancellationRequested)
+                        {
+                            loop.Stop();
+                            return workspace;
+                        }
+                        Bootstrap(evaluator, start + t, k, indices[t], workspace);
+                    }
+                    if (Interlocked.Decrement(ref remaining[t]) == 0)
+                    {
+                        _bootstrapsUsed[start + t] = _r;
+                        ReportDone();
+                    }
+                    return workspace;
+                },
+                static _ => { });
         }
 
         private void DrawSubsample<TEvaluator>(TEvaluator evaluator, int j, int[] indices, BlbWorkspace workspace)

@@ -20,7 +20,8 @@ namespace Specialize;
 /// with <see cref="BlbDataLayout.LoadIn"/>, <see cref="Gather{T}"/> returns the subsample's rows of an input
 /// as a contiguous span (copied once per subsample and thread, reused by all bootstraps); with
 /// <see cref="BlbDataLayout.Indirection"/>, the loop reads <c>data[Indices[i]]</c>. <see cref="Rows{T}"/>
-/// hides the difference behind one indexer. The full-data pass (<see cref="IsFullData"/>) reports
+/// hides the difference behind one indexer, and exposes both (<see cref="BlbRows{T}.Source"/>,
+/// <see cref="BlbRows{T}.Map"/>) for loops specialized to each. The full-data pass (<see cref="IsFullData"/>) reports
 /// <see cref="BlbDataLayout.LoadIn"/>, and <see cref="Gather{T}"/> then returns the data itself.
 /// </para>
 /// </remarks>
@@ -178,6 +179,16 @@ public readonly ref struct BlbRows<T>
 
     /// <summary>Number of rows (the subsample size, or <c>n</c> in the full-data pass).</summary>
     public int Length => _length;
+
+    /// <summary>
+    /// Where the rows are: the rows themselves, in order, when <see cref="Map"/> is empty (load-in and the
+    /// full-data pass); otherwise the full input, row <c>i</c> being <c>Source[Map[i]]</c> (indirection).
+    /// Generated loops read these directly, one loop per case, instead of branching on every read.
+    /// </summary>
+    public ReadOnlySpan<T> Source => _source;
+
+    /// <summary>The subsample's row indices into <see cref="Source"/> under indirection; empty when <see cref="Source"/> holds the rows in order.</summary>
+    public ReadOnlySpan<int> Map => _map;
 
     /// <summary>Row <paramref name="index"/> of the subsample.</summary>
     /// <param name="index">Position in the subsample, in <c>[0, Length)</c>.</param>

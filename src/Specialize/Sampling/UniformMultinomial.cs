@@ -12,8 +12,10 @@ namespace Specialize.Sampling;
 /// Multinomial(n; 1/b, ...) exactly, whatever <c>S</c> was, as long as <c>S &lt;= n</c>. With
 /// <c>λ = (n - 3√n) / b</c>, <c>S &gt; n</c> happens about once in 700 draws, and then the Poisson counts are
 /// drawn again (rejection keeps the result exact). Every Poisson count shares one λ, so it is drawn by
-/// inversion from a precomputed table with a guide index (Chen &amp; Asau): one uniform and one or two
-/// comparisons. The table covers every k whose probability is above 1e-25 of the mode's; the mass left out
+/// inversion from a precomputed table with a guide index (Chen &amp; Asau) fine enough that almost every bin
+/// decides the count by itself: one uniform and one table read, a short search only in the few bins that
+/// hold a step of the distribution function. The uniforms are made in vector blocks
+/// (<see cref="CounterRandom.Fill"/>). The table covers every k whose probability is above 1e-25 of the mode's; the mass left out
 /// is far below the 2^-53 resolution of the uniforms, so the draw is exact to double precision, like any
 /// inversion sampler.
 /// </para>
@@ -27,10 +29,14 @@ internal sealed class UniformMultinomial
     private const int MaxTableLength = 1 << 16;
     private const double TailCutoff = 1e-25;
 
+    // Random bits are made and used in blocks of this many (on the stack).
+    private const int Block = 512;
+
     private readonly int _n;
     private readonly int _cells;
     private readonly double[]? _cdf;
     private readonly int[]? _guide;
+    private readonly int _guideShift;
     private readonly int _first;
 
     /// <summary>Prepares draws of <paramref name="trials"/> trials over <paramref name="cells"/> equally likely cells.</summary>
@@ -48,23 +54,24 @@ internal sealed class UniformMultinomial
         {
             return;
         }
-        _guide = new int[_cdf.Length];
-        int k = 0;
-        for (int j = 0; j < _guide.Length; j++)
-        {
-            double threshold = (double)j / _guide.Length;
-            while (_cdf[k] <= threshold)
-            {
-                k++;
-            }
-            _guide[j] = k;
-        }
+        (_guide, _guideShift) = BuildGuide(_cdf);
     }
 
     /// <summary>Whether the Poisson table is used (otherwise the conditional-binomial chain).</summary>
     public bool UsesPoissonTable => _cdf is not null;
 
+    /// <summary>The Poisson distribution function the counts are inverted from (entry <c>i</c> is P(count &lt;= <see cref="First"/> + i)); null without a table.</summary>
+    internal ReadOnlySpan<double> Cdf => _cdf;
+
+    /// <summary>The count of the table's first entry.</summary>
+    internal int First => _first;
+
     /// <summary>Fills <paramref name="counts"/> (length = cells) with one draw; the counts sum to the trials exactly.</summary>
+    /// <remarks>
+    /// Consumes the stream exactly as a cell-by-cell loop would: one <see cref="CounterRandom.NextDouble"/> per
+    /// cell for the Poisson counts (again for every cell if their total exceeds the trials), then one
+    /// <see cref="CounterRandom.NextUInt32"/> per unit left over. The bits are made in vector blocks.
+    /// </remarks>
     public void Sample(ref CounterRandom random, Span<int> counts)
     {
         if (_cdf is null || _guide is null)
@@ -72,31 +79,109 @@ internal sealed class UniformMultinomial
             Binomial.SampleUniformMultinomial(ref random, _n, counts);
             return;
         }
-        double[] cdf = _cdf;
-        int[] guide = _guide;
+        Span<ulong> bits = stackalloc ulong[Block];
         long total;
         do
         {
             total = 0;
-            for (int i = 0; i < counts.Length; i++)
+            for (int start = 0; start < counts.Length; start += Block)
             {
-                double u = random.NextDouble();
-                int k = guide[(int)(u * guide.Length)];
-                while (cdf[k] <= u)
-                {
-                    k++;
-                }
-                int count = _first + k;
-                counts[i] = count;
-                total += count;
+                Span<int> cells = counts.Slice(start, Math.Min(Block, counts.Length - start));
+                Span<ulong> block = bits[..cells.Length];
+                random.Fill(block);
+                total += PoissonCounts(block, cells);
             }
         }
         while (total > _n);
 
-        for (long remaining = _n - total; remaining > 0; remaining--)
+        AddUniformUnits(ref random, counts, _n - total, bits);
+    }
+
+    /// <summary>Inverts the table at each uniform; returns the sum of the counts.</summary>
+    private long PoissonCounts(ReadOnlySpan<ulong> bits, Span<int> cells)
+    {
+        double[] cdf = _cdf!;
+        int[] guide = _guide!;
+        int shift = _guideShift;
+        long total = 0;
+        for (int i = 0; i < cells.Length; i++)
         {
-            counts[(int)random.NextUInt32((uint)_cells)]++;
+            ulong x = bits[i];
+            // The guide bin of u = (x >> 11) / 2^53 is floor(u * 2^g) = x >> (64 - g), exactly.
+            int k = guide[(int)(x >> shift)];
+            if (k < 0)
+            {
+                // The bin holds a step of the distribution function: search from its first candidate.
+                double u = (x >> 11) * (1.0 / (1UL << 53));
+                k = ~k;
+                while (cdf[k] <= u)
+                {
+                    k++;
+                }
+            }
+            cells[i] = k;
+            total += k;
         }
+        if (_first != 0)
+        {
+            for (int i = 0; i < cells.Length; i++)
+            {
+                cells[i] += _first;
+            }
+        }
+        return total + ((long)_first * cells.Length);
+    }
+
+    /// <summary>Adds <paramref name="units"/> units to uniformly chosen cells (Lemire's bounded integers, as <see cref="CounterRandom.NextUInt32"/>).</summary>
+    private void AddUniformUnits(ref CounterRandom random, Span<int> counts, long units, Span<ulong> bits)
+    {
+        uint bound = (uint)_cells;
+        uint threshold = (0u - bound) % bound;
+        int used = 0;
+        int available = 0;
+        while (units > 0)
+        {
+            if (used == available)
+            {
+                available = (int)Math.Min(bits.Length, units);
+                random.Fill(bits[..available]);
+                used = 0;
+            }
+            ulong m = (bits[used++] >> 32) * bound;
+            if ((uint)m < threshold)
+            {
+                // Rejected (rare): the draw continues with the stream's next output.
+                continue;
+            }
+            counts[(int)(m >> 32)]++;
+            units--;
+        }
+    }
+
+    /// <summary>
+    /// A guide table of 2^g bins over [0, 1) (Chen &amp; Asau), g chosen so that there are at least 32 bins per
+    /// table entry: bin j holds the first k with cdf[k] &gt; j / 2^g, and holds it complemented (negative) when a
+    /// step of the cdf falls inside the bin, so that only those few bins need a search.
+    /// </summary>
+    private static (int[] Guide, int Shift) BuildGuide(double[] cdf)
+    {
+        int bits = 10;
+        while (bits < 20 && (1 << bits) < 32 * cdf.Length)
+        {
+            bits++;
+        }
+        var guide = new int[1 << bits];
+        double scale = 1.0 / guide.Length;
+        int k = 0;
+        for (int j = 0; j < guide.Length; j++)
+        {
+            while (cdf[k] <= j * scale)
+            {
+                k++;
+            }
+            guide[j] = cdf[k] >= (j + 1) * scale ? k : ~k;
+        }
+        return (guide, 64 - bits);
     }
 
     /// <summary>

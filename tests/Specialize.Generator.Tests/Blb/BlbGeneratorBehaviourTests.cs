@@ -63,7 +63,8 @@ public sealed class BlbGeneratorBehaviourTests
 
         string source = run.Source("Outer.Weighted.Blb.g.cs");
         Assert.Contains("internal static global::Specialize.BlbResult Run(", source, StringComparison.Ordinal);
-        Assert.Contains("ref readonly Reading row = ref stateRows[row2];", source, StringComparison.Ordinal);
+        Assert.Contains("ref readonly Reading row = ref stateSource[row2];", source, StringComparison.Ordinal);
+        Assert.Contains("ref readonly Reading row = ref stateSource[stateMap[row2]];", source, StringComparison.Ordinal);
         Assert.Single(run.GeneratedSources.Keys, k => k.EndsWith("Outer.Blb.g.cs", StringComparison.Ordinal));
     }
 

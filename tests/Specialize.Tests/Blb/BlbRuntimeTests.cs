@@ -26,8 +26,8 @@ public class BlbRuntimeTests
     }
 
     [Theory]
-    [InlineData(25, false)] // parallel over subsamples
-    [InlineData(1, false)]  // one subsample: parallel over its bootstraps
+    [InlineData(25, false)] // parallel over pieces of a few bootstraps of one subsample
+    [InlineData(1, false)]  // one subsample: its bootstraps in pieces
     [InlineData(40, true)]  // adaptive: waves of subsamples
     public void Result_is_bitwise_identical_for_one_thread_and_all_threads(int subsamples, bool adaptive)
     {

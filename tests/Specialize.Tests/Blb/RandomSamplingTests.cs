@@ -313,6 +313,74 @@ public class RandomSamplingTests
         Assert.True(Math.Abs(covariance + trials * p * p) <= 0.03 * trueVariance, $"covariance {covariance} vs {-trials * p * p}");
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(13)]
+    [InlineData(64)]
+    [InlineData(1027)]
+    public void Fill_writes_what_successive_draws_return_and_the_stream_goes_on_after_them(int length)
+    {
+        var filled = new CounterRandom(11, CounterRandom.StreamId(2, 7));
+        var drawn = new CounterRandom(11, CounterRandom.StreamId(2, 7));
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(drawn.NextUInt64(), filled.NextUInt64()); // an offset that is not a multiple of the vector width
+        }
+        var block = new ulong[length];
+        filled.Fill(block);
+        for (int i = 0; i < length; i++)
+        {
+            Assert.Equal(drawn.NextUInt64(), block[i]);
+        }
+        Assert.Equal(drawn.NextUInt64(), filled.NextUInt64());
+    }
+
+    [Theory]
+    [InlineData(100, 10, 3000)]          // small table, rejections of the Poisson total happen
+    [InlineData(100_000, 50, 200)]       // wide table
+    [InlineData(1_000_000, 15_849, 20)]  // the BLB default at n = 1e6
+    [InlineData(5_000, 1_200, 200)]      // λ near 4: the table starts at 0
+    public void Uniform_multinomial_equals_cell_by_cell_inversion_by_linear_search(int trials, int cells, int seeds)
+    {
+        // The reference: one uniform per cell inverted by scanning the distribution function from its start,
+        // redrawn while the Poisson total exceeds the trials, then one bounded integer per leftover unit.
+        var sampler = new UniformMultinomial(trials, cells);
+        Assert.True(sampler.UsesPoissonTable);
+        double[] cdf = sampler.Cdf.ToArray();
+        var counts = new int[cells];
+        var expected = new int[cells];
+        for (int seed = 0; seed < seeds; seed++)
+        {
+            var random = new CounterRandom(3, (ulong)seed);
+            var reference = new CounterRandom(3, (ulong)seed);
+            sampler.Sample(ref random, counts);
+            long total;
+            do
+            {
+                total = 0;
+                for (int c = 0; c < cells; c++)
+                {
+                    double u = reference.NextDouble();
+                    int k = 0;
+                    while (cdf[k] <= u)
+                    {
+                        k++;
+                    }
+                    expected[c] = sampler.First + k;
+                    total += expected[c];
+                }
+            }
+            while (total > trials);
+            for (long left = trials - total; left > 0; left--)
+            {
+                expected[reference.NextUInt32((uint)cells)]++;
+            }
+            Assert.Equal(expected, counts);
+        }
+    }
+
     [Fact]
     public void Subsamples_are_distinct_sorted_and_each_row_is_equally_likely()
     {

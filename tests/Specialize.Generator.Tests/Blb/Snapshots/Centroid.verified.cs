@@ -57,20 +57,41 @@ namespace Demo
         {
             global::System.ReadOnlySpan<int> weights = sample.Weights;
             global::Specialize.BlbRows<global::Demo.Point> pointsRows = sample.Rows<global::Demo.Point>(0, points);
+            global::System.ReadOnlySpan<global::Demo.Point> pointsSource = pointsRows.Source;
+            global::System.ReadOnlySpan<int> pointsMap = pointsRows.Map;
             var sum = new double[2];
             int count = 0;
-            for (int row = 0; row < pointsRows.Length; row++)
+            if (pointsMap.IsEmpty)
             {
-                int weight = weights[row];
-                if (weight == 0)
+                for (int row = 0; row < pointsSource.Length; row++)
                 {
-                    continue;
-                }
+                    int weight = weights[row];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
 
-                Point p = pointsRows[row];
-                sum[0] += weight * p.X;
-                sum[1] += weight * p.Y;
-                count += weight;
+                    Point p = pointsSource[row];
+                    sum[0] += weight * p.X;
+                    sum[1] += weight * p.Y;
+                    count += weight;
+                }
+            }
+            else
+            {
+                for (int row = 0; row < pointsMap.Length; row++)
+                {
+                    int weight = weights[row];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
+
+                    Point p = pointsSource[pointsMap[row]];
+                    sum[0] += weight * p.X;
+                    sum[1] += weight * p.Y;
+                    count += weight;
+                }
             }
 
             return new[] { sum[0] / count, sum[1] / count };

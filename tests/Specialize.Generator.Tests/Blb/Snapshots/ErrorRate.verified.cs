@@ -60,28 +60,57 @@ namespace Demo
         {
             global::System.ReadOnlySpan<int> weights = sample.Weights;
             global::Specialize.BlbRows<global::Demo.Email> emailsRows = sample.Rows<global::Demo.Email>(0, emails);
+            global::System.ReadOnlySpan<global::Demo.Email> emailsSource = emailsRows.Source;
+            global::System.ReadOnlySpan<int> emailsMap = emailsRows.Map;
             double errors = 0;
             int seen = 0;
-            for (int row = 0; row < emailsRows.Length; row++)
+            if (emailsMap.IsEmpty)
             {
-                int weight = weights[row];
-                if (weight == 0)
+                for (int row = 0; row < emailsSource.Length; row++)
                 {
-                    continue;
-                }
+                    int weight = weights[row];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
 
-                var e = emailsRows[row];
-                int choice = Classify(e, models);
-                if (choice != e.Tag)
-                {
-                    errors += weight * 1;
-                }
-                else if (choice == 0)
-                {
-                    continue;
-                }
+                    var e = emailsSource[row];
+                    int choice = Classify(e, models);
+                    if (choice != e.Tag)
+                    {
+                        errors += weight * 1;
+                    }
+                    else if (choice == 0)
+                    {
+                        continue;
+                    }
 
-                seen += weight;
+                    seen += weight;
+                }
+            }
+            else
+            {
+                for (int row = 0; row < emailsMap.Length; row++)
+                {
+                    int weight = weights[row];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
+
+                    var e = emailsSource[emailsMap[row]];
+                    int choice = Classify(e, models);
+                    if (choice != e.Tag)
+                    {
+                        errors += weight * 1;
+                    }
+                    else if (choice == 0)
+                    {
+                        continue;
+                    }
+
+                    seen += weight;
+                }
             }
 
             return (errors + 0.5 * seen) / sample.N;

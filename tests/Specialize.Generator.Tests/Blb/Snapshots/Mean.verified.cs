@@ -58,17 +58,36 @@ namespace Demo
         {
             global::System.ReadOnlySpan<int> weights = sample.Weights;
             global::Specialize.BlbRows<double> valuesRows = sample.Rows<double>(0, values);
+            global::System.ReadOnlySpan<double> valuesSource = valuesRows.Source;
+            global::System.ReadOnlySpan<int> valuesMap = valuesRows.Map;
             double sum = 0;
-            for (int row = 0; row < valuesRows.Length; row++)
+            if (valuesMap.IsEmpty)
             {
-                int weight = weights[row];
-                if (weight == 0)
+                for (int row = 0; row < valuesSource.Length; row++)
                 {
-                    continue;
-                }
+                    int weight = weights[row];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
 
-                double v = valuesRows[row];
-                sum += weight * v;
+                    double v = valuesSource[row];
+                    sum += weight * v;
+                }
+            }
+            else
+            {
+                for (int row = 0; row < valuesMap.Length; row++)
+                {
+                    int weight = weights[row];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
+
+                    double v = valuesSource[valuesMap[row]];
+                    sum += weight * v;
+                }
             }
 
             return sum / sample.N;

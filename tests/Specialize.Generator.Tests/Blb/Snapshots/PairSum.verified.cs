@@ -59,19 +59,41 @@ namespace Demo
         {
             global::System.ReadOnlySpan<int> weights = sample.Weights;
             global::Specialize.BlbRows<global::Demo.Pair> pairsRows = sample.Rows<global::Demo.Pair>(0, pairs);
+            global::System.ReadOnlySpan<global::Demo.Pair> pairsSource = pairsRows.Source;
+            global::System.ReadOnlySpan<int> pairsMap = pairsRows.Map;
             Vector2 total = Vector2.Zero;
-            for (int row = 0; row < pairsRows.Length; row++)
+            if (pairsMap.IsEmpty)
             {
-                int weight = weights[row];
-                if (weight == 0)
+                for (int row = 0; row < pairsSource.Length; row++)
                 {
-                    continue;
-                }
+                    int weight = weights[row];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
 
-                Pair p = pairsRows[row];
-                for (int repeat = 0; repeat < weight; repeat++)
+                    Pair p = pairsSource[row];
+                    for (int repeat = 0; repeat < weight; repeat++)
+                    {
+                        total += new Vector2(p.A, p.B);
+                    }
+                }
+            }
+            else
+            {
+                for (int row = 0; row < pairsMap.Length; row++)
                 {
-                    total += new Vector2(p.A, p.B);
+                    int weight = weights[row];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
+
+                    Pair p = pairsSource[pairsMap[row]];
+                    for (int repeat = 0; repeat < weight; repeat++)
+                    {
+                        total += new Vector2(p.A, p.B);
+                    }
                 }
             }
 

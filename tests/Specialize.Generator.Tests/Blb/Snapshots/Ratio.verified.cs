@@ -64,31 +64,69 @@ namespace Demo
         {
             global::System.ReadOnlySpan<int> weights = sample.Weights;
             global::Specialize.BlbRows<double> numeratorRows = sample.Rows<double>(0, numerator);
+            global::System.ReadOnlySpan<double> numeratorSource = numeratorRows.Source;
+            global::System.ReadOnlySpan<int> numeratorMap = numeratorRows.Map;
             global::Specialize.BlbRows<double> denominatorRows = sample.Rows<double>(1, denominator);
+            global::System.ReadOnlySpan<double> denominatorSource = denominatorRows.Source;
+            global::System.ReadOnlySpan<int> denominatorMap = denominatorRows.Map;
             double top = 0;
             double bottom = 0;
-            for (int row = 0; row < numeratorRows.Length; row++)
+            if (numeratorMap.IsEmpty)
             {
-                int weight = weights[row];
-                if (weight == 0)
+                for (int row = 0; row < numeratorSource.Length; row++)
                 {
-                    continue;
-                }
+                    int weight = weights[row];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
 
-                double y = numeratorRows[row];
-                top += weight * y;
+                    double y = numeratorSource[row];
+                    top += weight * y;
+                }
+            }
+            else
+            {
+                for (int row = 0; row < numeratorMap.Length; row++)
+                {
+                    int weight = weights[row];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
+
+                    double y = numeratorSource[numeratorMap[row]];
+                    top += weight * y;
+                }
             }
 
-            for (int row = 0; row < denominatorRows.Length; row++)
+            if (denominatorMap.IsEmpty)
             {
-                int weight = weights[row];
-                if (weight == 0)
+                for (int row = 0; row < denominatorSource.Length; row++)
                 {
-                    continue;
-                }
+                    int weight = weights[row];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
 
-                double x = denominatorRows[row];
-                bottom -= weight * (-x);
+                    double x = denominatorSource[row];
+                    bottom -= weight * (-x);
+                }
+            }
+            else
+            {
+                for (int row = 0; row < denominatorMap.Length; row++)
+                {
+                    int weight = weights[row];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
+
+                    double x = denominatorSource[denominatorMap[row]];
+                    bottom -= weight * (-x);
+                }
             }
 
             return top / bottom;

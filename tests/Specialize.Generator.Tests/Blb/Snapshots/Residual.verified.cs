@@ -62,19 +62,40 @@ namespace Demo
         {
             global::System.ReadOnlySpan<int> weights = sample.Weights;
             global::Specialize.BlbRows<double[]> rowsRows = sample.Rows<double[]>(0, rows);
+            global::System.ReadOnlySpan<double[]> rowsSource = rowsRows.Source;
+            global::System.ReadOnlySpan<int> rowsMap = rowsRows.Map;
             double sse = 0;
-            for (int row2 = 0; row2 < rowsRows.Length; row2++)
+            if (rowsMap.IsEmpty)
             {
-                int weight = weights[row2];
-                if (weight == 0)
+                for (int row2 = 0; row2 < rowsSource.Length; row2++)
                 {
-                    continue;
-                }
+                    int weight = weights[row2];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
 
-                double[] row = rowsRows[row2];
-                double predicted = TensorPrimitives.Dot(row.AsSpan(1), coefficients);
-                double error = row[0] - predicted;
-                sse += weight * (error * error);
+                    double[] row = rowsSource[row2];
+                    double predicted = TensorPrimitives.Dot(row.AsSpan(1), coefficients);
+                    double error = row[0] - predicted;
+                    sse += weight * (error * error);
+                }
+            }
+            else
+            {
+                for (int row2 = 0; row2 < rowsMap.Length; row2++)
+                {
+                    int weight = weights[row2];
+                    if (weight == 0)
+                    {
+                        continue;
+                    }
+
+                    double[] row = rowsSource[rowsMap[row2]];
+                    double predicted = TensorPrimitives.Dot(row.AsSpan(1), coefficients);
+                    double error = row[0] - predicted;
+                    sse += weight * (error * error);
+                }
             }
 
             return sse / sample.N;

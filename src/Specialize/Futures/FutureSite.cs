@@ -82,7 +82,7 @@ public sealed class FutureSite
     /// <param name="size">The size feature of this call.</param>
     [EditorBrowsable(EditorBrowsableState.Never)]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long StartTiming(long size) => ShouldSample(size) && FutureRuntime.Enabled ? Timestamp() : 0;
+    public long StartTiming(long size) => FutureRuntime.Enabled && ShouldSample(size) ? Timestamp() : 0;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static long Timestamp() => Math.Max(Stopwatch.GetTimestamp(), 1);

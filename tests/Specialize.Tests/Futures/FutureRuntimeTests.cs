@@ -90,7 +90,7 @@ public sealed class FutureRuntimeTests : IDisposable
     }
 
     [Fact]
-    public void Plain_calls_are_not_timed_with_futures_off()
+    public void Plain_calls_are_not_timed_with_futures_off_and_do_not_use_up_the_warm_up()
     {
         FutureRuntime.Enabled = false;
         var site = new FutureSite("test");
@@ -103,6 +103,17 @@ public sealed class FutureRuntimeTests : IDisposable
         }
 
         Assert.Equal(0, site.Samples);
+
+        // Turned on, the site still times its first calls: it has learned nothing yet.
+        FutureRuntime.Enabled = true;
+        for (int i = 0; i < 5; i++)
+        {
+            long start = site.StartTiming(1000);
+            Assert.NotEqual(0, start);
+            site.StopTiming(start, 1000);
+        }
+
+        Assert.Equal(4, site.Samples);
     }
 
     [Fact]

@@ -165,9 +165,10 @@ public sealed class PackageTests : IClassFixture<PackageFixture>
         Assert.Contains("Specialize.FutureInterceptors.g.cs", generated);
 
         // Combine(x) = (x + 0.5) + (x + 3.4) = 2x + 3.9. The program called Kernels.Combine; only the
-        // intercepted twin goes through the futures runtime, once for each of the two pure calls.
+        // intercepted twin goes through the futures runtime, once, for the first of the two pure calls
+        // (the last call of a run has nothing left to overlap with: the twin makes it as a plain call).
         Assert.Contains("result=5.9,7.9,9.9", run.Output, StringComparison.Ordinal);
-        Assert.Contains("futures=2", run.Output, StringComparison.Ordinal);
+        Assert.Contains("futures=1", run.Output, StringComparison.Ordinal);
 
         // [GmmTrain]: the generated trainer found the two clusters, centred near -10 and +10.
         Assert.Contains(generated, name => name!.Contains("Clusters.Train", StringComparison.Ordinal));
@@ -191,7 +192,7 @@ public sealed class PackageTests : IClassFixture<PackageFixture>
         Build(app).EnsureSuccess("dotnet build of the transitive consumer");
         ProcessResult run = ProcessRunner.Run("dotnet", "run --no-build -c Release", app, BuildTimeout).EnsureSuccess("dotnet run of the transitive consumer");
 
-        Assert.Contains("futures=2", run.Output, StringComparison.Ordinal);
+        Assert.Contains("futures=1", run.Output, StringComparison.Ordinal);
     }
 
     private string CreateConsumer(string name, params (string File, string Text)[] files)

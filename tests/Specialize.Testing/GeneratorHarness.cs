@@ -60,6 +60,9 @@ public sealed class GeneratorRun
         }
     }
 
+    /// <summary>The output compilation, emitted and loaded (once) into a collectible context.</summary>
+    public Assembly Assembly => Load();
+
     /// <summary>Runs the program's entry point with the given arguments and returns what it wrote to the console.</summary>
     public string RunMain(params string[] args)
     {

@@ -65,7 +65,7 @@ public sealed partial class FuturesGenerator
             cancellationToken.ThrowIfCancellationRequested();
             string twinName = method.Name + "_Parallel";
             var sites = new List<string>();
-            string body = RewriteBody(syntax.Body, runs, sites, syntax.SyntaxTree.FilePath);
+            string body = RewriteBody(syntax.Body, runs, sites, syntax.SyntaxTree.FilePath, nullable);
             string twin = BuildTwin(syntax, twinName, body);
 
             return new FutureTwinSpec(
@@ -131,31 +131,46 @@ public sealed partial class FuturesGenerator
 
         private static bool IsNameable(ITypeSymbol type) => TwinHosts.IsNameable(type);
 
-        /// <summary>One pure call that starts a future.</summary>
+        /// <summary>One pure call of a run, as text.</summary>
         private sealed class FutureCall
         {
-            public FutureCall(LocalDeclarationStatementSyntax statement, string variable, string declaredType, string state, string call, string size, string display, string typeArguments)
+            public FutureCall(LocalDeclarationStatementSyntax statement, string variable, string declaredType, string resultType, string state, string work, string direct, string size, string display, string typeArguments)
             {
-                TypeArguments = typeArguments;
                 Statement = statement;
                 Variable = variable;
                 DeclaredType = declaredType;
+                ResultType = resultType;
                 State = state;
-                Call = call;
+                Work = work;
+                Direct = direct;
                 Size = size;
                 Display = display;
+                TypeArguments = typeArguments;
             }
 
             public LocalDeclarationStatementSyntax Statement { get; }
 
+            /// <summary>The declared variable, as written (with its '@' if it has one).</summary>
             public string Variable { get; }
+
+            /// <summary>The variable's name without '@', for the names of the twin's own locals.</summary>
+            public string Name => Variable.TrimStart('@');
 
             public string DeclaredType { get; }
 
+            /// <summary>The callee's return type, fully qualified.</summary>
+            public string ResultType { get; }
+
+            /// <summary>The call's receiver and arguments as one state value, for a spawned call.</summary>
             public string State { get; }
 
-            public string Call { get; }
+            /// <summary>The body of the static lambda that makes the call from its state.</summary>
+            public string Work { get; }
 
+            /// <summary>The call itself, as a plain call (the twin itself for a recursive call).</summary>
+            public string Direct { get; }
+
+            /// <summary>The size feature of the call, from its arguments.</summary>
             public string Size { get; }
 
             public string Display { get; }
@@ -251,8 +266,9 @@ public sealed partial class FuturesGenerator
 
             string callTarget = callee.IsStatic ? target : string.Format(target, StateItem(0));
             string call = $"{callTarget}({string.Join(", ", arguments)})";
-            string sizeText = size is null ? "1L" : string.Format(size, stateParts.Count == 1 ? "__state" : $"__state.Item{sizeIndex + 1}");
+            string sizeText = size is null ? "1L" : string.Format(size, stateParts[sizeIndex]);
             string declaredType = declaration.Declaration.Type.ToString();
+            string direct = DirectCall(invocationSyntax, recursive ? host.Name + "_Parallel" : null);
 
             string stateType = stateTypes.Count switch
             {
@@ -260,8 +276,21 @@ public sealed partial class FuturesGenerator
                 1 => stateTypes[0],
                 _ => "(" + string.Join(", ", stateTypes) + ")",
             };
-            string typeArguments = $"<{stateType}, {callee.ReturnType.ToDisplayString(typeFormat)}>";
-            return new FutureCall(declaration, variable.Identifier.ValueText, declaredType, state, call, sizeText, invocationSyntax.ToString(), typeArguments);
+            string resultType = callee.ReturnType.ToDisplayString(typeFormat);
+            string typeArguments = $"<{stateType}, {resultType}>";
+            return new FutureCall(declaration, variable.Identifier.Text, declaredType, resultType, state, call, direct, sizeText, invocationSyntax.ToString(), typeArguments);
+        }
+
+        /// <summary>
+        /// The call as the user wrote it, on one line; a recursive call names the twin instead, so
+        /// that every level of the recursion can overlap its own calls.
+        /// </summary>
+        private static string DirectCall(InvocationExpressionSyntax invocation, string? twinName)
+        {
+            string target = twinName is null
+                ? invocation.Expression.ToString()
+                : invocation.Expression is MemberAccessExpressionSyntax member ? $"{member.Expression}{member.OperatorToken.Text}{twinName}" : twinName;
+            return $"{target}({string.Join(", ", invocation.ArgumentList.Arguments.Select(static a => a.ToString()))})";
         }
 
         /// <summary>
@@ -301,7 +330,7 @@ public sealed partial class FuturesGenerator
             _ => expression.ToString(),
         };
 
-        private static string RewriteBody(BlockSyntax body, List<List<FutureCall>> runs, List<string> sites, string filePath)
+        private static string RewriteBody(BlockSyntax body, List<List<FutureCall>> runs, List<string> sites, string filePath, bool nullable)
         {
             var runByFirst = runs.ToDictionary(r => (SyntaxNode)r[0].Statement);
             var inRun = new HashSet<SyntaxNode>(runs.SelectMany(r => r.Select(c => (SyntaxNode)c.Statement)));
@@ -312,25 +341,28 @@ public sealed partial class FuturesGenerator
                 if (runByFirst.TryGetValue(statement, out List<FutureCall>? run))
                 {
                     string indent = statement.GetLeadingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
+                    var code = new CodeLines(text, indent);
                     text.Append(statement.GetLeadingTrivia().ToFullString());
-                    text.Append($"// These {run.Count} pure calls may run at once; each value is forced, in program order, before it is used.\n");
-                    for (int i = 0; i < run.Count; i++)
+                    text.Append($"// These {run.Count} pure calls may run at once. Each but the last starts as a future when its site predicts\n");
+                    code.Line("// enough work to pay for one, and is otherwise a plain call; values are forced, in program order, before use.");
+                    for (int i = 0; i < run.Count - 1; i++)
                     {
                         FutureCall call = run[i];
-                        int siteIndex = sites.Count;
                         FileLinePositionSpan line = call.Statement.GetLocation().GetLineSpan();
+                        string site = $"FutureSites.Site{sites.Count}";
                         sites.Add($"{call.Display} at {System.IO.Path.GetFileName(filePath)}({line.StartLinePosition.Line + 1},{line.StartLinePosition.Character + 1})");
-                        string start = i < run.Count - 1 ? "Start" : "RunInline";
-                        text.Append($"{indent}var __state_{call.Variable} = {call.State};\n");
-                        string size = call.Size.Replace("__state", "__state_" + call.Variable);
-                        text.Append($"{indent}var __future_{call.Variable} = global::Specialize.Futures.Future.{start}{call.TypeArguments}(FutureSites.Site{siteIndex}, {size}, __state_{call.Variable}, static __s => {call.Call});\n");
+                        EmitStart(code, call, site, run.Take(i).ToList(), nullable);
                     }
 
-                    foreach (FutureCall call in run)
+                    FutureCall last = run[run.Count - 1];
+                    code.Line($"{last.ResultType} __value_{last.Name};");
+                    EmitGuarded(code, $"__value_{last.Name} = {last.Direct};", run.Take(run.Count - 1).ToList());
+                    foreach (FutureCall call in run.Take(run.Count - 1))
                     {
-                        text.Append($"{indent}{call.DeclaredType} {call.Variable} = __future_{call.Variable}.Force();\n");
+                        code.Line($"{call.DeclaredType} {call.Variable} = global::Specialize.Futures.Future.Join<{call.ResultType}>(__future_{call.Name}, __value_{call.Name});");
                     }
 
+                    code.Line($"{last.DeclaredType} {last.Variable} = __value_{last.Name};");
                     continue;
                 }
 
@@ -342,6 +374,107 @@ public sealed partial class FuturesGenerator
 
             text.Append(body.CloseBraceToken.ToFullString());
             return text.ToString();
+        }
+
+        /// <summary>
+        /// A call that may start as a future: spawned when its site says the work pays for a thread,
+        /// otherwise made right here as a plain call (timed now and then, to keep the site's cost
+        /// model current). The spawned task and the inline value are two locals, so the inline path
+        /// touches no future at all.
+        /// </summary>
+        private static void EmitStart(CodeLines code, FutureCall call, string site, List<FutureCall> earlier, bool nullable)
+        {
+            string future = "__future_" + call.Name;
+            string value = "__value_" + call.Name;
+            string size = "__size_" + call.Name;
+            string timing = "__timing_" + call.Name;
+            code.Line($"global::System.Threading.Tasks.Task<{call.ResultType}>{(nullable ? "?" : string.Empty)} {future} = null;");
+            code.Line($"{call.ResultType} {value} = default{(nullable ? "!" : string.Empty)};");
+            code.Line($"long {size} = {call.Size};");
+            code.Line($"if ({site}.TrySpawn({size}))");
+            code.Open();
+            code.Line($"{future} = global::Specialize.Futures.Future.Spawn{call.TypeArguments}({site}, {size}, {call.State}, static __s => {call.Work});");
+            code.Close();
+            code.Line("else");
+            code.Open();
+            code.Line($"long {timing} = {site}.StartTiming({size});");
+            EmitGuarded(code, $"{value} = {call.Direct};", earlier);
+            code.Line($"{site}.StopTiming({timing}, {size});");
+            code.Close();
+            code.Line(string.Empty);
+        }
+
+        /// <summary>
+        /// A statement that may throw while earlier calls are still running as futures: the
+        /// sequential program would have thrown their exceptions first, so on the way out it forces
+        /// them, in program order, and rethrows its own exception only when none of them throws.
+        /// </summary>
+        private static void EmitGuarded(CodeLines code, string statement, List<FutureCall> earlier)
+        {
+            if (earlier.Count == 0)
+            {
+                code.Line(statement);
+                return;
+            }
+
+            code.Line("try");
+            code.Open();
+            code.Line(statement);
+            code.Close();
+            code.Line("catch");
+            code.Open();
+            code.Line("// The sequential program would have thrown an earlier call's exception first.");
+            foreach (FutureCall call in earlier)
+            {
+                code.Line($"global::Specialize.Futures.Future.Wait(__future_{call.Name});");
+            }
+
+            code.Line("throw;");
+            code.Close();
+            code.Line(string.Empty);
+        }
+
+        /// <summary>Lines of generated statements at the indentation of the statement they replace.</summary>
+        private sealed class CodeLines
+        {
+            private readonly StringBuilder text;
+            private readonly string indent;
+            private int depth;
+
+            public CodeLines(StringBuilder text, string indent)
+            {
+                this.text = text;
+                this.indent = indent;
+            }
+
+            public void Line(string line)
+            {
+                if (line.Length == 0)
+                {
+                    text.Append('\n');
+                    return;
+                }
+
+                text.Append(indent);
+                for (int i = 0; i < depth; i++)
+                {
+                    text.Append("    ");
+                }
+
+                text.Append(line).Append('\n');
+            }
+
+            public void Open()
+            {
+                Line("{");
+                depth++;
+            }
+
+            public void Close()
+            {
+                depth--;
+                Line("}");
+            }
         }
 
         private static string BuildTwin(MethodDeclarationSyntax syntax, string twinName, string body)

@@ -5,10 +5,11 @@ using System.Threading.Tasks;
 namespace Specialize.Futures;
 
 /// <summary>
-/// The value of a pure call that may still be running on another thread. Generated parallel twins
-/// create futures with <see cref="Future.Start{TState, T}"/> and read them with <see cref="Force"/>
-/// before the first use of the value, in program order, so an exception surfaces with its own type
-/// and message exactly where the sequential program would have thrown it.
+/// The value of a pure call that may still be running on another thread, for code that starts
+/// futures by hand with <see cref="Future.Start{TState, T}"/> and reads them with <see cref="Force"/>
+/// before the first use of the value, in program order, so that an exception surfaces with its own
+/// type and message exactly where the sequential program would have thrown it. (Generated twins keep
+/// the spawned task and the inline value apart, in locals, which costs nothing on the inline path.)
 /// </summary>
 /// <typeparam name="T">The call's result type.</typeparam>
 public readonly struct Future<T>

@@ -1,5 +1,7 @@
 using System;
+using System.ComponentModel;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Specialize.Futures;
@@ -12,12 +14,14 @@ namespace Specialize.Futures;
 /// </summary>
 public sealed class FutureSite
 {
-    // The first calls are always timed; after that one call in SampleEvery keeps the model current.
+    // The first calls are always timed; after that one call in SampleEvery keeps the model current
+    // (one in SampleRarely for calls far too small to spawn).
     private const int WarmUpSamples = 4;
-    private const int SampleEvery = 16; // powers of two: the test is a mask
+    private const int SampleEvery = 16;
     private const int SampleRarely = 1024;
 
-    private long calls;
+    private long untilSample = 1;
+    private long sampled;
     private long samples;
     private long seen;
     private long minimumSpawnSize = long.MaxValue;
@@ -46,16 +50,78 @@ public sealed class FutureSite
     /// </summary>
     internal long MinimumSpawnSize => Volatile.Read(ref minimumSpawnSize);
 
+    /// <summary>
+    /// Generated code only: decides whether this call is spawned. <see langword="true"/> reserves a
+    /// slot among the futures in flight, which the caller must hand to
+    /// <see cref="Future.Spawn{TState, T}"/>; <see langword="false"/> means the caller makes the call
+    /// itself, as a plain call (timed when <see cref="StartTiming"/> says so).
+    /// </summary>
+    /// <param name="size">The size feature of this call (a length or an integer argument).</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TrySpawn(long size)
+    {
+        // The common answer, run inline, is one comparison in the caller's own code.
+        if (size >= MinimumSpawnSize && TrySpawnSlow(size))
+        {
+            return true;
+        }
+
+        FutureRuntime.CountInline();
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TrySpawnSlow(long size) => FutureRuntime.ShouldSpawn(this, size) && FutureRuntime.TryEnter();
+
+    /// <summary>
+    /// Generated code only: starts timing a call that runs inline, when this call is one of the few
+    /// that keep the cost model current. Returns the start timestamp, or 0 when this call is not
+    /// timed; pass it to <see cref="StopTiming"/> after the call.
+    /// </summary>
+    /// <param name="size">The size feature of this call.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long StartTiming(long size) => FutureRuntime.Enabled && ShouldSample(size) ? Timestamp() : 0;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static long Timestamp() => Math.Max(Stopwatch.GetTimestamp(), 1);
+
+    /// <summary>
+    /// Generated code only: ends the timing that <see cref="StartTiming"/> started (nothing when it
+    /// returned 0) and adds the run to the cost model.
+    /// </summary>
+    /// <param name="start">What <see cref="StartTiming"/> returned.</param>
+    /// <param name="size">The size feature of the call, as passed to <see cref="StartTiming"/>.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StopTiming(long start, long size)
+    {
+        if (start != 0)
+        {
+            Record(Stopwatch.GetTimestamp() - start, size);
+        }
+    }
+
     /// <summary>Whether this call should be timed: always while warming up, then now and then.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool ShouldSample(long size)
     {
-        // A plain increment: a lost count between racing threads only shifts which call is timed,
+        // A plain decrement: a lost count between racing threads only shifts which call is timed,
         // and an interlocked one would make every inline call pay for a contended cache line.
-        // A call far too small to spawn only needs an occasional check that the model still holds;
-        // one near the threshold is timed more often.
-        long n = ++calls;
-        long mask = size < MinimumSpawnSize / 16 ? SampleRarely - 1 : SampleEvery - 1;
-        return n <= WarmUpSamples + 1 || (n & mask) == 0;
+        return --untilSample <= 0 && Rearm(size);
+    }
+
+    /// <summary>Sets how many calls pass before the next timed one, and says whether to time this one.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool Rearm(long size)
+    {
+        // The first calls are all timed. After that, a call far too small to spawn only needs an
+        // occasional check that the model still holds; one near the threshold is timed more often.
+        // (The first timed run is discarded: it includes compiling the call.)
+        long n = ++sampled;
+        untilSample = n <= WarmUpSamples ? 1 : size < MinimumSpawnSize / 16 ? SampleRarely : SampleEvery;
+        return true;
     }
 
     /// <summary>Adds one timed run (inline or spawned) to the model.</summary>

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Specialize.Futures;
 using Specialize.Testing;
 using Xunit;
@@ -8,8 +9,10 @@ namespace Specialize.Generator.Tests.Futures;
 /// The twin must behave exactly like the sequential method: same results, same exception at the same
 /// logical point, and visible side effects around pure calls in the same order.
 /// </summary>
-public sealed class SequentialEquivalenceTests
+public sealed class SequentialEquivalenceTests : IDisposable
 {
+    private readonly bool enabled = FutureRuntime.Enabled;
+
     private const string QuickSort = """
         using Specialize;
 
@@ -63,8 +66,10 @@ public sealed class SequentialEquivalenceTests
         GeneratorRun run = GeneratorHarness.Run(QuickSort);
 
         string twin = run.Source("Sorting.QuickSort_int__.Parallel.g.cs");
-        Assert.Contains("Future.Start<int[], int[]>(FutureSites.Site0", twin, StringComparison.Ordinal);
+        Assert.Contains("Future.Spawn<int[], int[]>(FutureSites.Site0", twin, StringComparison.Ordinal);
         Assert.Contains("QuickSort_Parallel(__s)", twin, StringComparison.Ordinal);
+        Assert.Contains("QuickSort_Parallel(less)", twin, StringComparison.Ordinal);
+        Assert.Contains("__value_right = QuickSort_Parallel(greater);", twin, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -139,6 +144,128 @@ public sealed class SequentialEquivalenceTests
         Assert.Equal("before|caught x", run.Invoke("Effects", "Trace", -1, 2));
         Assert.Equal("before|caught x", run.Invoke("Effects", "Trace", 1, -2));
     }
+
+    // The first call does a lot of work (its size feature is `work`), so once its site has learned
+    // that, it is spawned; the second is always small and runs inline, as a plain call, while the
+    // first is still running.
+    private const string SlowThenQuick = """
+        using System;
+        using Specialize;
+
+        public static partial class Ordered
+        {
+            [Pure]
+            public static long Work(int work, int fail)
+            {
+                long acc = 0;
+                for (int i = 0; i < work; i++)
+                {
+                    acc += i ^ (acc >> 3);
+                }
+
+                if (fail != 0)
+                {
+                    throw new InvalidOperationException("call " + fail + " failed");
+                }
+
+                return acc & 1;
+            }
+
+            public static long Both(int work, int failFirst, int failSecond)
+            {
+                var first = Work(work, failFirst);
+                var second = Work(1, failSecond);
+                return first + second;
+            }
+
+            public static long Run(int work, int failFirst, int failSecond) => Both(work, failFirst, failSecond);
+        }
+        """;
+
+    [Fact]
+    public void Inline_call_that_throws_while_an_earlier_spawned_call_throws_surfaces_the_earlier_exception()
+    {
+        GeneratorRun run = GeneratorHarness.Run(SlowThenQuick);
+        long spawned = WarmUpUntilSpawning(run);
+
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            var exception = Assert.Throws<InvalidOperationException>(() => run.Invoke("Ordered", "Run", 2_000_000, 1, 2));
+            Assert.Equal("call 1 failed", exception.Message);
+        }
+
+        AssertSpawnedSince(spawned);
+    }
+
+    [Fact]
+    public void Inline_call_that_throws_surfaces_its_own_exception_after_the_earlier_spawned_call_finished()
+    {
+        GeneratorRun run = GeneratorHarness.Run(SlowThenQuick);
+        long spawned = WarmUpUntilSpawning(run);
+
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            var exception = Assert.Throws<InvalidOperationException>(() => run.Invoke("Ordered", "Run", 2_000_000, 0, 2));
+            Assert.Equal("call 2 failed", exception.Message);
+
+            // The earlier call was waited for before the exception left the twin: nothing is still
+            // running (a spawned call gives its slot back only when it ends).
+            Assert.Equal(0, FutureRuntime.InFlight);
+        }
+
+        AssertSpawnedSince(spawned);
+    }
+
+    [Fact]
+    public void Calls_that_run_inline_still_feed_the_cost_model()
+    {
+        GeneratorRun run = GeneratorHarness.Run(SlowThenQuick);
+        FutureRuntime.Enabled = true;
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.InRange((long)run.Invoke("Ordered", "Run", 1_000, 0, 0)!, 0L, 2L);
+        }
+
+        // The only site of the twin (the first call: the last call of a run is a plain call) was
+        // timed on its first calls, which all ran inline: too small to spawn, and unknown at first.
+        FutureSite site = Assert.Single(Sites(run));
+        Assert.True(site.Samples >= 4, $"{site.Samples} samples");
+        Assert.True(site.NanosecondsPerUnit > 0, $"{site.NanosecondsPerUnit} ns per unit");
+    }
+
+    /// <summary>Runs the twin with futures on until its first call has been spawned at least once.</summary>
+    private static long WarmUpUntilSpawning(GeneratorRun run)
+    {
+        FutureRuntime.Enabled = true;
+        long before = FutureRuntime.Spawned;
+        for (int i = 0; i < 40 && (i < 8 || FutureRuntime.Spawned == before); i++)
+        {
+            // Work returns 0 or 1 and does not throw when asked not to.
+            Assert.InRange((long)run.Invoke("Ordered", "Run", 2_000_000, 0, 0)!, 0L, 2L);
+        }
+
+        return before;
+    }
+
+    private static void AssertSpawnedSince(long spawned)
+    {
+        // On one core nothing is ever spawned, and the order is trivially the sequential one.
+        if (Environment.ProcessorCount > 1)
+        {
+            Assert.True(FutureRuntime.Spawned > spawned, "the first call was never spawned, so the test proved nothing");
+        }
+    }
+
+    /// <summary>The future sites of the generated twins (they live in a file-local class).</summary>
+    private static List<FutureSite> Sites(GeneratorRun run) =>
+        run.Assembly.GetTypes()
+            .Where(static t => t.Name.EndsWith("FutureSites", StringComparison.Ordinal))
+            .SelectMany(static t => t.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public))
+            .Select(static f => f.GetValue(null))
+            .OfType<FutureSite>()
+            .ToList();
+
+    public void Dispose() => FutureRuntime.Enabled = enabled;
 
     [Fact]
     public void Results_are_identical_with_futures_off()

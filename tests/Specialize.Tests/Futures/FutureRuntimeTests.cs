@@ -59,6 +59,95 @@ public sealed class FutureRuntimeTests : IDisposable
     }
 
     [Fact]
+    public void Plain_calls_are_timed_while_the_site_warms_up_and_then_now_and_then()
+    {
+        FutureRuntime.Enabled = true;
+        var site = new FutureSite("test");
+
+        // The first five calls are all timed; the first timing is discarded (it includes the JIT).
+        for (int i = 0; i < 5; i++)
+        {
+            long start = site.StartTiming(1000);
+            Assert.NotEqual(0, start);
+            Spin(1000);
+            site.StopTiming(start, 1000);
+        }
+
+        Assert.Equal(4, site.Samples);
+        Assert.True(site.NanosecondsPerUnit > 0 && double.IsFinite(site.NanosecondsPerUnit));
+
+        // After that, one call in 16 (or in 1024, far below the spawn threshold): some, not all.
+        int timed = 0;
+        for (int i = 0; i < 4096; i++)
+        {
+            long start = site.StartTiming(1000);
+            timed += start != 0 ? 1 : 0;
+            site.StopTiming(start, 1000);
+        }
+
+        Assert.InRange(timed, 4096 / 1024, 4096 / 16);
+        Assert.Equal(4 + timed, site.Samples);
+    }
+
+    [Fact]
+    public void Plain_calls_are_not_timed_with_futures_off_and_do_not_use_up_the_warm_up()
+    {
+        FutureRuntime.Enabled = false;
+        var site = new FutureSite("test");
+
+        for (int i = 0; i < 100; i++)
+        {
+            long start = site.StartTiming(1000);
+            Assert.Equal(0, start);
+            site.StopTiming(start, 1000);
+        }
+
+        Assert.Equal(0, site.Samples);
+
+        // Turned on, the site still times its first calls: it has learned nothing yet.
+        FutureRuntime.Enabled = true;
+        for (int i = 0; i < 5; i++)
+        {
+            long start = site.StartTiming(1000);
+            Assert.NotEqual(0, start);
+            site.StopTiming(start, 1000);
+        }
+
+        Assert.Equal(4, site.Samples);
+    }
+
+    [Fact]
+    public void A_spawned_call_is_joined_with_its_value_or_its_original_exception()
+    {
+        FutureRuntime.Enabled = true;
+        var site = Learned(nanosecondsPerUnit: 1000);
+        var thrown = new InvalidOperationException("boom");
+
+        if (!site.TrySpawn(1_000_000))
+        {
+            // One core, or the in-flight limit reached by other tests: nothing to join.
+            Assert.Equal(1, Environment.ProcessorCount);
+            return;
+        }
+
+        Task<int> value = Future.Spawn(site, 1_000_000, 41, static x => x + 1);
+        Assert.True(site.TrySpawn(1_000_000));
+        Task<int> failure = Future.Spawn<InvalidOperationException, int>(site, 1_000_000, thrown, static e => throw e);
+
+        Assert.Equal(42, Future.Join(value, -1));
+        Assert.Same(thrown, Assert.Throws<InvalidOperationException>(() => Future.Join(failure, -1)));
+        Assert.Same(thrown, Assert.Throws<InvalidOperationException>(() => Future.Wait(failure)));
+        Assert.Equal(0, FutureRuntime.InFlight);
+    }
+
+    [Fact]
+    public void A_call_that_ran_inline_is_joined_with_its_own_value()
+    {
+        Assert.Equal(7, Future.Join<int>(null, 7));
+        Future.Wait<int>(null);
+    }
+
+    [Fact]
     public void Calls_run_inline_until_the_site_has_learned_its_cost()
     {
         FutureRuntime.Enabled = true;

@@ -15,13 +15,36 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
         internal static double[] Combine_Parallel(double[] a)
         {
-            // These 2 pure calls may run at once; each value is forced, in program order, before it is used.
-            var __state_b = ((double[])(a), (double)(1.0), (double)(0.5));
-            var __future_b = global::Specialize.Futures.Future.Start<(double[], double, double), double[]>(FutureSites.Site0, global::Specialize.Futures.FutureSize.Of(__state_b.Item1), __state_b, static __s => Scale(__s.Item1, __s.Item2, __s.Item3));
-            var __state_c = ((double[])(a), (double)(1.0), (double)(3.4));
-            var __future_c = global::Specialize.Futures.Future.RunInline<(double[], double, double), double[]>(FutureSites.Site1, global::Specialize.Futures.FutureSize.Of(__state_c.Item1), __state_c, static __s => Scale(__s.Item1, __s.Item2, __s.Item3));
-            var b = __future_b.Force();
-            var c = __future_c.Force();
+            // These 2 pure calls may run at once. Each but the last starts as a future when its site predicts
+            // enough work to pay for one, and is otherwise a plain call; values are forced, in program order, before use.
+            global::System.Threading.Tasks.Task<double[]>? __future_b = null;
+            double[] __value_b = default!;
+            long __size_b = global::Specialize.Futures.FutureSize.Of((double[])(a));
+            if (FutureSites.Site0.TrySpawn(__size_b))
+            {
+                __future_b = global::Specialize.Futures.Future.Spawn<(double[], double, double), double[]>(FutureSites.Site0, __size_b, ((double[])(a), (double)(1.0), (double)(0.5)), static __s => Scale(__s.Item1, __s.Item2, __s.Item3));
+            }
+            else
+            {
+                long __timing_b = FutureSites.Site0.StartTiming(__size_b);
+                __value_b = Scale(a, 1.0, 0.5);
+                FutureSites.Site0.StopTiming(__timing_b, __size_b);
+            }
+
+            double[] __value_c;
+            try
+            {
+                __value_c = Scale(a, 1.0, 3.4);
+            }
+            catch
+            {
+                // The sequential program would have thrown an earlier call's exception first.
+                global::Specialize.Futures.Future.Wait(__future_b);
+                throw;
+            }
+
+            var b = global::Specialize.Futures.Future.Join<double[]>(__future_b, __value_b);
+            var c = __value_c;
             return Add(b, c);
         }
     }
@@ -32,5 +55,4 @@ namespace Demo
 file static class FutureSites
 {
     internal static readonly global::Specialize.Futures.FutureSite Site0 = new("Scale(a, 1.0, 0.5) at Source0.cs(39,9)");
-    internal static readonly global::Specialize.Futures.FutureSite Site1 = new("Scale(a, 1.0, 3.4) at Source0.cs(40,9)");
 }

@@ -30,6 +30,29 @@ public sealed class BlbSnapshotTests
         Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.PairSum).Source("PairSum.Blb.g.cs"), "PairSum");
 
     [Fact]
+    public void Least_squares_with_array_accumulators_gets_a_batched_form() =>
+        Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.LeastSquares).Source("LeastSquares.Blb.g.cs"), "LeastSquares");
+
+    [Theory]
+    [InlineData("Mean", true)]
+    [InlineData("ErrorRate", true)]
+    [InlineData("Ratio", true)]
+    [InlineData("Residual", true)]
+    [InlineData("Centroid", true)]
+    [InlineData("LeastSquares", true)]
+    [InlineData("PairSum", false)]      // an accumulator that is not a built-in number: its update is repeated, not scaled
+    [InlineData("RunningTotal", false)] // the loop reads an accumulator
+    public void Batched_form_is_emitted_only_where_the_loops_only_add_to_accumulators(string name, bool batched)
+    {
+        string source = (string)typeof(BlbEstimatorSources).GetField(name)!.GetValue(null)!;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        string generated = run.Source(name + ".Blb.g.cs");
+        Assert.Contains("EstimateWeighted(", generated, StringComparison.Ordinal);
+        Assert.Equal(batched, generated.Contains("EstimateWeightedBatch(", StringComparison.Ordinal));
+        Assert.Empty(run.GeneratorDiagnostics);
+    }
+
+    [Fact]
     public void Estimator_with_a_language_error_generates_nothing()
     {
         GeneratorRun run = GeneratorHarness.Run(

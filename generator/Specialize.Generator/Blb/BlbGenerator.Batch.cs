@@ -41,6 +41,15 @@ public sealed partial class BlbGenerator
         /// <summary>The scaled updates (the expression of each update statement).</summary>
         public Dictionary<SyntaxNode, BatchUpdate> Updates { get; } = new();
 
+        /// <summary>
+        /// True when a row's terms cost more than adding them up (the loops call methods or loop themselves), so that
+        /// computing them once for many bootstraps pays for keeping the accumulators in memory instead of registers.
+        /// For one or two additions per row (a mean, a ratio) the per-bootstrap loop is as fast, and Run does not pass
+        /// the batched form to the runtime.
+        /// </summary>
+        public bool Pays => Loops.Any(static l => ((ForEachStatementSyntax)l).Statement.DescendantNodes()
+            .Any(static n => n is InvocationExpressionSyntax or ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax));
+
         /// <summary>True when some update adds <c>double</c> terms to <c>double</c> accumulators (the vectorized path).</summary>
         public bool NeedsDoubleWeights => Updates.Values.Any(static u => u.Vectorized);
 

@@ -117,7 +117,7 @@ public sealed partial class BlbGenerator
             writer.WriteLine($"{bytesPerRow},");
             writer.WriteLine($"{state},");
             writer.WriteLine($"static ({spec.SampleName}, {spec.StateName}) => EstimateWeighted({spec.SampleName}, {string.Join(", ", arguments)}),");
-            if (spec.BatchBody is not null)
+            if (spec.BatchBody is not null && spec.BatchInRun)
             {
                 writer.WriteLine($"static ({spec.SampleName}, {spec.WeightsName}, {spec.CountName}, {spec.StateName}, {spec.ResultsName}) => EstimateWeightedBatch({spec.SampleName}, {spec.WeightsName}, {spec.CountName}, {string.Join(", ", arguments)}, {spec.ResultsName}),");
             }

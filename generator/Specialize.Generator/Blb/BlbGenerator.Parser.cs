@@ -141,6 +141,7 @@ public sealed partial class BlbGenerator
                 Accessibility: AccessibilityText(estimate.DeclaredAccessibility),
                 StateName: estimate.Parameters.Any(static p => p.Name == "state") ? "blbState" : "state",
                 BatchBody: batchBody,
+                BatchInRun: batchNames?.Plan.Pays ?? false,
                 WeightsName: weights,
                 CountName: batchNames?.Count ?? string.Empty,
                 ResultsName: batchNames?.Results ?? string.Empty);

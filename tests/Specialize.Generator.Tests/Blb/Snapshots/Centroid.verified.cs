@@ -36,7 +36,6 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<global::Demo.Point>(),
                 points.ToArray(),
                 static (sample, state) => EstimateWeighted(sample, state),
-                static (sample, weights, count2, state, results) => EstimateWeightedBatch(sample, weights, count2, state, results),
                 reduceBootstraps: null,
                 average: null,
                 options,

@@ -37,7 +37,6 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<double>(),
                 values.ToArray(),
                 static (sample, state) => EstimateWeighted(sample, state),
-                static (sample, weights, count, state, results) => EstimateWeightedBatch(sample, weights, count, state, results),
                 reduceBootstraps: null,
                 average: null,
                 options,

@@ -42,7 +42,6 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<double>() + global::System.Runtime.CompilerServices.Unsafe.SizeOf<double>(),
                 (numerator.ToArray(), denominator),
                 static (sample, state) => EstimateWeighted(sample, state.Item1, state.Item2),
-                static (sample, weights, count, state, results) => EstimateWeightedBatch(sample, weights, count, state.Item1, state.Item2, results),
                 reduceBootstraps: ReduceBootstraps,
                 average: null,
                 options,

@@ -438,7 +438,8 @@ public sealed class BlbEstimatorAnalysis
             $"uses the value of '{token.ValueText}' on", outer, data);
     }
 
-    private static bool IsBuiltInNumber(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte
+    /// <summary>True for the built-in numeric types, whose updates the rewrite multiplies by the weight.</summary>
+    public static bool IsBuiltInNumber(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte
         or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32
         or SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_Single or SpecialType.System_Double
         or SpecialType.System_Decimal;

@@ -22,6 +22,11 @@ public sealed partial class BlbGenerator
             EmitRun(writer, spec);
             writer.WriteLineNoTabs(string.Empty);
             EmitEstimateWeighted(writer, spec);
+            if (spec.BatchBody is not null)
+            {
+                writer.WriteLineNoTabs(string.Empty);
+                EmitEstimateWeightedBatch(writer, spec);
+            }
 
             GeneratedFile.CloseScopes(writer, scopes);
 
@@ -112,6 +117,10 @@ public sealed partial class BlbGenerator
             writer.WriteLine($"{bytesPerRow},");
             writer.WriteLine($"{state},");
             writer.WriteLine($"static ({spec.SampleName}, {spec.StateName}) => EstimateWeighted({spec.SampleName}, {string.Join(", ", arguments)}),");
+            if (spec.BatchBody is not null && spec.BatchInRun)
+            {
+                writer.WriteLine($"static ({spec.SampleName}, {spec.WeightsName}, {spec.CountName}, {spec.StateName}, {spec.ResultsName}) => EstimateWeightedBatch({spec.SampleName}, {spec.WeightsName}, {spec.CountName}, {string.Join(", ", arguments)}, {spec.ResultsName}),");
+            }
             writer.WriteLine("reduceBootstraps: " + (spec.HasReduceBootstraps ? "ReduceBootstraps" : "null") + ",");
             writer.WriteLine("average: " + (spec.HasAverage ? "Average" : "null") + ",");
             writer.WriteLine("options,");
@@ -140,7 +149,39 @@ public sealed partial class BlbGenerator
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
             string parameters = string.Join(", ", new[] { $"global::Specialize.BlbSample {spec.SampleName}" }.Concat(spec.Parameters.Select(static p => $"{p.Type} {p.Name}")));
             writer.WriteLine($"{spec.Accessibility} static {(spec.IsVector ? "double[]" : "double")} EstimateWeighted({parameters})");
-            foreach (string line in spec.WeightedBody.Split('\n'))
+            WriteBody(writer, spec.WeightedBody);
+        }
+
+        private static void EmitEstimateWeightedBatch(IndentedTextWriter writer, BlbEstimatorSpec spec)
+        {
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine($"/// <c>EstimateWeighted</c> for <paramref name=\"{spec.CountName}\"/> bootstraps of one subsample in one pass over its rows: each row's");
+            writer.WriteLine("/// terms are computed once and added, scaled by each bootstrap's weight of the row, into that bootstrap's copy of");
+            writer.WriteLine("/// the accumulators; then the rest of <c>Estimate</c> runs once per bootstrap on its copy. Bootstrap <c>k</c>'s");
+            writer.WriteLine("/// result equals <c>EstimateWeighted</c> with weights <c>weights[i * count + k]</c>: the same terms, added in the same");
+            writer.WriteLine("/// row order.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine($"/// <param name=\"{spec.SampleName}\">The subsample's rows (its own weights are not read).</param>");
+            writer.WriteLine($"/// <param name=\"{spec.WeightsName}\">The weights row by row: row <c>i</c>'s weight in bootstrap <c>k</c> is at <c>i * {spec.CountName} + k</c>.</param>");
+            writer.WriteLine($"/// <param name=\"{spec.CountName}\">Number of bootstraps; at least 1.</param>");
+            foreach (BlbParameterSpec parameter in spec.Parameters)
+            {
+                writer.WriteLine($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{(parameter.Subsampled ? "All n rows of the data." : "As for <c>Estimate</c>.")}</param>");
+            }
+
+            writer.WriteLine($"/// <param name=\"{spec.ResultsName}\">Receives the estimate of each bootstrap.</param>");
+            writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
+            string results = spec.IsVector ? "global::System.Span<double[]>" : "global::System.Span<double>";
+            string parameters = string.Join(", ", new[] { $"global::Specialize.BlbSample {spec.SampleName}", $"global::System.ReadOnlySpan<int> {spec.WeightsName}", $"int {spec.CountName}" }
+                .Concat(spec.Parameters.Select(static p => $"{p.Type} {p.Name}"))
+                .Concat(new[] { $"{results} {spec.ResultsName}" }));
+            writer.WriteLine($"{spec.Accessibility} static void EstimateWeightedBatch({parameters})");
+            WriteBody(writer, spec.BatchBody!);
+        }
+
+        private static void WriteBody(IndentedTextWriter writer, string body)
+        {
+            foreach (string line in body.Split('\n'))
             {
                 if (line.Trim().Length == 0)
                 {

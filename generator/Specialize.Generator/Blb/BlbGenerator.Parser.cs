@@ -91,7 +91,7 @@ public sealed partial class BlbGenerator
                 preamble.Append($"{indent}global::System.ReadOnlySpan<int> {map} = {rows}.Map;\n");
             }
 
-            var rewriter = new WeightedLoopRewriter(analysis, sample, weights, index, weight, repeat, views);
+            var rewriter = new WeightedLoopRewriter(analysis, sample, weights, index, weight, repeat, views, null);
             string body;
             if (syntax.Body is { } block)
             {
@@ -103,6 +103,23 @@ public sealed partial class BlbGenerator
             {
                 var expression = (ExpressionSyntax)rewriter.Visit(syntax.ExpressionBody!.Expression);
                 body = "{\n" + preamble + indent + "return " + expression.ToFullString().Trim() + ";\n}";
+            }
+
+            // The batched form, where the estimator's shape allows it (names made unique after those above, so that
+            // EstimateWeighted does not change with it).
+            string? batchBody = null;
+            BatchNames? batchNames = null;
+            if (PlanBatch(analysis, syntax, model, cancellationToken) is { } plan)
+            {
+                batchNames = new BatchNames(plan, Unique("count"), Unique("results"), Unique("bootstrap"), Unique("rowWeights"), Unique("rowWeightsAsDouble"), Unique("term"), Unique("at"), Unique("rowWeight"), Unique("nextBootstrap"));
+                foreach (Accumulator accumulator in plan.Accumulators)
+                {
+                    accumulator.BatchName = Unique(accumulator.Local.Name + "Batch");
+                    accumulator.LengthName = accumulator.IsArray ? Unique(accumulator.Local.Name + "Length") : string.Empty;
+                }
+
+                var batchRewriter = new WeightedLoopRewriter(analysis, sample, weights, index, weight, repeat, views, batchNames);
+                batchBody = BatchBody(plan, batchNames, batchRewriter, preamble.ToString().Replace($"{indent}global::System.ReadOnlySpan<int> {weights} = {sample}.Weights;\n", string.Empty), sample, weights, model, cancellationToken);
             }
 
             (int subsamples, int bootstraps, double gamma) = AttributeDefaults(type);
@@ -122,8 +139,139 @@ public sealed partial class BlbGenerator
                 HasReduceBootstraps: analysis.ReduceBootstraps is not null,
                 HasAverage: analysis.Average is not null,
                 Accessibility: AccessibilityText(estimate.DeclaredAccessibility),
-                StateName: estimate.Parameters.Any(static p => p.Name == "state") ? "blbState" : "state");
+                StateName: estimate.Parameters.Any(static p => p.Name == "state") ? "blbState" : "state",
+                BatchBody: batchBody,
+                BatchInRun: batchNames?.Plan.Pays ?? false,
+                WeightsName: weights,
+                CountName: batchNames?.Count ?? string.Empty,
+                ResultsName: batchNames?.Results ?? string.Empty);
         }
+
+        /// <summary>
+        /// The body of EstimateWeightedBatch: the prefix once (accumulators become <c>count</c> copies, laid out so that
+        /// the copies of one accumulator element are contiguous), each weighted loop once over the rows adding every
+        /// term into all bootstraps' accumulators, then the suffix once per bootstrap with that bootstrap's accumulators.
+        /// </summary>
+        private static string BatchBody(BatchPlan plan, BatchNames names, WeightedLoopRewriter rewriter, string preamble, string sample, string weights, SemanticModel model, CancellationToken cancellationToken)
+        {
+            const string indent = "    ";
+            var text = new StringBuilder("{\n");
+            text.Append($"{indent}global::Specialize.BlbBatch.ThrowIfInvalid({sample}.Count, {weights}.Length, {names.Count}, {names.Results}.Length);\n");
+            text.Append(preamble);
+
+            var head = new StringBuilder();
+            foreach (StatementSyntax statement in plan.Prefix)
+            {
+                if (plan.AccumulatorDeclaredBy(statement) is not { } accumulator)
+                {
+                    head.Append(rewriter.Visit(statement).ToFullString());
+                    continue;
+                }
+
+                string leading = statement.GetLeadingTrivia().ToFullString();
+                string initializer = ((ExpressionSyntax)rewriter.Visit(accumulator.Initializer)).WithoutTrivia().ToFullString();
+                string element = accumulator.ElementType;
+                if (accumulator.IsArray)
+                {
+                    head.Append($"{leading}int {accumulator.LengthName} = {initializer};\n");
+                    head.Append($"{Indentation(leading)}{element}[] {accumulator.BatchName} = new {element}[checked({accumulator.LengthName} * {names.Count})];\n");
+                }
+                else
+                {
+                    head.Append($"{leading}{element}[] {accumulator.BatchName} = new {element}[{names.Count}];\n");
+                    if (!IsZero(model.GetConstantValue(accumulator.Initializer, cancellationToken)))
+                    {
+                        head.Append($"{Indentation(leading)}global::System.Array.Fill<{element}>({accumulator.BatchName}, {initializer});\n");
+                    }
+                }
+            }
+
+            if (plan.NeedsDoubleWeights)
+            {
+                head.Append($"{LastIndentation(plan.Loops[0])}double[] {names.RowWeightsAsDouble} = new double[{names.Count}];\n");
+            }
+
+            foreach (StatementSyntax loop in plan.Loops)
+            {
+                head.Append(rewriter.Visit(loop).ToFullString());
+            }
+
+            text.Append(Reindent(head.ToString()));
+            text.Append('\n');
+
+            // The suffix, once per bootstrap, on that bootstrap's accumulators.
+            var suffix = new StringBuilder();
+            foreach (Accumulator accumulator in plan.Accumulators)
+            {
+                string name = accumulator.Local.Name;
+                if (accumulator.IsArray)
+                {
+                    suffix.Append($"{accumulator.ElementType}[] {name} = new {accumulator.ElementType}[{accumulator.LengthName}];\n");
+                    suffix.Append($"for (int {names.At} = 0; {names.At} < {accumulator.LengthName}; {names.At}++)\n{{\n");
+                    suffix.Append($"    {name}[{names.At}] = {accumulator.BatchName}[({names.At} * {names.Count}) + {names.Bootstrap}];\n}}\n\n");
+                }
+                else
+                {
+                    suffix.Append($"{accumulator.ElementType} {name} = {accumulator.BatchName}[{names.Bootstrap}];\n");
+                }
+            }
+
+            if (suffix.Length > 0 && plan.Accumulators[plan.Accumulators.Count - 1].IsArray)
+            {
+                suffix.Length--;
+            }
+
+            var rest = new StringBuilder();
+            for (int i = 0; i < plan.Suffix.Count; i++)
+            {
+                StatementSyntax statement = plan.Suffix[i];
+                if (i == plan.Suffix.Count - 1 && statement is ReturnStatementSyntax { Expression: { } value })
+                {
+                    // The last statement: no jump to the next bootstrap needed.
+                    string leading = statement.GetLeadingTrivia().ToFullString();
+                    rest.Append($"{leading}{names.Results}[{names.Bootstrap}] = {((ExpressionSyntax)rewriter.Visit(value)).WithoutTrivia().ToFullString()};\n");
+                }
+                else
+                {
+                    rest.Append(rewriter.Visit(statement).ToFullString());
+                }
+            }
+
+            suffix.Append('\n');
+            foreach (string line in Reindent(rest.ToString()).Trim('\n').Split('\n'))
+            {
+                suffix.Append(line.StartsWith(indent, System.StringComparison.Ordinal) ? line.Substring(indent.Length) : line).Append('\n');
+            }
+
+            if (rewriter.UsedLabel)
+            {
+                suffix.Append($"\n{names.Label}:\n;\n");
+            }
+
+            text.Append($"{indent}for (int {names.Bootstrap} = 0; {names.Bootstrap} < {names.Count}; {names.Bootstrap}++)\n{indent}{{\n");
+            foreach (string line in suffix.ToString().TrimEnd().Split('\n'))
+            {
+                text.Append(line.Trim().Length == 0 ? "\n" : indent + indent + line + "\n");
+            }
+
+            text.Append($"{indent}}}\n}}");
+            return text.ToString();
+        }
+
+        private static string Indentation(string leading) =>
+            leading.Substring(leading.LastIndexOf('\n') + 1);
+
+        private static string LastIndentation(StatementSyntax statement) =>
+            statement.GetLeadingTrivia().LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
+
+        private static bool IsZero(Optional<object?> constant) => constant.HasValue && constant.Value switch
+        {
+            int i => i == 0,
+            long l => l == 0,
+            double d => System.BitConverter.DoubleToInt64Bits(d) == 0,
+            float f => System.BitConverter.DoubleToInt64Bits(f) == 0,
+            _ => false,
+        };
 
         private static string AccessibilityText(Accessibility accessibility) => accessibility switch
         {
@@ -239,6 +387,9 @@ public sealed partial class BlbGenerator
     /// the loop are scaled by the row's weight; '.Length' of subsampled data becomes n. Everything else is
     /// the user's code as written.
     /// </summary>
+    /// <summary>Names the batched form adds (unique in the estimator) and its plan.</summary>
+    private sealed record BatchNames(BatchPlan Plan, string Count, string Results, string Bootstrap, string RowWeights, string RowWeightsAsDouble, string Term, string At, string RowWeight, string Label);
+
     private sealed class WeightedLoopRewriter : CSharpSyntaxRewriter
     {
         private readonly BlbEstimatorAnalysis analysis;
@@ -248,9 +399,11 @@ public sealed partial class BlbGenerator
         private readonly string weight;
         private readonly string repeat;
         private readonly Dictionary<int, (string Source, string Map)> views;
+        private readonly BatchNames? batch;
 
-        public WeightedLoopRewriter(BlbEstimatorAnalysis analysis, string sample, string weights, string index, string weight, string repeat, Dictionary<int, (string Source, string Map)> views)
+        public WeightedLoopRewriter(BlbEstimatorAnalysis analysis, string sample, string weights, string index, string weight, string repeat, Dictionary<int, (string Source, string Map)> views, BatchNames? batch)
         {
+            this.batch = batch;
             this.repeat = repeat;
             this.analysis = analysis;
             this.sample = sample;
@@ -305,8 +458,23 @@ public sealed partial class BlbGenerator
             string inner = indent + "    ";
             text.Append($"{indent}for (int {index} = 0; {index} < {length}; {index}++)\n");
             text.Append($"{indent}{{\n");
-            text.Append($"{inner}int {weight} = {weights}[{index}];\n");
-            text.Append($"{inner}if ({weight} == 0)\n{inner}{{\n{inner}    continue;\n{inner}}}\n\n");
+            if (batch is null)
+            {
+                text.Append($"{inner}int {weight} = {weights}[{index}];\n");
+                text.Append($"{inner}if ({weight} == 0)\n{inner}{{\n{inner}    continue;\n{inner}}}\n\n");
+            }
+            else
+            {
+                // The row's weight in each bootstrap of the batch.
+                text.Append($"{inner}global::System.ReadOnlySpan<int> {batch.RowWeights} = {weights}.Slice({index} * {batch.Count}, {batch.Count});\n");
+                if (batch.Plan.NeedsDoubleWeights)
+                {
+                    text.Append($"{inner}global::Specialize.BlbBatch.ToDouble({batch.RowWeights}, {batch.RowWeightsAsDouble});\n");
+                }
+
+                text.Append('\n');
+            }
+
             string variable = node.Identifier.Text;
             if (node.Type is RefTypeSyntax refType)
             {
@@ -327,8 +495,34 @@ public sealed partial class BlbGenerator
             text.Append($"{indent}}}\n");
         }
 
+        /// <summary>True once a return in the suffix jumped to the next bootstrap's label.</summary>
+        public bool UsedLabel { get; private set; }
+
+        public override SyntaxNode? VisitReturnStatement(ReturnStatementSyntax node)
+        {
+            if (batch is null || node.Expression is null || node.Ancestors().Any(static a => a is AnonymousFunctionExpressionSyntax))
+            {
+                return base.VisitReturnStatement(node);
+            }
+
+            // The bootstrap's result; then on to the next bootstrap (a label when the return sits in a loop of its own).
+            bool inLoop = node.Ancestors().TakeWhile(static a => a is not MethodDeclarationSyntax)
+                .Any(static a => a is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax);
+            UsedLabel |= inLoop;
+            string indent = node.GetLeadingTrivia().LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
+            string value = ((ExpressionSyntax)Visit(node.Expression)).WithoutTrivia().ToFullString();
+            string jump = inLoop ? $"goto {batch.Label};" : "continue;";
+            StatementSyntax block = SyntaxFactory.ParseStatement($"{{\n{indent}    {batch.Results}[{batch.Bootstrap}] = {value};\n{indent}    {jump}\n{indent}}}");
+            return Spliced(node, block);
+        }
+
         public override SyntaxNode? VisitExpressionStatement(ExpressionStatementSyntax node)
         {
+            if (batch is not null && batch.Plan.Updates.TryGetValue(node.Expression, out BatchUpdate? batchUpdate))
+            {
+                return BatchedUpdate(node, batchUpdate, batch);
+            }
+
             if (!analysis.RepeatedUpdates.Contains(node.Expression))
             {
                 return base.VisitExpressionStatement(node);
@@ -354,6 +548,99 @@ public sealed partial class BlbGenerator
             StatementSyntax loop = SyntaxFactory.ParseStatement(
                 $"for (int {repeat} = 0; {repeat} < {weight}; {repeat}++)\n{indent}{{\n{indent}    {update};\n{indent}}}");
             return loop.WithLeadingTrivia(node.GetLeadingTrivia()).WithTrailingTrivia(node.GetTrailingTrivia());
+        }
+
+        /// <summary>
+        /// <c>acc[i] += term</c> for every bootstrap of the batch: the term is computed once, then added with each
+        /// bootstrap's weight of the row (rows of weight 0 add nothing, as in the weighted loop).
+        /// </summary>
+        private SyntaxNode BatchedUpdate(ExpressionStatementSyntax node, BatchUpdate update, BatchNames names)
+        {
+            string indent = node.GetLeadingTrivia().LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
+            string inner = indent + "    ";
+            Accumulator target = update.Target;
+            string? index = update.Index is null ? null : ((ExpressionSyntax)Visit(update.Index)).WithoutTrivia().ToFullString();
+            string? term = update.Term is null ? null : ((ExpressionSyntax)Visit(update.Term)).WithoutTrivia().ToFullString();
+            StatementSyntax statement;
+            if (update.Vectorized)
+            {
+                // One call: the index, then the term, each evaluated once, in the order of the original update.
+                string position = update.Index is IdentifierNameSyntax or LiteralExpressionSyntax or ParenthesizedExpressionSyntax ? index! : $"({index})";
+                string accumulators = index is null ? target.BatchName : $"{target.BatchName}.AsSpan({position} * {names.Count}, {names.Count})";
+                string scaled = update.Subtract ? $"-({term})" : term!;
+                statement = SyntaxFactory.ParseStatement($"global::Specialize.BlbBatch.AddScaled({accumulators}, {names.RowWeightsAsDouble}, {scaled});");
+            }
+            else
+            {
+                var text = new StringBuilder("{\n");
+                string offset = string.Empty;
+                if (index is not null)
+                {
+                    text.Append($"{inner}int {names.At} = {index};\n");
+                    offset = $"({names.At} * {names.Count}) + ";
+                }
+
+                if (term is not null)
+                {
+                    text.Append($"{inner}var {names.Term} = {term};\n");
+                }
+
+                string scaled = term is null ? names.RowWeight : $"{names.RowWeight} * {names.Term}";
+                text.Append($"{inner}for (int {names.Bootstrap} = 0; {names.Bootstrap} < {names.Count}; {names.Bootstrap}++)\n{inner}{{\n");
+                text.Append($"{inner}    int {names.RowWeight} = {names.RowWeights}[{names.Bootstrap}];\n");
+                text.Append($"{inner}    if ({names.RowWeight} != 0)\n{inner}    {{\n");
+                text.Append($"{inner}        {target.BatchName}[{offset}{names.Bootstrap}] {(update.Subtract ? "-=" : "+=")} {scaled};\n");
+                text.Append($"{inner}    }}\n{inner}}}\n");
+                text.Append($"{indent}}}");
+                statement = SyntaxFactory.ParseStatement(text.ToString());
+            }
+
+            return statement.WithLeadingTrivia(node.GetLeadingTrivia()).WithTrailingTrivia(node.GetTrailingTrivia());
+        }
+
+        private static readonly SyntaxAnnotation Splice = new("Specialize.Splice");
+
+        /// <summary>
+        /// A block that replaces one statement; when that statement sits in a block, the block's statements take its
+        /// place there (<see cref="VisitBlock"/>), with the replaced statement's indentation. Only for blocks that
+        /// declare nothing, so that two spliced blocks in one scope cannot clash.
+        /// </summary>
+        private static SyntaxNode Spliced(StatementSyntax node, StatementSyntax block)
+        {
+            if (node.Parent is not BlockSyntax)
+            {
+                return block.WithLeadingTrivia(node.GetLeadingTrivia()).WithTrailingTrivia(node.GetTrailingTrivia());
+            }
+
+            var inner = (BlockSyntax)block;
+            string indent = node.GetLeadingTrivia().LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
+            var statements = inner.Statements.Select((s, i) => s.WithLeadingTrivia(i == 0 ? node.GetLeadingTrivia() : SyntaxFactory.TriviaList(SyntaxFactory.Whitespace(indent)))
+                .WithTrailingTrivia(SyntaxFactory.EndOfLine("\n")));
+            return inner.WithStatements(SyntaxFactory.List(statements)).WithAdditionalAnnotations(Splice);
+        }
+
+        public override SyntaxNode? VisitBlock(BlockSyntax node)
+        {
+            var block = (BlockSyntax)base.VisitBlock(node)!;
+            if (!block.Statements.Any(static s => s.HasAnnotation(Splice)))
+            {
+                return block;
+            }
+
+            var statements = new List<StatementSyntax>();
+            foreach (StatementSyntax statement in block.Statements)
+            {
+                if (statement.HasAnnotation(Splice))
+                {
+                    statements.AddRange(((BlockSyntax)statement).Statements);
+                }
+                else
+                {
+                    statements.Add(statement);
+                }
+            }
+
+            return block.WithStatements(SyntaxFactory.List(statements));
         }
 
         public override SyntaxNode? VisitAssignmentExpression(AssignmentExpressionSyntax node)

@@ -98,10 +98,44 @@ public static class BlbRuntime
         BlbReducer? average,
         BlbOptions? options,
         IProgress<BlbProgress>? progress,
+        CancellationToken cancellationToken) =>
+        Run(n, bytesPerRow, state, estimator, null, reduceBootstraps, average, options, progress, cancellationToken);
+
+    /// <summary>
+    /// Runs BLB for a scalar estimator that also has a batched form: the bootstraps of a fixed (non-adaptive) run
+    /// are computed in batches, one pass over a subsample's rows for several bootstraps. The result is the same,
+    /// bit for bit, as with <paramref name="estimator"/> alone when the batched form adds the same terms in the same
+    /// row order, which generated code does.
+    /// </summary>
+    /// <typeparam name="TState">What the estimator reads besides the sample.</typeparam>
+    /// <param name="n">Number of rows of the subsampled data; at least 2.</param>
+    /// <param name="bytesPerRow">Bytes one row of all subsampled inputs takes when copied; non-negative.</param>
+    /// <param name="state">Passed to every estimator call; read concurrently from several threads.</param>
+    /// <param name="estimator">The estimator in weighted form: the full-data pass, each subsample's own estimate, adaptive runs.</param>
+    /// <param name="batch">The estimator in batched weighted form, or <see langword="null"/> to call <paramref name="estimator"/> per bootstrap.</param>
+    /// <param name="reduceBootstraps">Reduces one subsample's bootstrap estimates; <see langword="null"/> for the sample standard deviation.</param>
+    /// <param name="average">Reduces the per-subsample quality measures; <see langword="null"/> for the arithmetic mean.</param>
+    /// <param name="options">Run parameters; <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Told after each finished subsample; may be <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the run between bootstraps or batches.</param>
+    /// <returns>The quality assessment and what the runtime decided.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="estimator"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 2, <paramref name="bytesPerRow"/> is negative, or an option is out of range.</exception>
+    /// <exception cref="ArgumentException">The estimator returns NaN on the full data.</exception>
+    public static BlbResult Run<TState>(
+        int n,
+        int bytesPerRow,
+        TState state,
+        WeightedEstimator<TState> estimator,
+        WeightedBatchEstimator<TState>? batch,
+        BlbReducer? reduceBootstraps,
+        BlbReducer? average,
+        BlbOptions? options,
+        IProgress<BlbProgress>? progress,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(estimator);
-        RawResult raw = Execute(new ScalarEvaluator<TState>(estimator, state), n, bytesPerRow, reduceBootstraps, average, options, progress, cancellationToken);
+        RawResult raw = Execute(new ScalarEvaluator<TState>(estimator, batch, state), n, bytesPerRow, reduceBootstraps, average, options, progress, cancellationToken);
         var subsampleValues = new double[raw.Subsamples];
         for (int j = 0; j < subsampleValues.Length; j++)
         {
@@ -151,10 +185,44 @@ public static class BlbRuntime
         BlbReducer? average,
         BlbOptions? options,
         IProgress<BlbProgress>? progress,
+        CancellationToken cancellationToken) =>
+        RunVector(n, bytesPerRow, state, estimator, null, reduceBootstraps, average, options, progress, cancellationToken);
+
+    /// <summary>
+    /// Runs BLB for a vector-valued estimator that also has a batched form (see
+    /// <see cref="Run{TState}(int, int, TState, WeightedEstimator{TState}, WeightedBatchEstimator{TState}?, BlbReducer?, BlbReducer?, BlbOptions?, IProgress{BlbProgress}?, CancellationToken)"/>);
+    /// every quantity is reduced per coordinate.
+    /// </summary>
+    /// <typeparam name="TState">What the estimator reads besides the sample.</typeparam>
+    /// <param name="n">Number of rows of the subsampled data; at least 2.</param>
+    /// <param name="bytesPerRow">Bytes one row of all subsampled inputs takes when copied; non-negative.</param>
+    /// <param name="state">Passed to every estimator call.</param>
+    /// <param name="estimator">The estimator in weighted form; every call must return the same number of coordinates.</param>
+    /// <param name="batch">The estimator in batched weighted form, or <see langword="null"/> to call <paramref name="estimator"/> per bootstrap.</param>
+    /// <param name="reduceBootstraps">Per coordinate, reduces one subsample's bootstrap estimates; <see langword="null"/> for the sample standard deviation.</param>
+    /// <param name="average">Per coordinate, reduces the per-subsample values; <see langword="null"/> for the arithmetic mean.</param>
+    /// <param name="options">Run parameters; <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Told after each finished subsample; may be <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the run between bootstraps or batches.</param>
+    /// <returns>The per-coordinate quality assessment.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="estimator"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 2, <paramref name="bytesPerRow"/> is negative, or an option is out of range.</exception>
+    /// <exception cref="ArgumentException">The estimator returns NaN on the full data.</exception>
+    /// <exception cref="InvalidOperationException">An estimate was <see langword="null"/>, empty, or of another length than on the full data.</exception>
+    public static BlbVectorResult RunVector<TState>(
+        int n,
+        int bytesPerRow,
+        TState state,
+        WeightedVectorEstimator<TState> estimator,
+        WeightedVectorBatchEstimator<TState>? batch,
+        BlbReducer? reduceBootstraps,
+        BlbReducer? average,
+        BlbOptions? options,
+        IProgress<BlbProgress>? progress,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(estimator);
-        RawResult raw = Execute(new VectorEvaluator<TState>(estimator, state), n, bytesPerRow, reduceBootstraps, average, options, progress, cancellationToken);
+        RawResult raw = Execute(new VectorEvaluator<TState>(estimator, batch, state), n, bytesPerRow, reduceBootstraps, average, options, progress, cancellationToken);
         return new BlbVectorResult
         {
             Value = raw.Value,
@@ -177,7 +245,7 @@ public static class BlbRuntime
 
     /// <summary>
     /// Throws when a subsampled numeric input contains NaN, naming the user's parameter. Generated code calls
-    /// this for each floating-point subsampled input before <see cref="Run{TState}"/>, so that the exception names
+    /// this for each floating-point subsampled input before <c>Run</c>, so that the exception names
     /// the argument rather than the estimator's NaN result.
     /// </summary>
     /// <typeparam name="T">A numeric row type (<see cref="double"/>, <see cref="float"/>, <see cref="Half"/>, ...).</typeparam>
@@ -200,7 +268,7 @@ public static class BlbRuntime
 
     /// <summary>
     /// Throws when a co-iterated subsampled input does not have as many rows as the first one. Generated code
-    /// calls this for the second and later subsampled inputs before <see cref="Run{TState}"/>.
+    /// calls this for the second and later subsampled inputs before <c>Run</c>.
     /// </summary>
     /// <param name="n">Rows of the first subsampled input.</param>
     /// <param name="length">Rows of this input.</param>
@@ -280,20 +348,32 @@ public static class BlbRuntime
 
     internal interface IBlbEvaluator
     {
+        bool HasBatch { get; }
+
         double[] EvaluateFirst(BlbSample sample);
 
         void Evaluate(BlbSample sample, Span<double> destination);
+
+        /// <summary>Bootstraps <c>k</c> in [0, count) with weights <c>weights[row * count + k]</c>; estimate k at <c>destination[k * d ..]</c>.</summary>
+        void EvaluateBatch(BlbSample sample, ReadOnlySpan<int> weights, int count, Span<double> destination);
     }
 
-    private readonly struct ScalarEvaluator<TState>(WeightedEstimator<TState> estimator, TState state) : IBlbEvaluator
+    private readonly struct ScalarEvaluator<TState>(WeightedEstimator<TState> estimator, WeightedBatchEstimator<TState>? batch, TState state) : IBlbEvaluator
     {
+        public bool HasBatch => batch is not null;
+
         public double[] EvaluateFirst(BlbSample sample) => [estimator(sample, state)];
 
         public void Evaluate(BlbSample sample, Span<double> destination) => destination[0] = estimator(sample, state);
+
+        public void EvaluateBatch(BlbSample sample, ReadOnlySpan<int> weights, int count, Span<double> destination) =>
+            batch!(sample, weights, count, state, destination.Slice(0, count));
     }
 
-    private readonly struct VectorEvaluator<TState>(WeightedVectorEstimator<TState> estimator, TState state) : IBlbEvaluator
+    private readonly struct VectorEvaluator<TState>(WeightedVectorEstimator<TState> estimator, WeightedVectorBatchEstimator<TState>? batch, TState state) : IBlbEvaluator
     {
+        public bool HasBatch => batch is not null;
+
         public double[] EvaluateFirst(BlbSample sample)
         {
             double[]? value = estimator(sample, state);
@@ -307,6 +387,22 @@ public static class BlbRuntime
         public void Evaluate(BlbSample sample, Span<double> destination)
         {
             double[]? value = estimator(sample, state);
+            Store(value, destination);
+        }
+
+        public void EvaluateBatch(BlbSample sample, ReadOnlySpan<int> weights, int count, Span<double> destination)
+        {
+            int d = destination.Length / count;
+            var values = new double[count][];
+            batch!(sample, weights, count, state, values);
+            for (int k = 0; k < count; k++)
+            {
+                Store(values[k], destination.Slice(k * d, d));
+            }
+        }
+
+        private static void Store(double[]? value, Span<double> destination)
+        {
             if (value is null || value.Length != destination.Length)
             {
                 throw new InvalidOperationException($"The vector-valued estimator must return {destination.Length} values on every call, as on the full data; it returned {value?.Length ?? 0}.");
@@ -335,6 +431,9 @@ public static class BlbRuntime
     /// <summary>Everything one run computes; arrays are indexed by subsample so workers never share a slot.</summary>
     private sealed class RunState
     {
+        /// <summary>Most bootstraps in one batched call: their accumulators of a row stay within a few cache lines per term.</summary>
+        private const int MaxBatch = 64;
+
         private readonly int _n;
         private readonly int _b;
         private readonly int _s;
@@ -502,14 +601,10 @@ public static class BlbRuntime
                     int t = item / pieces;
                     int first = (item % pieces) * size;
                     int last = Math.Min(_r, first + size);
-                    for (int k = first; k < last; k++)
+                    if (!Bootstraps(evaluator, start + t, first, last, indices[t], workspace))
                     {
-                        if (_cancellationToken.IsCancellationRequested)
-                        {
-                            loop.Stop();
-                            return workspace;
-                        }
-                        Bootstrap(evaluator, start + t, k, indices[t], workspace);
+                        loop.Stop();
+                        return workspace;
                     }
                     if (Interlocked.Decrement(ref remaining[t]) == 0)
                     {
@@ -540,6 +635,18 @@ public static class BlbRuntime
             double[]? history = _options.Adaptive ? new double[_r * _d] : null;
             double[] scratch = workspace.Estimates;
             int k = 0;
+            if (history is null)
+            {
+                // A fixed number of bootstraps: all of them at once, in batches where the estimator has a batched form.
+                if (Bootstraps(evaluator, j, 0, _r, indices, workspace))
+                {
+                    k = _r;
+                }
+                else
+                {
+                    return;
+                }
+            }
             while (k < _r)
             {
                 if (_cancellationToken.IsCancellationRequested)
@@ -562,6 +669,54 @@ public static class BlbRuntime
             }
             _bootstrapsUsed[j] = k;
             ReportDone();
+        }
+
+        /// <summary>
+        /// Bootstraps <paramref name="first"/> to <paramref name="last"/> (exclusive) of subsample <paramref name="j"/>;
+        /// false when cancelled. With a batched estimator, batches of at most <see cref="MaxBatch"/> bootstraps share
+        /// one pass over the rows; each bootstrap's weights come from its own stream either way, and each bootstrap's
+        /// sums run over the rows in the same order, so where a batch starts does not change any result.
+        /// </summary>
+        private bool Bootstraps<TEvaluator>(TEvaluator evaluator, int j, int first, int last, int[] indices, BlbWorkspace workspace)
+            where TEvaluator : IBlbEvaluator
+        {
+            if (!evaluator.HasBatch)
+            {
+                for (int k = first; k < last; k++)
+                {
+                    if (_cancellationToken.IsCancellationRequested)
+                    {
+                        return false;
+                    }
+                    Bootstrap(evaluator, j, k, indices, workspace);
+                }
+                return true;
+            }
+            for (int from = first; from < last; from += MaxBatch)
+            {
+                if (_cancellationToken.IsCancellationRequested)
+                {
+                    return false;
+                }
+                int count = Math.Min(MaxBatch, last - from);
+                Span<int> batch = workspace.BatchWeights(_b * count);
+                int[] weights = workspace.Weights;
+                for (int k = 0; k < count; k++)
+                {
+                    var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, from + k));
+                    _multinomial.Sample(ref random, weights);
+                    for (int i = 0; i < weights.Length; i++)
+                    {
+                        batch[(i * count) + k] = weights[i];
+                    }
+                }
+                evaluator.EvaluateBatch(
+                    new BlbSample(indices, _balancedWeights, _n, _layout, workspace, j),
+                    batch,
+                    count,
+                    _estimates[j].AsSpan(from * _d, count * _d));
+            }
+            return true;
         }
 
         private void Bootstrap<TEvaluator>(TEvaluator evaluator, int j, int k, int[] indices, BlbWorkspace workspace)

@@ -31,6 +31,18 @@ internal sealed class BlbWorkspace
 
     public HashSet<int> Seen { get; }
 
+    private int[] _batchWeights = [];
+
+    /// <summary>Scratch for the weights of a batch of bootstraps, row by row; at least <paramref name="length"/> long.</summary>
+    public Span<int> BatchWeights(int length)
+    {
+        if (_batchWeights.Length < length)
+        {
+            _batchWeights = new int[length];
+        }
+        return _batchWeights.AsSpan(0, length);
+    }
+
     public ReadOnlySpan<T> Gather<T>(int input, int subsample, ReadOnlySpan<T> data, ReadOnlySpan<int> indices)
     {
         if ((uint)input >= MaxInputs)

@@ -213,4 +213,127 @@ internal static class BlbEstimatorSources
             }
         }
         """;
+
+    public const string LeastSquares = """
+        using System;
+        using Specialize;
+
+        namespace Demo;
+
+        public readonly record struct Observation(double[] X, double Y);
+
+        [BlbEstimator]
+        public static partial class LeastSquares
+        {
+            // Normal equations accumulated in arrays, then a Cholesky solve.
+            public static double[] Estimate(ReadOnlySpan<Observation> rows, [NoSubsample] int d)
+            {
+                var xtx = new double[d * d];
+                var xty = new double[d];
+                foreach (Observation row in rows)
+                {
+                    double[] x = row.X;
+                    for (int i = 0; i < d; i++)
+                    {
+                        xty[i] += x[i] * row.Y;
+                        for (int j = 0; j < d; j++)
+                        {
+                            xtx[(i * d) + j] += x[i] * x[j];
+                        }
+                    }
+                }
+
+                if (d == 0)
+                {
+                    return new double[0];
+                }
+
+                for (int i = 0; i < d; i++)
+                {
+                    if (xtx[(i * d) + i] == 0)
+                    {
+                        return new double[d];
+                    }
+                }
+
+                return Solve(xtx, xty, d);
+            }
+
+            [Pure]
+            public static double[] Solve(double[] a, double[] b, int d)
+            {
+                var l = new double[d * d];
+                for (int i = 0; i < d; i++)
+                {
+                    for (int j = 0; j <= i; j++)
+                    {
+                        double sum = a[(i * d) + j];
+                        for (int k = 0; k < j; k++)
+                        {
+                            sum -= l[(i * d) + k] * l[(j * d) + k];
+                        }
+
+                        l[(i * d) + j] = i == j ? Math.Sqrt(sum) : sum / l[(j * d) + j];
+                    }
+                }
+
+                var y = new double[d];
+                for (int i = 0; i < d; i++)
+                {
+                    double sum = b[i];
+                    for (int k = 0; k < i; k++)
+                    {
+                        sum -= l[(i * d) + k] * y[k];
+                    }
+
+                    y[i] = sum / l[(i * d) + i];
+                }
+
+                var beta = new double[d];
+                for (int i = d - 1; i >= 0; i--)
+                {
+                    double sum = y[i];
+                    for (int k = i + 1; k < d; k++)
+                    {
+                        sum -= l[(k * d) + i] * beta[k];
+                    }
+
+                    beta[i] = sum / l[(i * d) + i];
+                }
+
+                return beta;
+            }
+        }
+        """;
+
+    // The loop reads an accumulator (the branch on the running total): each bootstrap's pass depends on its own
+    // sums so far, so the rows cannot be visited once for all bootstraps. (The total of absolute values is never
+    // negative, so the weighted loop still equals the estimator on the resample.)
+    public const string RunningTotal = """
+        using System;
+        using Specialize;
+
+        namespace Demo;
+
+        [BlbEstimator]
+        public static partial class RunningTotal
+        {
+            public static double Estimate(ReadOnlySpan<double> values)
+            {
+                double total = 0;
+                double squares = 0;
+                foreach (double v in values)
+                {
+                    if (total >= 0)
+                    {
+                        squares += v * v;
+                    }
+
+                    total += Math.Abs(v);
+                }
+
+                return squares / values.Length;
+            }
+        }
+        """;
 }

@@ -30,6 +30,30 @@ public sealed class BlbSnapshotTests
         Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.PairSum).Source("PairSum.Blb.g.cs"), "PairSum");
 
     [Fact]
+    public void Least_squares_with_array_accumulators_gets_a_batched_form() =>
+        Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.LeastSquares).Source("LeastSquares.Blb.g.cs"), "LeastSquares");
+
+    [Theory]
+    [InlineData("Mean", true, false)]        // one addition per row: Run keeps the per-bootstrap loop
+    [InlineData("Ratio", true, false)]
+    [InlineData("Centroid", true, false)]
+    [InlineData("ErrorRate", true, true)]    // a helper call per row, computed once for all bootstraps
+    [InlineData("Residual", true, true)]
+    [InlineData("LeastSquares", true, true)] // a nested loop of products per row
+    [InlineData("PairSum", false, false)]    // an accumulator that is not a built-in number: its update is repeated, not scaled
+    [InlineData("RunningTotal", false, false)] // the loop reads an accumulator
+    public void Batched_form_is_emitted_only_where_the_loops_only_add_to_accumulators(string name, bool batched, bool usedByRun)
+    {
+        string source = (string)typeof(BlbEstimatorSources).GetField(name)!.GetValue(null)!;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        string generated = run.Source(name + ".Blb.g.cs");
+        Assert.Contains("EstimateWeighted(", generated, StringComparison.Ordinal);
+        Assert.Equal(batched, generated.Contains("static void EstimateWeightedBatch(", StringComparison.Ordinal));
+        Assert.Equal(usedByRun, generated.Contains("=> EstimateWeightedBatch(", StringComparison.Ordinal));
+        Assert.Empty(run.GeneratorDiagnostics);
+    }
+
+    [Fact]
     public void Estimator_with_a_language_error_generates_nothing()
     {
         GeneratorRun run = GeneratorHarness.Run(

@@ -92,11 +92,62 @@ public sealed class GeneratedRunTests
                 BlbVectorResult result = Centroid.Run(points, new BlbOptions { Subsamples = 5, Bootstraps = 20 });
                 return new[] { (double)result.Dimension, result.Estimate[0], result.Estimate[1], result.StandardError[0] };
             }
+
+            // The generated Run (batched bootstraps) against the runtime given EstimateWeighted alone, on 1, 2 and 3
+            // threads, both layouts; every number of every result as bits, in order.
+            public static long[] BatchedAgainstPerBootstrap()
+            {
+                var random = new Random(3);
+                var rows = new Observation[3000];
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    double a = random.NextDouble() * 4 - 2, c = random.NextDouble();
+                    rows[i] = new Observation(new[] { 1, a, c }, 1 + (0.5 * a) - (2 * c) + random.NextDouble());
+                }
+
+                var bits = new System.Collections.Generic.List<long>();
+                foreach (BlbDataLayout layout in new[] { BlbDataLayout.LoadIn, BlbDataLayout.Indirection })
+                {
+                    foreach (int threads in new[] { 1, 2, 3 })
+                    {
+                        var options = new BlbOptions { Subsamples = 5, Bootstraps = 150, Seed = 9, MaxDegreeOfParallelism = threads, DataLayout = layout };
+                        BlbVectorResult batched = LeastSquares.Run(rows, 3, options);
+                        BlbVectorResult single = BlbRuntime.RunVector(
+                            rows.Length, 16, rows, static (sample, state) => LeastSquares.EstimateWeighted(sample, state, 3), null, null, options, null, default);
+                        foreach (BlbVectorResult result in new[] { batched, single })
+                        {
+                            foreach (double[] values in new[] { result.StandardError, result.Lower, result.Upper, result.Mean, result.Value })
+                            {
+                                foreach (double value in values)
+                                {
+                                    bits.Add(BitConverter.DoubleToInt64Bits(value));
+                                }
+                            }
+                        }
+                    }
+                }
+
+                return bits.ToArray();
+            }
         }
         """;
 
     private static readonly Lazy<GeneratorRun> Run = new(() => GeneratorHarness.Run(
-        [BlbEstimatorSources.Mean, BlbEstimatorSources.Ratio, BlbEstimatorSources.ErrorRate, BlbEstimatorSources.Centroid, Driver]));
+        [BlbEstimatorSources.Mean, BlbEstimatorSources.Ratio, BlbEstimatorSources.ErrorRate, BlbEstimatorSources.Centroid, BlbEstimatorSources.LeastSquares, Driver]));
+
+    [Fact]
+    public void Batched_run_is_bitwise_the_per_bootstrap_run_for_every_thread_count_and_layout()
+    {
+        var bits = (long[])Run.Value.Invoke("Demo.Driver", "BatchedAgainstPerBootstrap")!;
+        int perResult = bits.Length / 12;
+        Assert.Equal(15, perResult);
+        for (int run = 0; run < 12; run++)
+        {
+            Assert.Equal(bits.AsSpan(0, perResult).ToArray(), bits.AsSpan(run * perResult, perResult).ToArray());
+        }
+
+        Assert.Contains(bits, b => b != 0);
+    }
 
     [Fact]
     public void Standard_error_of_the_mean_of_a_million_normal_values_is_within_3_percent_of_sigma_over_root_n()

@@ -19,6 +19,11 @@ namespace Specialize.Generator.Blb.Model;
 /// <param name="HasAverage">Whether the class declares Average(ReadOnlySpan&lt;double&gt;).</param>
 /// <param name="Accessibility">Estimate's accessibility, which Run and EstimateWeighted share (their signatures name the same types).</param>
 /// <param name="StateName">Name of the state parameter of the estimator lambda in Run.</param>
+/// <param name="BatchBody">The body of EstimateWeightedBatch (a block), or null when the estimator has no batched form.</param>
+/// <param name="BatchInRun">Whether Run hands the batched form to the runtime (it pays when a row's terms cost more than adding them).</param>
+/// <param name="WeightsName">Name of the weights: a local of EstimateWeighted, the row-by-row weights parameter of EstimateWeightedBatch.</param>
+/// <param name="CountName">Name of EstimateWeightedBatch's number of bootstraps; empty without a batched form.</param>
+/// <param name="ResultsName">Name of EstimateWeightedBatch's results; empty without a batched form.</param>
 internal sealed record BlbEstimatorSpec(
     string HintName,
     EquatableArray<string> Usings,
@@ -35,7 +40,12 @@ internal sealed record BlbEstimatorSpec(
     bool HasReduceBootstraps,
     bool HasAverage,
     string Accessibility,
-    string StateName);
+    string StateName,
+    string? BatchBody,
+    bool BatchInRun,
+    string WeightsName,
+    string CountName,
+    string ResultsName);
 
 /// <summary>One parameter of Estimate.</summary>
 /// <param name="Name">The parameter's name as written (escaped with '@' where needed).</param>

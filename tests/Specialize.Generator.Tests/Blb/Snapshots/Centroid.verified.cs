@@ -96,5 +96,87 @@ namespace Demo
 
             return new[] { sum[0] / count, sum[1] / count };
         }
+
+        /// <summary>
+        /// <c>EstimateWeighted</c> for <paramref name="count2"/> bootstraps of one subsample in one pass over its rows: each row's
+        /// terms are computed once and added, scaled by each bootstrap's weight of the row, into that bootstrap's copy of
+        /// the accumulators; then the rest of <c>Estimate</c> runs once per bootstrap on its copy. Bootstrap <c>k</c>'s
+        /// result equals <c>EstimateWeighted</c> with weights <c>weights[i * count + k]</c>: the same terms, added in the same
+        /// row order.
+        /// </summary>
+        /// <param name="sample">The subsample's rows (its own weights are not read).</param>
+        /// <param name="weights">The weights row by row: row <c>i</c>'s weight in bootstrap <c>k</c> is at <c>i * count2 + k</c>.</param>
+        /// <param name="count2">Number of bootstraps; at least 1.</param>
+        /// <param name="points">All n rows of the data.</param>
+        /// <param name="results">Receives the estimate of each bootstrap.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        public static void EstimateWeightedBatch(global::Specialize.BlbSample sample, global::System.ReadOnlySpan<int> weights, int count2, global::System.ReadOnlySpan<global::Demo.Point> points, global::System.Span<double[]> results)
+        {
+            global::Specialize.BlbBatch.ThrowIfInvalid(sample.Count, weights.Length, count2, results.Length);
+            global::Specialize.BlbRows<global::Demo.Point> pointsRows = sample.Rows<global::Demo.Point>(0, points);
+            global::System.ReadOnlySpan<global::Demo.Point> pointsSource = pointsRows.Source;
+            global::System.ReadOnlySpan<int> pointsMap = pointsRows.Map;
+            int sumLength = 2;
+            double[] sumBatch = new double[checked(sumLength * count2)];
+            int[] countBatch = new int[count2];
+            double[] rowWeightsAsDouble = new double[count2];
+            if (pointsMap.IsEmpty)
+            {
+                for (int row = 0; row < pointsSource.Length; row++)
+                {
+                    global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count2, count2);
+                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+
+                    Point p = pointsSource[row];
+                    global::Specialize.BlbBatch.AddScaled(sumBatch.AsSpan(0 * count2, count2), rowWeightsAsDouble, p.X);
+                    global::Specialize.BlbBatch.AddScaled(sumBatch.AsSpan(1 * count2, count2), rowWeightsAsDouble, p.Y);
+                    {
+                        for (int bootstrap = 0; bootstrap < count2; bootstrap++)
+                        {
+                            int rowWeight = rowWeights[bootstrap];
+                            if (rowWeight != 0)
+                            {
+                                countBatch[bootstrap] += rowWeight;
+                            }
+                        }
+                    }
+                }
+            }
+            else
+            {
+                for (int row = 0; row < pointsMap.Length; row++)
+                {
+                    global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count2, count2);
+                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+
+                    Point p = pointsSource[pointsMap[row]];
+                    global::Specialize.BlbBatch.AddScaled(sumBatch.AsSpan(0 * count2, count2), rowWeightsAsDouble, p.X);
+                    global::Specialize.BlbBatch.AddScaled(sumBatch.AsSpan(1 * count2, count2), rowWeightsAsDouble, p.Y);
+                    {
+                        for (int bootstrap = 0; bootstrap < count2; bootstrap++)
+                        {
+                            int rowWeight = rowWeights[bootstrap];
+                            if (rowWeight != 0)
+                            {
+                                countBatch[bootstrap] += rowWeight;
+                            }
+                        }
+                    }
+                }
+            }
+
+            for (int bootstrap = 0; bootstrap < count2; bootstrap++)
+            {
+                double[] sum = new double[sumLength];
+                for (int at = 0; at < sumLength; at++)
+                {
+                    sum[at] = sumBatch[(at * count2) + bootstrap];
+                }
+
+                int count = countBatch[bootstrap];
+
+                results[bootstrap] = new[] { sum[0] / count, sum[1] / count };
+            }
+        }
     }
 }

@@ -38,6 +38,7 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<global::Demo.Email>(),
                 (emails.ToArray(), models),
                 static (sample, state) => EstimateWeighted(sample, state.Item1, state.Item2),
+                static (sample, weights, count, state, results) => EstimateWeightedBatch(sample, weights, count, state.Item1, state.Item2, results),
                 reduceBootstraps: null,
                 average: null,
                 options,
@@ -114,6 +115,116 @@ namespace Demo
             }
 
             return (errors + 0.5 * seen) / sample.N;
+        }
+
+        /// <summary>
+        /// <c>EstimateWeighted</c> for <paramref name="count"/> bootstraps of one subsample in one pass over its rows: each row's
+        /// terms are computed once and added, scaled by each bootstrap's weight of the row, into that bootstrap's copy of
+        /// the accumulators; then the rest of <c>Estimate</c> runs once per bootstrap on its copy. Bootstrap <c>k</c>'s
+        /// result equals <c>EstimateWeighted</c> with weights <c>weights[i * count + k]</c>: the same terms, added in the same
+        /// row order.
+        /// </summary>
+        /// <param name="sample">The subsample's rows (its own weights are not read).</param>
+        /// <param name="weights">The weights row by row: row <c>i</c>'s weight in bootstrap <c>k</c> is at <c>i * count + k</c>.</param>
+        /// <param name="count">Number of bootstraps; at least 1.</param>
+        /// <param name="emails">All n rows of the data.</param>
+        /// <param name="models">As for <c>Estimate</c>.</param>
+        /// <param name="results">Receives the estimate of each bootstrap.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        public static void EstimateWeightedBatch(global::Specialize.BlbSample sample, global::System.ReadOnlySpan<int> weights, int count, global::System.ReadOnlySpan<global::Demo.Email> emails, global::Demo.Model[] models, global::System.Span<double> results)
+        {
+            global::Specialize.BlbBatch.ThrowIfInvalid(sample.Count, weights.Length, count, results.Length);
+            global::Specialize.BlbRows<global::Demo.Email> emailsRows = sample.Rows<global::Demo.Email>(0, emails);
+            global::System.ReadOnlySpan<global::Demo.Email> emailsSource = emailsRows.Source;
+            global::System.ReadOnlySpan<int> emailsMap = emailsRows.Map;
+            double[] errorsBatch = new double[count];
+            int[] seenBatch = new int[count];
+            if (emailsMap.IsEmpty)
+            {
+                for (int row = 0; row < emailsSource.Length; row++)
+                {
+                    global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
+
+                    var e = emailsSource[row];
+                    int choice = Classify(e, models);
+                    if (choice != e.Tag)
+                    {
+                        {
+                            var term = 1;
+                            for (int bootstrap = 0; bootstrap < count; bootstrap++)
+                            {
+                                int rowWeight = rowWeights[bootstrap];
+                                if (rowWeight != 0)
+                                {
+                                    errorsBatch[bootstrap] += rowWeight * term;
+                                }
+                            }
+                        }
+                    }
+                    else if (choice == 0)
+                    {
+                        continue;
+                    }
+
+                    {
+                        for (int bootstrap = 0; bootstrap < count; bootstrap++)
+                        {
+                            int rowWeight = rowWeights[bootstrap];
+                            if (rowWeight != 0)
+                            {
+                                seenBatch[bootstrap] += rowWeight;
+                            }
+                        }
+                    }
+                }
+            }
+            else
+            {
+                for (int row = 0; row < emailsMap.Length; row++)
+                {
+                    global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
+
+                    var e = emailsSource[emailsMap[row]];
+                    int choice = Classify(e, models);
+                    if (choice != e.Tag)
+                    {
+                        {
+                            var term = 1;
+                            for (int bootstrap = 0; bootstrap < count; bootstrap++)
+                            {
+                                int rowWeight = rowWeights[bootstrap];
+                                if (rowWeight != 0)
+                                {
+                                    errorsBatch[bootstrap] += rowWeight * term;
+                                }
+                            }
+                        }
+                    }
+                    else if (choice == 0)
+                    {
+                        continue;
+                    }
+
+                    {
+                        for (int bootstrap = 0; bootstrap < count; bootstrap++)
+                        {
+                            int rowWeight = rowWeights[bootstrap];
+                            if (rowWeight != 0)
+                            {
+                                seenBatch[bootstrap] += rowWeight;
+                            }
+                        }
+                    }
+                }
+            }
+
+            for (int bootstrap = 0; bootstrap < count; bootstrap++)
+            {
+                double errors = errorsBatch[bootstrap];
+                int seen = seenBatch[bootstrap];
+
+                results[bootstrap] = (errors + 0.5 * seen) / sample.N;
+            }
         }
     }
 }

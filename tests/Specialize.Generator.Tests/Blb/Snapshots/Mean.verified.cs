@@ -92,5 +92,57 @@ namespace Demo
 
             return sum / sample.N;
         }
+
+        /// <summary>
+        /// <c>EstimateWeighted</c> for <paramref name="count"/> bootstraps of one subsample in one pass over its rows: each row's
+        /// terms are computed once and added, scaled by each bootstrap's weight of the row, into that bootstrap's copy of
+        /// the accumulators; then the rest of <c>Estimate</c> runs once per bootstrap on its copy. Bootstrap <c>k</c>'s
+        /// result equals <c>EstimateWeighted</c> with weights <c>weights[i * count + k]</c>: the same terms, added in the same
+        /// row order.
+        /// </summary>
+        /// <param name="sample">The subsample's rows (its own weights are not read).</param>
+        /// <param name="weights">The weights row by row: row <c>i</c>'s weight in bootstrap <c>k</c> is at <c>i * count + k</c>.</param>
+        /// <param name="count">Number of bootstraps; at least 1.</param>
+        /// <param name="values">All n rows of the data.</param>
+        /// <param name="results">Receives the estimate of each bootstrap.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        public static void EstimateWeightedBatch(global::Specialize.BlbSample sample, global::System.ReadOnlySpan<int> weights, int count, global::System.ReadOnlySpan<double> values, global::System.Span<double> results)
+        {
+            global::Specialize.BlbBatch.ThrowIfInvalid(sample.Count, weights.Length, count, results.Length);
+            global::Specialize.BlbRows<double> valuesRows = sample.Rows<double>(0, values);
+            global::System.ReadOnlySpan<double> valuesSource = valuesRows.Source;
+            global::System.ReadOnlySpan<int> valuesMap = valuesRows.Map;
+            double[] sumBatch = new double[count];
+            double[] rowWeightsAsDouble = new double[count];
+            if (valuesMap.IsEmpty)
+            {
+                for (int row = 0; row < valuesSource.Length; row++)
+                {
+                    global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
+                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+
+                    double v = valuesSource[row];
+                    global::Specialize.BlbBatch.AddScaled(sumBatch, rowWeightsAsDouble, v);
+                }
+            }
+            else
+            {
+                for (int row = 0; row < valuesMap.Length; row++)
+                {
+                    global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
+                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+
+                    double v = valuesSource[valuesMap[row]];
+                    global::Specialize.BlbBatch.AddScaled(sumBatch, rowWeightsAsDouble, v);
+                }
+            }
+
+            for (int bootstrap = 0; bootstrap < count; bootstrap++)
+            {
+                double sum = sumBatch[bootstrap];
+
+                results[bootstrap] = sum / sample.N;
+            }
+        }
     }
 }

@@ -131,5 +131,86 @@ namespace Demo
 
             return top / bottom;
         }
+
+        /// <summary>
+        /// <c>EstimateWeighted</c> for <paramref name="count"/> bootstraps of one subsample in one pass over its rows: each row's
+        /// terms are computed once and added, scaled by each bootstrap's weight of the row, into that bootstrap's copy of
+        /// the accumulators; then the rest of <c>Estimate</c> runs once per bootstrap on its copy. Bootstrap <c>k</c>'s
+        /// result equals <c>EstimateWeighted</c> with weights <c>weights[i * count + k]</c>: the same terms, added in the same
+        /// row order.
+        /// </summary>
+        /// <param name="sample">The subsample's rows (its own weights are not read).</param>
+        /// <param name="weights">The weights row by row: row <c>i</c>'s weight in bootstrap <c>k</c> is at <c>i * count + k</c>.</param>
+        /// <param name="count">Number of bootstraps; at least 1.</param>
+        /// <param name="numerator">All n rows of the data.</param>
+        /// <param name="denominator">All n rows of the data.</param>
+        /// <param name="results">Receives the estimate of each bootstrap.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        public static void EstimateWeightedBatch(global::Specialize.BlbSample sample, global::System.ReadOnlySpan<int> weights, int count, global::System.ReadOnlySpan<double> numerator, double[] denominator, global::System.Span<double> results)
+        {
+            global::Specialize.BlbBatch.ThrowIfInvalid(sample.Count, weights.Length, count, results.Length);
+            global::Specialize.BlbRows<double> numeratorRows = sample.Rows<double>(0, numerator);
+            global::System.ReadOnlySpan<double> numeratorSource = numeratorRows.Source;
+            global::System.ReadOnlySpan<int> numeratorMap = numeratorRows.Map;
+            global::Specialize.BlbRows<double> denominatorRows = sample.Rows<double>(1, denominator);
+            global::System.ReadOnlySpan<double> denominatorSource = denominatorRows.Source;
+            global::System.ReadOnlySpan<int> denominatorMap = denominatorRows.Map;
+            double[] topBatch = new double[count];
+            double[] bottomBatch = new double[count];
+            double[] rowWeightsAsDouble = new double[count];
+            if (numeratorMap.IsEmpty)
+            {
+                for (int row = 0; row < numeratorSource.Length; row++)
+                {
+                    global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
+                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+
+                    double y = numeratorSource[row];
+                    global::Specialize.BlbBatch.AddScaled(topBatch, rowWeightsAsDouble, y);
+                }
+            }
+            else
+            {
+                for (int row = 0; row < numeratorMap.Length; row++)
+                {
+                    global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
+                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+
+                    double y = numeratorSource[numeratorMap[row]];
+                    global::Specialize.BlbBatch.AddScaled(topBatch, rowWeightsAsDouble, y);
+                }
+            }
+
+            if (denominatorMap.IsEmpty)
+            {
+                for (int row = 0; row < denominatorSource.Length; row++)
+                {
+                    global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
+                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+
+                    double x = denominatorSource[row];
+                    global::Specialize.BlbBatch.AddScaled(bottomBatch, rowWeightsAsDouble, -(-x));
+                }
+            }
+            else
+            {
+                for (int row = 0; row < denominatorMap.Length; row++)
+                {
+                    global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
+                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+
+                    double x = denominatorSource[denominatorMap[row]];
+                    global::Specialize.BlbBatch.AddScaled(bottomBatch, rowWeightsAsDouble, -(-x));
+                }
+            }
+
+            for (int bootstrap = 0; bootstrap < count; bootstrap++)
+            {
+                double top = topBatch[bootstrap];
+                double bottom = bottomBatch[bootstrap];
+
+                results[bootstrap] = top / bottom;
+            }
+        }
     }
 }

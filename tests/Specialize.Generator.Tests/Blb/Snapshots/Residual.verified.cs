@@ -40,6 +40,7 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<double[]>(),
                 (rows, coefficients),
                 static (sample, state) => EstimateWeighted(sample, state.Item1, state.Item2),
+                static (sample, weights, count, state, results) => EstimateWeightedBatch(sample, weights, count, state.Item1, state.Item2, results),
                 reduceBootstraps: null,
                 average: null,
                 options,
@@ -99,6 +100,63 @@ namespace Demo
             }
 
             return sse / sample.N;
+        }
+
+        /// <summary>
+        /// <c>EstimateWeighted</c> for <paramref name="count"/> bootstraps of one subsample in one pass over its rows: each row's
+        /// terms are computed once and added, scaled by each bootstrap's weight of the row, into that bootstrap's copy of
+        /// the accumulators; then the rest of <c>Estimate</c> runs once per bootstrap on its copy. Bootstrap <c>k</c>'s
+        /// result equals <c>EstimateWeighted</c> with weights <c>weights[i * count + k]</c>: the same terms, added in the same
+        /// row order.
+        /// </summary>
+        /// <param name="sample">The subsample's rows (its own weights are not read).</param>
+        /// <param name="weights">The weights row by row: row <c>i</c>'s weight in bootstrap <c>k</c> is at <c>i * count + k</c>.</param>
+        /// <param name="count">Number of bootstraps; at least 1.</param>
+        /// <param name="rows">All n rows of the data.</param>
+        /// <param name="coefficients">As for <c>Estimate</c>.</param>
+        /// <param name="results">Receives the estimate of each bootstrap.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        public static void EstimateWeightedBatch(global::Specialize.BlbSample sample, global::System.ReadOnlySpan<int> weights, int count, double[][] rows, double[] coefficients, global::System.Span<double> results)
+        {
+            global::Specialize.BlbBatch.ThrowIfInvalid(sample.Count, weights.Length, count, results.Length);
+            global::Specialize.BlbRows<double[]> rowsRows = sample.Rows<double[]>(0, rows);
+            global::System.ReadOnlySpan<double[]> rowsSource = rowsRows.Source;
+            global::System.ReadOnlySpan<int> rowsMap = rowsRows.Map;
+            double[] sseBatch = new double[count];
+            double[] rowWeightsAsDouble = new double[count];
+            if (rowsMap.IsEmpty)
+            {
+                for (int row2 = 0; row2 < rowsSource.Length; row2++)
+                {
+                    global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row2 * count, count);
+                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+
+                    double[] row = rowsSource[row2];
+                    double predicted = TensorPrimitives.Dot(row.AsSpan(1), coefficients);
+                    double error = row[0] - predicted;
+                    global::Specialize.BlbBatch.AddScaled(sseBatch, rowWeightsAsDouble, error * error);
+                }
+            }
+            else
+            {
+                for (int row2 = 0; row2 < rowsMap.Length; row2++)
+                {
+                    global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row2 * count, count);
+                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+
+                    double[] row = rowsSource[rowsMap[row2]];
+                    double predicted = TensorPrimitives.Dot(row.AsSpan(1), coefficients);
+                    double error = row[0] - predicted;
+                    global::Specialize.BlbBatch.AddScaled(sseBatch, rowWeightsAsDouble, error * error);
+                }
+            }
+
+            for (int bootstrap = 0; bootstrap < count; bootstrap++)
+            {
+                double sse = sseBatch[bootstrap];
+
+                results[bootstrap] = sse / sample.N;
+            }
         }
     }
 }

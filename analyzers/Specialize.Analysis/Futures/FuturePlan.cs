@@ -141,6 +141,7 @@ public sealed class FuturePlan
         var declarations = new ILocalSymbol?[count];
         var mayThrow = new bool[count];
         var keepsPending = new bool[count];
+        int calls = 0;
         for (int i = 0; i < count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -148,8 +149,15 @@ public sealed class FuturePlan
             if (candidates[i] is not null)
             {
                 keepsPending[i] = true;
+                calls++;
             }
-            else if (PureDeclaration(statements[i], model, purity, cancellationToken) is { } pure)
+        }
+
+        // Overlap needs two calls; without them, declarations need no purity check.
+        for (int i = 0; i < count && calls >= 2; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (candidates[i] is null && PureDeclaration(statements[i], model, purity, cancellationToken) is { } pure)
             {
                 keepsPending[i] = true;
                 declarations[i] = pure.Local;

@@ -145,6 +145,45 @@ public sealed class FutureTwinTests
     }
 
     [Fact]
+    public void A_declaration_that_is_not_pure_forces_pending_calls_so_calls_around_it_do_not_overlap()
+    {
+        // 'Next' writes a field: the declaration of 'k' is an ordinary statement, before which the
+        // first call is forced, so the two calls never run at once and no twin is needed.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using Specialize;
+
+            public static partial class Counted
+            {
+                private static int calls;
+
+                [Pure]
+                public static int[] Copy(int[] x)
+                {
+                    var y = new int[x.Length];
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        y[i] = x[i];
+                    }
+
+                    return y;
+                }
+
+                public static int Next() => ++calls;
+
+                public static int Both(int[] a)
+                {
+                    var b = Copy(a);
+                    int k = Next();
+                    var c = Copy(a);
+                    return b.Length + c.Length + k;
+                }
+            }
+            """);
+
+        Assert.Empty(run.GeneratedSources);
+    }
+
+    [Fact]
     public void Every_call_site_of_the_original_is_intercepted()
     {
         GeneratorRun run = GeneratorHarness.Run(Kernels);

@@ -59,15 +59,15 @@ public static class DiagnosticDescriptors
         description: "Only calls to methods marked [Pure] become futures, so that parallelism is always something you asked for. This method writes nothing it does not own and calls only pure code; marking it lets its callers overlap its calls.",
         helpLinkUri: HelpLinkBase + "SPEC004.md");
 
-    /// <summary>SPEC005: a pure call whose result is needed at once.</summary>
+    /// <summary>SPEC005: a pure call whose result is needed before another pure call starts.</summary>
     public static readonly DiagnosticDescriptor PureCallCannotOverlap = new(
         id: DiagnosticIds.PureCallCannotOverlap,
         title: "A pure call cannot overlap other work",
-        messageFormat: "The result of pure call '{0}' is used by the next statement, so the call cannot overlap other work; move independent pure calls between it and the first use of '{1}'",
+        messageFormat: "The result of pure call '{0}' is used before another pure call starts, so the call cannot overlap other work; move independent pure calls between it and the first use of '{1}'",
         category: PurityCategory,
         defaultSeverity: DiagnosticSeverity.Info,
         isEnabledByDefault: true,
-        description: "A pure call runs as a future only while nothing needs its value. When the very next statement reads the result, there is nothing to run alongside it. Reordering independent pure calls so that they come before the first use lets them run at once.",
+        description: "A pure call runs as a future only while nothing needs its value. Its value stays pending across pure local declarations that do not read it, but when it is read before any other pure call has started, there is nothing to run alongside it. Reordering independent pure calls so that they come before the first use lets them run at once.",
         helpLinkUri: HelpLinkBase + "SPEC005.md");
 
     /// <summary>SPEC006: the type holding parallelizable calls is not partial.</summary>

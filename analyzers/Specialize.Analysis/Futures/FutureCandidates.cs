@@ -32,8 +32,8 @@ public sealed class FutureCandidate
 }
 
 /// <summary>
-/// Which pure calls in a statement list can overlap. Shared by the generator (which parallelizes
-/// them) and the analyzers (which explain why others cannot be), so both always agree.
+/// Which statements are pure calls that may start as futures. <see cref="FuturePlan"/> decides, from
+/// them, which calls overlap; both are shared by the generator and the analyzers, so both always agree.
 /// </summary>
 public static class FutureCandidates
 {
@@ -53,9 +53,14 @@ public static class FutureCandidates
             return null;
         }
 
+        // A twin spells out the argument and result types (the state of a spawned call, the value of
+        // a direct one), so they must be types generated code can name (type parameters never reach a
+        // twin: its host is not generic).
         IMethodSymbol callee = invocation.TargetMethod;
         if (!PurityAnalysis.IsMarkedPure(callee.OriginalDefinition) || callee.ReturnsVoid || callee.ReturnType.IsRefLikeType
-            || callee.ReturnsByRef || callee.ReturnsByRefReadonly || callee.Parameters.Length != invocation.Arguments.Length)
+            || callee.ReturnsByRef || callee.ReturnsByRefReadonly || callee.Parameters.Length != invocation.Arguments.Length
+            || !TwinHosts.IsNameable(callee.ReturnType, allowTypeParameters: true)
+            || callee.Parameters.Any(static p => !TwinHosts.IsNameable(p.Type, allowTypeParameters: true)))
         {
             return null;
         }
@@ -152,57 +157,6 @@ public static class FutureCandidates
         }
 
         return compilation.GetSemanticModel(call.SyntaxTree).GetSymbolInfo(call, cancellationToken).Symbol as IMethodSymbol;
-    }
-
-    /// <summary>
-    /// Runs of two or more consecutive candidates where no call reads a variable declared earlier in
-    /// the same run: all calls of a run can be in flight at once.
-    /// </summary>
-    public static List<List<FutureCandidate>> FindRuns(IEnumerable<StatementSyntax> statements, SemanticModel model, PurityAnalysis purity, CancellationToken cancellationToken) =>
-        FindRuns(statements, model, purity, cancellationToken, out _);
-
-    /// <inheritdoc cref="FindRuns(IEnumerable{StatementSyntax}, SemanticModel, PurityAnalysis, CancellationToken)"/>
-    /// <param name="all">Every candidate, in a run or not.</param>
-    public static List<List<FutureCandidate>> FindRuns(IEnumerable<StatementSyntax> statements, SemanticModel model, PurityAnalysis purity, CancellationToken cancellationToken, out List<FutureCandidate> all)
-    {
-        var runs = new List<List<FutureCandidate>>();
-        var current = new List<FutureCandidate>();
-        var declared = new HashSet<string>();
-        all = new List<FutureCandidate>();
-
-        void Close()
-        {
-            if (current.Count >= 2)
-            {
-                runs.Add(current);
-            }
-
-            current = new List<FutureCandidate>();
-            declared.Clear();
-        }
-
-        foreach (StatementSyntax statement in statements)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            FutureCandidate? candidate = TryGet(statement, model, purity, cancellationToken);
-            if (candidate is null)
-            {
-                Close();
-                continue;
-            }
-
-            all.Add(candidate);
-            if (statement.DescendantNodes().OfType<IdentifierNameSyntax>().Any(id => declared.Contains(id.Identifier.ValueText)))
-            {
-                Close();
-            }
-
-            current.Add(candidate);
-            declared.Add(candidate.Variable);
-        }
-
-        Close();
-        return runs;
     }
 
     /// <summary>True for expressions whose evaluation cannot throw or change anything, so it may move.</summary>

@@ -30,13 +30,21 @@ public static class TwinHosts
     /// True when generated code in another file can spell the type: no pointers, type parameters,
     /// dynamic, anonymous, file-local or private/protected nested types.
     /// </summary>
-    public static bool IsNameable(ITypeSymbol type)
+    public static bool IsNameable(ITypeSymbol type) => IsNameable(type, allowTypeParameters: false);
+
+    /// <summary>
+    /// <see cref="IsNameable(ITypeSymbol)"/>, optionally taking type parameters as nameable: a twin's
+    /// host is never generic, so where the host is checked separately they cannot reach a twin.
+    /// </summary>
+    public static bool IsNameable(ITypeSymbol type, bool allowTypeParameters)
     {
         switch (type)
         {
             case IArrayTypeSymbol array:
-                return IsNameable(array.ElementType);
-            case IPointerTypeSymbol or IFunctionPointerTypeSymbol or IDynamicTypeSymbol or ITypeParameterSymbol:
+                return IsNameable(array.ElementType, allowTypeParameters);
+            case ITypeParameterSymbol:
+                return allowTypeParameters;
+            case IPointerTypeSymbol or IFunctionPointerTypeSymbol or IDynamicTypeSymbol:
                 return false;
             case INamedTypeSymbol named:
                 for (INamedTypeSymbol? t = named; t is not null; t = t.ContainingType)
@@ -50,7 +58,7 @@ public static class TwinHosts
 
                 foreach (ITypeSymbol argument in named.TypeArguments)
                 {
-                    if (!IsNameable(argument))
+                    if (!IsNameable(argument, allowTypeParameters))
                     {
                         return false;
                     }

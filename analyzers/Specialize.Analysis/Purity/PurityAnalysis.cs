@@ -68,6 +68,45 @@ public sealed class PurityAnalysis
     public bool IsPure(IMethodSymbol method, CancellationToken cancellationToken) =>
         IsPure(method.OriginalDefinition, OwnsThisByConstruction(method), new HashSet<(IMethodSymbol, bool)>(CheckComparer.Instance), cancellationToken, out _);
 
+    /// <summary>
+    /// True when evaluating <paramref name="expression"/> (an expression in the body of
+    /// <paramref name="containing"/>) writes no variable and no object that existed before it, and
+    /// calls only pure members: apart from the exception it may throw, running it cannot be told apart
+    /// from not running it. Reading mutable state is allowed.
+    /// </summary>
+    public bool IsPureExpression(IOperation expression, IMethodSymbol containing, CancellationToken cancellationToken)
+    {
+        foreach (IOperation operation in expression.DescendantsAndSelf())
+        {
+            IOperation? target = operation switch
+            {
+                IAssignmentOperation assignment => assignment.Target,
+                IIncrementOrDecrementOperation increment => increment.Target,
+                IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument => argument.Value,
+                _ => null,
+            };
+
+            // The walker allows writes to the method's own parameters; here they are outside state.
+            // (Writes to locals declared outside the expression it reports as captured variables.)
+            if (target is not null && WritesParameterOf(target, containing))
+            {
+                return false;
+            }
+        }
+
+        var walker = new BodyWalker(this, containing, ownsThis: false, expression, new HashSet<(IMethodSymbol, bool)>(CheckComparer.Instance), cancellationToken, stopAtFirst: true);
+        return !walker.Run().Any(static v => v.IsBlocking);
+    }
+
+    private static bool WritesParameterOf(IOperation target, IMethodSymbol method) => target switch
+    {
+        IConversionOperation conversion => WritesParameterOf(conversion.Operand, method),
+        IParenthesizedOperation parenthesized => WritesParameterOf(parenthesized.Operand, method),
+        ITupleOperation tuple => tuple.Elements.Any(element => WritesParameterOf(element, method)),
+        IParameterReferenceOperation parameter => SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, method),
+        _ => false,
+    };
+
     /// <summary>A constructor's <c>this</c> is the object being created, so the constructor owns it.</summary>
     private static bool OwnsThisByConstruction(IMethodSymbol method) =>
         method.MethodKind == MethodKind.Constructor && !method.IsStatic;

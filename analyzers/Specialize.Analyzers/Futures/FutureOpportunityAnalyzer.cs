@@ -12,9 +12,9 @@ using Specialize.Analysis.Purity;
 namespace Specialize.Analyzers.Futures;
 
 /// <summary>
-/// Explains pure calls that could overlap but will not: SPEC005 (the result is needed at once),
-/// SPEC006 (the type cannot receive a twin because it is not partial), SPEC007 (the calls are in an
-/// entry point, lambda, local function, iterator or async method).
+/// Explains pure calls that could overlap but will not: SPEC005 (the result is needed before another
+/// pure call starts), SPEC006 (the type cannot receive a twin because it is not partial), SPEC007 (the
+/// calls are in an entry point, lambda, local function, iterator or async method).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class FutureOpportunityAnalyzer : DiagnosticAnalyzer
@@ -58,21 +58,21 @@ public sealed class FutureOpportunityAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        List<List<FutureCandidate>> runs = FutureCandidates.FindRuns(statements, context.SemanticModel, analysis, context.CancellationToken, out List<FutureCandidate> all);
-        if (all.Count == 0)
+        FuturePlan plan = FuturePlan.Create(statements, context.SemanticModel, analysis, context.CancellationToken);
+        if (plan.Candidates.Length == 0)
         {
             return;
         }
 
-        if (runs.Count > 0)
+        if (plan.Runs.Length > 0)
         {
-            ReportPlace(context, runs);
+            ReportPlace(context, plan.Runs);
         }
 
-        ReportCallsThatCannotOverlap(context, statements, runs, all);
+        ReportCallsThatCannotOverlap(context, statements, plan);
     }
 
-    private static void ReportPlace(SyntaxNodeAnalysisContext context, List<List<FutureCandidate>> runs)
+    private static void ReportPlace(SyntaxNodeAnalysisContext context, ImmutableArray<FutureRun> runs)
     {
         (string Place, string Reason)? unsupported = context.Node switch
         {
@@ -83,13 +83,13 @@ public sealed class FutureOpportunityAnalyzer : DiagnosticAnalyzer
             _ => null,
         };
 
-        FutureCandidate first = runs[0][0];
+        FutureCandidate first = runs[0].Calls[0];
         if (unsupported is { } place)
         {
-            string calls = string.Join(" and ", runs[0].Select(static c => $"'{c.Callee.Name}'").Distinct());
-            // The run's extent travels with the diagnostic, so that "extract method" moves exactly it.
+            string calls = string.Join(" and ", runs[0].Calls.Select(static c => $"'{c.Callee.Name}'").Distinct());
+            // The run's extent (in statements) travels with the diagnostic, so that "extract method" moves exactly it.
             ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
-                .Add(DiagnosticProperties.RunLength, runs[0].Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                .Add(DiagnosticProperties.RunLength, runs[0].Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.PureCallsCannotHostTwin, first.InvocationSyntax.GetLocation(), properties, calls, place.Place, place.Reason));
             return;
@@ -136,24 +136,26 @@ public sealed class FutureOpportunityAnalyzer : DiagnosticAnalyzer
         return null;
     }
 
-    private static void ReportCallsThatCannotOverlap(SyntaxNodeAnalysisContext context, IReadOnlyList<StatementSyntax> statements, List<List<FutureCandidate>> runs, List<FutureCandidate> all)
+    private static void ReportCallsThatCannotOverlap(SyntaxNodeAnalysisContext context, IReadOnlyList<StatementSyntax> statements, FuturePlan plan)
     {
         // Only worth saying when there is other pure work the call could have overlapped.
-        if (all.Count < 2)
+        if (plan.Candidates.Length < 2)
         {
             return;
         }
 
-        var inRun = new HashSet<SyntaxNode>(runs.SelectMany(static r => r.Select(static c => (SyntaxNode)c.Statement)));
-        foreach (FutureCandidate candidate in all)
+        var inRun = new HashSet<SyntaxNode>(plan.Runs.SelectMany(static r => r.Calls.Select(static c => (SyntaxNode)c.Statement)));
+        foreach (FutureCandidate candidate in plan.Candidates)
         {
             if (inRun.Contains(candidate.Statement))
             {
                 continue;
             }
 
-            int index = IndexOf(statements, candidate.Statement);
-            if (index < 0 || index + 1 >= statements.Count)
+            // Not in a run: no other pure call starts before the value is forced. Say so when a use
+            // of the value forces it (not an impure statement or the end of the block) ...
+            int forced = plan.ForcePoint(candidate);
+            if (forced >= statements.Count)
             {
                 continue;
             }
@@ -161,9 +163,9 @@ public sealed class FutureOpportunityAnalyzer : DiagnosticAnalyzer
             string variable = candidate.Variable;
             bool Uses(StatementSyntax statement) => statement.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(id => id.Identifier.ValueText == variable);
 
-            // Say so only when a later pure call does not need this result, so it could be moved up.
-            bool movable = all.Any(other => IndexOf(statements, other.Statement) > index + 1 && !Uses(other.Statement));
-            if (Uses(statements[index + 1]) && movable)
+            // ... and a later pure call does not need this result, so it could be moved up.
+            bool movable = plan.Candidates.Any(other => IndexOf(statements, other.Statement) > forced && !Uses(other.Statement));
+            if (Uses(statements[forced]) && movable)
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PureCallCannotOverlap, candidate.InvocationSyntax.GetLocation(), candidate.Callee.Name, variable));
             }

@@ -56,16 +56,25 @@ public sealed partial class FuturesGenerator
             var purity = new PurityAnalysis(model.Compilation);
             SyntaxList<StatementSyntax> statements = syntax.Body!.Statements;
             bool nullable = (model.GetNullableContext(syntax.SpanStart) & NullableContext.AnnotationsEnabled) != 0;
-            List<List<FutureCall>> runs = FindRuns(statements, model, purity, nullable, method, cancellationToken);
-            if (runs.Count == 0)
+            FuturePlan plan = FuturePlan.Create(statements, model, purity, cancellationToken);
+            if (plan.Runs.Length == 0)
             {
                 return null;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            var calls = new Dictionary<StatementSyntax, FutureCall>();
+            foreach (FutureRun run in plan.Runs)
+            {
+                foreach (FutureCandidate candidate in run.Calls)
+                {
+                    calls[candidate.Statement] = ToFutureCall(candidate, nullable, method);
+                }
+            }
+
             string twinName = method.Name + "_Parallel";
             var sites = new List<string>();
-            string body = RewriteBody(syntax.Body, runs, sites, syntax.SyntaxTree.FilePath, nullable);
+            string body = RewriteBody(syntax.Body, plan, calls, sites, syntax.SyntaxTree.FilePath, nullable);
             string twin = BuildTwin(syntax, twinName, body);
 
             return new FutureTwinSpec(
@@ -180,25 +189,10 @@ public sealed partial class FuturesGenerator
         }
 
         /// <summary>
-        /// The runs of overlapping pure calls (decided in the shared analysis, which the analyzers use
-        /// too), turned into text. A run with a call the twin cannot spell is left out whole.
+        /// A pure call of a run (decided in the shared <see cref="FuturePlan"/>, which the analyzers use
+        /// too), as text. Its argument and result types are nameable: the plan admits no other calls.
         /// </summary>
-        private static List<List<FutureCall>> FindRuns(SyntaxList<StatementSyntax> statements, SemanticModel model, PurityAnalysis purity, bool nullable, IMethodSymbol host, CancellationToken cancellationToken)
-        {
-            var runs = new List<List<FutureCall>>();
-            foreach (List<FutureCandidate> run in FutureCandidates.FindRuns(statements, model, purity, cancellationToken))
-            {
-                var calls = run.Select(c => ToFutureCall(c, nullable, host)).ToList();
-                if (calls.All(static c => c is not null))
-                {
-                    runs.Add(calls!);
-                }
-            }
-
-            return runs;
-        }
-
-        private static FutureCall? ToFutureCall(FutureCandidate candidate, bool nullable, IMethodSymbol host)
+        private static FutureCall ToFutureCall(FutureCandidate candidate, bool nullable, IMethodSymbol host)
         {
             SymbolDisplayFormat typeFormat = nullable ? QualifiedFormat : SymbolDisplayFormat.FullyQualifiedFormat;
             var stateTypes = new List<string>();
@@ -234,12 +228,7 @@ public sealed partial class FuturesGenerator
             for (int i = 0; i < invocation.Arguments.Length; i++)
             {
                 IArgumentOperation argument = invocation.Arguments[i];
-                if (argument.Parameter is null || !IsNameable(argument.Parameter.Type))
-                {
-                    return null;
-                }
-
-                string parameterType = argument.Parameter.Type.ToDisplayString(QualifiedFormat);
+                string parameterType = argument.Parameter!.Type.ToDisplayString(QualifiedFormat);
                 stateParts.Add($"({parameterType})({((ArgumentSyntax)argument.Syntax).Expression})");
                 stateTypes.Add(argument.Parameter.Type.ToDisplayString(typeFormat));
                 if (size is null && SizeFeature(argument.Parameter.Type) is { } feature)
@@ -330,48 +319,90 @@ public sealed partial class FuturesGenerator
             _ => expression.ToString(),
         };
 
-        private static string RewriteBody(BlockSyntax body, List<List<FutureCall>> runs, List<string> sites, string filePath, bool nullable)
+        /// <summary>
+        /// The block as the plan says: statements kept as written, pure calls started as futures or made
+        /// directly, declarations that may throw while calls run guarded, and each value bound where
+        /// it is forced, in program order.
+        /// </summary>
+        private static string RewriteBody(BlockSyntax body, FuturePlan plan, Dictionary<StatementSyntax, FutureCall> calls, List<string> sites, string filePath, bool nullable)
         {
-            var runByFirst = runs.ToDictionary(r => (SyntaxNode)r[0].Statement);
-            var inRun = new HashSet<SyntaxNode>(runs.SelectMany(r => r.Select(c => (SyntaxNode)c.Statement)));
+            SymbolDisplayFormat typeFormat = nullable ? QualifiedFormat : SymbolDisplayFormat.FullyQualifiedFormat;
+            var started = new HashSet<StatementSyntax>(plan.Steps.Where(static s => s.Kind == FutureStepKind.Start).Select(static s => s.Statement));
+            var runByFirst = plan.Runs.ToDictionary(static r => r.First);
             var text = new StringBuilder();
             text.Append(body.OpenBraceToken.ToFullString());
-            foreach (StatementSyntax statement in body.Statements)
+            string indent = string.Empty;
+
+            void Force(CodeLines code, IEnumerable<FutureCandidate> forced)
             {
-                if (runByFirst.TryGetValue(statement, out List<FutureCall>? run))
+                foreach (FutureCandidate candidate in forced)
                 {
-                    string indent = statement.GetLeadingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
-                    var code = new CodeLines(text, indent);
-                    text.Append(statement.GetLeadingTrivia().ToFullString());
-                    text.Append($"// These {run.Count} pure calls may run at once. Each but the last starts as a future when its site predicts\n");
-                    code.Line("// enough work to pay for one, and is otherwise a plain call; values are forced, in program order, before use.");
-                    for (int i = 0; i < run.Count - 1; i++)
-                    {
-                        FutureCall call = run[i];
-                        FileLinePositionSpan line = call.Statement.GetLocation().GetLineSpan();
-                        string site = $"FutureSites.Site{sites.Count}";
-                        sites.Add($"{call.Display} at {System.IO.Path.GetFileName(filePath)}({line.StartLinePosition.Line + 1},{line.StartLinePosition.Character + 1})");
-                        EmitStart(code, call, site, run.Take(i).ToList(), nullable);
-                    }
-
-                    FutureCall last = run[run.Count - 1];
-                    code.Line($"{last.ResultType} __value_{last.Name};");
-                    EmitGuarded(code, $"__value_{last.Name} = {last.Direct};", run.Take(run.Count - 1).ToList());
-                    foreach (FutureCall call in run.Take(run.Count - 1))
-                    {
-                        code.Line($"{call.DeclaredType} {call.Variable} = global::Specialize.Futures.Future.Join<{call.ResultType}>(__future_{call.Name}, __value_{call.Name});");
-                    }
-
-                    code.Line($"{last.DeclaredType} {last.Variable} = __value_{last.Name};");
-                    continue;
-                }
-
-                if (!inRun.Contains(statement))
-                {
-                    text.Append(statement.ToFullString());
+                    FutureCall call = calls[candidate.Statement];
+                    code.Line(started.Contains(candidate.Statement)
+                        ? $"{call.DeclaredType} {call.Variable} = global::Specialize.Futures.Future.Join<{call.ResultType}>(__future_{call.Name}, __value_{call.Name});"
+                        : $"{call.DeclaredType} {call.Variable} = __value_{call.Name};");
                 }
             }
 
+            for (int i = 0; i < plan.Steps.Length; i++)
+            {
+                FutureStep step = plan.Steps[i];
+                StatementSyntax statement = step.Statement;
+                indent = statement.GetLeadingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
+                var code = new CodeLines(text, indent);
+                Force(code, step.ForcedBefore);
+                if (step.Kind == FutureStepKind.Plain)
+                {
+                    text.Append(statement.ToFullString());
+                    continue;
+                }
+
+                // The statement's own comments stay; its indentation is the generated lines'.
+                SyntaxTriviaList leading = statement.GetLeadingTrivia();
+                text.Append((leading.Count > 0 && leading[leading.Count - 1].IsKind(SyntaxKind.WhitespaceTrivia) ? leading.RemoveAt(leading.Count - 1) : leading).ToFullString());
+                if (runByFirst.TryGetValue(i, out FutureRun? run))
+                {
+                    code.Line($"// These {run.Calls.Length} pure calls may run at once. Each one that has another after it, before its value is needed,");
+                    code.Line("// starts as a future when its site predicts enough work to pay for one, and is otherwise a plain call;");
+                    code.Line("// values are forced, in program order, at their first use.");
+                }
+
+                List<FutureCall> running = step.Running.Select(c => calls[c.Statement]).ToList();
+                switch (step.Kind)
+                {
+                    case FutureStepKind.Start:
+                    {
+                        FutureCall call = calls[statement];
+                        FileLinePositionSpan line = call.Statement.GetLocation().GetLineSpan();
+                        string site = $"FutureSites.Site{sites.Count}";
+                        sites.Add($"{call.Display} at {System.IO.Path.GetFileName(filePath)}({line.StartLinePosition.Line + 1},{line.StartLinePosition.Character + 1})");
+                        EmitStart(code, call, site, running, nullable);
+                        break;
+                    }
+
+                    case FutureStepKind.Direct:
+                    {
+                        FutureCall call = calls[statement];
+                        code.Line($"{call.ResultType} __value_{call.Name};");
+                        EmitGuarded(code, $"__value_{call.Name} = {call.Direct};", running);
+                        break;
+                    }
+
+                    case FutureStepKind.Guarded:
+                    {
+                        // A pure declaration that may throw: declared before the try, bound after it.
+                        var declaration = (LocalDeclarationStatementSyntax)statement;
+                        VariableDeclaratorSyntax variable = declaration.Declaration.Variables[0];
+                        string name = "__value_" + variable.Identifier.ValueText;
+                        code.Line($"{step.Declared!.Type.ToDisplayString(typeFormat)} {name};");
+                        EmitGuarded(code, $"{name} = {variable.Initializer!.Value};", running);
+                        code.Line($"{declaration.Declaration.Type} {variable.Identifier.Text} = {name};");
+                        break;
+                    }
+                }
+            }
+
+            Force(new CodeLines(text, indent), plan.ForcedAtEnd);
             text.Append(body.CloseBraceToken.ToFullString());
             return text.ToString();
         }

@@ -106,6 +106,51 @@ public sealed class ExtractPureCallsCodeFixTests
     }
 
     [Fact]
+    public void Extracts_a_run_with_a_pure_declaration_between_its_calls()
+    {
+        const string before = """
+            public static partial class Caller
+            {
+                public static double Run(double[] a) => Make()(a);
+
+                private static System.Func<double[], double> Make() => a =>
+                {
+                    var b = {|SPEC007:Pure.Scale(a, 2.0)|};
+                    int last = a.Length - 1;
+                    var c = Pure.Scale(a, 3.0);
+                    return b[last] + c[last];
+                };
+            }
+            """;
+        const string after = """
+            public static partial class Caller
+            {
+                public static double Run(double[] a) => Make()(a);
+
+                private static System.Func<double[], double> Make() => a =>
+                {
+                    var (b, last, c) = ComputeBLastAndC(a);
+                    return b[last] + c[last];
+                };
+
+                private static (double[] b, int last, double[] c) ComputeBLastAndC(double[] a)
+                {
+                    var b = Pure.Scale(a, 2.0);
+                    int last = a.Length - 1;
+                    var c = Pure.Scale(a, 3.0);
+                    return (b, last, c);
+                }
+            }
+            """;
+
+        string fixedSource = CodeFixHarness.Verify(before, after, "Extract method 'ComputeBLastAndC'", PureKernels);
+
+        GeneratorRun run = GeneratorHarness.Run([fixedSource, PureKernels]);
+        AssertTwinIntercepts(run, "Caller", "ComputeBLastAndC", "double__");
+        Assert.Equal(10.0, run.Invoke("Caller", "Run", new[] { 1.0, 2.0 })); // 2 * 2 + 3 * 2
+    }
+
+    [Fact]
     public void Extracts_the_run_from_a_local_function_returning_the_one_result_used_later()
     {
         const string before = """
@@ -454,7 +499,7 @@ public sealed class ExtractPureCallsCodeFixTests
         string suffix = parameterTypes.Length == 0 ? string.Empty : "_" + parameterTypes;
         string twin = run.Source($"{type}.{method}{suffix}.Parallel.g.cs");
         Assert.Contains($" {method}_Parallel(", twin, StringComparison.Ordinal);
-        Assert.Contains("global::Specialize.Futures.Future.Start", twin, StringComparison.Ordinal);
+        Assert.Contains("global::Specialize.Futures.Future.Spawn", twin, StringComparison.Ordinal);
         Assert.Contains($".{method}_Parallel(", run.Source("Specialize.FutureInterceptors.g.cs"), StringComparison.Ordinal);
     }
 }

@@ -86,8 +86,68 @@ public sealed class FutureOpportunityTests
             }
             """, PureKernels);
 
-        Assert.Contains("used by the next statement", diagnostics.Single().GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("used before another pure call starts", diagnostics.Single().GetMessage(), StringComparison.Ordinal);
         Assert.Contains("first use of 'b'", diagnostics.Single().GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SPEC005_looks_past_pure_declarations_to_the_first_use()
+    {
+        // 'n' does not read 'b', so 'b' stays pending across it; 'Sum(b)' then forces it before any
+        // other pure call has started.
+        AnalyzerHarness.VerifyIncluding(["SPEC005", "SPEC007"], """
+            public static partial class Caller
+            {
+                public static double Run(double[] a)
+                {
+                    var b = {|SPEC005:Pure.Scale(a, 2.0)|};
+                    int n = a.Length * 2;
+                    var s = Pure.Sum(b);
+                    var c = Pure.Scale(a, 3.0);
+                    return s + c[0] + n;
+                }
+            }
+            """, PureKernels);
+    }
+
+    [Fact]
+    public void SPEC005_is_silent_when_a_pure_declaration_separates_overlapping_calls()
+    {
+        // 'b' stays pending across the declaration of 'n' and overlaps 'c': the calls form one run.
+        AnalyzerHarness.VerifyIncluding(["SPEC005", "SPEC007"], """
+            public static partial class Caller
+            {
+                public static double Run(double[] a, int k)
+                {
+                    var b = Pure.Scale(a, 2.0);
+                    int n = a.Length / k;
+                    var c = Pure.Scale(a, 3.0);
+                    var s = Pure.Sum(b);
+                    return s + c[0] + n;
+                }
+            }
+            """, PureKernels);
+    }
+
+    [Fact]
+    public void SPEC005_is_silent_when_an_impure_statement_forces_the_call()
+    {
+        // Forced by a statement that is not a pure declaration, not by a use: nothing to say.
+        AnalyzerHarness.VerifyIncluding(["SPEC005", "SPEC007"], """
+            public static partial class Caller
+            {
+                private static int count;
+
+                public static double Run(double[] a)
+                {
+                    var b = Pure.Scale(a, 2.0);
+                    count++;
+                    var s = Pure.Sum(b);
+                    var c = Pure.Scale(a, 3.0);
+                    return s + c[0];
+                }
+            }
+            """, PureKernels);
     }
 
     [Fact]
@@ -218,6 +278,26 @@ public sealed class FutureOpportunityTests
                     var c = Pure.Scale(a, 3.0);
                     var d = Pure.Sum(a);
                     System.Console.WriteLine(b[0] + c[0] + d);
+                }
+            }
+            """, PureKernels);
+
+        Assert.Equal("3", diagnostics.Single().Properties["RunLength"]);
+    }
+
+    [Fact]
+    public void SPEC007_run_length_counts_the_pure_declarations_inside_the_run()
+    {
+        var diagnostics = AnalyzerHarness.Verify("""
+            public static class Program
+            {
+                public static void Main()
+                {
+                    double[] a = { 1.0, 2.0 };
+                    var b = {|SPEC007:Pure.Scale(a, 2.0)|};
+                    int n = a.Length * 2;
+                    var c = Pure.Scale(a, 3.0);
+                    System.Console.WriteLine(b[0] + c[0] + n);
                 }
             }
             """, PureKernels);

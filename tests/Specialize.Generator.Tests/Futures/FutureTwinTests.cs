@@ -62,6 +62,127 @@ public sealed class FutureTwinTests
         Snapshot.Verify(run.Source("Specialize.FutureInterceptors.g.cs"), "Combine.Interceptors");
     }
 
+    // Between the calls: a pure declaration that may throw (integer division), and a pure call that
+    // needs only the first call's value.
+    private const string Pending = """
+        using System;
+        using Specialize;
+
+        namespace Demo;
+
+        public static partial class Pending
+        {
+            [Pure]
+            public static double[] Scale(double[] x, double alpha, double beta)
+            {
+                var y = new double[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                {
+                    y[i] = (alpha * x[i]) + beta;
+                }
+
+                return y;
+            }
+
+            [Pure]
+            public static double[] Add(double[] a, double[] b)
+            {
+                var sum = new double[a.Length];
+                for (int i = 0; i < a.Length; i++)
+                {
+                    sum[i] = a[i] + b[i];
+                }
+
+                return sum;
+            }
+
+            public static double Blend(double[] a, int parts)
+            {
+                var b = Scale(a, 1.0, 0.5);
+                int step = a.Length / parts;
+                var c = Scale(a, 2.0, 0.0);
+                var d = Add(b, a);
+                return d[step] + c[step];
+            }
+
+            public static double Run(double[] a, int parts) => Blend(a, parts);
+        }
+        """;
+
+    [Fact]
+    public void Calls_stay_pending_across_pure_declarations_and_are_forced_at_first_use()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Pending);
+
+        string twin = run.Source("Demo.Pending.Blend_double___int.Parallel.g.cs");
+        Snapshot.Verify(twin, "Blend.Parallel");
+
+        // Structure: both Scale calls are started before either is forced, the division waits for the
+        // first call's exception, Add forces only 'b' (c keeps running), and return forces the rest.
+        int startB = twin.IndexOf("FutureSites.Site0.TrySpawn", StringComparison.Ordinal);
+        int step = twin.IndexOf("__value_step = a.Length / parts;", StringComparison.Ordinal);
+        int startC = twin.IndexOf("FutureSites.Site1.TrySpawn", StringComparison.Ordinal);
+        int joinB = twin.IndexOf("var b = global::Specialize.Futures.Future.Join", StringComparison.Ordinal);
+        int add = twin.IndexOf("__value_d = Add(b, a);", StringComparison.Ordinal);
+        int joinC = twin.IndexOf("var c = global::Specialize.Futures.Future.Join", StringComparison.Ordinal);
+        int result = twin.IndexOf("return d[step] + c[step];", StringComparison.Ordinal);
+        Assert.True(startB >= 0 && startB < step && step < startC && startC < joinB && joinB < add && add < joinC && joinC < result, twin);
+        Assert.DoesNotContain("Site2", twin, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Twin_with_pending_calls_gives_the_sequential_result_and_exception()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Pending);
+        double[] input = Enumerable.Range(0, 1000).Select(i => i * 0.25).ToArray();
+
+        var actual = (double)run.Invoke("Demo.Pending", "Run", input, 4)!;
+
+        // d[250] = (input[250] + 0.5) + input[250]; c[250] = 2 * input[250].
+        double x = input[250];
+        Assert.Equal(((x + 0.5) + x) + (2.0 * x), actual);
+        Assert.Throws<DivideByZeroException>(() => run.Invoke("Demo.Pending", "Run", input, 0));
+    }
+
+    [Fact]
+    public void A_declaration_that_is_not_pure_forces_pending_calls_so_calls_around_it_do_not_overlap()
+    {
+        // 'Next' writes a field: the declaration of 'k' is an ordinary statement, before which the
+        // first call is forced, so the two calls never run at once and no twin is needed.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using Specialize;
+
+            public static partial class Counted
+            {
+                private static int calls;
+
+                [Pure]
+                public static int[] Copy(int[] x)
+                {
+                    var y = new int[x.Length];
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        y[i] = x[i];
+                    }
+
+                    return y;
+                }
+
+                public static int Next() => ++calls;
+
+                public static int Both(int[] a)
+                {
+                    var b = Copy(a);
+                    int k = Next();
+                    var c = Copy(a);
+                    return b.Length + c.Length + k;
+                }
+            }
+            """);
+
+        Assert.Empty(run.GeneratedSources);
+    }
+
     [Fact]
     public void Every_call_site_of_the_original_is_intercepted()
     {

@@ -233,6 +233,102 @@ public sealed class SequentialEquivalenceTests : IDisposable
         Assert.True(site.NanosecondsPerUnit > 0, $"{site.NanosecondsPerUnit} ns per unit");
     }
 
+    // The first call is large and, once its site has learned that, spawned; the statements after it
+    // run while it may still be running: a pure declaration that throws on a zero divisor, a small
+    // call, and a visible side effect, which must wait for both calls.
+    private const string PendingAcrossStatements = """
+        using System;
+        using System.Collections.Generic;
+        using Specialize;
+
+        public static partial class Pending
+        {
+            [Pure]
+            public static long Work(int work, int fail)
+            {
+                long acc = 0;
+                for (int i = 0; i < work; i++)
+                {
+                    acc += i ^ (acc >> 3);
+                }
+
+                if (fail != 0)
+                {
+                    throw new InvalidOperationException("call " + fail + " failed");
+                }
+
+                return acc & 1;
+            }
+
+            public static long Logged(List<string> log, int work, int failFirst, int divisor, int failSecond)
+            {
+                log.Add("before");
+                var first = Work(work, failFirst);
+                int share = work / divisor;
+                var second = Work(1, failSecond);
+                log.Add("between " + share);
+                var third = Work(1, 0);
+                log.Add("after");
+                return first + second + third;
+            }
+
+            public static string Trace(int work, int failFirst, int divisor, int failSecond)
+            {
+                var log = new List<string>();
+                try
+                {
+                    Logged(log, work, failFirst, divisor, failSecond);
+                }
+                catch (Exception e)
+                {
+                    log.Add(e.GetType().Name + ": " + e.Message);
+                }
+
+                return string.Join("|", log);
+            }
+        }
+        """;
+
+    [Fact]
+    public void Pending_calls_are_forced_before_an_impure_statement()
+    {
+        GeneratorRun run = GeneratorHarness.Run(PendingAcrossStatements);
+        string twin = run.Source("Pending.Logged_List_string__int_int_int_int.Parallel.g.cs");
+        Assert.True(
+            twin.IndexOf("var first = global::Specialize.Futures.Future.Join", StringComparison.Ordinal)
+                < twin.IndexOf("log.Add(\"between \" + share);", StringComparison.Ordinal),
+            twin);
+        long spawned = WarmUpPendingUntilSpawning(run);
+
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            Assert.Equal("before|between 2000000|after", run.Invoke("Pending", "Trace", 2_000_000, 0, 1, 0));
+            Assert.Equal("before|InvalidOperationException: call 1 failed", run.Invoke("Pending", "Trace", 2_000_000, 1, 1, 0));
+            Assert.Equal("before|InvalidOperationException: call 2 failed", run.Invoke("Pending", "Trace", 2_000_000, 0, 1, 2));
+        }
+
+        AssertSpawnedSince(spawned);
+    }
+
+    [Fact]
+    public void Pure_declaration_that_throws_while_an_earlier_spawned_call_throws_surfaces_the_earlier_exception()
+    {
+        GeneratorRun run = GeneratorHarness.Run(PendingAcrossStatements);
+        long spawned = WarmUpPendingUntilSpawning(run);
+
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            // Both the first call and the division throw: the sequential program throws the call's.
+            Assert.Equal("before|InvalidOperationException: call 1 failed", run.Invoke("Pending", "Trace", 2_000_000, 1, 0, 0));
+
+            // Only the division throws: its own exception, once the first call has finished.
+            Assert.StartsWith("before|DivideByZeroException: ", (string)run.Invoke("Pending", "Trace", 2_000_000, 0, 0, 0)!, StringComparison.Ordinal);
+            Assert.Equal(0, FutureRuntime.InFlight);
+        }
+
+        AssertSpawnedSince(spawned);
+    }
+
     /// <summary>Runs the twin with futures on until its first call has been spawned at least once.</summary>
     private static long WarmUpUntilSpawning(GeneratorRun run)
     {
@@ -242,6 +338,19 @@ public sealed class SequentialEquivalenceTests : IDisposable
         {
             // Work returns 0 or 1 and does not throw when asked not to.
             Assert.InRange((long)run.Invoke("Ordered", "Run", 2_000_000, 0, 0)!, 0L, 2L);
+        }
+
+        return before;
+    }
+
+    /// <summary>Traces the pending-calls method with futures on, no call failing, until a call has been spawned.</summary>
+    private static long WarmUpPendingUntilSpawning(GeneratorRun run)
+    {
+        FutureRuntime.Enabled = true;
+        long before = FutureRuntime.Spawned;
+        for (int i = 0; i < 40 && (i < 8 || FutureRuntime.Spawned == before); i++)
+        {
+            Assert.Equal("before|between 2000000|after", run.Invoke("Pending", "Trace", 2_000_000, 0, 1, 0));
         }
 
         return before;

@@ -15,8 +15,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
         internal static double[] Combine_Parallel(double[] a)
         {
-            // These 2 pure calls may run at once. Each but the last starts as a future when its site predicts
-            // enough work to pay for one, and is otherwise a plain call; values are forced, in program order, before use.
+            // These 2 pure calls may run at once. Each one that has another after it, before its value is needed,
+            // starts as a future when its site predicts enough work to pay for one, and is otherwise a plain call;
+            // values are forced, in program order, at their first use.
             global::System.Threading.Tasks.Task<double[]>? __future_b = null;
             double[] __value_b = default!;
             long __size_b = global::Specialize.Futures.FutureSize.Of((double[])(a));

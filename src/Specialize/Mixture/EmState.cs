@@ -20,6 +20,9 @@ internal sealed class EmState
     private const int ChunkBlocks = 8;
     private const double Epsilon = 2.220446049250313e-16;
 
+    /// <summary>The smallest argument passed to exp in the E-step: exp(-708) is about 3.3e-308, still a normal double.</summary>
+    private const double ExpFloor = -708;
+
     private readonly int m;
     private readonly int d;
     private readonly CovarianceType type;
@@ -127,21 +130,39 @@ internal sealed class EmState
             TensorPrimitives.Max(max, wlp.AsSpan((blk * m + k) * B, B), max);
         }
 
+        // exp(wlp - max) with the argument clamped at ExpFloor: TensorPrimitives.Exp takes a slow scalar
+        // path for arguments whose result is subnormal or zero, and in a well-separated mixture most
+        // (row, component) pairs are that far from the row's best component. Those responsibilities
+        // (below 1e-307, far beneath the rounding of a sum that is at least 1) are set to 0 below.
         sum.Clear();
+        var floor = Vector256.Create(ExpFloor);
+        var maxV = MemoryMarshal.Cast<double, Vector256<double>>(max);
         for (int k = 0; k < m; k++)
         {
             var r = resp.AsSpan((blk * m + k) * B, B);
-            TensorPrimitives.Subtract(wlp.AsSpan((blk * m + k) * B, B), max, r);
+            var w = MemoryMarshal.Cast<double, Vector256<double>>(wlp.AsSpan((blk * m + k) * B, B));
+            var rv = MemoryMarshal.Cast<double, Vector256<double>>(r);
+            for (int v = 0; v < rv.Length; v++)
+            {
+                rv[v] = Vector256.Max(w[v] - maxV[v], floor);
+            }
+
             TensorPrimitives.Exp(r, r);
             TensorPrimitives.Add(sum, r, sum);
         }
 
         // resp = exp(wlp - max) / sum = exp(wlp - logsumexp)
         TensorPrimitives.Reciprocal(sum, tmp);
+        var inv = MemoryMarshal.Cast<double, Vector256<double>>(tmp);
         for (int k = 0; k < m; k++)
         {
-            var r = resp.AsSpan((blk * m + k) * B, B);
-            TensorPrimitives.Multiply(r, tmp, r);
+            var w = MemoryMarshal.Cast<double, Vector256<double>>(wlp.AsSpan((blk * m + k) * B, B));
+            var rv = MemoryMarshal.Cast<double, Vector256<double>>(resp.AsSpan((blk * m + k) * B, B));
+            for (int v = 0; v < rv.Length; v++)
+            {
+                var kept = Vector256.GreaterThan(w[v] - maxV[v], floor);
+                rv[v] = Vector256.ConditionalSelect(kept, rv[v] * inv[v], Vector256<double>.Zero);
+            }
         }
 
         TensorPrimitives.Log(sum, sum);

@@ -21,8 +21,12 @@ namespace Specialize.Mixture;
 /// register tiles of vector FMAs) and <c>Syrk-Rows</c> (the same product with rows in row-major order:
 /// a scaled value broadcast against a vector of columns, so accumulators are matrix rows and no horizontal
 /// sums are needed), and where 512-bit vectors are accelerated <c>Syrk-512</c> (<c>Syrk</c> on
-/// <see cref="Vector512{T}"/>). More variants (for example code specialized to one dimension) can be
-/// registered; every variant must compute the same result.
+/// <see cref="Vector512{T}"/>), <c>Syrk-Chunk</c> and <c>Syrk-Chunk-512</c> (the <c>Syrk</c> tiles accumulated
+/// over passes of several blocks, so their register accumulators are reduced far less often). The
+/// Mahalanobis variants are <c>Rowwise</c>, <c>Blocked</c> (16 rows x 2 columns of <c>(x - mu) P</c> per
+/// step), <c>Blocked-512</c> and <c>Tiled</c> (16 rows x 4 columns per step from a repacked triangle of
+/// <c>P</c>). More variants (for example code specialized to one dimension) can be registered; every
+/// variant must compute the same result.
 /// </summary>
 public static class GmmKernels
 {
@@ -48,11 +52,14 @@ public static class GmmKernels
         Covariance.Register("Syrk", CovarianceSyrk);
         Covariance.Register("Syrk-Rows", CovarianceSyrkRows);
         Covariance.Register("Syrk-512", static input => CovarianceSyrk(input, wide: true), static _ => Vector512.IsHardwareAccelerated);
+        Covariance.Register("Syrk-Chunk", static input => CovarianceSyrkChunk(input, wide: false));
+        Covariance.Register("Syrk-Chunk-512", static input => CovarianceSyrkChunk(input, wide: true), static _ => Vector512.IsHardwareAccelerated);
 
         Mahalanobis = new VariantRegistry<GmmKernel>(MahalanobisKernelName);
         Mahalanobis.Register("Rowwise", MahalanobisRowwise);
         Mahalanobis.Register("Blocked", MahalanobisBlocked);
         Mahalanobis.Register("Blocked-512", MahalanobisBlocked512, static _ => Vector512.IsHardwareAccelerated);
+        Mahalanobis.Register("Tiled", MahalanobisTiled);
     }
 
     /// <summary>The variants of the M-step covariance accumulation.</summary>
@@ -368,6 +375,15 @@ public static class GmmKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddSums(ref double target, Vector256<double> a, Vector256<double> b, Vector256<double> c, Vector256<double> d)
     {
+        if (!Avx.IsSupported)
+        {
+            target += Vector256.Sum(a);
+            Unsafe.Add(ref target, 1) += Vector256.Sum(b);
+            Unsafe.Add(ref target, 2) += Vector256.Sum(c);
+            Unsafe.Add(ref target, 3) += Vector256.Sum(d);
+            return;
+        }
+
         var ab = Avx.HorizontalAdd(a, b); // a0+a1, b0+b1, a2+a3, b2+b3
         var cd = Avx.HorizontalAdd(c, d);
         var sums = Avx.Permute2x128(ab, cd, 0x20) + Avx.Permute2x128(ab, cd, 0x31);
@@ -423,6 +439,222 @@ public static class GmmKernels
             }
         }
     }
+
+    // ---- covariance: Syrk-Chunk ------------------------------------------------------------------
+
+    /// <summary>
+    /// <c>Syrk</c> with each 4 x 4 tile accumulated over several blocks instead of one: the centered and
+    /// the scaled rows of a pass of 2 or 4 blocks are laid out feature-major in one buffer, so the 16
+    /// register accumulators of a tile are reduced a quarter or an eighth as often, and only the tiles on
+    /// and above the diagonal are computed and kept.
+    /// </summary>
+    private static void CovarianceSyrkChunk(GmmKernelInput input, bool wide)
+    {
+        // Chunks of 32 blocks: a quarter of the partial sums of the other row-parallel variants to
+        // allocate and add up, still dozens of chunks for the threads at N = 150000.
+        const int ChunkSize = 4 * ChunkBlocks;
+        int d = input.Data.Dimension, m = input.Components;
+        int blocks = input.Data.BlockCount;
+        int chunks = (blocks + ChunkSize - 1) / ChunkSize;
+        int de = (d + 3) & ~3;
+        int tiles = de / 4 * (de / 4 + 1) / 2;
+        int tileStride = tiles * 16; // a chunk's sums for one component: 16 per tile, tile rows of 4
+        var partials = new double[chunks * m * tileStride];
+        var x = input.Data.BlockedArray;
+        var r = input.ResponsibilityArray;
+        var mu = input.MeanArray;
+
+        // Rows per pass of the tile loops: the centered and scaled rows of a pass (2 x de x Rows values)
+        // stay in the level-2 cache while every tile streams through them (measured: 256 rows for
+        // 512-bit vectors and 128 for 256-bit ones; a whole chunk of 512 rows is a third slower).
+        int passBlocks = wide ? 4 : 2;
+        int passRows = passBlocks * B;
+        Parallel.For(
+            0,
+            chunks,
+            () => (Diff: new double[de * passRows], Scaled: new double[de * passRows]),
+            (chunk, _, scratch) =>
+            {
+                var diff = scratch.Diff;
+                var scaled = scratch.Scaled;
+                int chunkEnd = Math.Min(blocks, (chunk + 1) * ChunkSize);
+                for (int k = 0; k < m; k++)
+                {
+                    var acc = partials.AsSpan((chunk * m + k) * tileStride, tileStride);
+                    for (int first = chunk * ChunkSize; first < chunkEnd; first += passBlocks)
+                    {
+                        int count = Math.Min(chunkEnd, first + passBlocks) - first;
+                        for (int i = 0; i < d; i++)
+                        {
+                            var mi = Vector256.Create(mu[k * d + i]);
+                            ref double di = ref diff[i * passRows];
+                            ref double si = ref scaled[i * passRows];
+                            for (int c = 0; c < count; c++)
+                            {
+                                int blk = first + c;
+                                ref double xi = ref x[(blk * d + i) * B];
+                                ref double rk = ref r[(blk * m + k) * B];
+                                nuint o = (nuint)(c * B);
+                                for (nuint v = 0; v < B; v += 4)
+                                {
+                                    var t = Vector256.LoadUnsafe(ref xi, v) - mi;
+                                    t.StoreUnsafe(ref di, o + v);
+                                    (Vector256.LoadUnsafe(ref rk, v) * t).StoreUnsafe(ref si, o + v);
+                                }
+                            }
+                        }
+
+                        if (wide)
+                        {
+                            ChunkTiles512(diff, scaled, de, passRows, count * B, acc);
+                        }
+                        else
+                        {
+                            ChunkTiles256(diff, scaled, de, passRows, count * B, acc);
+                        }
+                    }
+                }
+
+                return scratch;
+            },
+            static _ => { });
+
+        var sum = new double[tileStride];
+        var packed = new double[d * (d + 1) / 2];
+        for (int k = 0; k < m; k++)
+        {
+            Array.Clear(sum);
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                TensorPrimitives.Add(sum, partials.AsSpan((chunk * m + k) * tileStride, tileStride), sum);
+            }
+
+            // Tiles are numbered row by row over the upper triangle of the 4 x 4 tile grid.
+            int q = 0;
+            for (int i = 0; i < d; i++)
+            {
+                for (int j = i; j < d; j++)
+                {
+                    int ti = i / 4, tj = j / 4, nt = de / 4;
+                    int tile = (ti * nt) - (ti * (ti - 1) / 2) + (tj - ti);
+                    packed[q++] = sum[(tile * 16) + ((i % 4) * 4) + (j % 4)];
+                }
+            }
+
+            StoreMatrix(input, k, packed);
+        }
+    }
+
+    /// <summary>
+    /// For every 4 x 4 tile on or above the diagonal: acc[tile] += scaled_i . diff_j over the first
+    /// <paramref name="rows"/> values of each feature (features <paramref name="stride"/> apart).
+    /// </summary>
+    private static void ChunkTiles512(double[] diff, double[] scaled, int de, int stride, int rows, Span<double> acc)
+    {
+        ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
+        ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
+        ref double aRef = ref MemoryMarshal.GetReference(acc);
+        int tile = 0;
+        for (int i = 0; i < de; i += 4)
+        {
+            ref double s0 = ref Unsafe.Add(ref sRef, i * stride);
+            ref double s1 = ref Unsafe.Add(ref s0, stride);
+            ref double s2 = ref Unsafe.Add(ref s1, stride);
+            ref double s3 = ref Unsafe.Add(ref s2, stride);
+            for (int j = i; j < de; j += 4, tile++)
+            {
+                ref double e0r = ref Unsafe.Add(ref dRef, j * stride);
+                ref double e1r = ref Unsafe.Add(ref e0r, stride);
+                ref double e2r = ref Unsafe.Add(ref e1r, stride);
+                ref double e3r = ref Unsafe.Add(ref e2r, stride);
+                var a00 = Vector512<double>.Zero; var a01 = Vector512<double>.Zero; var a02 = Vector512<double>.Zero; var a03 = Vector512<double>.Zero;
+                var a10 = Vector512<double>.Zero; var a11 = Vector512<double>.Zero; var a12 = Vector512<double>.Zero; var a13 = Vector512<double>.Zero;
+                var a20 = Vector512<double>.Zero; var a21 = Vector512<double>.Zero; var a22 = Vector512<double>.Zero; var a23 = Vector512<double>.Zero;
+                var a30 = Vector512<double>.Zero; var a31 = Vector512<double>.Zero; var a32 = Vector512<double>.Zero; var a33 = Vector512<double>.Zero;
+                for (nuint b = 0; b < (nuint)rows; b += (nuint)Vector512<double>.Count)
+                {
+                    var e0 = Vector512.LoadUnsafe(ref e0r, b);
+                    var e1 = Vector512.LoadUnsafe(ref e1r, b);
+                    var e2 = Vector512.LoadUnsafe(ref e2r, b);
+                    var e3 = Vector512.LoadUnsafe(ref e3r, b);
+                    var s = Vector512.LoadUnsafe(ref s0, b);
+                    a00 = Vector512.FusedMultiplyAdd(s, e0, a00); a01 = Vector512.FusedMultiplyAdd(s, e1, a01);
+                    a02 = Vector512.FusedMultiplyAdd(s, e2, a02); a03 = Vector512.FusedMultiplyAdd(s, e3, a03);
+                    s = Vector512.LoadUnsafe(ref s1, b);
+                    a10 = Vector512.FusedMultiplyAdd(s, e0, a10); a11 = Vector512.FusedMultiplyAdd(s, e1, a11);
+                    a12 = Vector512.FusedMultiplyAdd(s, e2, a12); a13 = Vector512.FusedMultiplyAdd(s, e3, a13);
+                    s = Vector512.LoadUnsafe(ref s2, b);
+                    a20 = Vector512.FusedMultiplyAdd(s, e0, a20); a21 = Vector512.FusedMultiplyAdd(s, e1, a21);
+                    a22 = Vector512.FusedMultiplyAdd(s, e2, a22); a23 = Vector512.FusedMultiplyAdd(s, e3, a23);
+                    s = Vector512.LoadUnsafe(ref s3, b);
+                    a30 = Vector512.FusedMultiplyAdd(s, e0, a30); a31 = Vector512.FusedMultiplyAdd(s, e1, a31);
+                    a32 = Vector512.FusedMultiplyAdd(s, e2, a32); a33 = Vector512.FusedMultiplyAdd(s, e3, a33);
+                }
+
+                ref double t = ref Unsafe.Add(ref aRef, tile * 16);
+                AddSums(ref t, Half(a00), Half(a01), Half(a02), Half(a03));
+                AddSums(ref Unsafe.Add(ref t, 4), Half(a10), Half(a11), Half(a12), Half(a13));
+                AddSums(ref Unsafe.Add(ref t, 8), Half(a20), Half(a21), Half(a22), Half(a23));
+                AddSums(ref Unsafe.Add(ref t, 12), Half(a30), Half(a31), Half(a32), Half(a33));
+            }
+        }
+    }
+
+    /// <summary><see cref="ChunkTiles512"/> on 256-bit vectors.</summary>
+    private static void ChunkTiles256(double[] diff, double[] scaled, int de, int stride, int rows, Span<double> acc)
+    {
+        ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
+        ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
+        ref double aRef = ref MemoryMarshal.GetReference(acc);
+        int tile = 0;
+        for (int i = 0; i < de; i += 4)
+        {
+            ref double s0 = ref Unsafe.Add(ref sRef, i * stride);
+            ref double s1 = ref Unsafe.Add(ref s0, stride);
+            ref double s2 = ref Unsafe.Add(ref s1, stride);
+            ref double s3 = ref Unsafe.Add(ref s2, stride);
+            for (int j = i; j < de; j += 4, tile++)
+            {
+                ref double e0r = ref Unsafe.Add(ref dRef, j * stride);
+                ref double e1r = ref Unsafe.Add(ref e0r, stride);
+                ref double e2r = ref Unsafe.Add(ref e1r, stride);
+                ref double e3r = ref Unsafe.Add(ref e2r, stride);
+                var a00 = Vector256<double>.Zero; var a01 = Vector256<double>.Zero; var a02 = Vector256<double>.Zero; var a03 = Vector256<double>.Zero;
+                var a10 = Vector256<double>.Zero; var a11 = Vector256<double>.Zero; var a12 = Vector256<double>.Zero; var a13 = Vector256<double>.Zero;
+                var a20 = Vector256<double>.Zero; var a21 = Vector256<double>.Zero; var a22 = Vector256<double>.Zero; var a23 = Vector256<double>.Zero;
+                var a30 = Vector256<double>.Zero; var a31 = Vector256<double>.Zero; var a32 = Vector256<double>.Zero; var a33 = Vector256<double>.Zero;
+                for (nuint b = 0; b < (nuint)rows; b += (nuint)Vector256<double>.Count)
+                {
+                    var e0 = Vector256.LoadUnsafe(ref e0r, b);
+                    var e1 = Vector256.LoadUnsafe(ref e1r, b);
+                    var e2 = Vector256.LoadUnsafe(ref e2r, b);
+                    var e3 = Vector256.LoadUnsafe(ref e3r, b);
+                    var s = Vector256.LoadUnsafe(ref s0, b);
+                    a00 = Vector256.FusedMultiplyAdd(s, e0, a00); a01 = Vector256.FusedMultiplyAdd(s, e1, a01);
+                    a02 = Vector256.FusedMultiplyAdd(s, e2, a02); a03 = Vector256.FusedMultiplyAdd(s, e3, a03);
+                    s = Vector256.LoadUnsafe(ref s1, b);
+                    a10 = Vector256.FusedMultiplyAdd(s, e0, a10); a11 = Vector256.FusedMultiplyAdd(s, e1, a11);
+                    a12 = Vector256.FusedMultiplyAdd(s, e2, a12); a13 = Vector256.FusedMultiplyAdd(s, e3, a13);
+                    s = Vector256.LoadUnsafe(ref s2, b);
+                    a20 = Vector256.FusedMultiplyAdd(s, e0, a20); a21 = Vector256.FusedMultiplyAdd(s, e1, a21);
+                    a22 = Vector256.FusedMultiplyAdd(s, e2, a22); a23 = Vector256.FusedMultiplyAdd(s, e3, a23);
+                    s = Vector256.LoadUnsafe(ref s3, b);
+                    a30 = Vector256.FusedMultiplyAdd(s, e0, a30); a31 = Vector256.FusedMultiplyAdd(s, e1, a31);
+                    a32 = Vector256.FusedMultiplyAdd(s, e2, a32); a33 = Vector256.FusedMultiplyAdd(s, e3, a33);
+                }
+
+                ref double t = ref Unsafe.Add(ref aRef, tile * 16);
+                AddSums(ref t, a00, a01, a02, a03);
+                AddSums(ref Unsafe.Add(ref t, 4), a10, a11, a12, a13);
+                AddSums(ref Unsafe.Add(ref t, 8), a20, a21, a22, a23);
+                AddSums(ref Unsafe.Add(ref t, 12), a30, a31, a32, a33);
+            }
+        }
+    }
+
+    /// <summary>The sum of the two 256-bit halves of a 512-bit vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Half(Vector512<double> v) => v.GetLower() + v.GetUpper();
 
     // ---- covariance: Syrk-Rows -------------------------------------------------------------------
 
@@ -799,6 +1031,134 @@ public static class GmmKernels
                 return diff;
             },
             static _ => { });
+    }
+
+    // ---- Mahalanobis: Tiled ---------------------------------------------------------------------
+
+    /// <summary>
+    /// Register tiles of 16 rows x 4 columns of <c>(x - mu) P</c>: per step of the inner loop, four
+    /// vectors of centered rows and four broadcast precision factors feed 16 FMAs. The factors are
+    /// repacked once per call in the order the loop reads them (for column group <c>g</c>, rows
+    /// <c>0 .. 4g + 3</c> of columns <c>4g .. 4g + 3</c>, zero below the diagonal and in padding), so the
+    /// triangle of <c>P</c> is skipped except at the corner of each group.
+    /// </summary>
+    private static void MahalanobisTiled(GmmKernelInput input)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        int blocks = input.Data.BlockCount;
+        int chunks = (blocks + ChunkBlocks - 1) / ChunkBlocks;
+        int de = (d + 3) & ~3;
+        int groups = de / 4;
+        int packedSize = 8 * groups * (groups + 1); // sum over g of (4g + 4) rows x 4 columns
+        var packed = new double[m * packedSize];
+        var u = input.PrecisionArray;
+        for (int k = 0; k < m; k++)
+        {
+            int q = k * packedSize;
+            for (int g = 0; g < groups; g++)
+            {
+                for (int i = 0; i < 4 * g + 4; i++)
+                {
+                    for (int c = 0; c < 4; c++)
+                    {
+                        int j = (4 * g) + c;
+                        packed[q++] = i < d && j < d && i <= j ? u[((k * d) + i) * d + j] : 0;
+                    }
+                }
+            }
+        }
+
+        var x = input.Data.BlockedArray;
+        var mu = input.MeanArray;
+        var output = input.OutputArray;
+        Parallel.For(
+            0,
+            chunks,
+            () => new double[de * B], // padding features stay zero
+            (chunk, _, diff) =>
+            {
+                int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
+                ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
+                for (int blk = chunk * ChunkBlocks; blk < end; blk++)
+                {
+                    for (int k = 0; k < m; k++)
+                    {
+                        for (int i = 0; i < d; i++)
+                        {
+                            var xi = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + i) * B, B));
+                            var di = MemoryMarshal.Cast<double, Vector256<double>>(diff.AsSpan(i * B, B));
+                            var mi = Vector256.Create(mu[k * d + i]);
+                            for (int v = 0; v < di.Length; v++)
+                            {
+                                di[v] = xi[v] - mi;
+                            }
+                        }
+
+                        ref double pk = ref packed[k * packedSize];
+                        ref double dst = ref output[(blk * m + k) * B];
+                        for (int c = 0; c < B; c += 16)
+                        {
+                            TiledRows16(ref Unsafe.Add(ref dRef, c), ref pk, groups, ref Unsafe.Add(ref dst, c));
+                        }
+                    }
+                }
+
+                return diff;
+            },
+            static _ => { });
+    }
+
+    /// <summary>Squared norms of 16 rows of <c>(x - mu) P</c>; <paramref name="diff"/> holds the centered rows feature-major, <see cref="B"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TiledRows16(ref double diff, ref double packed, int groups, ref double output)
+    {
+        var q0 = Vector256<double>.Zero; var q1 = Vector256<double>.Zero;
+        var q2 = Vector256<double>.Zero; var q3 = Vector256<double>.Zero;
+        ref double p = ref packed;
+        for (int g = 0; g < groups; g++)
+        {
+            var y00 = Vector256<double>.Zero; var y01 = Vector256<double>.Zero; var y02 = Vector256<double>.Zero; var y03 = Vector256<double>.Zero;
+            var y10 = Vector256<double>.Zero; var y11 = Vector256<double>.Zero; var y12 = Vector256<double>.Zero; var y13 = Vector256<double>.Zero;
+            var y20 = Vector256<double>.Zero; var y21 = Vector256<double>.Zero; var y22 = Vector256<double>.Zero; var y23 = Vector256<double>.Zero;
+            var y30 = Vector256<double>.Zero; var y31 = Vector256<double>.Zero; var y32 = Vector256<double>.Zero; var y33 = Vector256<double>.Zero;
+            int rows = (4 * g) + 4;
+            for (int i = 0; i < rows; i++)
+            {
+                // yRC: rows 4R .. 4R + 3 of the 16, column 4g + C.
+                nuint o = (nuint)(i * B);
+                var v0 = Vector256.LoadUnsafe(ref diff, o);
+                var v1 = Vector256.LoadUnsafe(ref diff, o + 4);
+                var v2 = Vector256.LoadUnsafe(ref diff, o + 8);
+                var v3 = Vector256.LoadUnsafe(ref diff, o + 12);
+                var w = Vector256.Create(p);
+                y00 = Vector256.FusedMultiplyAdd(v0, w, y00); y10 = Vector256.FusedMultiplyAdd(v1, w, y10);
+                y20 = Vector256.FusedMultiplyAdd(v2, w, y20); y30 = Vector256.FusedMultiplyAdd(v3, w, y30);
+                w = Vector256.Create(Unsafe.Add(ref p, 1));
+                y01 = Vector256.FusedMultiplyAdd(v0, w, y01); y11 = Vector256.FusedMultiplyAdd(v1, w, y11);
+                y21 = Vector256.FusedMultiplyAdd(v2, w, y21); y31 = Vector256.FusedMultiplyAdd(v3, w, y31);
+                w = Vector256.Create(Unsafe.Add(ref p, 2));
+                y02 = Vector256.FusedMultiplyAdd(v0, w, y02); y12 = Vector256.FusedMultiplyAdd(v1, w, y12);
+                y22 = Vector256.FusedMultiplyAdd(v2, w, y22); y32 = Vector256.FusedMultiplyAdd(v3, w, y32);
+                w = Vector256.Create(Unsafe.Add(ref p, 3));
+                y03 = Vector256.FusedMultiplyAdd(v0, w, y03); y13 = Vector256.FusedMultiplyAdd(v1, w, y13);
+                y23 = Vector256.FusedMultiplyAdd(v2, w, y23); y33 = Vector256.FusedMultiplyAdd(v3, w, y33);
+                p = ref Unsafe.Add(ref p, 4);
+            }
+
+            q0 = Vector256.FusedMultiplyAdd(y00, y00, q0); q0 = Vector256.FusedMultiplyAdd(y01, y01, q0);
+            q0 = Vector256.FusedMultiplyAdd(y02, y02, q0); q0 = Vector256.FusedMultiplyAdd(y03, y03, q0);
+            q1 = Vector256.FusedMultiplyAdd(y10, y10, q1); q1 = Vector256.FusedMultiplyAdd(y11, y11, q1);
+            q1 = Vector256.FusedMultiplyAdd(y12, y12, q1); q1 = Vector256.FusedMultiplyAdd(y13, y13, q1);
+            q2 = Vector256.FusedMultiplyAdd(y20, y20, q2); q2 = Vector256.FusedMultiplyAdd(y21, y21, q2);
+            q2 = Vector256.FusedMultiplyAdd(y22, y22, q2); q2 = Vector256.FusedMultiplyAdd(y23, y23, q2);
+            q3 = Vector256.FusedMultiplyAdd(y30, y30, q3); q3 = Vector256.FusedMultiplyAdd(y31, y31, q3);
+            q3 = Vector256.FusedMultiplyAdd(y32, y32, q3); q3 = Vector256.FusedMultiplyAdd(y33, y33, q3);
+        }
+
+        q0.StoreUnsafe(ref output);
+        q1.StoreUnsafe(ref output, 4);
+        q2.StoreUnsafe(ref output, 8);
+        q3.StoreUnsafe(ref output, 12);
     }
 
     // ---- Mahalanobis: Blocked-512 ---------------------------------------------------------------

@@ -11,7 +11,7 @@ public sealed class GmmKernelVariantTests
     public static TheoryData<string, int, int, int> Cases()
     {
         var data = new TheoryData<string, int, int, int>();
-        (int N, int D, int M)[] shapes = [(1000, 3, 2), (517, 8, 5), (300, 19, 4), (130, 1, 3), (64, 2, 1), (2100, 7, 9)];
+        (int N, int D, int M)[] shapes = [(1000, 3, 2), (517, 8, 5), (300, 19, 4), (130, 1, 3), (64, 2, 1), (2100, 7, 9), (5000, 19, 3), (700, 36, 2)];
         foreach (string name in GmmKernels.Covariance.Names)
         {
             foreach (var (n, d, m) in shapes)
@@ -148,6 +148,9 @@ public sealed class GmmKernelVariantTests
     [InlineData("Syrk")]
     [InlineData("Syrk-Rows")]
     [InlineData("Syrk-512")]
+    [InlineData("Syrk-Chunk")]
+    [InlineData("Syrk-Chunk-512")]
+    [InlineData("Tiled")]
     [InlineData("Blocked-512")]
     [InlineData("Rowwise")]
     [InlineData("Blocked")]

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -36,8 +37,8 @@ internal sealed class EmState
     private readonly double[] blockSums;
     private readonly double[] partials;
     private bool sumsValid;
-    private GmmKernel? covarianceKernel;
-    private GmmKernel? mahalanobisKernel;
+    private VariantRace<GmmKernel>? covarianceRace;
+    private VariantRace<GmmKernel>? mahalanobisRace;
 
     internal EmState(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options)
     {
@@ -461,35 +462,54 @@ internal sealed class EmState
     private void RunCovariance(GaussianMixture.Parameters p)
     {
         var input = new GmmKernelInput(Data, m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances);
-        if (covarianceKernel is null)
+        if (covarianceRace is null)
         {
-            var trialInput = new GmmKernelInput(Data.Prefix(TrialRows), m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances);
-            var choice = VariantSelector.Select(GmmKernels.Covariance, Key(GmmKernels.CovarianceKernelName), store, k => k(trialInput), forced, options.Logger);
-            covarianceKernel = choice.Value;
-            VariantsRun[GmmKernels.CovarianceKernelName] = choice.Key;
+            var trialData = Data.Prefix(TrialRows);
+            var trialInput = new GmmKernelInput(trialData, m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances);
+            covarianceRace = VariantSelector.SelectOrRace(
+                GmmKernels.Covariance, Key(GmmKernels.CovarianceKernelName), store, k => k(trialInput), !ReferenceEquals(trialData, Data), forced, options.Logger);
         }
 
-        covarianceKernel(input);
+        Run(covarianceRace, input, GmmKernels.CovarianceKernelName);
     }
 
     private void RunMahalanobis(double[] means, double[] precisionsCholesky)
     {
         var input = new GmmKernelInput(Data, m, resp, means, nk, precisionsCholesky, work);
-        if (mahalanobisKernel is null)
+        if (mahalanobisRace is null)
         {
-            var trialInput = new GmmKernelInput(Data.Prefix(TrialRows), m, resp, means, nk, precisionsCholesky, work);
-            var choice = VariantSelector.Select(GmmKernels.Mahalanobis, Key(GmmKernels.MahalanobisKernelName), store, k => k(trialInput), forced, options.Logger);
-            mahalanobisKernel = choice.Value;
-            VariantsRun[GmmKernels.MahalanobisKernelName] = choice.Key;
+            var trialData = Data.Prefix(TrialRows);
+            var trialInput = new GmmKernelInput(trialData, m, resp, means, nk, precisionsCholesky, work);
+            mahalanobisRace = VariantSelector.SelectOrRace(
+                GmmKernels.Mahalanobis, Key(GmmKernels.MahalanobisKernelName), store, k => k(trialInput), !ReferenceEquals(trialData, Data), forced, options.Logger);
         }
 
-        mahalanobisKernel(input);
+        Run(mahalanobisRace, input, GmmKernels.MahalanobisKernelName);
+    }
+
+    /// <summary>Runs the race's current variant; while the race is open, its time on the full problem is reported.</summary>
+    private void Run(VariantRace<GmmKernel> race, GmmKernelInput input, string kernel)
+    {
+        var current = race.Current;
+        if (race.IsDecided)
+        {
+            current.Value(input);
+        }
+        else
+        {
+            long start = Stopwatch.GetTimestamp();
+            current.Value(input);
+            race.Report(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+
+        VariantsRun[kernel] = race.IsDecided ? race.Current.Key : current.Key;
     }
 
     /// <summary>
     /// Rows a variant trial runs on: enough to rank the variants (each block of rows costs the same),
-    /// few enough that measuring a slow variant on a large problem stays cheap. The winner is kept per
-    /// N bucket and then runs on all rows.
+    /// few enough that measuring a slow variant on a large problem stays cheap. On larger problems the
+    /// trial's close finishers then race on the first real iterations (cache effects on all rows can
+    /// reorder them), and the winner is kept per N bucket.
     /// </summary>
     private const int TrialRows = 16_384;
 

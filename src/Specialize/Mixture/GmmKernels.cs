@@ -443,10 +443,11 @@ public static class GmmKernels
     // ---- covariance: Syrk-Chunk ------------------------------------------------------------------
 
     /// <summary>
-    /// <c>Syrk</c> with each 4 x 4 tile accumulated over several blocks instead of one: the centered and
-    /// the scaled rows of a pass of 2 or 4 blocks are laid out feature-major in one buffer, so the 16
-    /// register accumulators of a tile are reduced a quarter or an eighth as often, and only the tiles on
-    /// and above the diagonal are computed and kept.
+    /// <c>Syrk</c> with each 4 x 4 tile accumulated over several blocks instead of one, as a true
+    /// symmetric rank-k update: the centered rows of a pass of 2 or 4 blocks are scaled by the square root
+    /// of the responsibilities (<c>r (x - mu)(x - mu)^T = s s^T</c> with <c>s = sqrt(r) (x - mu)</c>), so one
+    /// buffer is written per pass instead of two, the 16 register accumulators of a tile are reduced a
+    /// quarter or an eighth as often, and only the tiles on and above the diagonal are computed.
     /// </summary>
     private static void CovarianceSyrkChunk(GmmKernelInput input, bool wide)
     {
@@ -464,18 +465,18 @@ public static class GmmKernels
         var r = input.ResponsibilityArray;
         var mu = input.MeanArray;
 
-        // Rows per pass of the tile loops: the centered and scaled rows of a pass (2 x de x Rows values)
-        // stay in the level-2 cache while every tile streams through them (measured: 256 rows for
-        // 512-bit vectors and 128 for 256-bit ones; a whole chunk of 512 rows is a third slower).
+        // Rows per pass of the tile loops: the scaled rows of a pass (de x Rows values) stay in the
+        // level-2 cache while every tile streams through them (measured with separate centered and
+        // scaled buffers: 256 rows for 512-bit vectors and 128 for 256-bit ones; a whole chunk of 512
+        // rows was a third slower).
         int passBlocks = wide ? 4 : 2;
         int passRows = passBlocks * B;
         Parallel.For(
             0,
             chunks,
-            () => (Diff: new double[de * passRows], Scaled: new double[de * passRows]),
+            () => (Scaled: new double[de * passRows], Root: new double[passRows]),
             (chunk, _, scratch) =>
             {
-                var diff = scratch.Diff;
                 var scaled = scratch.Scaled;
                 int chunkEnd = Math.Min(blocks, (chunk + 1) * ChunkSize);
                 for (int k = 0; k < m; k++)
@@ -484,33 +485,34 @@ public static class GmmKernels
                     for (int first = chunk * ChunkSize; first < chunkEnd; first += passBlocks)
                     {
                         int count = Math.Min(chunkEnd, first + passBlocks) - first;
+                        for (int c = 0; c < count; c++)
+                        {
+                            TensorPrimitives.Sqrt(r.AsSpan(((first + c) * m + k) * B, B), scratch.Root.AsSpan(c * B, B));
+                        }
+
+                        ref double root = ref scratch.Root[0];
                         for (int i = 0; i < d; i++)
                         {
                             var mi = Vector256.Create(mu[k * d + i]);
-                            ref double di = ref diff[i * passRows];
                             ref double si = ref scaled[i * passRows];
                             for (int c = 0; c < count; c++)
                             {
-                                int blk = first + c;
-                                ref double xi = ref x[(blk * d + i) * B];
-                                ref double rk = ref r[(blk * m + k) * B];
+                                ref double xi = ref x[((first + c) * d + i) * B];
                                 nuint o = (nuint)(c * B);
                                 for (nuint v = 0; v < B; v += 4)
                                 {
-                                    var t = Vector256.LoadUnsafe(ref xi, v) - mi;
-                                    t.StoreUnsafe(ref di, o + v);
-                                    (Vector256.LoadUnsafe(ref rk, v) * t).StoreUnsafe(ref si, o + v);
+                                    ((Vector256.LoadUnsafe(ref xi, v) - mi) * Vector256.LoadUnsafe(ref root, o + v)).StoreUnsafe(ref si, o + v);
                                 }
                             }
                         }
 
                         if (wide)
                         {
-                            ChunkTiles512(diff, scaled, de, passRows, count * B, acc);
+                            ChunkTiles512(scaled, scaled, de, passRows, count * B, acc);
                         }
                         else
                         {
-                            ChunkTiles256(diff, scaled, de, passRows, count * B, acc);
+                            ChunkTiles256(scaled, scaled, de, passRows, count * B, acc);
                         }
                     }
                 }

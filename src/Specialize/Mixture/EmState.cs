@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Threading.Tasks;
 using Specialize.Variants;
 
@@ -192,40 +194,118 @@ internal sealed class EmState
         bool squares = type is CovarianceType.Diagonal or CovarianceType.Spherical;
         int md = m * d;
         var x = Data.BlockedArray;
+        ref double rRef = ref resp[blk * m * B];
+        ref double xRef = ref x[blk * d * B];
+        ref double pRef = ref MemoryMarshal.GetReference(part);
         for (int k = 0; k < m; k++)
         {
-            var r = MemoryMarshal.Cast<double, Vector256<double>>(resp.AsSpan((blk * m + k) * B, B));
+            ref double rk = ref Unsafe.Add(ref rRef, k * B);
             var rs = Vector256<double>.Zero;
-            for (int v = 0; v < r.Length; v++)
+            for (nuint v = 0; v < B; v += 4)
             {
-                rs += r[v];
+                rs += Vector256.LoadUnsafe(ref rk, v);
             }
 
             part[k] += Vector256.Sum(rs);
-            for (int i = 0; i < d; i++)
+        }
+
+        // sum_b r[k, b] x[i, b] in 4 x 4 tiles of (component, feature), 16 vector accumulators each.
+        int k4 = m & ~3, i4 = d & ~3;
+        for (int k = 0; k < k4; k += 4)
+        {
+            ref double r0 = ref Unsafe.Add(ref rRef, k * B);
+            for (int i = 0; i < i4; i += 4)
             {
-                var xi = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + i) * B, B));
+                ref double x0 = ref Unsafe.Add(ref xRef, i * B);
+                var a00 = Vector256<double>.Zero; var a01 = Vector256<double>.Zero; var a02 = Vector256<double>.Zero; var a03 = Vector256<double>.Zero;
+                var a10 = Vector256<double>.Zero; var a11 = Vector256<double>.Zero; var a12 = Vector256<double>.Zero; var a13 = Vector256<double>.Zero;
+                var a20 = Vector256<double>.Zero; var a21 = Vector256<double>.Zero; var a22 = Vector256<double>.Zero; var a23 = Vector256<double>.Zero;
+                var a30 = Vector256<double>.Zero; var a31 = Vector256<double>.Zero; var a32 = Vector256<double>.Zero; var a33 = Vector256<double>.Zero;
+                for (nuint v = 0; v < B; v += 4)
+                {
+                    var e0 = Vector256.LoadUnsafe(ref x0, v);
+                    var e1 = Vector256.LoadUnsafe(ref x0, v + B);
+                    var e2 = Vector256.LoadUnsafe(ref x0, v + (2 * B));
+                    var e3 = Vector256.LoadUnsafe(ref x0, v + (3 * B));
+                    var w = Vector256.LoadUnsafe(ref r0, v);
+                    a00 = Vector256.FusedMultiplyAdd(w, e0, a00); a01 = Vector256.FusedMultiplyAdd(w, e1, a01);
+                    a02 = Vector256.FusedMultiplyAdd(w, e2, a02); a03 = Vector256.FusedMultiplyAdd(w, e3, a03);
+                    w = Vector256.LoadUnsafe(ref r0, v + B);
+                    a10 = Vector256.FusedMultiplyAdd(w, e0, a10); a11 = Vector256.FusedMultiplyAdd(w, e1, a11);
+                    a12 = Vector256.FusedMultiplyAdd(w, e2, a12); a13 = Vector256.FusedMultiplyAdd(w, e3, a13);
+                    w = Vector256.LoadUnsafe(ref r0, v + (2 * B));
+                    a20 = Vector256.FusedMultiplyAdd(w, e0, a20); a21 = Vector256.FusedMultiplyAdd(w, e1, a21);
+                    a22 = Vector256.FusedMultiplyAdd(w, e2, a22); a23 = Vector256.FusedMultiplyAdd(w, e3, a23);
+                    w = Vector256.LoadUnsafe(ref r0, v + (3 * B));
+                    a30 = Vector256.FusedMultiplyAdd(w, e0, a30); a31 = Vector256.FusedMultiplyAdd(w, e1, a31);
+                    a32 = Vector256.FusedMultiplyAdd(w, e2, a32); a33 = Vector256.FusedMultiplyAdd(w, e3, a33);
+                }
+
+                ref double t = ref Unsafe.Add(ref pRef, m + (k * d) + i);
+                AddSums(ref t, a00, a01, a02, a03);
+                AddSums(ref Unsafe.Add(ref t, d), a10, a11, a12, a13);
+                AddSums(ref Unsafe.Add(ref t, 2 * d), a20, a21, a22, a23);
+                AddSums(ref Unsafe.Add(ref t, 3 * d), a30, a31, a32, a33);
+            }
+        }
+
+        // The components and features the tiles left over.
+        for (int k = 0; k < m; k++)
+        {
+            ref double rk = ref Unsafe.Add(ref rRef, k * B);
+            for (int i = k < k4 ? i4 : 0; i < d; i++)
+            {
+                ref double xi = ref Unsafe.Add(ref xRef, i * B);
                 var a0 = Vector256<double>.Zero;
                 var a1 = Vector256<double>.Zero;
-                for (int v = 0; v < r.Length; v += 2)
+                for (nuint v = 0; v < B; v += 8)
                 {
-                    a0 = Vector256.FusedMultiplyAdd(r[v], xi[v], a0);
-                    a1 = Vector256.FusedMultiplyAdd(r[v + 1], xi[v + 1], a1);
+                    a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rk, v), Vector256.LoadUnsafe(ref xi, v), a0);
+                    a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rk, v + 4), Vector256.LoadUnsafe(ref xi, v + 4), a1);
                 }
 
                 part[m + k * d + i] += Vector256.Sum(a0 + a1);
-                if (squares)
+            }
+        }
+
+        if (squares)
+        {
+            for (int k = 0; k < m; k++)
+            {
+                ref double rk = ref Unsafe.Add(ref rRef, k * B);
+                for (int i = 0; i < d; i++)
                 {
+                    ref double xi = ref Unsafe.Add(ref xRef, i * B);
                     var q = Vector256<double>.Zero;
-                    for (int v = 0; v < r.Length; v++)
+                    for (nuint v = 0; v < B; v += 4)
                     {
-                        q = Vector256.FusedMultiplyAdd(r[v] * xi[v], xi[v], q);
+                        var xv = Vector256.LoadUnsafe(ref xi, v);
+                        q = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rk, v) * xv, xv, q);
                     }
 
                     part[m + md + k * d + i] += Vector256.Sum(q);
                 }
             }
         }
+    }
+
+    /// <summary>target[0..4] += (sum a, sum b, sum c, sum d).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddSums(ref double target, Vector256<double> a, Vector256<double> b, Vector256<double> c, Vector256<double> d)
+    {
+        if (Avx.IsSupported)
+        {
+            var ab = Avx.HorizontalAdd(a, b); // a0+a1, b0+b1, a2+a3, b2+b3
+            var cd = Avx.HorizontalAdd(c, d);
+            var sums = Avx.Permute2x128(ab, cd, 0x20) + Avx.Permute2x128(ab, cd, 0x31);
+            (Vector256.LoadUnsafe(ref target) + sums).StoreUnsafe(ref target);
+            return;
+        }
+
+        target += Vector256.Sum(a);
+        Unsafe.Add(ref target, 1) += Vector256.Sum(b);
+        Unsafe.Add(ref target, 2) += Vector256.Sum(c);
+        Unsafe.Add(ref target, 3) += Vector256.Sum(d);
     }
 
     /// <summary>

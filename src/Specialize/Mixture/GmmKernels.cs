@@ -59,7 +59,7 @@ public static class GmmKernels
         Mahalanobis.Register("Rowwise", MahalanobisRowwise);
         Mahalanobis.Register("Blocked", MahalanobisBlocked);
         Mahalanobis.Register("Blocked-512", MahalanobisBlocked512, static _ => Vector512.IsHardwareAccelerated);
-        Mahalanobis.Register("Tiled", MahalanobisTiled);
+        Mahalanobis.Register("Tiled", MahalanobisTiled, static _ => Vector512.IsHardwareAccelerated); // 25 live vectors: needs the 32 registers of AVX-512
     }
 
     /// <summary>The variants of the M-step covariance accumulation.</summary>

@@ -508,11 +508,11 @@ public static class GmmKernels
 
                         if (wide)
                         {
-                            ChunkTiles512(scaled, scaled, de, passRows, count * B, acc);
+                            ChunkTiles512(scaled, de, passRows, count * B, acc);
                         }
                         else
                         {
-                            ChunkTiles256(scaled, scaled, de, passRows, count * B, acc);
+                            ChunkTiles256(scaled, de, passRows, count * B, acc);
                         }
                     }
                 }
@@ -548,13 +548,14 @@ public static class GmmKernels
     }
 
     /// <summary>
-    /// For every 4 x 4 tile on or above the diagonal: acc[tile] += scaled_i . diff_j over the first
-    /// <paramref name="rows"/> values of each feature (features <paramref name="stride"/> apart).
+    /// For every 4 x 4 tile on or above the diagonal: acc[tile] += s_i . s_j over the first
+    /// <paramref name="rows"/> values of each feature of <paramref name="scaled"/> (features
+    /// <paramref name="stride"/> apart); of a diagonal tile only the upper triangle.
     /// </summary>
-    private static void ChunkTiles512(double[] diff, double[] scaled, int de, int stride, int rows, Span<double> acc)
+    private static void ChunkTiles512(double[] scaled, int de, int stride, int rows, Span<double> acc)
     {
-        ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
         ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
+        ref double dRef = ref sRef;
         ref double aRef = ref MemoryMarshal.GetReference(acc);
         int tile = 0;
         for (int i = 0; i < de; i += 4)
@@ -569,6 +570,13 @@ public static class GmmKernels
                 ref double e1r = ref Unsafe.Add(ref e0r, stride);
                 ref double e2r = ref Unsafe.Add(ref e1r, stride);
                 ref double e3r = ref Unsafe.Add(ref e2r, stride);
+                if (j == i)
+                {
+                    // A diagonal tile: its upper triangle (10 sums) is all that is read.
+                    Diagonal512(ref s0, ref s1, ref s2, ref s3, rows, ref Unsafe.Add(ref aRef, tile * 16));
+                    continue;
+                }
+
                 var a00 = Vector512<double>.Zero; var a01 = Vector512<double>.Zero; var a02 = Vector512<double>.Zero; var a03 = Vector512<double>.Zero;
                 var a10 = Vector512<double>.Zero; var a11 = Vector512<double>.Zero; var a12 = Vector512<double>.Zero; var a13 = Vector512<double>.Zero;
                 var a20 = Vector512<double>.Zero; var a21 = Vector512<double>.Zero; var a22 = Vector512<double>.Zero; var a23 = Vector512<double>.Zero;
@@ -603,10 +611,10 @@ public static class GmmKernels
     }
 
     /// <summary><see cref="ChunkTiles512"/> on 256-bit vectors.</summary>
-    private static void ChunkTiles256(double[] diff, double[] scaled, int de, int stride, int rows, Span<double> acc)
+    private static void ChunkTiles256(double[] scaled, int de, int stride, int rows, Span<double> acc)
     {
-        ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
         ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
+        ref double dRef = ref sRef;
         ref double aRef = ref MemoryMarshal.GetReference(acc);
         int tile = 0;
         for (int i = 0; i < de; i += 4)
@@ -621,6 +629,13 @@ public static class GmmKernels
                 ref double e1r = ref Unsafe.Add(ref e0r, stride);
                 ref double e2r = ref Unsafe.Add(ref e1r, stride);
                 ref double e3r = ref Unsafe.Add(ref e2r, stride);
+                if (j == i)
+                {
+                    // A diagonal tile: its upper triangle (10 sums) is all that is read.
+                    Diagonal256(ref s0, ref s1, ref s2, ref s3, rows, ref Unsafe.Add(ref aRef, tile * 16));
+                    continue;
+                }
+
                 var a00 = Vector256<double>.Zero; var a01 = Vector256<double>.Zero; var a02 = Vector256<double>.Zero; var a03 = Vector256<double>.Zero;
                 var a10 = Vector256<double>.Zero; var a11 = Vector256<double>.Zero; var a12 = Vector256<double>.Zero; var a13 = Vector256<double>.Zero;
                 var a20 = Vector256<double>.Zero; var a21 = Vector256<double>.Zero; var a22 = Vector256<double>.Zero; var a23 = Vector256<double>.Zero;
@@ -652,6 +667,62 @@ public static class GmmKernels
                 AddSums(ref Unsafe.Add(ref t, 12), a30, a31, a32, a33);
             }
         }
+    }
+
+    /// <summary>The upper triangle of a diagonal 4 x 4 tile of <see cref="ChunkTiles512"/>: acc[a, b] += s_a . s_b for a &lt;= b.</summary>
+    private static void Diagonal512(ref double s0, ref double s1, ref double s2, ref double s3, int rows, ref double acc)
+    {
+        var a00 = Vector512<double>.Zero; var a01 = Vector512<double>.Zero; var a02 = Vector512<double>.Zero; var a03 = Vector512<double>.Zero;
+        var a11 = Vector512<double>.Zero; var a12 = Vector512<double>.Zero; var a13 = Vector512<double>.Zero;
+        var a22 = Vector512<double>.Zero; var a23 = Vector512<double>.Zero;
+        var a33 = Vector512<double>.Zero;
+        for (nuint b = 0; b < (nuint)rows; b += (nuint)Vector512<double>.Count)
+        {
+            var e0 = Vector512.LoadUnsafe(ref s0, b);
+            var e1 = Vector512.LoadUnsafe(ref s1, b);
+            var e2 = Vector512.LoadUnsafe(ref s2, b);
+            var e3 = Vector512.LoadUnsafe(ref s3, b);
+            a00 = Vector512.FusedMultiplyAdd(e0, e0, a00); a01 = Vector512.FusedMultiplyAdd(e0, e1, a01);
+            a02 = Vector512.FusedMultiplyAdd(e0, e2, a02); a03 = Vector512.FusedMultiplyAdd(e0, e3, a03);
+            a11 = Vector512.FusedMultiplyAdd(e1, e1, a11); a12 = Vector512.FusedMultiplyAdd(e1, e2, a12); a13 = Vector512.FusedMultiplyAdd(e1, e3, a13);
+            a22 = Vector512.FusedMultiplyAdd(e2, e2, a22); a23 = Vector512.FusedMultiplyAdd(e2, e3, a23);
+            a33 = Vector512.FusedMultiplyAdd(e3, e3, a33);
+        }
+
+        // Below-diagonal sums of the tile are left at zero; nothing reads them.
+        var zero = Vector256<double>.Zero;
+        AddSums(ref acc, Half(a00), Half(a01), Half(a02), Half(a03));
+        AddSums(ref Unsafe.Add(ref acc, 4), zero, Half(a11), Half(a12), Half(a13));
+        AddSums(ref Unsafe.Add(ref acc, 8), zero, zero, Half(a22), Half(a23));
+        AddSums(ref Unsafe.Add(ref acc, 12), zero, zero, zero, Half(a33));
+    }
+
+    /// <summary>The upper triangle of a diagonal 4 x 4 tile of <see cref="ChunkTiles256"/>: acc[a, b] += s_a . s_b for a &lt;= b.</summary>
+    private static void Diagonal256(ref double s0, ref double s1, ref double s2, ref double s3, int rows, ref double acc)
+    {
+        var a00 = Vector256<double>.Zero; var a01 = Vector256<double>.Zero; var a02 = Vector256<double>.Zero; var a03 = Vector256<double>.Zero;
+        var a11 = Vector256<double>.Zero; var a12 = Vector256<double>.Zero; var a13 = Vector256<double>.Zero;
+        var a22 = Vector256<double>.Zero; var a23 = Vector256<double>.Zero;
+        var a33 = Vector256<double>.Zero;
+        for (nuint b = 0; b < (nuint)rows; b += (nuint)Vector256<double>.Count)
+        {
+            var e0 = Vector256.LoadUnsafe(ref s0, b);
+            var e1 = Vector256.LoadUnsafe(ref s1, b);
+            var e2 = Vector256.LoadUnsafe(ref s2, b);
+            var e3 = Vector256.LoadUnsafe(ref s3, b);
+            a00 = Vector256.FusedMultiplyAdd(e0, e0, a00); a01 = Vector256.FusedMultiplyAdd(e0, e1, a01);
+            a02 = Vector256.FusedMultiplyAdd(e0, e2, a02); a03 = Vector256.FusedMultiplyAdd(e0, e3, a03);
+            a11 = Vector256.FusedMultiplyAdd(e1, e1, a11); a12 = Vector256.FusedMultiplyAdd(e1, e2, a12); a13 = Vector256.FusedMultiplyAdd(e1, e3, a13);
+            a22 = Vector256.FusedMultiplyAdd(e2, e2, a22); a23 = Vector256.FusedMultiplyAdd(e2, e3, a23);
+            a33 = Vector256.FusedMultiplyAdd(e3, e3, a33);
+        }
+
+        // Below-diagonal sums of the tile are left at zero; nothing reads them.
+        var zero = Vector256<double>.Zero;
+        AddSums(ref acc, a00, a01, a02, a03);
+        AddSums(ref Unsafe.Add(ref acc, 4), zero, a11, a12, a13);
+        AddSums(ref Unsafe.Add(ref acc, 8), zero, zero, a22, a23);
+        AddSums(ref Unsafe.Add(ref acc, 12), zero, zero, zero, a33);
     }
 
     /// <summary>The sum of the two 256-bit halves of a 512-bit vector.</summary>

@@ -567,6 +567,19 @@ internal sealed class EmState
         Run(mahalanobisRace, input, GmmKernels.MahalanobisKernelName);
     }
 
+    /// <summary>Ends open variant races (the fit ran out of iterations first) and reports their winners.</summary>
+    internal void ConcludeSelection()
+    {
+        foreach (var (race, kernel) in new[] { (covarianceRace, GmmKernels.CovarianceKernelName), (mahalanobisRace, GmmKernels.MahalanobisKernelName) })
+        {
+            if (race is not null && !race.IsDecided)
+            {
+                race.Conclude();
+                VariantsRun[kernel] = race.Current.Key;
+            }
+        }
+    }
+
     /// <summary>Runs the race's current variant; while the race is open, its time on the full problem is reported.</summary>
     private void Run(VariantRace<GmmKernel> race, GmmKernelInput input, string kernel)
     {

@@ -181,6 +181,7 @@ public sealed class GaussianMixture
             }
         }
 
+        em.ConcludeSelection();
         fitted = best!;
         Converged = converged;
         Iterations = bestIterations;

@@ -87,6 +87,27 @@ public sealed class VariantRace<TKernel>
         Advance();
     }
 
+    /// <summary>
+    /// Ends the race early (the calls ran out): the fastest candidate measured so far wins, as after the
+    /// last round; with none measured yet, the first candidate is kept without a decision being reported.
+    /// Does nothing once decided.
+    /// </summary>
+    public void Conclude()
+    {
+        if (IsDecided)
+        {
+            return;
+        }
+
+        if (double.IsPositiveInfinity(Fastest()))
+        {
+            winner = 0;
+            return;
+        }
+
+        Decide();
+    }
+
     private void Advance()
     {
         while (true)

@@ -72,6 +72,32 @@ public sealed class VariantRaceTests
     }
 
     [Fact]
+    public void Concluding_early_picks_the_fastest_measured_candidate()
+    {
+        var decisions = new List<(string Name, double Seconds)>();
+        var race = new VariantRace<Action>(Candidates("A", "B", "C"), rounds: 2, (w, s) => decisions.Add((w.Key, s)));
+        race.Report(1.0); // A
+        race.Report(0.7); // B; C never ran
+        race.Conclude();
+        race.Conclude(); // no second decision
+
+        Assert.True(race.IsDecided);
+        Assert.Equal("B", race.Current.Key);
+        Assert.Equal([("B", 0.7)], decisions);
+    }
+
+    [Fact]
+    public void Concluding_before_any_call_keeps_the_first_candidate_without_a_decision()
+    {
+        int decisions = 0;
+        var race = new VariantRace<Action>(Candidates("A", "B"), rounds: 2, (_, _) => decisions++);
+        race.Conclude();
+        Assert.True(race.IsDecided);
+        Assert.Equal("A", race.Current.Key);
+        Assert.Equal(0, decisions);
+    }
+
+    [Fact]
     public void Tie_goes_to_the_earlier_candidate()
     {
         var race = new VariantRace<Action>(Candidates("A", "B"), rounds: 1);

@@ -85,20 +85,67 @@ public sealed class TuningStore
         return false;
     }
 
+    /// <summary>
+    /// Looks up the remembered variant for <paramref name="key"/>, but only a choice that was made among
+    /// exactly <paramref name="candidates"/>: once a variant is added or removed (a new version of the
+    /// library, a kernel that now applies), the old winner is stale and the problem is measured again.
+    /// </summary>
+    /// <param name="key">The problem.</param>
+    /// <param name="candidates">The names of the variants that apply to <paramref name="key"/> now, in any order.</param>
+    /// <param name="variant">The remembered variant's name, when found.</param>
+    /// <returns>Whether a choice among the same candidates is remembered.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="candidates"/> is <see langword="null"/>.</exception>
+    public bool TryGet(VariantKey key, IEnumerable<string> candidates, out string variant)
+    {
+        string set = CandidateSet(candidates);
+        lock (gate)
+        {
+            EnsureLoaded();
+            if (entries.TryGetValue(key, out var e) && e.Candidates == set)
+            {
+                variant = e.Variant;
+                return true;
+            }
+        }
+
+        variant = string.Empty;
+        return false;
+    }
+
     /// <summary>Remembers <paramref name="variant"/> as the choice for <paramref name="key"/> and writes the file.</summary>
     /// <param name="key">The problem.</param>
     /// <param name="variant">The chosen variant's name.</param>
     /// <param name="seconds">The chosen variant's measured time, in seconds (kept for inspection).</param>
     /// <exception cref="ArgumentException"><paramref name="variant"/> is null or white space.</exception>
-    public void Record(VariantKey key, string variant, double seconds)
+    public void Record(VariantKey key, string variant, double seconds) => Record(key, variant, seconds, null);
+
+    /// <summary>
+    /// Remembers <paramref name="variant"/> as the choice for <paramref name="key"/>, made among
+    /// <paramref name="candidates"/>, and writes the file.
+    /// </summary>
+    /// <param name="key">The problem.</param>
+    /// <param name="variant">The chosen variant's name.</param>
+    /// <param name="seconds">The chosen variant's measured time, in seconds (kept for inspection).</param>
+    /// <param name="candidates">The names of the variants it was chosen among; <see langword="null"/> when unknown.</param>
+    /// <exception cref="ArgumentException"><paramref name="variant"/> is null or white space.</exception>
+    public void Record(VariantKey key, string variant, double seconds, IEnumerable<string>? candidates)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(variant);
+        string? set = candidates is null ? null : CandidateSet(candidates);
         lock (gate)
         {
             EnsureLoaded();
-            entries[key] = new Entry(variant, seconds);
+            entries[key] = new Entry(variant, seconds, set);
             Save();
         }
+    }
+
+    private static string CandidateSet(IEnumerable<string> candidates)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        var names = new List<string>(candidates);
+        names.Sort(StringComparer.Ordinal);
+        return string.Join(",", names);
     }
 
     /// <summary>Forgets what is in memory, so that the next look-up reads the file again.</summary>
@@ -175,7 +222,8 @@ public sealed class TuningStore
                     item.GetProperty("d").GetInt32(),
                     item.GetProperty("m").GetInt32(),
                     item.GetProperty("rows").GetInt64());
-                read[key] = new Entry(item.GetProperty("variant").GetString()!, item.GetProperty("seconds").GetDouble());
+                string? set = item.TryGetProperty("candidates", out var c) ? c.GetString() : null;
+                read[key] = new Entry(item.GetProperty("variant").GetString()!, item.GetProperty("seconds").GetDouble(), set);
             }
 
             foreach (var pair in read)
@@ -221,6 +269,10 @@ public sealed class TuningStore
                     writer.WriteNumber("rows", pair.Key.RowBucket);
                     writer.WriteString("variant", pair.Value.Variant);
                     writer.WriteNumber("seconds", pair.Value.Seconds);
+                    if (pair.Value.Candidates is not null)
+                    {
+                        writer.WriteString("candidates", pair.Value.Candidates);
+                    }
                     writer.WriteEndObject();
                 }
 
@@ -251,5 +303,5 @@ public sealed class TuningStore
         Warning?.Invoke(this, new TuningStoreWarningEventArgs(Path, message, exception));
     }
 
-    private readonly record struct Entry(string Variant, double Seconds);
+    private readonly record struct Entry(string Variant, double Seconds, string? Candidates);
 }

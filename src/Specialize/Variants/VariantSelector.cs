@@ -111,7 +111,15 @@ public static class VariantSelector
             throw new InvalidOperationException($"No variant of kernel '{registry.Kernel}' applies to {key}.");
         }
 
-        if (store.TryGet(key, out string remembered))
+        var names = new string[candidates.Count];
+        for (int i = 0; i < names.Length; i++)
+        {
+            names[i] = candidates[i].Key;
+        }
+
+        // A choice made among other candidates (a variant added since, or one that no longer applies)
+        // is stale: measure again.
+        if (store.TryGet(key, names, out string remembered))
         {
             foreach (var c in candidates)
             {
@@ -153,7 +161,7 @@ public static class VariantSelector
 
         var winner = candidates[best];
         logger?.LogInformation("Variant {Variant} chosen for {Key} ({Seconds:F6} s).", winner.Key, key, bestSeconds);
-        store.Record(key, winner.Key, bestSeconds);
+        store.Record(key, winner.Key, bestSeconds, names);
         if (!partialTrial)
         {
             return Decided(winner);
@@ -179,7 +187,7 @@ public static class VariantSelector
         return new VariantRace<TKernel>(finalists, RaceRounds, (w, s) =>
         {
             logger?.LogInformation("Variant {Variant} chosen for {Key} on the full problem ({Seconds:F6} s).", w.Key, key, s);
-            store.Record(key, w.Key, s);
+            store.Record(key, w.Key, s, names);
         });
     }
 

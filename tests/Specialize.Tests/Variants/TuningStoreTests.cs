@@ -30,6 +30,66 @@ public sealed class TuningStoreTests
     }
 
     [Fact]
+    public void Choice_made_among_other_candidates_is_not_trusted()
+    {
+        string path = TestStores.NewPath();
+        var store = new TuningStore(path);
+        store.Record(Key, "V3", 0.01, ["V1", "V3"]);
+
+        var reread = new TuningStore(path);
+        Assert.True(reread.TryGet(Key, ["V3", "V1"], out string variant));
+        Assert.Equal("V3", variant);
+        Assert.False(reread.TryGet(Key, ["V1", "V3", "Syrk"], out _));
+        Assert.False(reread.TryGet(Key, ["V1"], out _));
+        Assert.True(reread.TryGet(Key, out string any));
+        Assert.Equal("V3", any);
+    }
+
+    [Fact]
+    public void Entry_without_candidates_is_stale_for_a_candidate_aware_lookup()
+    {
+        string path = TestStores.NewPath();
+        File.WriteAllText(path, $$"""
+            {"format":"specialize-tuning/1","fingerprint":{{JsonSerializer.Serialize(TuningStore.Fingerprint)}},"entries":[
+              {"device":"cpu","kernel":"test.kernel","dtype":"float64","d":4,"m":3,"rows":{{Key.RowBucket}},"variant":"V1","seconds":1}]}
+            """);
+        var store = new TuningStore(path);
+
+        Assert.True(store.TryGet(Key, out string variant));
+        Assert.Equal("V1", variant);
+        Assert.False(store.TryGet(Key, ["V1", "V3"], out _));
+    }
+
+    [Fact]
+    public void Selector_measures_again_when_a_variant_was_added_since_the_choice()
+    {
+        var store = new TuningStore(TestStores.NewPath());
+        var measured = new List<string>();
+        var registry = new VariantRegistry<Action>("test.added");
+        Action slow = () => { }, fast = () => { }, newest = () => { };
+        registry.Register("Slow", slow);
+        registry.Register("Fast", fast);
+        double Time(Action k, string name, double seconds)
+        {
+            measured.Add(name);
+            return seconds;
+        }
+
+        double Clock(Action k) => k == slow ? Time(k, "Slow", 2.0) : k == fast ? Time(k, "Fast", 1.0) : Time(k, "Newest", 0.5);
+        Assert.Equal("Fast", VariantSelector.SelectOrRaceCore(registry, Key, store, Clock, partialTrial: false, forced: null, logger: null).Current.Key);
+
+        measured.Clear();
+        Assert.Equal("Fast", VariantSelector.SelectOrRaceCore(registry, Key, store, Clock, partialTrial: false, forced: null, logger: null).Current.Key);
+        Assert.Empty(measured);
+
+        registry.Register("Newest", newest);
+        Assert.Equal("Newest", VariantSelector.SelectOrRaceCore(registry, Key, store, Clock, partialTrial: false, forced: null, logger: null).Current.Key);
+        Assert.Contains("Newest", measured);
+        Assert.True(store.TryGet(Key, ["Slow", "Fast", "Newest"], out string stored));
+        Assert.Equal("Newest", stored);
+    }
+
+    [Fact]
     public void File_from_other_hardware_is_ignored_with_a_warning()
     {
         string path = TestStores.NewPath();

@@ -81,11 +81,12 @@ public static class GmmKernels
 
     // ---- covariance: V1 -------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CovarianceV1(GmmKernelInput input)
     {
         int d = input.Data.Dimension, m = input.Components, p = d * (d + 1) / 2;
         var (pi, pj) = Pairs(d);
-        Parallel.For(0, m * p, cell =>
+        Parallel.For(0, m * p, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (cell) =>
         {
             int k = cell / p, i = pi[cell % p], j = pj[cell % p];
             double s = CellSum(input, k, i, j, 0, input.Data.BlockCount);
@@ -95,11 +96,12 @@ public static class GmmKernels
 
     // ---- covariance: V2 -------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CovarianceV2(GmmKernelInput input)
     {
         int d = input.Data.Dimension, m = input.Components, p = d * (d + 1) / 2;
         var (pi, pj) = Pairs(d);
-        Parallel.For(0, p, cell =>
+        Parallel.For(0, p, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (cell) =>
         {
             int i = pi[cell], j = pj[cell];
             var acc = new Vector256<double>[m];
@@ -134,10 +136,11 @@ public static class GmmKernels
 
     // ---- covariance: V3 and V4 ------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CovarianceV3(GmmKernelInput input)
     {
         int d = input.Data.Dimension, m = input.Components, p = d * (d + 1) / 2;
-        Parallel.For(0, m, k =>
+        Parallel.For(0, m, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (k) =>
         {
             var partial = new double[p];
             AccumulateMatrix(input, k, 0, input.Data.BlockCount, partial);
@@ -145,13 +148,14 @@ public static class GmmKernels
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CovarianceV4(GmmKernelInput input, int pieces)
     {
         int d = input.Data.Dimension, m = input.Components, p = d * (d + 1) / 2;
         int blocks = input.Data.BlockCount;
         pieces = Math.Min(pieces, blocks);
         var partials = new double[m * pieces * p];
-        Parallel.For(0, m * pieces, item =>
+        Parallel.For(0, m * pieces, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (item) =>
         {
             int k = item / pieces, piece = item % pieces;
             int start = (int)((long)piece * blocks / pieces), end = (int)((long)(piece + 1) * blocks / pieces);
@@ -176,6 +180,7 @@ public static class GmmKernels
     }
 
     /// <summary>Upper triangle (packed by rows) of sum r (x - mu)(x - mu)^T for component k over blocks [start, end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateMatrix(GmmKernelInput input, int k, int start, int end, Span<double> packed)
     {
         int d = input.Data.Dimension, m = input.Components;
@@ -223,8 +228,10 @@ public static class GmmKernels
 
     // ---- covariance: Syrk -----------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CovarianceSyrk(GmmKernelInput input) => CovarianceSyrk(input, wide: false);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CovarianceSyrk(GmmKernelInput input, bool wide)
     {
         int d = input.Data.Dimension, m = input.Components;
@@ -240,7 +247,7 @@ public static class GmmKernels
             0,
             chunks,
             () => (Diff: new double[de * B], Scaled: new double[de * B]),
-            (chunk, _, scratch) =>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, _, scratch) =>
             {
                 var diff = scratch.Diff;
                 var scaled = scratch.Scaled;
@@ -311,6 +318,7 @@ public static class GmmKernels
     /// acc[i, j] += scaled_i . diff_j over one block, for the 4 x 4 tiles on and above the diagonal
     /// (16 accumulators: 8 loads feed 16 FMAs). Padding features are zero in both buffers.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SyrkTiles(double[] diff, double[] scaled, int de, Span<double> acc)
     {
         ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
@@ -391,6 +399,7 @@ public static class GmmKernels
     }
 
     /// <summary><see cref="SyrkTiles"/> on 512-bit vectors: a block of 64 rows is 8 vectors per feature.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SyrkTiles512(double[] diff, double[] scaled, int de, Span<double> acc)
     {
         ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
@@ -449,6 +458,7 @@ public static class GmmKernels
     /// buffer is written per pass instead of two, the 16 register accumulators of a tile are reduced a
     /// quarter or an eighth as often, and only the tiles on and above the diagonal are computed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CovarianceSyrkChunk(GmmKernelInput input, bool wide)
     {
         // Chunks of 32 blocks: a quarter of the partial sums of the other row-parallel variants to
@@ -475,7 +485,7 @@ public static class GmmKernels
             0,
             chunks,
             () => (Scaled: new double[de * passRows], Root: new double[passRows]),
-            (chunk, _, scratch) =>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, _, scratch) =>
             {
                 var scaled = scratch.Scaled;
                 int chunkEnd = Math.Min(blocks, (chunk + 1) * ChunkSize);
@@ -552,6 +562,7 @@ public static class GmmKernels
     /// <paramref name="rows"/> values of each feature of <paramref name="scaled"/> (features
     /// <paramref name="stride"/> apart); of a diagonal tile only the upper triangle.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ChunkTiles512(double[] scaled, int de, int stride, int rows, Span<double> acc)
     {
         ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
@@ -611,6 +622,7 @@ public static class GmmKernels
     }
 
     /// <summary><see cref="ChunkTiles512"/> on 256-bit vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ChunkTiles256(double[] scaled, int de, int stride, int rows, Span<double> acc)
     {
         ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
@@ -670,6 +682,7 @@ public static class GmmKernels
     }
 
     /// <summary>The upper triangle of a diagonal 4 x 4 tile of <see cref="ChunkTiles512"/>: acc[a, b] += s_a . s_b for a &lt;= b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Diagonal512(ref double s0, ref double s1, ref double s2, ref double s3, int rows, ref double acc)
     {
         var a00 = Vector512<double>.Zero; var a01 = Vector512<double>.Zero; var a02 = Vector512<double>.Zero; var a03 = Vector512<double>.Zero;
@@ -698,6 +711,7 @@ public static class GmmKernels
     }
 
     /// <summary>The upper triangle of a diagonal 4 x 4 tile of <see cref="ChunkTiles256"/>: acc[a, b] += s_a . s_b for a &lt;= b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Diagonal256(ref double s0, ref double s1, ref double s2, ref double s3, int rows, ref double acc)
     {
         var a00 = Vector256<double>.Zero; var a01 = Vector256<double>.Zero; var a02 = Vector256<double>.Zero; var a03 = Vector256<double>.Zero;
@@ -731,6 +745,7 @@ public static class GmmKernels
 
     // ---- covariance: Syrk-Rows -------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CovarianceSyrkRows(GmmKernelInput input)
     {
         int d = input.Data.Dimension, m = input.Components;
@@ -747,7 +762,7 @@ public static class GmmKernels
             0,
             chunks,
             () => (Diff: new double[B * de], Scaled: new double[(B * de) + 1]), // + 1: the odd last row's partner reads one past
-            (chunk, _, scratch) =>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, _, scratch) =>
             {
                 var diff = scratch.Diff;
                 var scaled = scratch.Scaled;
@@ -803,6 +818,7 @@ public static class GmmKernels
     /// acc[i, j..] += sum_b scaled[b, i] * diff[b, j..] for j from the vector holding column i onwards:
     /// two rows of the result at a time, up to four vectors of columns per pass.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowTiles(double[] diff, double[] scaled, int count, int d, int de, Span<double> acc)
     {
         const int W = 4; // Vector256<double>.Count
@@ -955,6 +971,7 @@ public static class GmmKernels
 
     // ---- Mahalanobis: Rowwise -------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MahalanobisRowwise(GmmKernelInput input)
     {
         int d = input.Data.Dimension, m = input.Components;
@@ -962,7 +979,7 @@ public static class GmmKernels
         var mu = input.MeanArray;
         var u = input.PrecisionArray;
         var output = input.OutputArray;
-        Parallel.For(0, input.Data.BlockCount, blk =>
+        Parallel.For(0, input.Data.BlockCount, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (blk) =>
         {
             Span<double> row = d <= 256 ? stackalloc double[d] : new double[d];
             for (int b = 0; b < B; b++)
@@ -995,6 +1012,7 @@ public static class GmmKernels
 
     // ---- Mahalanobis: Blocked -------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MahalanobisBlocked(GmmKernelInput input)
     {
         int d = input.Data.Dimension, m = input.Components;
@@ -1008,7 +1026,7 @@ public static class GmmKernels
             0,
             chunks,
             () => new double[d * B],
-            (chunk, _, diff) =>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, _, diff) =>
             {
                 int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
                 ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
@@ -1115,6 +1133,7 @@ public static class GmmKernels
     /// <c>0 .. 4g + 3</c> of columns <c>4g .. 4g + 3</c>, zero below the diagonal and in padding), so the
     /// triangle of <c>P</c> is skipped except at the corner of each group.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MahalanobisTiled(GmmKernelInput input)
     {
         int d = input.Data.Dimension, m = input.Components;
@@ -1148,7 +1167,7 @@ public static class GmmKernels
             0,
             chunks,
             () => new double[de * B], // padding features stay zero
-            (chunk, _, diff) =>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, _, diff) =>
             {
                 int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
                 ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
@@ -1237,6 +1256,7 @@ public static class GmmKernels
     // ---- Mahalanobis: Blocked-512 ---------------------------------------------------------------
 
     /// <summary><c>Blocked</c> on 512-bit vectors: 32 rows per pass instead of 16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MahalanobisBlocked512(GmmKernelInput input)
     {
         int d = input.Data.Dimension, m = input.Components;
@@ -1250,7 +1270,7 @@ public static class GmmKernels
             0,
             chunks,
             () => new double[d * B],
-            (chunk, _, diff) =>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, _, diff) =>
             {
                 int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
                 ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);

@@ -23,7 +23,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # The baseline is taken by switching futures off inside the process; an inherited switch would make
 # both sides sequential.
 unset SPECIALIZE_FUTURES
+# Variant selection is measured as a first use would do it: a fresh tuning file for every run, unless
+# one is named.
+if [ -z "${SPECIALIZE_TUNING_FILE:-}" ]; then
+  tuning_dir="$(mktemp -d)"
+  trap 'rm -rf "$tuning_dir"' EXIT
+  export SPECIALIZE_TUNING_FILE="$tuning_dir/tuning.json"
+fi
 
 project=eng/bench/Specialize.Bench/Specialize.Bench.csproj
 dotnet build "$project" -c Release -nologo -v quiet
-exec dotnet run --project "$project" -c Release --no-build -- --docs "$root/docs/benchmarks.md" "$@"
+dotnet run --project "$project" -c Release --no-build -- --docs "$root/docs/benchmarks.md" "$@"

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -46,7 +47,10 @@ public sealed class TuningStore
     /// </summary>
     public static TuningStore Default => DefaultStore.Value;
 
-    /// <summary>This machine's hardware fingerprint: processor count, OS and architecture, vector support, runtime version.</summary>
+    /// <summary>
+    /// This machine's fingerprint: processor count, OS and architecture, vector support, runtime version, and
+    /// this library's build (its kernels' speed is what was measured, so another build measures again).
+    /// </summary>
     public static string Fingerprint { get; } = string.Join(
         ";",
         $"cpus={Environment.ProcessorCount}",
@@ -54,7 +58,16 @@ public sealed class TuningStore
         $"arch={RuntimeInformation.ProcessArchitecture}",
         $"avx2={Avx2.IsSupported}",
         $"v512={Vector512.IsHardwareAccelerated}",
-        $"runtime={Environment.Version}");
+        $"runtime={Environment.Version}",
+        $"specialize={LibraryVersion()}");
+
+    private static string LibraryVersion()
+    {
+        var assembly = typeof(TuningStore).Assembly;
+        return assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? assembly.GetName().Version?.ToString()
+            ?? "unknown";
+    }
 
     /// <summary>The tuning file.</summary>
     public string Path { get; }

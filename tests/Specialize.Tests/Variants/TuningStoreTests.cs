@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using Specialize.Mixture;
 using Specialize.Tests.Mixture;
@@ -27,6 +28,13 @@ public sealed class TuningStoreTests
         var reread = new TuningStore(path);
         Assert.True(reread.TryGet(Key, out string variant));
         Assert.Equal("V3", variant);
+    }
+
+    [Fact]
+    public void Fingerprint_names_this_build_of_the_library()
+    {
+        string version = typeof(TuningStore).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        Assert.EndsWith(";specialize=" + version, TuningStore.Fingerprint, StringComparison.Ordinal);
     }
 
     [Fact]

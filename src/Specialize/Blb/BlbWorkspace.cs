@@ -1,11 +1,12 @@
 using System;
 using System.Collections.Generic;
+using Specialize.Sampling;
 
 namespace Specialize.Blb;
 
 /// <summary>
 /// Scratch memory of one worker thread for one run: weights, a subsample's indices, the set used by
-/// Floyd's algorithm, and the load-in buffers (one per subsampled input), tagged with the subsample they hold.
+/// Floyd's algorithm (a bitmap or a hash set, made on first use), and the load-in buffers (one per subsampled input), tagged with the subsample they hold.
 /// </summary>
 internal sealed class BlbWorkspace
 {
@@ -19,7 +20,6 @@ internal sealed class BlbWorkspace
         Indices = new int[subsampleSize];
         Weights = new int[subsampleSize];
         Estimates = new double[bootstraps];
-        Seen = new HashSet<int>(subsampleSize);
         Array.Fill(_bufferSubsample, -1);
     }
 
@@ -29,7 +29,23 @@ internal sealed class BlbWorkspace
 
     public double[] Estimates { get; }
 
-    public HashSet<int> Seen { get; }
+    private HashSet<int>? _seen;
+    private ulong[]? _seenBits;
+
+    /// <summary>Draws subsample <paramref name="random"/>'s rows into <paramref name="destination"/>, sorted, with the cheaper form of Floyd's algorithm.</summary>
+    public void DrawSubsample(ref CounterRandom random, int n, Span<int> destination)
+    {
+        if (Subsampling.BitmapPays(n, destination.Length))
+        {
+            _seenBits ??= new ulong[Subsampling.BitmapWords(n)];
+            Subsampling.DrawSorted(ref random, n, destination, _seenBits);
+        }
+        else
+        {
+            _seen ??= new HashSet<int>(destination.Length);
+            Subsampling.DrawSorted(ref random, n, destination, _seen);
+        }
+    }
 
     private int[] _batchWeights = [];
 

@@ -422,4 +422,42 @@ public class RandomSamplingTests
         Subsampling.DrawSorted(ref random, 25, indices, new HashSet<int>());
         Assert.Equal(Enumerable.Range(0, 25).ToArray(), indices);
     }
+
+    [Theory]
+    [InlineData(1_000, 30)]
+    [InlineData(1_000_000, 15_849)] // n = 1e6, b = ceil(n^0.7)
+    [InlineData(130, 129)]          // nearly every row; n not a multiple of 64
+    [InlineData(64, 1)]
+    [InlineData(77, 77)]            // every row
+    public void Bitmap_draw_gives_the_indices_of_the_hash_set_draw(int n, int size)
+    {
+        var expected = new int[size];
+        var actual = new int[size];
+        var bits = new ulong[Subsampling.BitmapWords(n)];
+        Array.Fill(bits, ulong.MaxValue); // stale bits from an earlier draw must not matter
+        for (int stream = 0; stream < 5; stream++)
+        {
+            var a = new CounterRandom(11, CounterRandom.StreamId(stream, -1));
+            var b = new CounterRandom(11, CounterRandom.StreamId(stream, -1));
+            Subsampling.DrawSorted(ref a, n, expected, new HashSet<int>());
+            Subsampling.DrawSorted(ref b, n, actual, bits);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void Bitmap_shorter_than_n_bits_is_rejected_naming_it()
+    {
+        var random = new CounterRandom(1, 1);
+        var exception = Assert.Throws<ArgumentException>(() => Subsampling.DrawSorted(ref random, 129, new int[10], new ulong[2]));
+        Assert.Equal("bits", exception.ParamName);
+    }
+
+    [Fact]
+    public void Bitmap_is_used_where_it_is_short_next_to_the_sample_and_fits_the_memory_bound()
+    {
+        Assert.True(Subsampling.BitmapPays(1_000_000, 15_849));  // 15,625 words for 15,849 indices
+        Assert.False(Subsampling.BitmapPays(1_000_000, 100));    // 15,625 words for 100 indices
+        Assert.False(Subsampling.BitmapPays(int.MaxValue, 50_000_000)); // 32 Mi words: past 16 MiB
+    }
 }

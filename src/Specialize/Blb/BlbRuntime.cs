@@ -315,29 +315,15 @@ public static class BlbRuntime
             ? options.DataLayout
             : BlbLayoutModel.Choose(b, bytesPerRow, r, threads);
 
-        // The full-data pass: every row once with weight 1.
-        double[] estimate;
-        {
-            var allRows = new int[n];
-            var ones = new int[n];
-            for (int i = 0; i < n; i++)
-            {
-                allRows[i] = i;
-                ones[i] = 1;
-            }
-            estimate = evaluator.EvaluateFirst(new BlbSample(allRows, ones, n, BlbDataLayout.LoadIn, null, -1));
-        }
-        for (int c = 0; c < estimate.Length; c++)
-        {
-            if (double.IsNaN(estimate[c]))
-            {
-                throw new ArgumentException("The estimator returns NaN on the full data: the data contains NaN, or the estimator is undefined on it.", "data");
-            }
-        }
-
-        var run = new RunState(n, b, s, r, estimate.Length, layout, options, reduceBootstraps, progress, cancellationToken);
-        int used = run.ComputeAll(evaluator, threads);
+        // The full-data pass: every row once with weight 1. Where the estimate's length is known beforehand (a scalar
+        // estimator) and the bootstraps run in pieces on several threads, it is one more work item among them;
+        // otherwise it runs first, because the run's arrays are sized by its length.
+        bool fullDataInParallel = threads > 1 && !options.Adaptive && evaluator.KnownDimension > 0;
+        double[]? estimate = fullDataInParallel ? null : FullDataPass(evaluator, n);
+        var run = new RunState(n, b, s, r, estimate?.Length ?? evaluator.KnownDimension, layout, options, reduceBootstraps, progress, cancellationToken);
+        int used = run.ComputeAll(evaluator, threads, fullDataInParallel);
         cancellationToken.ThrowIfCancellationRequested();
+        estimate ??= CheckFullData(run.FullData!);
         RawResult raw = run.Reduce(used, estimate, average);
         raw.Layout = layout;
         raw.Threads = threads;
@@ -346,8 +332,71 @@ public static class BlbRuntime
         return raw;
     }
 
+    /// <summary>The estimator on all <paramref name="n"/> rows with weight 1; throws when it is NaN.</summary>
+    private static double[] FullDataPass<TEvaluator>(TEvaluator evaluator, int n)
+        where TEvaluator : IBlbEvaluator =>
+        CheckFullData(FullDataEstimate(evaluator, n));
+
+    private static double[] FullDataEstimate<TEvaluator>(TEvaluator evaluator, int n)
+        where TEvaluator : IBlbEvaluator
+    {
+        FullDataRows rows = FullDataRows.Get(n);
+        return evaluator.EvaluateFirst(new BlbSample(rows.Indices.AsSpan(0, n), rows.Ones.AsSpan(0, n), n, BlbDataLayout.LoadIn, null, -1));
+    }
+
+    private static double[] CheckFullData(double[] estimate)
+    {
+        for (int c = 0; c < estimate.Length; c++)
+        {
+            if (double.IsNaN(estimate[c]))
+            {
+                throw new ArgumentException("The estimator returns NaN on the full data: the data contains NaN, or the estimator is undefined on it.", "data");
+            }
+        }
+        return estimate;
+    }
+
+    /// <summary>
+    /// The indices 0, 1, ... and the weights 1, 1, ... of the full-data pass, kept between runs (weakly, so that the
+    /// collector may take them back) instead of allocating and filling two arrays of n integers per run. Never
+    /// written after they are filled, so concurrent runs share them.
+    /// </summary>
+    private sealed class FullDataRows
+    {
+        private static readonly WeakReference<FullDataRows?> s_last = new(null);
+
+        private FullDataRows(int n)
+        {
+            Indices = new int[n];
+            Ones = new int[n];
+            for (int i = 0; i < n; i++)
+            {
+                Indices[i] = i;
+            }
+            Ones.AsSpan().Fill(1);
+        }
+
+        public int[] Indices { get; }
+
+        public int[] Ones { get; }
+
+        public static FullDataRows Get(int n)
+        {
+            if (s_last.TryGetTarget(out FullDataRows? rows) && rows is not null && rows.Indices.Length >= n)
+            {
+                return rows;
+            }
+            rows = new FullDataRows(n);
+            s_last.SetTarget(rows);
+            return rows;
+        }
+    }
+
     internal interface IBlbEvaluator
     {
+        /// <summary>Length of every estimate where it is known before the first call (1 for a scalar estimator); 0 otherwise.</summary>
+        int KnownDimension { get; }
+
         bool HasBatch { get; }
 
         double[] EvaluateFirst(BlbSample sample);
@@ -360,6 +409,8 @@ public static class BlbRuntime
 
     private readonly struct ScalarEvaluator<TState>(WeightedEstimator<TState> estimator, WeightedBatchEstimator<TState>? batch, TState state) : IBlbEvaluator
     {
+        public int KnownDimension => 1;
+
         public bool HasBatch => batch is not null;
 
         public double[] EvaluateFirst(BlbSample sample) => [estimator(sample, state)];
@@ -372,6 +423,8 @@ public static class BlbRuntime
 
     private readonly struct VectorEvaluator<TState>(WeightedVectorEstimator<TState> estimator, WeightedVectorBatchEstimator<TState>? batch, TState state) : IBlbEvaluator
     {
+        public int KnownDimension => 0;
+
         public bool HasBatch => batch is not null;
 
         public double[] EvaluateFirst(BlbSample sample)
@@ -477,8 +530,15 @@ public static class BlbRuntime
             }
         }
 
-        /// <summary>Computes subsamples in waves and returns how many are used (all, or the adaptive stopping point).</summary>
-        public int ComputeAll<TEvaluator>(TEvaluator evaluator, int threads)
+        /// <summary>The full-data estimate, where <see cref="ComputeAll"/> was asked to compute it among the bootstraps.</summary>
+        public double[]? FullData { get; private set; }
+
+        /// <summary>
+        /// Computes subsamples in waves and returns how many are used (all, or the adaptive stopping point). With
+        /// <paramref name="fullData"/>, the full-data pass is one of the first wave's work items (<see cref="FullData"/>);
+        /// only a run in pieces on several threads is asked to.
+        /// </summary>
+        public int ComputeAll<TEvaluator>(TEvaluator evaluator, int threads, bool fullData)
             where TEvaluator : IBlbEvaluator
         {
             int wave = _options.Adaptive ? Math.Max(threads, _options.AdaptiveSubsampleWindow + 1) : _s;
@@ -486,7 +546,7 @@ public static class BlbRuntime
             for (int start = 0; start < _s; start += wave)
             {
                 int end = Math.Min(_s, start + wave);
-                ComputeWave(evaluator, start, end, threads);
+                ComputeWave(evaluator, start, end, threads, fullData && start == 0);
                 if (_cancellationToken.IsCancellationRequested)
                 {
                     return end;
@@ -507,7 +567,7 @@ public static class BlbRuntime
             return _s;
         }
 
-        private void ComputeWave<TEvaluator>(TEvaluator evaluator, int start, int end, int threads)
+        private void ComputeWave<TEvaluator>(TEvaluator evaluator, int start, int end, int threads, bool fullData)
             where TEvaluator : IBlbEvaluator
         {
             if (threads == 1)
@@ -544,7 +604,7 @@ public static class BlbRuntime
                 }
                 else
                 {
-                    ComputeWaveInPieces(evaluator, start, end, threads, parallelOptions);
+                    ComputeWaveInPieces(evaluator, start, end, threads, parallelOptions, fullData);
                 }
             }
             catch (AggregateException e) when (e.InnerExceptions.Count > 0)
@@ -554,73 +614,141 @@ public static class BlbRuntime
         }
 
         /// <summary>
-        /// Every bootstrap of a wave, in work items of a few bootstraps of one subsample, so that the threads
-        /// finish together: with whole subsamples as items, 25 subsamples on 2 threads leave one thread idle for
-        /// the 25th. Each subsample's rows and own estimate are computed first, once, and shared.
+        /// Everything a wave computes, as one queue of work items that the threads take in order from one counter,
+        /// with no barrier between kinds of work: the full-data pass (where asked) first; each subsample's draw (its
+        /// rows and its own estimate) a few subsamples ahead of its bootstraps; its bootstraps in pieces. Pieces
+        /// shrink towards the end of the queue (guided self-scheduling: about a quarter of each thread's share of
+        /// what is left, at most the base size), so that the threads finish together: the last items are a bootstrap
+        /// or two. A piece whose subsample another thread is still drawing waits for it; the look-ahead makes that rare.
+        /// Every item writes its own slots, so the order in which threads take them does not change any result.
         /// </summary>
-        private void ComputeWaveInPieces<TEvaluator>(TEvaluator evaluator, int start, int end, int threads, ParallelOptions parallelOptions)
+        private void ComputeWaveInPieces<TEvaluator>(TEvaluator evaluator, int start, int end, int threads, ParallelOptions parallelOptions, bool fullData)
             where TEvaluator : IBlbEvaluator
         {
             int count = end - start;
-            var indices = new int[count][];
-            Parallel.For(
-                0,
-                count,
-                parallelOptions,
-                () => new BlbWorkspace(_b, 0),
-                (t, loop, workspace) =>
-                {
-                    if (_cancellationToken.IsCancellationRequested)
-                    {
-                        loop.Stop();
-                        return workspace;
-                    }
-                    indices[t] = new int[_b];
-                    DrawSubsample(evaluator, start + t, indices[t], workspace);
-                    return workspace;
-                },
-                static _ => { });
-            if (_cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-
-            // At least 16 items per thread, so that the last item is a small share of a thread's work.
-            int pieces = Math.Min(_r, Math.Max(1, ((16 * threads) + count - 1) / count));
-            int size = (_r + pieces - 1) / pieces;
-            pieces = (_r + size - 1) / size;
+            WorkItem[] items = PlanWave(count, threads, fullData);
+            // A subsample's rows, published by its draw item once its own estimate and bootstrap slots exist.
+            var indices = new int[]?[count];
             var remaining = new int[count];
-            Array.Fill(remaining, pieces);
+            Array.Fill(remaining, _r);
+            int next = -1;
+            int failed = 0;
             Parallel.For(
                 0,
-                count * pieces,
+                threads,
                 parallelOptions,
-                () => new BlbWorkspace(_b, 0),
-                (item, loop, workspace) =>
+                _ =>
                 {
-                    int t = item / pieces;
-                    int first = (item % pieces) * size;
-                    int last = Math.Min(_r, first + size);
-                    if (!Bootstraps(evaluator, start + t, first, last, indices[t], workspace))
+                    var workspace = new BlbWorkspace(_b, 0);
+                    try
                     {
-                        loop.Stop();
-                        return workspace;
+                        int i;
+                        while ((i = Interlocked.Increment(ref next)) < items.Length)
+                        {
+                            if (_cancellationToken.IsCancellationRequested || Volatile.Read(ref failed) != 0)
+                            {
+                                return;
+                            }
+                            WorkItem item = items[i];
+                            int t = item.Subsample;
+                            switch (item.Kind)
+                            {
+                                case WorkKind.FullData:
+                                    FullData = FullDataEstimate(evaluator, _n);
+                                    break;
+                                case WorkKind.Draw:
+                                    var rows = new int[_b];
+                                    DrawSubsample(evaluator, start + t, rows, workspace);
+                                    Volatile.Write(ref indices[t], rows);
+                                    break;
+                                default:
+                                    int[]? drawn = Volatile.Read(ref indices[t]);
+                                    var spin = default(SpinWait);
+                                    while (drawn is null)
+                                    {
+                                        if (_cancellationToken.IsCancellationRequested || Volatile.Read(ref failed) != 0)
+                                        {
+                                            return;
+                                        }
+                                        spin.SpinOnce();
+                                        drawn = Volatile.Read(ref indices[t]);
+                                    }
+                                    if (!Bootstraps(evaluator, start + t, item.First, item.Last, drawn, workspace))
+                                    {
+                                        return;
+                                    }
+                                    if (Interlocked.Add(ref remaining[t], item.First - item.Last) == 0)
+                                    {
+                                        _bootstrapsUsed[start + t] = _r;
+                                        ReportDone();
+                                    }
+                                    break;
+                            }
+                        }
                     }
-                    if (Interlocked.Decrement(ref remaining[t]) == 0)
+                    catch (Exception) when (MarkFailed(ref failed))
                     {
-                        _bootstrapsUsed[start + t] = _r;
-                        ReportDone();
+                        // Not reached: the filter only tells the other threads to stop waiting and taking items.
                     }
-                    return workspace;
-                },
-                static _ => { });
+                });
         }
+
+        private static bool MarkFailed(ref int failed)
+        {
+            Volatile.Write(ref failed, 1);
+            return false;
+        }
+
+        /// <summary>The work items of a wave of <paramref name="count"/> subsamples, in the order threads take them.</summary>
+        private WorkItem[] PlanWave(int count, int threads, bool fullData)
+        {
+            // The base piece: at least 16 items per thread over the wave, as batched estimators want long pieces.
+            int pieces = Math.Min(_r, Math.Max(1, ((16 * threads) + count - 1) / count));
+            int baseSize = (_r + pieces - 1) / pieces;
+            int lookahead = Math.Min(count, threads);
+            var items = new System.Collections.Generic.List<WorkItem>((count * (pieces + 1)) + 64);
+            if (fullData)
+            {
+                items.Add(new WorkItem(WorkKind.FullData, -1, 0, 0));
+            }
+            for (int t = 0; t < lookahead; t++)
+            {
+                items.Add(new WorkItem(WorkKind.Draw, t, 0, 0));
+            }
+            long left = (long)count * _r;
+            long share = 4L * threads;
+            for (int t = 0; t < count; t++)
+            {
+                if (t + lookahead < count)
+                {
+                    items.Add(new WorkItem(WorkKind.Draw, t + lookahead, 0, 0));
+                }
+                for (int first = 0; first < _r;)
+                {
+                    int size = (int)Math.Min(Math.Clamp((left + share - 1) / share, 1, baseSize), _r - first);
+                    items.Add(new WorkItem(WorkKind.Bootstraps, t, first, first + size));
+                    first += size;
+                    left -= size;
+                }
+            }
+            return items.ToArray();
+        }
+
+        private enum WorkKind : byte
+        {
+            FullData,
+            Draw,
+            Bootstraps,
+        }
+
+        /// <summary>One work item: the full-data pass, subsample <c>Subsample</c>'s draw, or its bootstraps <c>[First, Last)</c>.</summary>
+        private readonly record struct WorkItem(WorkKind Kind, int Subsample, int First, int Last);
 
         private void DrawSubsample<TEvaluator>(TEvaluator evaluator, int j, int[] indices, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {
             var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, -1));
-            Subsampling.DrawSorted(ref random, _n, indices, workspace.Seen);
+            workspace.DrawSubsample(ref random, _n, indices);
             _estimates[j] = new double[_r * _d];
             _own[j] = new double[_d];
             evaluator.Evaluate(new BlbSample(indices, _balancedWeights, _n, _layout, workspace, j), _own[j]);

@@ -329,30 +329,76 @@ public class BlbRuntimeTests
         Assert.Equal(2, new BlbOptions { Gamma = 0.01 }.SubsampleSize(3));
     }
 
-    [Fact]
-    public void Full_data_pass_sees_every_row_once_with_weight_one()
+    [Theory]
+    [InlineData(1)] // the full-data pass first, alone
+    [InlineData(2)] // the full-data pass as a work item beside the subsamples' draws and bootstraps
+    [InlineData(3)]
+    public void Full_data_pass_sees_every_row_once_with_weight_one(int threads)
     {
+        // A larger run first: the rows and weights kept from it must be cut to this run's n.
+        BlbRuntime.Run(300, 8, 0, static (_, _) => 1.0, null, null, new BlbOptions { Subsamples = 2, Bootstraps = 2 }, null, CancellationToken.None);
         int[]? seenIndices = null;
         int[]? seenWeights = null;
-        BlbRuntime.Run(
+        int fullDataCalls = 0;
+        BlbResult result = BlbRuntime.Run(
             100, 8, 0,
             (sample, _) =>
             {
                 if (sample.IsFullData)
                 {
+                    Interlocked.Increment(ref fullDataCalls);
                     seenIndices = sample.Indices.ToArray();
                     seenWeights = sample.Weights.ToArray();
+                    return 7.0;
                 }
-                else
-                {
-                    Assert.Equal(100, SumOf(sample.Weights));
-                    Assert.Equal(26, sample.Count); // ceil(100^0.7) = ceil(25.1)
-                }
+
+                Assert.Equal(100, SumOf(sample.Weights));
+                Assert.Equal(26, sample.Count); // ceil(100^0.7) = ceil(25.1)
                 return 1.0;
             },
-            null, null, new BlbOptions { Subsamples = 2, Bootstraps = 3, MaxDegreeOfParallelism = 1 }, null, CancellationToken.None);
+            null, null, new BlbOptions { Subsamples = 5, Bootstraps = 3, MaxDegreeOfParallelism = threads }, null, CancellationToken.None);
+        Assert.Equal(1, fullDataCalls);
         Assert.Equal(Enumerable.Range(0, 100), seenIndices!);
         Assert.All(seenWeights!, w => Assert.Equal(1, w));
+        Assert.Equal(100, seenWeights!.Length);
+        Assert.Equal(7.0, result.Estimate);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void NaN_from_the_full_data_pass_is_rejected_on_every_thread_count(int threads)
+    {
+        var exception = Assert.Throws<ArgumentException>(() => BlbRuntime.Run(
+            s_data.Length, 8, s_data,
+            static (sample, data) => sample.IsFullData ? double.NaN : MeanWeighted(sample, data),
+            null, null, new BlbOptions { Subsamples = 4, Bootstraps = 5, MaxDegreeOfParallelism = threads }, null, CancellationToken.None));
+        Assert.Equal("data", exception.ParamName);
+    }
+
+    [Fact]
+    public void Exception_from_the_full_data_pass_on_several_threads_reaches_the_caller_unwrapped()
+    {
+        var exception = Assert.Throws<InvalidOperationException>(() => BlbRuntime.Run(
+            s_data.Length, 8, s_data,
+            static (sample, data) => sample.IsFullData ? throw new InvalidOperationException("full data failed") : MeanWeighted(sample, data),
+            null, null, new BlbOptions { Subsamples = 4, Bootstraps = 5, MaxDegreeOfParallelism = 2 }, null, CancellationToken.None));
+        Assert.Equal("full data failed", exception.Message);
+    }
+
+    [Theory]
+    [InlineData(7, 13)]  // pieces that do not divide the bootstraps
+    [InlineData(3, 1)]   // one bootstrap per subsample: fewer items than threads would like
+    [InlineData(2, 200)] // few subsamples, many bootstraps: several threads share each subsample
+    [InlineData(25, 100)]
+    public void Result_is_bitwise_identical_for_every_thread_count(int subsamples, int bootstraps)
+    {
+        BlbResult Run(int threads) => RunMean(s_data, new BlbOptions { Subsamples = subsamples, Bootstraps = bootstraps, MaxDegreeOfParallelism = threads, Seed = 12 });
+        BlbResult one = Run(1);
+        foreach (int threads in new[] { 2, 3, 4, 7 })
+        {
+            AssertBitwiseEqual(one, Run(threads));
+        }
     }
 
     private static int SumOf(ReadOnlySpan<int> values)

@@ -116,7 +116,7 @@ internal static class BlbSuite
         var text = new StringBuilder();
         text.AppendLine("## Bag of Little Bootstraps (`[BlbEstimator]`)");
         text.AppendLine();
-        text.AppendLine($"Reproduce: `eng/bench.sh blb` (or `dotnet run --project eng/bench/Specialize.Bench -c Release -- blb`). {MachineInfo.Describe()} BLB: 25 subsamples of b = n^0.7 rows, 100 resamples each, the generated weighted estimator; classic: {ClassicResamples} resamples of all n rows, parallel over resamples. Medians of 3 runs.");
+        text.AppendLine($"Reproduce: `eng/bench.sh blb` (or `dotnet run --project eng/bench/Specialize.Bench -c Release -- blb`). {MachineInfo.Describe()} BLB: 25 subsamples of b = n^0.7 rows, 100 resamples each, the generated weighted estimator; classic: {ClassicResamples} resamples of all n rows, parallel over resamples. Medians of 3 runs; strong scaling: medians of 7 rounds that alternate 1 thread and all threads.");
         text.AppendLine();
         text.AppendLine("| workload | n | BLB ms | BLB standard error | baseline | baseline ms | baseline standard error | ratio | target |");
         text.AppendLine("|---|---:|---:|---:|---|---:|---:|---:|---|");
@@ -144,9 +144,10 @@ internal static class BlbSuite
 
         if (selects("scaling"))
         {
-            double one = Median(() => MeanEstimator.Run(values, new BlbOptions { Seed = 1, MaxDegreeOfParallelism = 1 }), out BlbResult a);
-            double all = Median(() => MeanEstimator.Run(values, new BlbOptions { Seed = 1 }), out BlbResult b);
-            text.AppendLine(CultureInfo.InvariantCulture, $"| mean, strong scaling (identical result: {a.StandardError == b.StandardError}) | {n} | {all:F1} | {b.StandardError:G4} | BLB on 1 thread | {one:F1} | {a.StandardError:G4} | {one / all:F2}x | 1.90x |");
+            (double one, double all, BlbResult a, BlbResult b, string spread) = Scaling(values, options.Rounds ?? (options.Smoke ? 3 : 7));
+            bool identical = Identical(a, b);
+            Console.WriteLine($"blb scaling: 1 thread {one:F1} ms, {b.Threads} threads {all:F1} ms, ratio {one / all:F2}x; {spread} (identical result: {identical})");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| mean, strong scaling (identical result: {identical}) | {n} | {all:F1} | {b.StandardError:G4} | BLB on 1 thread | {one:F1} | {a.StandardError:G4} | {one / all:F2}x | 1.90x |");
         }
 
         text.AppendLine();
@@ -160,6 +161,53 @@ internal static class BlbSuite
         Console.WriteLine($"blb {workload}: BLB {blbMs:F1} ms (SE {blbSe:G4}), {baseline} {baselineMs:F1} ms (SE {baselineSe:G4}), ratio {ratio:F2}x");
         text.AppendLine(CultureInfo.InvariantCulture, $"| {workload} | {n} | {blbMs:F1} | {blbSe:G4} | {baseline} | {baselineMs:F1} | {baselineSe:G4} | {ratio:F2}x | {goal} |");
     }
+
+    /// <summary>
+    /// BLB of the mean on 1 thread and on all threads, two warm-up runs each, then rounds that alternate the two, so
+    /// that drifting load from other processes falls on both sides alike. Medians of the rounds, and the spread of
+    /// the per-round ratios.
+    /// </summary>
+    private static (double One, double All, BlbResult OneResult, BlbResult AllResult, string Spread) Scaling(double[] values, int rounds)
+    {
+        var single = new BlbOptions { Seed = 1, MaxDegreeOfParallelism = 1 };
+        var parallel = new BlbOptions { Seed = 1 };
+        BlbResult a = MeanEstimator.Run(values, single), b = MeanEstimator.Run(values, parallel);
+        a = MeanEstimator.Run(values, single);
+        b = MeanEstimator.Run(values, parallel);
+        var one = new double[rounds];
+        var all = new double[rounds];
+        var ratios = new double[rounds];
+        for (int i = 0; i < rounds; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            BlbResult x = MeanEstimator.Run(values, single);
+            one[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            start = Stopwatch.GetTimestamp();
+            BlbResult y = MeanEstimator.Run(values, parallel);
+            all[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            ratios[i] = one[i] / all[i];
+            if (!Identical(a, x) || !Identical(a, y))
+            {
+                throw new InvalidOperationException("BLB gave a different result on a repeated run or another thread count.");
+            }
+        }
+
+        Array.Sort(one);
+        Array.Sort(all);
+        Array.Sort(ratios);
+        string spread = string.Create(CultureInfo.InvariantCulture, $"{rounds} alternating rounds, per-round ratios {ratios[0]:F2}x to {ratios[^1]:F2}x, ratio of fastest runs {one[0] / all[0]:F2}x");
+        return (one[rounds / 2], all[rounds / 2], a, b, spread);
+    }
+
+    /// <summary>Every number of the two results, bit for bit.</summary>
+    private static bool Identical(BlbResult a, BlbResult b) =>
+        BitConverter.DoubleToInt64Bits(a.Value) == BitConverter.DoubleToInt64Bits(b.Value)
+        && BitConverter.DoubleToInt64Bits(a.StandardError) == BitConverter.DoubleToInt64Bits(b.StandardError)
+        && BitConverter.DoubleToInt64Bits(a.Estimate) == BitConverter.DoubleToInt64Bits(b.Estimate)
+        && BitConverter.DoubleToInt64Bits(a.Lower) == BitConverter.DoubleToInt64Bits(b.Lower)
+        && BitConverter.DoubleToInt64Bits(a.Upper) == BitConverter.DoubleToInt64Bits(b.Upper)
+        && BitConverter.DoubleToInt64Bits(a.Mean) == BitConverter.DoubleToInt64Bits(b.Mean)
+        && a.SubsampleValues.AsSpan().SequenceEqual(b.SubsampleValues);
 
     private static double Median<T>(Func<T> run, out T last)
     {

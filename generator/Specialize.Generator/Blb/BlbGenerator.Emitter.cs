@@ -179,11 +179,19 @@ public sealed partial class BlbGenerator
             WriteBody(writer, spec.BatchBody!);
         }
 
+        /// <summary>Writes a body at the writer's indentation; inner lines of a string literal that spans lines are written as they are.</summary>
         private static void WriteBody(IndentedTextWriter writer, string body)
         {
-            foreach (string line in body.Split('\n'))
+            string[] lines = body.Split('\n');
+            bool[] inside = LiteralLines.StartInsideToken(body);
+            for (int i = 0; i < lines.Length; i++)
             {
-                if (line.Trim().Length == 0)
+                string line = lines[i];
+                if (inside[i])
+                {
+                    writer.WriteLineNoTabs(line);
+                }
+                else if (line.Trim().Length == 0 && !(i + 1 < lines.Length && inside[i + 1]))
                 {
                     writer.WriteLineNoTabs(string.Empty);
                 }

@@ -286,16 +286,39 @@ public sealed partial class BlbGenerator
         private static string Escape(string name) =>
             SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
-        /// <summary>Moves the user's statements to one level of indentation, keeping their relative layout.</summary>
+        /// <summary>
+        /// Moves the user's statements to one level of indentation, keeping their relative layout. Only lines that start
+        /// outside a token move: the inner lines of a string literal that spans lines (raw, verbatim, interpolated) are
+        /// part of its value and are copied as they are, with the line end before each of them, trailing spaces included.
+        /// </summary>
         private static string Reindent(string statements)
         {
-            string[] lines = statements.Replace("\r\n", "\n").TrimEnd().Split('\n');
-            int common = lines.Where(static l => l.Trim().Length > 0).Select(static l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
+            string trimmedEnd = statements.TrimEnd();
+            string[] lines = trimmedEnd.Split('\n');
+            bool[] inside = LiteralLines.StartInsideToken(trimmedEnd);
+            int common = lines
+                .Where((l, i) => !inside[i] && l.Trim().Length > 0)
+                .Select(static l => l.Length - l.TrimStart().Length)
+                .DefaultIfEmpty(0)
+                .Min();
             var text = new StringBuilder();
-            foreach (string line in lines)
+            for (int i = 0; i < lines.Length; i++)
             {
+                string line = lines[i];
+                bool endsInside = i + 1 < lines.Length && inside[i + 1];
+                if (inside[i])
+                {
+                    text.Append(endsInside ? line : line.TrimEnd('\r')).Append('\n');
+                    continue;
+                }
+
                 string trimmed = line.Length >= common ? line.Substring(common) : line.TrimStart();
-                text.Append(trimmed.Trim().Length == 0 ? "\n" : "    " + trimmed.TrimEnd() + "\n");
+                if (!endsInside)
+                {
+                    trimmed = trimmed.TrimEnd();
+                }
+
+                text.Append(trimmed.Trim().Length == 0 && !endsInside ? "\n" : "    " + trimmed + "\n");
             }
 
             return text.ToString();

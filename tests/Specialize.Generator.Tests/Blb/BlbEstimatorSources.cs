@@ -336,4 +336,54 @@ internal static class BlbEstimatorSources
             }
         }
         """;
+
+    // String literals that span lines: a raw string (with trailing spaces and a line indented past its closing
+    // quotes), a verbatim string (lines indented less than the method body, a line of spaces only) and an interpolated
+    // verbatim string. The generated body moves the statements to a new indentation; the strings' values must not
+    // change. Texts holds the values written with escapes, as the oracle. (Trailing spaces and the line of spaces
+    // are spliced in, so that an editor that trims them cannot change this source.)
+    public static readonly string MultiLineStrings = """"
+        using System;
+        using Specialize;
+
+        namespace Demo;
+
+        public static class Texts
+        {
+            public const string Header = "first line   \n  indented by two\n\nlast line";
+            public const string Footer = "verbatim:   \n  two spaces in\n    \nno indentation";
+            public const string Note = "count 3\n  of rows";
+        }
+
+        [BlbEstimator]
+        public static partial class MultiLineStrings
+        {
+            public static double Estimate(ReadOnlySpan<double> values)
+            {
+                string header = """
+                    first line{TRAIL}
+                      indented by two
+
+                    last line
+                    """;
+                double sum = 0;
+                foreach (double v in values)
+                {
+                    sum += v;
+                }
+
+                string footer = @"verbatim:{TRAIL}
+          two spaces in
+        {BLANK}
+        no indentation";
+                int rows = 3;
+                string note = $@"count {rows}
+          of rows";
+                bool same = header == Texts.Header && footer == Texts.Footer && note == Texts.Note;
+                return same ? sum / values.Length : -1;
+            }
+        }
+        """"
+        .Replace("{TRAIL}", "   ", System.StringComparison.Ordinal)
+        .Replace("{BLANK}", "    ", System.StringComparison.Ordinal);
 }

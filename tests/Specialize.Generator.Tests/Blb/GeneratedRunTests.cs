@@ -150,6 +150,36 @@ public sealed class GeneratedRunTests
     }
 
     [Fact]
+    public void String_literals_that_span_lines_keep_their_values_in_the_generated_body()
+    {
+        // The estimator returns the mean only where every string equals its escaped oracle in Texts, -1 otherwise.
+        GeneratorRun run = GeneratorHarness.Run(
+            [BlbEstimatorSources.MultiLineStrings,
+            """
+            using Specialize;
+
+            namespace Demo;
+
+            public static class StringsDriver
+            {
+                // Rows 1, 2, 3, 4 with weights 1, 2, 0, 1 (n = 4); then a whole run, whose Estimate is the full-data pass.
+                public static double[] Estimates()
+                {
+                    var values = new double[] { 1, 2, 3, 4 };
+                    double weighted = MultiLineStrings.EstimateWeighted(BlbSample.Create(4, new[] { 0, 1, 2, 3 }, new[] { 1, 2, 0, 1 }), values);
+                    BlbResult result = MultiLineStrings.Run(values, new BlbOptions { Subsamples = 2, Bootstraps = 3, Gamma = 1 });
+                    return new[] { MultiLineStrings.Estimate(values), weighted, result.Estimate, result.Mean };
+                }
+            }
+            """]);
+        var estimates = (double[])run.Invoke("Demo.StringsDriver", "Estimates")!;
+        Assert.Equal(2.5, estimates[0]); // the user's own method: the oracle strings match as written
+        Assert.Equal((1 + 4 + 4) / 4.0, estimates[1]);
+        Assert.Equal(2.5, estimates[2]);
+        Assert.True(estimates[3] > 0, $"bootstrap mean {estimates[3]}");
+    }
+
+    [Fact]
     public void Standard_error_of_the_mean_of_a_million_normal_values_is_within_3_percent_of_sigma_over_root_n()
     {
         var values = (double[])Run.Value.Invoke("Demo.Driver", "StandardErrorOfTheMean", 1_000_000)!;

@@ -28,7 +28,7 @@ public static class VariantSelector
     public const double TrialMinimumSeconds = 1e-3;
 
     /// <summary>How many timed rounds a trial runs at most.</summary>
-    public const int TrialMaxRounds = 100;
+    public const int TrialMaxRounds = 10;
 
     /// <summary>How much slower than the fastest untimed first run a candidate's first run must be (beyond <see cref="ColdAllowanceSeconds"/>) to be dropped without being timed.</summary>
     public const double ColdEliminationFactor = 4;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Specialize.Tests.Mixture;
 using Specialize.Variants;
 using Xunit;
@@ -7,8 +6,8 @@ namespace Specialize.Tests.Variants;
 
 /// <summary>
 /// The trial of <see cref="VariantSelector"/> on variants of known cost: a made-up clock with cold-start
-/// penalties, noise and drift (the choice must be the cheapest variant whatever they do), and real
-/// kernels that spin for a fixed amount of work.
+/// penalties, noise and drift (the choice must be the cheapest variant whatever they do), and kernels
+/// that wait a fixed time on the real clock.
 /// </summary>
 public sealed class VariantTrialTests
 {
@@ -138,16 +137,17 @@ public sealed class VariantTrialTests
         Assert.Equal(1, machine.CallsOf("Slow"));
     }
 
-    [Fact]
-    public void Short_kernels_are_timed_until_a_millisecond_is_measured()
+    [Theory]
+    [InlineData(200e-6, 5)] // 1 ms of measured time takes 5 runs
+    [InlineData(20e-6, VariantSelector.TrialMaxRounds)] // 1 ms would take 50 runs: the rounds run out first
+    public void Short_kernels_are_timed_until_a_millisecond_is_measured_or_the_rounds_run_out(double seconds, int expectedRuns)
     {
-        var machine = new FakeMachine().Add("A", 20e-6).Add("B", 25e-6);
+        var machine = new FakeMachine().Add("A", seconds).Add("B", 1.25 * seconds);
         var trial = VariantSelector.RunTrial(machine.Registry.GetCandidates(Key), machine.Measure);
 
         Assert.Equal(0, trial.Best);
-        int timedA = machine.CallsOf("A") - 1; // less the untimed first call
-        Assert.True(timedA * 20e-6 >= VariantSelector.TrialMinimumSeconds, $"A was timed {timedA} times.");
-        Assert.True(trial.Rounds <= VariantSelector.TrialMaxRounds);
+        Assert.Equal(expectedRuns, trial.Rounds);
+        Assert.Equal(1 + expectedRuns, machine.CallsOf("A")); // and the untimed first call
     }
 
     [Fact]
@@ -184,37 +184,21 @@ public sealed class VariantTrialTests
     }
 
     [Fact]
-    public void Real_kernels_twice_as_cheap_win_though_the_first_timed_one_starts_cold()
+    public void Kernels_on_the_real_clock_twice_as_cheap_win_though_the_first_timed_one_starts_cold()
     {
-        // Kernels that do a fixed amount of work, timed by the selector's own clock. The cheap one is
-        // registered last, so it runs first, and its first call also sleeps as a cold start would.
+        // Kernels that wait a fixed time, timed by the selector's own clock: a wait never ends early and
+        // is not stretched by other threads competing for the cores the way computation is, so the
+        // choice does not depend on the load of the machine running the tests. The cheap one is
+        // registered last, so it runs first, and its first call takes far longer, as a cold start would.
         bool cold = true;
         var registry = new VariantRegistry<Action>("test.trial");
-        registry.Register("Double", () => Spin(400_000));
+        registry.Register("Double", () => Thread.Sleep(4));
         registry.Register("Cheap", () =>
         {
-            if (cold)
-            {
-                cold = false;
-                Thread.Sleep(30);
-            }
-
-            Spin(200_000);
+            Thread.Sleep(cold ? 40 : 2);
+            cold = false;
         });
         var choice = VariantSelector.Select(registry, Key, new TuningStore(TestStores.NewPath()), kernel => kernel());
         Assert.Equal("Cheap", choice.Key);
-    }
-
-    private static double sink;
-
-    private static void Spin(int steps)
-    {
-        double x = 1;
-        for (int i = 0; i < steps; i++)
-        {
-            x = (x * 1.0000001) + 1e-9;
-        }
-
-        sink = x;
     }
 }

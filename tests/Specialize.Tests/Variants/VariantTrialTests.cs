@@ -201,4 +201,14 @@ public sealed class VariantTrialTests
         var choice = VariantSelector.Select(registry, Key, new TuningStore(TestStores.NewPath()), kernel => kernel());
         Assert.Equal("Cheap", choice.Key);
     }
+
+    [Theory]
+    [InlineData(2, 128, 16_384)] // 33,554,432 / (3 x 128) = 87,381 rows: capped at 16,384
+    [InlineData(19, 16, 11_037)] // 33,554,432 / (190 x 16) = 11,037.6
+    [InlineData(36, 64, 2_048)] // 33,554,432 / (666 x 64) = 787: raised to the 2,048-row floor
+    [InlineData(1, 1, 16_384)]
+    public void Trial_prefix_shrinks_as_rows_get_costlier(int dimension, int components, int rows)
+    {
+        Assert.Equal(rows, Specialize.Mixture.EmState.TrialRowsFor(dimension, components));
+    }
 }

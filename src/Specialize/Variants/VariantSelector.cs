@@ -8,8 +8,9 @@ namespace Specialize.Variants;
 /// <summary>
 /// Chooses a kernel variant for a problem: a forced name if given, otherwise the choice remembered in a
 /// <see cref="TuningStore"/>, otherwise a measured trial of every candidate on the real problem, whose
-/// winner is then remembered. The trial first runs every candidate once untimed (compilation and first
-/// touch are paid there, not counted), then times the candidates in interleaved rounds (A B C, B C A, ...)
+/// winner is then remembered. The trial first runs every candidate once without ranking that run
+/// (compilation and first touch are paid there; only a candidate far slower than any one-time cost
+/// explains is dropped on it), then times the candidates in interleaved rounds (A B C, B C A, ...)
 /// so that a drift in the machine's speed reaches all of them alike; each candidate's fastest run
 /// counts, clearly slower candidates are dropped after each round, and the others are timed until each
 /// has <see cref="TrialRepetitions"/> runs and <see cref="TrialMinimumSeconds"/> of measured time (at

@@ -16,7 +16,7 @@ internal sealed record SuiteResult(string Suite, string Markdown);
 internal sealed class BenchOptions
 {
     public const string Usage =
-        "usage: Specialize.Bench [SUITE | SUITE:WORKLOAD ...] [--smoke] [--rounds N] [--grid-rows N] [--sites] [--docs PATH | --no-docs]";
+        "usage: Specialize.Bench [SUITE | SUITE:WORKLOAD ...] [--smoke] [--rounds N] [--grid-rows N] [--grid-shape NxDxM ...] [--sites] [--docs PATH | --no-docs]";
 
     public List<BenchFilter> Filters { get; } = [];
 
@@ -30,6 +30,9 @@ internal sealed class BenchOptions
 
     /// <summary>Only this N in the GMM variant grid (the full grid, N = 10k and 150k, takes long).</summary>
     public int? GridRows { get; private set; }
+
+    /// <summary>Only these (N, D, M) problems in the GMM variant grid (<c>--grid-shape 10000x2x128</c>, repeatable).</summary>
+    public List<(int N, int D, int M)> GridShapes { get; } = [];
 
     /// <summary>Print what each future site has learned after its workload.</summary>
     public bool Sites { get; private set; }
@@ -60,6 +63,10 @@ internal sealed class BenchOptions
                     options.GridRows = gridRows;
                     i++;
                     break;
+                case "--grid-shape" when i + 1 < args.Length && TryParseShape(args[i + 1], out var shape):
+                    options.GridShapes.Add(shape);
+                    i++;
+                    break;
                 case "--docs" when i + 1 < args.Length:
                     options.DocsPath = Path.GetFullPath(args[++i]);
                     break;
@@ -81,6 +88,28 @@ internal sealed class BenchOptions
             }
         }
 
+        return true;
+    }
+
+    private static bool TryParseShape(string text, out (int N, int D, int M) shape)
+    {
+        shape = default;
+        string[] parts = text.Split('x');
+        if (parts.Length != 3)
+        {
+            return false;
+        }
+
+        var values = new int[3];
+        for (int i = 0; i < 3; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]) || values[i] <= 0)
+            {
+                return false;
+            }
+        }
+
+        shape = (values[0], values[1], values[2]);
         return true;
     }
 

@@ -6,7 +6,7 @@ using Specialize.Bench.Mixture;
 // Specialize benchmarks: each suite compares a pattern's generated code against its own sequential
 // baseline in this one process, prints a table and rewrites its section of docs/benchmarks.md.
 //
-//   Specialize.Bench [SUITE | SUITE:WORKLOAD ...] [--smoke] [--rounds N] [--sites] [--docs PATH | --no-docs]
+//   Specialize.Bench [SUITE | SUITE:WORKLOAD ...] [--smoke] [--rounds N] [--grid-rows N] [--grid-shape NxDxM ...] [--sites] [--docs PATH | --no-docs]
 //
 // No suite named: every suite. A SUITE:WORKLOAD filter, --smoke (small sizes, to check that
 // everything runs and agrees) and --no-docs print results without touching the document; --sites

@@ -544,7 +544,7 @@ internal sealed class EmState
         var input = new GmmKernelInput(Data, m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances);
         if (covarianceRace is null)
         {
-            var trialData = Data.Prefix(TrialRows);
+            var trialData = Data.Prefix(TrialRowsFor(d, m));
             var trialInput = new GmmKernelInput(trialData, m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances);
             covarianceRace = VariantSelector.SelectOrRace(
                 GmmKernels.Covariance, Key(GmmKernels.CovarianceKernelName), store, k => k(trialInput), !ReferenceEquals(trialData, Data), forced, options.Logger);
@@ -558,7 +558,7 @@ internal sealed class EmState
         var input = new GmmKernelInput(Data, m, resp, means, nk, precisionsCholesky, work);
         if (mahalanobisRace is null)
         {
-            var trialData = Data.Prefix(TrialRows);
+            var trialData = Data.Prefix(TrialRowsFor(d, m));
             var trialInput = new GmmKernelInput(trialData, m, resp, means, nk, precisionsCholesky, work);
             mahalanobisRace = VariantSelector.SelectOrRace(
                 GmmKernels.Mahalanobis, Key(GmmKernels.MahalanobisKernelName), store, k => k(trialInput), !ReferenceEquals(trialData, Data), forced, options.Logger);
@@ -599,12 +599,30 @@ internal sealed class EmState
     }
 
     /// <summary>
-    /// Rows a variant trial runs on: enough to rank the variants (each block of rows costs the same),
+    /// Most rows a variant trial runs on: enough to rank the variants (each block of rows costs the same),
     /// few enough that measuring a slow variant on a large problem stays cheap. On larger problems the
     /// trial's close finishers then race on the first real iterations (cache effects on all rows can
     /// reorder them), and the winner is kept per N bucket.
     /// </summary>
-    private const int TrialRows = 16_384;
+    internal const int TrialRows = 16_384;
+
+    /// <summary>Fewest rows a variant trial runs on (unless the data has fewer): below this, parallel variants have too little work per thread to be ranked.</summary>
+    internal const int MinTrialRows = 2_048;
+
+    /// <summary>
+    /// Work of one trial call, in rows x covariance cells x components, that the trial prefix is sized
+    /// to: every candidate runs a few times, so with costly rows (large D and M) a trial on 16,384 rows
+    /// would cost tens of EM iterations; a shorter prefix keeps it to a few, and the race on the real
+    /// calls settles what the shorter prefix cannot.
+    /// </summary>
+    internal const long TrialWork = 1L << 25;
+
+    /// <summary>Rows the variant trial runs on for dimension <paramref name="dimension"/> and <paramref name="components"/> components (see <see cref="TrialWork"/>).</summary>
+    internal static int TrialRowsFor(int dimension, int components)
+    {
+        long perRow = (long)dimension * (dimension + 1) / 2 * components;
+        return (int)Math.Clamp(TrialWork / Math.Max(perRow, 1), MinTrialRows, TrialRows);
+    }
 
     private VariantKey Key(string kernel) => new("cpu", kernel, "float64", d, m, VariantKey.RowBucketOf(Data.Count));
 

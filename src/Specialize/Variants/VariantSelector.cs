@@ -7,18 +7,41 @@ namespace Specialize.Variants;
 
 /// <summary>
 /// Chooses a kernel variant for a problem: a forced name if given, otherwise the choice remembered in a
-/// <see cref="TuningStore"/>, otherwise a measured trial of every candidate on the real problem (the
-/// fastest of a few repetitions each, one run only for a candidate more than four times slower than the
-/// best so far), whose winner is then remembered. When the trial covers only part of a large problem,
-/// its closest finishers race on the first real calls (<see cref="SelectOrRace"/>).
+/// <see cref="TuningStore"/>, otherwise a measured trial of every candidate on the real problem, whose
+/// winner is then remembered. The trial first runs every candidate once without ranking that run
+/// (compilation and first touch are paid there; only a candidate far slower than any one-time cost
+/// explains is dropped on it), then times the candidates in interleaved rounds (A B C, B C A, ...)
+/// so that a drift in the machine's speed reaches all of them alike; each candidate's fastest run
+/// counts, clearly slower candidates are dropped after each round, and the others are timed until each
+/// has <see cref="TrialRepetitions"/> runs and <see cref="TrialMinimumSeconds"/> of measured time (at
+/// most <see cref="TrialMaxRounds"/> rounds). When the trial covers only part of a large problem, its
+/// closest finishers race on the first real calls (<see cref="SelectOrRace"/>).
 /// </summary>
 public static class VariantSelector
 {
     /// <summary>Environment variable naming a variant to force for every kernel that has one of that name.</summary>
     public const string ForceVariable = "SPECIALIZE_VARIANT";
 
-    /// <summary>How many times each candidate runs in a trial; the fastest run counts.</summary>
-    public const int TrialRepetitions = 2;
+    /// <summary>How many timed runs each candidate still in the trial gets at least; the fastest run counts.</summary>
+    public const int TrialRepetitions = 3;
+
+    /// <summary>How much measured time (in seconds) each candidate still in the trial gets at least, so that a kernel of microseconds is timed many times.</summary>
+    public const double TrialMinimumSeconds = 1e-3;
+
+    /// <summary>How many timed rounds a trial runs at most.</summary>
+    public const int TrialMaxRounds = 10;
+
+    /// <summary>How much slower than the fastest untimed first run a candidate's first run must be (beyond <see cref="ColdAllowanceSeconds"/>) to be dropped without being timed.</summary>
+    public const double ColdEliminationFactor = 4;
+
+    /// <summary>One-time cost (compilation, first touch of memory), in seconds, that a candidate's first run may carry without counting against it.</summary>
+    public const double ColdAllowanceSeconds = 0.02;
+
+    /// <summary>How much slower than the best a candidate may be after one timed round and stay in the trial.</summary>
+    public const double FirstRoundFactor = 2;
+
+    /// <summary>How much slower than the best a candidate may be after two or more timed rounds and stay in the trial.</summary>
+    public const double EliminationFactor = 1.5;
 
     /// <summary>How many of a partial trial's fastest candidates race on the real calls (see <see cref="SelectOrRace"/>).</summary>
     public const int RaceCandidates = 3;
@@ -135,32 +158,27 @@ public static class VariantSelector
             return Decided(candidates[0]);
         }
 
-        // Latest registrations first: specialized variants are usually the fast ones, and once a fast
-        // time is known a clearly slower candidate is measured only once.
-        var seconds = new double[candidates.Count];
-        double bestSeconds = double.PositiveInfinity;
-        int best = -1;
-        for (int i = candidates.Count - 1; i >= 0; i--)
+        var trial = RunTrial(candidates, measure);
+        double[] seconds = trial.Seconds;
+        int best = trial.Best;
+        double bestSeconds = seconds[best];
+        var winner = candidates[best];
+        if (logger is not null && logger.IsEnabled(LogLevel.Debug))
         {
-            seconds[i] = double.PositiveInfinity;
-            for (int r = 0; r < TrialRepetitions; r++)
+            for (int i = 0; i < candidates.Count; i++)
             {
-                seconds[i] = Math.Min(seconds[i], measure(candidates[i].Value));
-                if (seconds[i] > 4 * bestSeconds)
-                {
-                    break; // clearly slower: a second run would not change the outcome
-                }
-            }
-
-            if (seconds[i] < bestSeconds)
-            {
-                bestSeconds = seconds[i];
-                best = i;
+                logger.LogDebug("Variant {Variant} for {Key}: {Seconds:F6} s.", candidates[i].Key, key, seconds[i]);
             }
         }
 
-        var winner = candidates[best];
-        logger?.LogInformation("Variant {Variant} chosen for {Key} ({Seconds:F6} s).", winner.Key, key, bestSeconds);
+        logger?.LogInformation(
+            "Variant {Variant} chosen for {Key} ({Seconds:F6} s; the trial made {Runs} calls in {Rounds} timed rounds, {TrialSeconds:F6} s in all).",
+            winner.Key,
+            key,
+            bestSeconds,
+            trial.Runs,
+            trial.Rounds,
+            trial.TotalSeconds);
         store.Record(key, winner.Key, bestSeconds, names);
         if (!partialTrial)
         {
@@ -190,6 +208,120 @@ public static class VariantSelector
             store.Record(key, w.Key, s, names);
         });
     }
+
+    /// <summary>
+    /// Times <paramref name="candidates"/> with <paramref name="measure"/> (see <see cref="VariantSelector"/>):
+    /// an untimed first run of each (the first candidate twice: the very first run also pays for starting
+    /// worker threads), then interleaved timed rounds among the candidates not yet dropped.
+    /// </summary>
+    /// <returns>Each candidate's fastest timed run (its untimed first run if it was never timed), the winner, and what the trial cost.</returns>
+    internal static TrialResult RunTrial<TKernel>(IReadOnlyList<KeyValuePair<string, TKernel>> candidates, Func<TKernel, double> measure)
+        where TKernel : Delegate
+    {
+        int count = candidates.Count;
+        var fastest = new double[count];
+        var measured = new double[count];
+        var timedRuns = new int[count];
+        var active = new bool[count];
+        double total = 0;
+        int runs = 0;
+
+        double Run(int i)
+        {
+            double s = measure(candidates[i].Value);
+            if (!(s >= 0) || double.IsInfinity(s))
+            {
+                throw new InvalidOperationException($"The trial clock returned {s} s for variant '{candidates[i].Key}'.");
+            }
+
+            total += s;
+            runs++;
+            return s;
+        }
+
+        // Untimed round, latest registrations first (specialized variants are usually the fast ones).
+        // Only a candidate whose first run is far slower than the fastest first run, by more than any
+        // one-time cost explains, is dropped here: it would be as slow to time again.
+        Run(count - 1);
+        double fastestCold = double.PositiveInfinity;
+        for (int i = count - 1; i >= 0; i--)
+        {
+            fastest[i] = Run(i);
+            fastestCold = Math.Min(fastestCold, fastest[i]);
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            active[i] = fastest[i] <= (ColdEliminationFactor * fastestCold) + ColdAllowanceSeconds;
+            if (active[i])
+            {
+                fastest[i] = double.PositiveInfinity;
+            }
+        }
+
+        // Timed rounds, each starting one candidate later than the one before (A B C, B C A, C A B),
+        // until every candidate left has enough runs and measured time. The rotation gives every
+        // candidate every place in a round, so neither what ran just before it nor a disturbance that
+        // recurs every few calls always hits the same candidate.
+        int rounds = 0;
+        while (rounds < TrialMaxRounds)
+        {
+            for (int j = 0; j < count; j++)
+            {
+                int i = (j + rounds) % count;
+                if (active[i])
+                {
+                    double s = Run(i);
+                    fastest[i] = Math.Min(fastest[i], s);
+                    measured[i] += s;
+                    timedRuns[i]++;
+                }
+            }
+
+            rounds++;
+            double best = double.PositiveInfinity;
+            for (int i = 0; i < count; i++)
+            {
+                if (active[i])
+                {
+                    best = Math.Min(best, fastest[i]);
+                }
+            }
+
+            double factor = rounds == 1 ? FirstRoundFactor : EliminationFactor;
+            bool done = true;
+            int left = 0;
+            for (int i = 0; i < count; i++)
+            {
+                active[i] &= fastest[i] <= factor * best;
+                if (active[i])
+                {
+                    left++;
+                    done &= timedRuns[i] >= TrialRepetitions && measured[i] >= TrialMinimumSeconds;
+                }
+            }
+
+            if (done || left == 1)
+            {
+                break;
+            }
+        }
+
+        // The fastest timed candidate wins; a tie goes to the later registration.
+        int winner = -1;
+        for (int i = count - 1; i >= 0; i--)
+        {
+            if (timedRuns[i] > 0 && (winner < 0 || fastest[i] < fastest[winner]))
+            {
+                winner = i;
+            }
+        }
+
+        return new TrialResult(fastest, winner, rounds, runs, total);
+    }
+
+    /// <summary>What a trial found: each candidate's fastest run in seconds, the winner's index, how many timed rounds and calls it made, and the seconds all its calls took.</summary>
+    internal readonly record struct TrialResult(double[] Seconds, int Best, int Rounds, int Runs, double TotalSeconds);
 
     private static VariantRace<TKernel> Decided<TKernel>(KeyValuePair<string, TKernel> choice)
         where TKernel : Delegate => new([choice], 1);

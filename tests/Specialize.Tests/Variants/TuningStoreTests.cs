@@ -157,8 +157,9 @@ public sealed class TuningStoreTests
         Assert.True(reread.TryGet(key, out string stored));
         Assert.Equal(chosen, stored);
 
-        // A variant that would never be measured for this key is found only through the store.
-        reread.Record(key, "V2", 1.0);
+        // A choice recorded among this key's candidates is used as it is, without a trial.
+        string other = chosen == "V2" ? "V3" : "V2";
+        reread.Record(key, other, 1.0, GmmKernels.Covariance.GetCandidates(key).Select(c => c.Key));
         var second = new GaussianMixture(new GaussianMixtureOptions
         {
             Components = options.Components,
@@ -167,7 +168,7 @@ public sealed class TuningStoreTests
             PrecisionsInit = options.PrecisionsInit,
             TuningStore = new TuningStore(path),
         }).Fit(f.X);
-        Assert.Equal("V2", second.KernelVariants[GmmKernels.CovarianceKernelName]);
+        Assert.Equal(other, second.KernelVariants[GmmKernels.CovarianceKernelName]);
     }
 
     [Fact]

@@ -38,8 +38,8 @@ public static class GmmKernels
 
     private const int B = GmmData.BlockSize;
 
-    /// <summary>Rows per chunk of the row-parallel variants (a fixed split, so results do not depend on the thread count).</summary>
-    private const int ChunkBlocks = 8;
+    /// <summary>Blocks per chunk of the row-parallel variants (a fixed split, so results do not depend on the thread count).</summary>
+    internal const int ChunkBlocks = 8;
 
     static GmmKernels()
     {
@@ -1119,6 +1119,8 @@ public static class GmmKernels
                     }
                 }
 
+                input.ChunkWritten?.Invoke(chunk * ChunkBlocks, end);
+
                 return diff;
             },
             static _ => { });
@@ -1194,6 +1196,8 @@ public static class GmmKernels
                         }
                     }
                 }
+
+                input.ChunkWritten?.Invoke(chunk * ChunkBlocks, end);
 
                 return diff;
             },
@@ -1362,6 +1366,8 @@ public static class GmmKernels
                         }
                     }
                 }
+
+                input.ChunkWritten?.Invoke(chunk * ChunkBlocks, end);
 
                 return diff;
             },

@@ -132,12 +132,11 @@ internal sealed class EmState
             throw new InvalidOperationException($"Blocks [{first}, {end}) are not one chunk of {ChunkBlocks}.");
         }
 
-        Span<double> scratch = stackalloc double[3 * B];
+        Span<double> scratch = stackalloc double[B];
         var part = partials.AsSpan(first / ChunkBlocks * SumsStride, SumsStride);
         for (int blk = first; blk < end; blk++)
         {
-            FinishLogProbabilities(offsets, blk);
-            Normalize(work, blk, scratch);
+            Normalize(blk, scratch);
 
             // The M-step's sums, while this block's responsibilities are in cache.
             AccumulateSums(blk, part);
@@ -146,55 +145,57 @@ internal sealed class EmState
         Interlocked.Add(ref consumedBlocks, end - first);
     }
 
-    /// <summary>Log-sum-exp over the components for the rows of one block: responsibilities and the block's log-likelihood sum.</summary>
-    private void Normalize(double[] wlp, int blk, Span<double> scratch)
+    /// <summary>
+    /// For the rows of one block: the distance terms in the work buffer become log(w_k) + log N(x | mu_k,
+    /// Sigma_k) (kept there), then log-sum-exp over the components gives the responsibilities and the
+    /// block's log-likelihood sum. One pass per vector of rows, all components at once; the arithmetic
+    /// and its order are those of the separate steps (exp, log and reciprocal as in TensorPrimitives).
+    /// </summary>
+    private void Normalize(int blk, Span<double> scratch)
     {
-        var max = scratch.Slice(0, B);
-        var sum = scratch.Slice(B, B);
-        var tmp = scratch.Slice(2 * B, B);
-        wlp.AsSpan(blk * m * B, B).CopyTo(max);
-        for (int k = 1; k < m; k++)
-        {
-            TensorPrimitives.Max(max, wlp.AsSpan((blk * m + k) * B, B), max);
-        }
-
-        // exp(wlp - max) with the argument clamped at ExpFloor: TensorPrimitives.Exp takes a slow scalar
-        // path for arguments whose result is subnormal or zero, and in a well-separated mixture most
-        // (row, component) pairs are that far from the row's best component. Those responsibilities
-        // (below 1e-307, far beneath the rounding of a sum that is at least 1) are set to 0 below.
-        sum.Clear();
+        // exp(wlp - max) with the argument clamped at ExpFloor: TensorPrimitives.Exp (and Vector256.Exp)
+        // take a slow scalar path for arguments whose result is subnormal or zero, and in a well-separated
+        // mixture most (row, component) pairs are that far from the row's best component. Those
+        // responsibilities (below 1e-307, far beneath the rounding of a sum that is at least 1) are set to 0.
         var floor = Vector256.Create(ExpFloor);
-        var maxV = MemoryMarshal.Cast<double, Vector256<double>>(max);
-        for (int k = 0; k < m; k++)
+        var constant = Vector256.Create(d * GmmMath.Log2Pi);
+        var half = Vector256.Create(-0.5);
+        ref double w0 = ref work[blk * m * B];
+        ref double r0 = ref resp[blk * m * B];
+        ref double o0 = ref offsets[0];
+        ref double lse = ref MemoryMarshal.GetReference(scratch);
+        for (nuint v = 0; v < B; v += 4)
         {
-            var r = resp.AsSpan((blk * m + k) * B, B);
-            var w = MemoryMarshal.Cast<double, Vector256<double>>(wlp.AsSpan((blk * m + k) * B, B));
-            var rv = MemoryMarshal.Cast<double, Vector256<double>>(r);
-            for (int v = 0; v < rv.Length; v++)
+            var max = Vector256.Create(double.NegativeInfinity);
+            for (int k = 0; k < m; k++)
             {
-                rv[v] = Vector256.Max(w[v] - maxV[v], floor);
+                nuint at = (nuint)(k * B) + v;
+                var w = (half * (constant + Vector256.LoadUnsafe(ref w0, at))) + Vector256.Create(Unsafe.Add(ref o0, k));
+                w.StoreUnsafe(ref w0, at);
+                max = k == 0 ? w : Vector256.Max(max, w);
             }
 
-            TensorPrimitives.Exp(r, r);
-            TensorPrimitives.Add(sum, r, sum);
-        }
-
-        // resp = exp(wlp - max) / sum = exp(wlp - logsumexp)
-        TensorPrimitives.Reciprocal(sum, tmp);
-        var inv = MemoryMarshal.Cast<double, Vector256<double>>(tmp);
-        for (int k = 0; k < m; k++)
-        {
-            var w = MemoryMarshal.Cast<double, Vector256<double>>(wlp.AsSpan((blk * m + k) * B, B));
-            var rv = MemoryMarshal.Cast<double, Vector256<double>>(resp.AsSpan((blk * m + k) * B, B));
-            for (int v = 0; v < rv.Length; v++)
+            var sum = Vector256<double>.Zero;
+            for (int k = 0; k < m; k++)
             {
-                var kept = Vector256.GreaterThan(w[v] - maxV[v], floor);
-                rv[v] = Vector256.ConditionalSelect(kept, rv[v] * inv[v], Vector256<double>.Zero);
+                nuint at = (nuint)(k * B) + v;
+                var e = Vector256.Exp(Vector256.Max(Vector256.LoadUnsafe(ref w0, at) - max, floor));
+                e.StoreUnsafe(ref r0, at);
+                sum += e;
             }
+
+            // resp = exp(wlp - max) / sum = exp(wlp - logsumexp)
+            var inv = Vector256<double>.One / sum;
+            for (int k = 0; k < m; k++)
+            {
+                nuint at = (nuint)(k * B) + v;
+                var kept = Vector256.GreaterThan(Vector256.LoadUnsafe(ref w0, at) - max, floor);
+                Vector256.ConditionalSelect(kept, Vector256.LoadUnsafe(ref r0, at) * inv, Vector256<double>.Zero).StoreUnsafe(ref r0, at);
+            }
+
+            (Vector256.Log(sum) + max).StoreUnsafe(ref lse, v); // each row's log-likelihood
         }
 
-        TensorPrimitives.Log(sum, sum);
-        TensorPrimitives.Add(sum, max, sum); // each row's log-likelihood
         int rows = Data.RowsInBlock(blk);
         if (rows < B)
         {
@@ -207,7 +208,7 @@ internal sealed class EmState
         double total = 0;
         for (int b = 0; b < rows; b++)
         {
-            total += sum[b];
+            total += scratch[b];
         }
 
         blockSums[blk] = total;

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -470,7 +471,8 @@ public static class GmmKernels
         int de = (d + 3) & ~3;
         int tiles = de / 4 * (de / 4 + 1) / 2;
         int tileStride = tiles * 16; // a chunk's sums for one component: 16 per tile, tile rows of 4
-        var partials = new double[chunks * m * tileStride];
+        // Rented, not allocated: 2.3 MB at N = 150000, D = 19, M = 16, every iteration. Each chunk clears its own part.
+        var partials = ArrayPool<double>.Shared.Rent(chunks * m * tileStride);
         var x = input.Data.BlockedArray;
         var r = input.ResponsibilityArray;
         var mu = input.MeanArray;
@@ -492,6 +494,7 @@ public static class GmmKernels
                 for (int k = 0; k < m; k++)
                 {
                     var acc = partials.AsSpan((chunk * m + k) * tileStride, tileStride);
+                    acc.Clear();
                     for (int first = chunk * ChunkSize; first < chunkEnd; first += passBlocks)
                     {
                         int count = Math.Min(chunkEnd, first + passBlocks) - first;
@@ -555,6 +558,8 @@ public static class GmmKernels
 
             StoreMatrix(input, k, packed);
         }
+
+        ArrayPool<double>.Shared.Return(partials);
     }
 
     /// <summary>

@@ -26,8 +26,12 @@ namespace Specialize.Mixture;
 /// over passes of several blocks, so their register accumulators are reduced far less often). The
 /// Mahalanobis variants are <c>Rowwise</c>, <c>Blocked</c> (16 rows x 2 columns of <c>(x - mu) P</c> per
 /// step), <c>Blocked-512</c> and <c>Tiled</c> (16 rows x 4 columns per step from a repacked triangle of
-/// <c>P</c>). More variants (for example code specialized to one dimension) can be registered; every
-/// variant must compute the same result.
+/// <c>P</c>, skipping the zero corner below the diagonal of each group of 4 columns). <c>Blocked</c>,
+/// <c>Blocked-512</c> and <c>Tiled</c> work in chunks of 8 blocks and, inside an EM fit, hand each chunk of
+/// distances to the E-step's log-sum-exp and the M-step's sums on the thread that wrote it, while it is in
+/// cache; for other variants (<c>Rowwise</c>, registered ones) the E-step makes that a second pass over all
+/// rows, with the same result. More variants (for example code specialized to one dimension) can be
+/// registered; every variant must compute the same result.
 /// </summary>
 public static class GmmKernels
 {

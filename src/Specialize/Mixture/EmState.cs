@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Threading;
 using System.Threading.Tasks;
 using Specialize.Variants;
 
@@ -20,7 +21,7 @@ namespace Specialize.Mixture;
 internal sealed class EmState
 {
     private const int B = GmmData.BlockSize;
-    private const int ChunkBlocks = 8;
+    private const int ChunkBlocks = GmmKernels.ChunkBlocks;
     private const double Epsilon = 2.220446049250313e-16;
 
     /// <summary>The smallest argument passed to exp in the E-step: exp(-708) is about 3.3e-308, still a normal double.</summary>
@@ -38,7 +39,9 @@ internal sealed class EmState
     private readonly double[] nk;
     private readonly double[] blockSums;
     private readonly double[] partials;
+    private readonly double[] offsets;
     private bool sumsValid;
+    private int consumedBlocks;
     private VariantRace<GmmKernel>? covarianceRace;
     private VariantRace<GmmKernel>? mahalanobisRace;
 
@@ -57,6 +60,7 @@ internal sealed class EmState
         nk = new double[m];
         blockSums = new double[data.BlockCount];
         partials = new double[Chunks * SumsStride];
+        offsets = new double[m];
     }
 
     internal GmmData Data { get; }
@@ -83,33 +87,28 @@ internal sealed class EmState
         }
     }
 
+    /// <summary>
+    /// Whether the E-step hands each chunk of Mahalanobis distances to the log-sum-exp and the M-step's
+    /// sums while the chunk is still in cache (the chunked Mahalanobis variants support it, once the
+    /// variant race is decided), instead of a separate pass over all rows. Both give the same numbers.
+    /// </summary>
+    internal bool Fused { get; init; } = true;
+
     /// <summary>E-step: responsibilities from the parameters; returns the mean log-likelihood (the lower bound).</summary>
     internal double EStep(GaussianMixture.Parameters p)
     {
-        var offset = LogDensityTerms(p);
-        var wlp = work;
-        int stride = SumsStride;
         Array.Clear(partials);
-        Parallel.For(
-            0,
-            Chunks,
-            () => new double[3 * B],
-            (chunk, _, scratch) =>
-            {
-                int end = Math.Min(Data.BlockCount, (chunk + 1) * ChunkBlocks);
-                var part = partials.AsSpan(chunk * stride, stride);
-                for (int blk = chunk * ChunkBlocks; blk < end; blk++)
-                {
-                    FinishLogProbabilities(offset, blk);
-                    Normalize(wlp, blk, scratch);
+        consumedBlocks = 0;
+        LogDensityTerms(p, Fused ? FinishChunk : null);
+        if (consumedBlocks == 0)
+        {
+            Parallel.For(0, Chunks, chunk => FinishChunk(chunk * ChunkBlocks, Math.Min(Data.BlockCount, (chunk + 1) * ChunkBlocks)));
+        }
+        else if (consumedBlocks != Data.BlockCount)
+        {
+            throw new InvalidOperationException($"The Mahalanobis kernel handed over {consumedBlocks} of {Data.BlockCount} blocks.");
+        }
 
-                    // The M-step's sums, while this block's responsibilities are in cache.
-                    AccumulateSums(blk, part);
-                }
-
-                return scratch;
-            },
-            static _ => { });
         sumsValid = true;
 
         double total = 0;
@@ -121,55 +120,82 @@ internal sealed class EmState
         return total / Data.Count;
     }
 
-    /// <summary>Log-sum-exp over the components for the rows of one block: responsibilities and the block's log-likelihood sum.</summary>
-    private void Normalize(double[] wlp, int blk, double[] scratch)
+    /// <summary>
+    /// The E-step after the distances of one chunk (blocks <c>[first, end)</c>, <paramref name="first"/> a
+    /// multiple of <see cref="ChunkBlocks"/>): log-probabilities, responsibilities, each block's
+    /// log-likelihood and the chunk's sums for the M-step, block by block in order.
+    /// </summary>
+    private void FinishChunk(int first, int end)
     {
-        var max = scratch.AsSpan(0, B);
-        var sum = scratch.AsSpan(B, B);
-        var tmp = scratch.AsSpan(2 * B, B);
-        wlp.AsSpan(blk * m * B, B).CopyTo(max);
-        for (int k = 1; k < m; k++)
+        if (first % ChunkBlocks != 0 || end > Math.Min(Data.BlockCount, first + ChunkBlocks))
         {
-            TensorPrimitives.Max(max, wlp.AsSpan((blk * m + k) * B, B), max);
+            throw new InvalidOperationException($"Blocks [{first}, {end}) are not one chunk of {ChunkBlocks}.");
         }
 
-        // exp(wlp - max) with the argument clamped at ExpFloor: TensorPrimitives.Exp takes a slow scalar
-        // path for arguments whose result is subnormal or zero, and in a well-separated mixture most
-        // (row, component) pairs are that far from the row's best component. Those responsibilities
-        // (below 1e-307, far beneath the rounding of a sum that is at least 1) are set to 0 below.
-        sum.Clear();
+        Span<double> scratch = stackalloc double[B];
+        var part = partials.AsSpan(first / ChunkBlocks * SumsStride, SumsStride);
+        for (int blk = first; blk < end; blk++)
+        {
+            Normalize(blk, scratch);
+
+            // The M-step's sums, while this block's responsibilities are in cache.
+            AccumulateSums(blk, part);
+        }
+
+        Interlocked.Add(ref consumedBlocks, end - first);
+    }
+
+    /// <summary>
+    /// For the rows of one block: the distance terms in the work buffer become log(w_k) + log N(x | mu_k,
+    /// Sigma_k) (kept there), then log-sum-exp over the components gives the responsibilities and the
+    /// block's log-likelihood sum. One pass per vector of rows, all components at once; the arithmetic
+    /// and its order are those of the separate steps (exp, log and reciprocal as in TensorPrimitives).
+    /// </summary>
+    private void Normalize(int blk, Span<double> scratch)
+    {
+        // exp(wlp - max) with the argument clamped at ExpFloor: TensorPrimitives.Exp (and Vector256.Exp)
+        // take a slow scalar path for arguments whose result is subnormal or zero, and in a well-separated
+        // mixture most (row, component) pairs are that far from the row's best component. Those
+        // responsibilities (below 1e-307, far beneath the rounding of a sum that is at least 1) are set to 0.
         var floor = Vector256.Create(ExpFloor);
-        var maxV = MemoryMarshal.Cast<double, Vector256<double>>(max);
-        for (int k = 0; k < m; k++)
+        var constant = Vector256.Create(d * GmmMath.Log2Pi);
+        var half = Vector256.Create(-0.5);
+        ref double w0 = ref work[blk * m * B];
+        ref double r0 = ref resp[blk * m * B];
+        ref double o0 = ref offsets[0];
+        ref double lse = ref MemoryMarshal.GetReference(scratch);
+        for (nuint v = 0; v < B; v += 4)
         {
-            var r = resp.AsSpan((blk * m + k) * B, B);
-            var w = MemoryMarshal.Cast<double, Vector256<double>>(wlp.AsSpan((blk * m + k) * B, B));
-            var rv = MemoryMarshal.Cast<double, Vector256<double>>(r);
-            for (int v = 0; v < rv.Length; v++)
+            var max = Vector256.Create(double.NegativeInfinity);
+            for (int k = 0; k < m; k++)
             {
-                rv[v] = Vector256.Max(w[v] - maxV[v], floor);
+                nuint at = (nuint)(k * B) + v;
+                var w = (half * (constant + Vector256.LoadUnsafe(ref w0, at))) + Vector256.Create(Unsafe.Add(ref o0, k));
+                w.StoreUnsafe(ref w0, at);
+                max = k == 0 ? w : Vector256.Max(max, w);
             }
 
-            TensorPrimitives.Exp(r, r);
-            TensorPrimitives.Add(sum, r, sum);
-        }
-
-        // resp = exp(wlp - max) / sum = exp(wlp - logsumexp)
-        TensorPrimitives.Reciprocal(sum, tmp);
-        var inv = MemoryMarshal.Cast<double, Vector256<double>>(tmp);
-        for (int k = 0; k < m; k++)
-        {
-            var w = MemoryMarshal.Cast<double, Vector256<double>>(wlp.AsSpan((blk * m + k) * B, B));
-            var rv = MemoryMarshal.Cast<double, Vector256<double>>(resp.AsSpan((blk * m + k) * B, B));
-            for (int v = 0; v < rv.Length; v++)
+            var sum = Vector256<double>.Zero;
+            for (int k = 0; k < m; k++)
             {
-                var kept = Vector256.GreaterThan(w[v] - maxV[v], floor);
-                rv[v] = Vector256.ConditionalSelect(kept, rv[v] * inv[v], Vector256<double>.Zero);
+                nuint at = (nuint)(k * B) + v;
+                var e = Vector256.Exp(Vector256.Max(Vector256.LoadUnsafe(ref w0, at) - max, floor));
+                e.StoreUnsafe(ref r0, at);
+                sum += e;
             }
+
+            // resp = exp(wlp - max) / sum = exp(wlp - logsumexp)
+            var inv = Vector256<double>.One / sum;
+            for (int k = 0; k < m; k++)
+            {
+                nuint at = (nuint)(k * B) + v;
+                var kept = Vector256.GreaterThan(Vector256.LoadUnsafe(ref w0, at) - max, floor);
+                Vector256.ConditionalSelect(kept, Vector256.LoadUnsafe(ref r0, at) * inv, Vector256<double>.Zero).StoreUnsafe(ref r0, at);
+            }
+
+            (Vector256.Log(sum) + max).StoreUnsafe(ref lse, v); // each row's log-likelihood
         }
 
-        TensorPrimitives.Log(sum, sum);
-        TensorPrimitives.Add(sum, max, sum); // each row's log-likelihood
         int rows = Data.RowsInBlock(blk);
         if (rows < B)
         {
@@ -182,7 +208,7 @@ internal sealed class EmState
         double total = 0;
         for (int b = 0; b < rows; b++)
         {
-            total += sum[b];
+            total += scratch[b];
         }
 
         blockSums[blk] = total;
@@ -314,71 +340,56 @@ internal sealed class EmState
     /// </summary>
     internal double[] WeightedLogProbabilities(GaussianMixture.Parameters p)
     {
-        var offset = LogDensityTerms(p);
+        var offset = LogDensityTerms(p, chunkWritten: null);
         Parallel.For(0, Data.BlockCount, blk => FinishLogProbabilities(offset, blk));
         return work;
     }
 
     /// <summary>
     /// Fills the work buffer with each row's distance term (squared Mahalanobis distance, or scikit-learn's
-    /// expanded form for diagonal and spherical) and returns log(w_k) + log det(P_k) per component.
+    /// expanded form for diagonal and spherical) and returns log(w_k) + log det(P_k) per component (a
+    /// buffer reused by the next call), which is set before the distances are computed, so that
+    /// <paramref name="chunkWritten"/> may read it.
     /// </summary>
-    private double[] LogDensityTerms(GaussianMixture.Parameters p)
+    private double[] LogDensityTerms(GaussianMixture.Parameters p, Action<int, int>? chunkWritten)
     {
-        var logDet = new double[m];
+        var offset = offsets;
         var chol = p.PrecisionsCholesky;
+        for (int k = 0; k < m; k++)
+        {
+            double logDet = type switch
+            {
+                CovarianceType.Full => SumLogDiagonal(chol, k * d * d),
+                CovarianceType.Tied => SumLogDiagonal(chol, 0),
+                CovarianceType.Diagonal => SumLog(chol, k * d, d),
+                _ => d * Math.Log(chol[k]),
+            };
+            offset[k] = logDet + Math.Log(p.Weights[k]);
+        }
+
         switch (type)
         {
             case CovarianceType.Full:
-                for (int k = 0; k < m; k++)
-                {
-                    logDet[k] = SumLogDiagonal(chol, k * d * d);
-                }
-
-                RunMahalanobis(p.Means, chol);
+                RunMahalanobis(p.Means, chol, chunkWritten);
                 break;
             case CovarianceType.Tied:
             {
-                double ld = SumLogDiagonal(chol, 0);
                 var replicated = new double[m * d * d];
                 for (int k = 0; k < m; k++)
                 {
-                    logDet[k] = ld;
                     Array.Copy(chol, 0, replicated, k * d * d, d * d);
                 }
 
-                RunMahalanobis(p.Means, replicated);
+                RunMahalanobis(p.Means, replicated, chunkWritten);
                 break;
             }
 
             case CovarianceType.Diagonal:
-                for (int k = 0; k < m; k++)
-                {
-                    double s = 0;
-                    for (int i = 0; i < d; i++)
-                    {
-                        s += Math.Log(chol[k * d + i]);
-                    }
-
-                    logDet[k] = s;
-                }
-
                 DiagonalLogProb(p);
                 break;
             default:
-                for (int k = 0; k < m; k++)
-                {
-                    logDet[k] = d * Math.Log(chol[k]);
-                }
-
                 SphericalLogProb(p);
                 break;
-        }
-
-        var offset = new double[m];
-        for (int k = 0; k < m; k++)
-        {
-            offset[k] = logDet[k] + Math.Log(p.Weights[k]);
         }
 
         return offset;
@@ -553,9 +564,8 @@ internal sealed class EmState
         Run(covarianceRace, input, GmmKernels.CovarianceKernelName);
     }
 
-    private void RunMahalanobis(double[] means, double[] precisionsCholesky)
+    private void RunMahalanobis(double[] means, double[] precisionsCholesky, Action<int, int>? chunkWritten)
     {
-        var input = new GmmKernelInput(Data, m, resp, means, nk, precisionsCholesky, work);
         if (mahalanobisRace is null)
         {
             var trialData = Data.Prefix(TrialRowsFor(d, m));
@@ -564,6 +574,11 @@ internal sealed class EmState
                 GmmKernels.Mahalanobis, Key(GmmKernels.MahalanobisKernelName), store, k => k(trialInput), !ReferenceEquals(trialData, Data), forced, options.Logger);
         }
 
+        // While the race is open its candidates are timed on the distances alone.
+        var input = new GmmKernelInput(Data, m, resp, means, nk, precisionsCholesky, work)
+        {
+            ChunkWritten = mahalanobisRace.IsDecided ? chunkWritten : null,
+        };
         Run(mahalanobisRace, input, GmmKernels.MahalanobisKernelName);
     }
 
@@ -632,6 +647,17 @@ internal sealed class EmState
         for (int i = 0; i < d; i++)
         {
             s += Math.Log(chol[offset + i * d + i]);
+        }
+
+        return s;
+    }
+
+    private static double SumLog(double[] values, int offset, int count)
+    {
+        double s = 0;
+        for (int i = 0; i < count; i++)
+        {
+            s += Math.Log(values[offset + i]);
         }
 
         return s;

@@ -1,5 +1,7 @@
 using System;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Threading.Tasks;
 
 namespace Specialize.Mixture;
 
@@ -28,15 +30,22 @@ public sealed class GmmData
         SourceType = sourceType;
         BlockCount = (count + BlockSize - 1) / BlockSize;
         blocked = new double[(long)BlockCount * dimension * BlockSize];
-        for (int n = 0; n < count; n++)
+
+        // Done once per fit, but O(N x D): in parallel over fixed ranges of blocks.
+        const int BlocksPerTask = 64;
+        Parallel.For(0, (BlockCount + BlocksPerTask - 1) / BlocksPerTask, task =>
         {
-            int blk = n / BlockSize, b = n % BlockSize;
-            int baseIndex = blk * dimension * BlockSize + b;
-            for (int i = 0; i < dimension; i++)
+            int first = task * BlocksPerTask * BlockSize, end = Math.Min(count, (task + 1) * BlocksPerTask * BlockSize);
+            for (int n = first; n < end; n++)
             {
-                blocked[baseIndex + i * BlockSize] = rows[n * dimension + i];
+                int blk = n / BlockSize, b = n % BlockSize;
+                int baseIndex = blk * dimension * BlockSize + b;
+                for (int i = 0; i < dimension; i++)
+                {
+                    blocked[baseIndex + i * BlockSize] = rows[n * dimension + i];
+                }
             }
-        }
+        });
     }
 
     // A view of the first whole blocks of another instance, sharing its arrays (no copy).
@@ -223,6 +232,11 @@ public sealed class GmmData
 
     internal static void CheckFinite(ReadOnlySpan<double> values, int dimension, string paramName)
     {
+        if (TensorPrimitives.IsFiniteAll(values))
+        {
+            return;
+        }
+
         for (int i = 0; i < values.Length; i++)
         {
             if (!double.IsFinite(values[i]))

@@ -57,6 +57,15 @@ public sealed class GmmKernelInput
     /// </summary>
     public Span<double> Output => OutputArray;
 
+    /// <summary>
+    /// Called by the chunked Mahalanobis variants (<c>Blocked</c>, <c>Blocked-512</c>, <c>Tiled</c>) once they
+    /// have written the distances of one chunk of blocks, <c>[first, end)</c>, starting at a multiple of
+    /// <see cref="GmmKernels.ChunkBlocks"/>, on the thread that wrote them: the E-step turns those distances
+    /// into responsibilities and the M-step's sums while they are still in cache. Variants that do not
+    /// call it (every public one) leave that to a separate pass over all rows.
+    /// </summary>
+    internal Action<int, int>? ChunkWritten { get; init; }
+
     internal double[] ResponsibilityArray { get; }
 
     internal double[] MeanArray { get; }

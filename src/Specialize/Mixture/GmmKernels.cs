@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -25,8 +26,12 @@ namespace Specialize.Mixture;
 /// over passes of several blocks, so their register accumulators are reduced far less often). The
 /// Mahalanobis variants are <c>Rowwise</c>, <c>Blocked</c> (16 rows x 2 columns of <c>(x - mu) P</c> per
 /// step), <c>Blocked-512</c> and <c>Tiled</c> (16 rows x 4 columns per step from a repacked triangle of
-/// <c>P</c>). More variants (for example code specialized to one dimension) can be registered; every
-/// variant must compute the same result.
+/// <c>P</c>, skipping the zero corner below the diagonal of each group of 4 columns). <c>Blocked</c>,
+/// <c>Blocked-512</c> and <c>Tiled</c> work in chunks of 8 blocks and, inside an EM fit, hand each chunk of
+/// distances to the E-step's log-sum-exp and the M-step's sums on the thread that wrote it, while it is in
+/// cache; for other variants (<c>Rowwise</c>, registered ones) the E-step makes that a second pass over all
+/// rows, with the same result. More variants (for example code specialized to one dimension) can be
+/// registered; every variant must compute the same result.
 /// </summary>
 public static class GmmKernels
 {
@@ -38,8 +43,8 @@ public static class GmmKernels
 
     private const int B = GmmData.BlockSize;
 
-    /// <summary>Rows per chunk of the row-parallel variants (a fixed split, so results do not depend on the thread count).</summary>
-    private const int ChunkBlocks = 8;
+    /// <summary>Blocks per chunk of the row-parallel variants (a fixed split, so results do not depend on the thread count).</summary>
+    internal const int ChunkBlocks = 8;
 
     static GmmKernels()
     {
@@ -470,7 +475,8 @@ public static class GmmKernels
         int de = (d + 3) & ~3;
         int tiles = de / 4 * (de / 4 + 1) / 2;
         int tileStride = tiles * 16; // a chunk's sums for one component: 16 per tile, tile rows of 4
-        var partials = new double[chunks * m * tileStride];
+        // Rented, not allocated: 2.3 MB at N = 150000, D = 19, M = 16, every iteration. Each chunk clears its own part.
+        var partials = ArrayPool<double>.Shared.Rent(chunks * m * tileStride);
         var x = input.Data.BlockedArray;
         var r = input.ResponsibilityArray;
         var mu = input.MeanArray;
@@ -492,6 +498,7 @@ public static class GmmKernels
                 for (int k = 0; k < m; k++)
                 {
                     var acc = partials.AsSpan((chunk * m + k) * tileStride, tileStride);
+                    acc.Clear();
                     for (int first = chunk * ChunkSize; first < chunkEnd; first += passBlocks)
                     {
                         int count = Math.Min(chunkEnd, first + passBlocks) - first;
@@ -555,6 +562,8 @@ public static class GmmKernels
 
             StoreMatrix(input, k, packed);
         }
+
+        ArrayPool<double>.Shared.Return(partials);
     }
 
     /// <summary>
@@ -1119,6 +1128,8 @@ public static class GmmKernels
                     }
                 }
 
+                input.ChunkWritten?.Invoke(chunk * ChunkBlocks, end);
+
                 return diff;
             },
             static _ => { });
@@ -1190,19 +1201,26 @@ public static class GmmKernels
                         ref double dst = ref output[(blk * m + k) * B];
                         for (int c = 0; c < B; c += 16)
                         {
-                            TiledRows16(ref Unsafe.Add(ref dRef, c), ref pk, groups, ref Unsafe.Add(ref dst, c));
+                            TiledRows16(ref Unsafe.Add(ref dRef, c), ref pk, groups, d, ref Unsafe.Add(ref dst, c));
                         }
                     }
                 }
+
+                input.ChunkWritten?.Invoke(chunk * ChunkBlocks, end);
 
                 return diff;
             },
             static _ => { });
     }
 
-    /// <summary>Squared norms of 16 rows of <c>(x - mu) P</c>; <paramref name="diff"/> holds the centered rows feature-major, <see cref="B"/> apart.</summary>
+    /// <summary>
+    /// Squared norms of 16 rows of <c>(x - mu) P</c>; <paramref name="diff"/> holds the centered rows
+    /// feature-major, <see cref="B"/> apart. Of each group's last four rows of <c>P</c> (the corner on the
+    /// diagonal) only the entries on and above the diagonal are multiplied, and corner rows past
+    /// <paramref name="d"/> (padding) not at all: for D = 19, 836 vector FMAs per 16 rows instead of 960.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TiledRows16(ref double diff, ref double packed, int groups, ref double output)
+    private static void TiledRows16(ref double diff, ref double packed, int groups, int d, ref double output)
     {
         var q0 = Vector256<double>.Zero; var q1 = Vector256<double>.Zero;
         var q2 = Vector256<double>.Zero; var q3 = Vector256<double>.Zero;
@@ -1213,8 +1231,8 @@ public static class GmmKernels
             var y10 = Vector256<double>.Zero; var y11 = Vector256<double>.Zero; var y12 = Vector256<double>.Zero; var y13 = Vector256<double>.Zero;
             var y20 = Vector256<double>.Zero; var y21 = Vector256<double>.Zero; var y22 = Vector256<double>.Zero; var y23 = Vector256<double>.Zero;
             var y30 = Vector256<double>.Zero; var y31 = Vector256<double>.Zero; var y32 = Vector256<double>.Zero; var y33 = Vector256<double>.Zero;
-            int rows = (4 * g) + 4;
-            for (int i = 0; i < rows; i++)
+            int full = 4 * g;
+            for (int i = 0; i < full; i++)
             {
                 // yRC: rows 4R .. 4R + 3 of the 16, column 4g + C.
                 nuint o = (nuint)(i * B);
@@ -1236,6 +1254,73 @@ public static class GmmKernels
                 y23 = Vector256.FusedMultiplyAdd(v2, w, y23); y33 = Vector256.FusedMultiplyAdd(v3, w, y33);
                 p = ref Unsafe.Add(ref p, 4);
             }
+
+            // The corner: row full + c of P is zero left of column c, and rows from d on are padding.
+            int corner = Math.Min(4, d - full);
+            nuint oc = (nuint)(full * B);
+            {
+                var v0 = Vector256.LoadUnsafe(ref diff, oc);
+                var v1 = Vector256.LoadUnsafe(ref diff, oc + 4);
+                var v2 = Vector256.LoadUnsafe(ref diff, oc + 8);
+                var v3 = Vector256.LoadUnsafe(ref diff, oc + 12);
+                var w = Vector256.Create(p);
+                y00 = Vector256.FusedMultiplyAdd(v0, w, y00); y10 = Vector256.FusedMultiplyAdd(v1, w, y10);
+                y20 = Vector256.FusedMultiplyAdd(v2, w, y20); y30 = Vector256.FusedMultiplyAdd(v3, w, y30);
+                w = Vector256.Create(Unsafe.Add(ref p, 1));
+                y01 = Vector256.FusedMultiplyAdd(v0, w, y01); y11 = Vector256.FusedMultiplyAdd(v1, w, y11);
+                y21 = Vector256.FusedMultiplyAdd(v2, w, y21); y31 = Vector256.FusedMultiplyAdd(v3, w, y31);
+                w = Vector256.Create(Unsafe.Add(ref p, 2));
+                y02 = Vector256.FusedMultiplyAdd(v0, w, y02); y12 = Vector256.FusedMultiplyAdd(v1, w, y12);
+                y22 = Vector256.FusedMultiplyAdd(v2, w, y22); y32 = Vector256.FusedMultiplyAdd(v3, w, y32);
+                w = Vector256.Create(Unsafe.Add(ref p, 3));
+                y03 = Vector256.FusedMultiplyAdd(v0, w, y03); y13 = Vector256.FusedMultiplyAdd(v1, w, y13);
+                y23 = Vector256.FusedMultiplyAdd(v2, w, y23); y33 = Vector256.FusedMultiplyAdd(v3, w, y33);
+            }
+
+            if (corner > 1)
+            {
+                oc += B;
+                var v0 = Vector256.LoadUnsafe(ref diff, oc);
+                var v1 = Vector256.LoadUnsafe(ref diff, oc + 4);
+                var v2 = Vector256.LoadUnsafe(ref diff, oc + 8);
+                var v3 = Vector256.LoadUnsafe(ref diff, oc + 12);
+                var w = Vector256.Create(Unsafe.Add(ref p, 5));
+                y01 = Vector256.FusedMultiplyAdd(v0, w, y01); y11 = Vector256.FusedMultiplyAdd(v1, w, y11);
+                y21 = Vector256.FusedMultiplyAdd(v2, w, y21); y31 = Vector256.FusedMultiplyAdd(v3, w, y31);
+                w = Vector256.Create(Unsafe.Add(ref p, 6));
+                y02 = Vector256.FusedMultiplyAdd(v0, w, y02); y12 = Vector256.FusedMultiplyAdd(v1, w, y12);
+                y22 = Vector256.FusedMultiplyAdd(v2, w, y22); y32 = Vector256.FusedMultiplyAdd(v3, w, y32);
+                w = Vector256.Create(Unsafe.Add(ref p, 7));
+                y03 = Vector256.FusedMultiplyAdd(v0, w, y03); y13 = Vector256.FusedMultiplyAdd(v1, w, y13);
+                y23 = Vector256.FusedMultiplyAdd(v2, w, y23); y33 = Vector256.FusedMultiplyAdd(v3, w, y33);
+            }
+
+            if (corner > 2)
+            {
+                oc += B;
+                var v0 = Vector256.LoadUnsafe(ref diff, oc);
+                var v1 = Vector256.LoadUnsafe(ref diff, oc + 4);
+                var v2 = Vector256.LoadUnsafe(ref diff, oc + 8);
+                var v3 = Vector256.LoadUnsafe(ref diff, oc + 12);
+                var w = Vector256.Create(Unsafe.Add(ref p, 10));
+                y02 = Vector256.FusedMultiplyAdd(v0, w, y02); y12 = Vector256.FusedMultiplyAdd(v1, w, y12);
+                y22 = Vector256.FusedMultiplyAdd(v2, w, y22); y32 = Vector256.FusedMultiplyAdd(v3, w, y32);
+                w = Vector256.Create(Unsafe.Add(ref p, 11));
+                y03 = Vector256.FusedMultiplyAdd(v0, w, y03); y13 = Vector256.FusedMultiplyAdd(v1, w, y13);
+                y23 = Vector256.FusedMultiplyAdd(v2, w, y23); y33 = Vector256.FusedMultiplyAdd(v3, w, y33);
+            }
+
+            if (corner > 3)
+            {
+                oc += B;
+                var w = Vector256.Create(Unsafe.Add(ref p, 15));
+                y03 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref diff, oc), w, y03);
+                y13 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref diff, oc + 4), w, y13);
+                y23 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref diff, oc + 8), w, y23);
+                y33 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref diff, oc + 12), w, y33);
+            }
+
+            p = ref Unsafe.Add(ref p, 16);
 
             q0 = Vector256.FusedMultiplyAdd(y00, y00, q0); q0 = Vector256.FusedMultiplyAdd(y01, y01, q0);
             q0 = Vector256.FusedMultiplyAdd(y02, y02, q0); q0 = Vector256.FusedMultiplyAdd(y03, y03, q0);
@@ -1362,6 +1447,8 @@ public static class GmmKernels
                         }
                     }
                 }
+
+                input.ChunkWritten?.Invoke(chunk * ChunkBlocks, end);
 
                 return diff;
             },

@@ -52,8 +52,8 @@ public sealed class BlbBatchTerms
     private int _rows;
     private bool _zeroWeights;
 
-    // The block's terms in order; _open is _entries' storage while a row is open and empty otherwise, so that Add
-    // checks both with one comparison.
+    // The block's terms in order. _open is _storage while a row is open and empty otherwise, so that Add checks for
+    // an open row and for room with one comparison.
     private Entry[] _storage = new Entry[256];
     private Entry[] _open = [];
     private int _entries;
@@ -338,7 +338,7 @@ public sealed class BlbBatchTerms
         {
             for (; k <= _count - Vector512<double>.Count; k += Vector512<double>.Count)
             {
-                ApplyLanes<Lanes512, Vector512<double>, TZeros>(k);
+                ApplyLanes<Lanes512, Vector512<double>, TZeros>(k, Vector512<double>.Zero);
             }
         }
 
@@ -346,18 +346,31 @@ public sealed class BlbBatchTerms
         {
             for (; k <= _count - Vector256<double>.Count; k += Vector256<double>.Count)
             {
-                ApplyLanes<Lanes256, Vector256<double>, TZeros>(k);
+                ApplyLanes<Lanes256, Vector256<double>, TZeros>(k, Vector256<double>.Zero);
+            }
+
+            if (k < _count && _count >= Vector256<double>.Count)
+            {
+                // The last 1 to 3 bootstraps: a vector over the last 4 of the position, whose first lanes (bootstraps done
+                // above, already stored) are treated as rows of weight zero and so written back unchanged.
+                int done = Vector256<double>.Count - (_count - k);
+                Vector256<double> keep = Vector256.LessThan(Vector256.Create(0.0, 1.0, 2.0, 3.0), Vector256.Create((double)done));
+                ApplyLanes<Lanes256, Vector256<double>, KeepWhereZero>(_count - Vector256<double>.Count, keep);
+                k = _count;
             }
         }
 
         for (; k < _count; k++)
         {
-            ApplyLanes<Lanes1, double, TZeros>(k);
+            ApplyLanes<Lanes1, double, TZeros>(k, 0);
         }
     }
 
-    /// <summary>Bootstraps <paramref name="lane"/> to <paramref name="lane"/> + width of every pattern position, for all rows of the block.</summary>
-    private void ApplyLanes<TLanes, TVector, TZeros>(int lane)
+    /// <summary>
+    /// Bootstraps <paramref name="lane"/> to <paramref name="lane"/> + width of every pattern position, for all rows of the block;
+    /// lanes set in <paramref name="keep"/> are left as they are, like bootstraps whose weight is zero (vectors only).
+    /// </summary>
+    private void ApplyLanes<TLanes, TVector, TZeros>(int lane, TVector keep)
         where TLanes : struct, ILanes<TVector>
         where TVector : struct
         where TZeros : struct, IZeroWeights
@@ -393,7 +406,7 @@ public sealed class BlbBatchTerms
                 ref Entry t = ref Unsafe.Add(ref terms, (r * positions) + p);
                 if (TZeros.Present)
                 {
-                    TVector zero = TLanes.IsZero(w);
+                    TVector zero = TLanes.Or(TLanes.IsZero(w), keep);
                     c0 = TLanes.AddScaled(c0, w, zero, t.Term);
                     c1 = TLanes.AddScaled(c1, w, zero, Unsafe.Add(ref t, 1).Term);
                     c2 = TLanes.AddScaled(c2, w, zero, Unsafe.Add(ref t, 2).Term);
@@ -434,7 +447,7 @@ public sealed class BlbBatchTerms
             {
                 TVector w = TLanes.Load(ref Unsafe.Add(ref weights, (r * count) + lane));
                 double t = Unsafe.Add(ref terms, (r * positions) + p).Term;
-                c = TZeros.Present ? TLanes.AddScaled(c, w, TLanes.IsZero(w), t) : TLanes.AddScaled(c, w, t);
+                c = TZeros.Present ? TLanes.AddScaled(c, w, TLanes.Or(TLanes.IsZero(w), keep), t) : TLanes.AddScaled(c, w, t);
             }
 
             TLanes.Store(c, ref a);
@@ -455,6 +468,8 @@ public sealed class BlbBatchTerms
         static abstract void Store(TVector value, ref double destination);
 
         static abstract TVector IsZero(TVector weights);
+
+        static abstract TVector Or(TVector left, TVector right);
 
         /// <summary><c>accumulators + weights * term</c> (multiply, then add) where the weight is not zero; the accumulator elsewhere.</summary>
         static abstract TVector AddScaled(TVector accumulators, TVector weights, TVector zero, double term);
@@ -497,6 +512,9 @@ public sealed class BlbBatchTerms
         public static Vector512<double> IsZero(Vector512<double> weights) => Vector512.Equals(weights, Vector512<double>.Zero);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Or(Vector512<double> left, Vector512<double> right) => left | right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<double> AddScaled(Vector512<double> accumulators, Vector512<double> weights, Vector512<double> zero, double term) =>
             Vector512.ConditionalSelect(zero, accumulators, accumulators + (weights * Vector512.Create(term)));
 
@@ -517,6 +535,9 @@ public sealed class BlbBatchTerms
         public static Vector256<double> IsZero(Vector256<double> weights) => Vector256.Equals(weights, Vector256<double>.Zero);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Or(Vector256<double> left, Vector256<double> right) => left | right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> AddScaled(Vector256<double> accumulators, Vector256<double> weights, Vector256<double> zero, double term) =>
             Vector256.ConditionalSelect(zero, accumulators, accumulators + (weights * Vector256.Create(term)));
 
@@ -535,6 +556,10 @@ public sealed class BlbBatchTerms
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double IsZero(double weights) => weights;
+
+        /// <summary>A single lane is never kept by mask (it is only used for whole bootstraps); the weight decides.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double Or(double left, double right) => left;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double AddScaled(double accumulators, double weights, double zero, double term) =>

@@ -32,7 +32,7 @@ public class BlbBatchTermsTests
         var data = new TheoryData<Shape, int>();
         foreach (Shape shape in Enum.GetValues<Shape>())
         {
-            foreach (int count in new[] { 1, 3, 4, 5, 8, 12, 16, 17, 36, 64 })
+            foreach (int count in new[] { 1, 3, 4, 5, 7, 8, 12, 16, 17, 36, 50, 64 })
             {
                 data.Add(shape, count);
             }

@@ -156,7 +156,8 @@ public sealed class BlbBatchTerms
     /// <exception cref="ArgumentOutOfRangeException">A term names an accumulator or position that does not exist.</exception>
     public void Flush() => Apply();
 
-    /// <summary><see cref="Add"/> when the buffers are full (or no row was started).</summary>
+    /// <summary><see cref="Add"/> when the buffers are full (or no row was started); kept out of the loops that call Add.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void AddGrowing(int accumulator, int position, double term)
     {
         if (_rows == 0)

@@ -117,7 +117,7 @@ public sealed partial class BlbGenerator
 
         public bool Subtract { get; }
 
-        /// <summary>A <c>double</c> term into a <c>double</c> accumulator: <see cref="Specialize.BlbBatch"/>'s AddScaled.</summary>
+        /// <summary>A <c>double</c> term into a <c>double</c> accumulator: collected by <see cref="Specialize.BlbBatchTerms"/> (or <see cref="Specialize.BlbBatch"/>'s AddScaled where the accumulator also gets other updates).</summary>
         public bool Vectorized { get; }
     }
 

@@ -53,6 +53,17 @@ public sealed partial class BlbGenerator
         /// <summary>True when some update adds <c>double</c> terms to <c>double</c> accumulators (the vectorized path).</summary>
         public bool NeedsDoubleWeights => Updates.Values.Any(static u => u.Vectorized);
 
+        /// <summary>
+        /// True when the vectorized updates go through <see cref="Specialize.BlbBatchTerms"/>, which adds a block of rows'
+        /// terms at a time: only when no accumulator also gets updates that are applied at once (an <c>int</c> term, '++'),
+        /// since those would then overtake the collected terms of earlier rows.
+        /// </summary>
+        public bool CollectsTerms => NeedsDoubleWeights
+            && Updates.Values.GroupBy(static u => u.Target).All(static g => g.All(static u => u.Vectorized) || !g.Any(static u => u.Vectorized));
+
+        /// <summary>The accumulators that vectorized updates add to, in order of declaration: numbered from 0 for <see cref="Specialize.BlbBatchTerms"/>.</summary>
+        public List<Accumulator> TermAccumulators => Accumulators.Where(a => Updates.Values.Any(u => u.Vectorized && u.Target == a)).ToList();
+
         public Accumulator? AccumulatorDeclaredBy(StatementSyntax statement) =>
             Accumulators.FirstOrDefault(a => a.Declaration == statement);
     }
@@ -106,7 +117,7 @@ public sealed partial class BlbGenerator
 
         public bool Subtract { get; }
 
-        /// <summary>A <c>double</c> term into a <c>double</c> accumulator: <see cref="Specialize.BlbBatch"/>'s AddScaled.</summary>
+        /// <summary>A <c>double</c> term into a <c>double</c> accumulator: collected by <see cref="Specialize.BlbBatchTerms"/> (or <see cref="Specialize.BlbBatch"/>'s AddScaled where the accumulator also gets other updates).</summary>
         public bool Vectorized { get; }
     }
 

@@ -111,7 +111,7 @@ public sealed partial class BlbGenerator
             BatchNames? batchNames = null;
             if (PlanBatch(analysis, syntax, model, cancellationToken) is { } plan)
             {
-                batchNames = new BatchNames(plan, Unique("count"), Unique("results"), Unique("bootstrap"), Unique("rowWeights"), Unique("rowWeightsAsDouble"), Unique("term"), Unique("at"), Unique("rowWeight"), Unique("nextBootstrap"));
+                batchNames = new BatchNames(plan, Unique("count"), Unique("results"), Unique("bootstrap"), Unique("rowWeights"), Unique("rowWeightsAsDouble"), Unique("term"), Unique("at"), Unique("rowWeight"), Unique("nextBootstrap"), Unique("batchTerms"));
                 foreach (Accumulator accumulator in plan.Accumulators)
                 {
                     accumulator.BatchName = Unique(accumulator.Local.Name + "Batch");
@@ -186,7 +186,12 @@ public sealed partial class BlbGenerator
                 }
             }
 
-            if (plan.NeedsDoubleWeights)
+            if (plan.CollectsTerms)
+            {
+                string arrays = string.Join(", ", plan.TermAccumulators.Select(static a => a.BatchName));
+                head.Append($"{LastIndentation(plan.Loops[0])}global::Specialize.BlbBatchTerms {names.Terms} = new global::Specialize.BlbBatchTerms({names.Count}, {arrays});\n");
+            }
+            else if (plan.NeedsDoubleWeights)
             {
                 head.Append($"{LastIndentation(plan.Loops[0])}double[] {names.RowWeightsAsDouble} = new double[{names.Count}];\n");
             }
@@ -194,6 +199,11 @@ public sealed partial class BlbGenerator
             foreach (StatementSyntax loop in plan.Loops)
             {
                 head.Append(rewriter.Visit(loop).ToFullString());
+                if (plan.CollectsTerms)
+                {
+                    // The last rows' terms reach the accumulators before anything else runs.
+                    head.Append($"\n{LastIndentation(loop)}{names.Terms}.Flush();\n");
+                }
             }
 
             text.Append(Reindent(head.ToString()));
@@ -411,7 +421,7 @@ public sealed partial class BlbGenerator
     /// the user's code as written.
     /// </summary>
     /// <summary>Names the batched form adds (unique in the estimator) and its plan.</summary>
-    private sealed record BatchNames(BatchPlan Plan, string Count, string Results, string Bootstrap, string RowWeights, string RowWeightsAsDouble, string Term, string At, string RowWeight, string Label);
+    private sealed record BatchNames(BatchPlan Plan, string Count, string Results, string Bootstrap, string RowWeights, string RowWeightsAsDouble, string Term, string At, string RowWeight, string Label, string Terms);
 
     private sealed class WeightedLoopRewriter : CSharpSyntaxRewriter
     {
@@ -490,7 +500,11 @@ public sealed partial class BlbGenerator
             {
                 // The row's weight in each bootstrap of the batch.
                 text.Append($"{inner}global::System.ReadOnlySpan<int> {batch.RowWeights} = {weights}.Slice({index} * {batch.Count}, {batch.Count});\n");
-                if (batch.Plan.NeedsDoubleWeights)
+                if (batch.Plan.CollectsTerms)
+                {
+                    text.Append($"{inner}{batch.Terms}.Row({batch.RowWeights});\n");
+                }
+                else if (batch.Plan.NeedsDoubleWeights)
                 {
                     text.Append($"{inner}global::Specialize.BlbBatch.ToDouble({batch.RowWeights}, {batch.RowWeightsAsDouble});\n");
                 }
@@ -585,7 +599,15 @@ public sealed partial class BlbGenerator
             string? index = update.Index is null ? null : ((ExpressionSyntax)Visit(update.Index)).WithoutTrivia().ToFullString();
             string? term = update.Term is null ? null : ((ExpressionSyntax)Visit(update.Term)).WithoutTrivia().ToFullString();
             StatementSyntax statement;
-            if (update.Vectorized)
+            if (update.Vectorized && names.Plan.CollectsTerms)
+            {
+                // Collected with the row's other terms and added in blocks of rows: the index, then the term, each evaluated once,
+                // in the order of the original update.
+                string scaled = update.Subtract ? $"-({term})" : term!;
+                int number = names.Plan.TermAccumulators.IndexOf(target);
+                statement = SyntaxFactory.ParseStatement($"{names.Terms}.Add(/* {target.Local.Name} */ {number}, {index ?? "0"}, {scaled});");
+            }
+            else if (update.Vectorized)
             {
                 // One call: the index, then the term, each evaluated once, in the order of the original update.
                 string position = update.Index is IdentifierNameSyntax or LiteralExpressionSyntax or ParenthesizedExpressionSyntax ? index! : $"({index})";

@@ -361,9 +361,11 @@ public sealed class WeightedRewriteOracleTests
         var random = new Random(20140702 + shape.Length + (wholeNumbers ? 0 : 1000));
         for (int trial = 0; trial < 15; trial++)
         {
-            int n = random.Next(4, 60);
+            // Up to 150 rows (several blocks of collected terms) and 40 bootstraps (vectors of 8 and of 4, and single lanes);
+            // b close to n leaves many rows of weight zero.
+            int n = random.Next(4, 150);
             int b = random.Next(1, n + 1);
-            int count = random.Next(1, 12);
+            int count = random.Next(1, 41);
             var data = new double[n];
             for (int i = 0; i < n; i++)
             {

@@ -119,17 +119,17 @@ namespace Demo
             int sumLength = 2;
             double[] sumBatch = new double[checked(sumLength * count2)];
             int[] countBatch = new int[count2];
-            double[] rowWeightsAsDouble = new double[count2];
+            global::Specialize.BlbBatchTerms batchTerms = new global::Specialize.BlbBatchTerms(count2, sumBatch);
             if (pointsMap.IsEmpty)
             {
                 for (int row = 0; row < pointsSource.Length; row++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count2, count2);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     Point p = pointsSource[row];
-                    global::Specialize.BlbBatch.AddScaled(sumBatch.AsSpan(0 * count2, count2), rowWeightsAsDouble, p.X);
-                    global::Specialize.BlbBatch.AddScaled(sumBatch.AsSpan(1 * count2, count2), rowWeightsAsDouble, p.Y);
+                    batchTerms.Add(/* sum */ 0, 0, p.X);
+                    batchTerms.Add(/* sum */ 0, 1, p.Y);
                     {
                         for (int bootstrap = 0; bootstrap < count2; bootstrap++)
                         {
@@ -147,11 +147,11 @@ namespace Demo
                 for (int row = 0; row < pointsMap.Length; row++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count2, count2);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     Point p = pointsSource[pointsMap[row]];
-                    global::Specialize.BlbBatch.AddScaled(sumBatch.AsSpan(0 * count2, count2), rowWeightsAsDouble, p.X);
-                    global::Specialize.BlbBatch.AddScaled(sumBatch.AsSpan(1 * count2, count2), rowWeightsAsDouble, p.Y);
+                    batchTerms.Add(/* sum */ 0, 0, p.X);
+                    batchTerms.Add(/* sum */ 0, 1, p.Y);
                     {
                         for (int bootstrap = 0; bootstrap < count2; bootstrap++)
                         {
@@ -164,6 +164,8 @@ namespace Demo
                     }
                 }
             }
+
+            batchTerms.Flush();
 
             for (int bootstrap = 0; bootstrap < count2; bootstrap++)
             {

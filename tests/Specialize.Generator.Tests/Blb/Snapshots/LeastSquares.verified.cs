@@ -150,22 +150,22 @@ namespace Demo
             double[] xtxBatch = new double[checked(xtxLength * count)];
             int xtyLength = d;
             double[] xtyBatch = new double[checked(xtyLength * count)];
-            double[] rowWeightsAsDouble = new double[count];
+            global::Specialize.BlbBatchTerms batchTerms = new global::Specialize.BlbBatchTerms(count, xtxBatch, xtyBatch);
             if (rowsMap.IsEmpty)
             {
                 for (int row2 = 0; row2 < rowsSource.Length; row2++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row2 * count, count);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     Observation row = rowsSource[row2];
                     double[] x = row.X;
                     for (int i = 0; i < d; i++)
                     {
-                        global::Specialize.BlbBatch.AddScaled(xtyBatch.AsSpan(i * count, count), rowWeightsAsDouble, x[i] * row.Y);
+                        batchTerms.Add(/* xty */ 1, i, x[i] * row.Y);
                         for (int j = 0; j < d; j++)
                         {
-                            global::Specialize.BlbBatch.AddScaled(xtxBatch.AsSpan(((i * d) + j) * count, count), rowWeightsAsDouble, x[i] * x[j]);
+                            batchTerms.Add(/* xtx */ 0, (i * d) + j, x[i] * x[j]);
                         }
                     }
                 }
@@ -175,20 +175,22 @@ namespace Demo
                 for (int row2 = 0; row2 < rowsMap.Length; row2++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row2 * count, count);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     Observation row = rowsSource[rowsMap[row2]];
                     double[] x = row.X;
                     for (int i = 0; i < d; i++)
                     {
-                        global::Specialize.BlbBatch.AddScaled(xtyBatch.AsSpan(i * count, count), rowWeightsAsDouble, x[i] * row.Y);
+                        batchTerms.Add(/* xty */ 1, i, x[i] * row.Y);
                         for (int j = 0; j < d; j++)
                         {
-                            global::Specialize.BlbBatch.AddScaled(xtxBatch.AsSpan(((i * d) + j) * count, count), rowWeightsAsDouble, x[i] * x[j]);
+                            batchTerms.Add(/* xtx */ 0, (i * d) + j, x[i] * x[j]);
                         }
                     }
                 }
             }
+
+            batchTerms.Flush();
 
             for (int bootstrap = 0; bootstrap < count; bootstrap++)
             {

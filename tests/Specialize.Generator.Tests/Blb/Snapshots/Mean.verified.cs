@@ -113,16 +113,16 @@ namespace Demo
             global::System.ReadOnlySpan<double> valuesSource = valuesRows.Source;
             global::System.ReadOnlySpan<int> valuesMap = valuesRows.Map;
             double[] sumBatch = new double[count];
-            double[] rowWeightsAsDouble = new double[count];
+            global::Specialize.BlbBatchTerms batchTerms = new global::Specialize.BlbBatchTerms(count, sumBatch);
             if (valuesMap.IsEmpty)
             {
                 for (int row = 0; row < valuesSource.Length; row++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     double v = valuesSource[row];
-                    global::Specialize.BlbBatch.AddScaled(sumBatch, rowWeightsAsDouble, v);
+                    batchTerms.Add(/* sum */ 0, 0, v);
                 }
             }
             else
@@ -130,12 +130,14 @@ namespace Demo
                 for (int row = 0; row < valuesMap.Length; row++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     double v = valuesSource[valuesMap[row]];
-                    global::Specialize.BlbBatch.AddScaled(sumBatch, rowWeightsAsDouble, v);
+                    batchTerms.Add(/* sum */ 0, 0, v);
                 }
             }
+
+            batchTerms.Flush();
 
             for (int bootstrap = 0; bootstrap < count; bootstrap++)
             {

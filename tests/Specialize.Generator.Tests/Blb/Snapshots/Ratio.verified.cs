@@ -157,16 +157,16 @@ namespace Demo
             global::System.ReadOnlySpan<int> denominatorMap = denominatorRows.Map;
             double[] topBatch = new double[count];
             double[] bottomBatch = new double[count];
-            double[] rowWeightsAsDouble = new double[count];
+            global::Specialize.BlbBatchTerms batchTerms = new global::Specialize.BlbBatchTerms(count, topBatch, bottomBatch);
             if (numeratorMap.IsEmpty)
             {
                 for (int row = 0; row < numeratorSource.Length; row++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     double y = numeratorSource[row];
-                    global::Specialize.BlbBatch.AddScaled(topBatch, rowWeightsAsDouble, y);
+                    batchTerms.Add(/* top */ 0, 0, y);
                 }
             }
             else
@@ -174,22 +174,24 @@ namespace Demo
                 for (int row = 0; row < numeratorMap.Length; row++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     double y = numeratorSource[numeratorMap[row]];
-                    global::Specialize.BlbBatch.AddScaled(topBatch, rowWeightsAsDouble, y);
+                    batchTerms.Add(/* top */ 0, 0, y);
                 }
             }
+
+            batchTerms.Flush();
 
             if (denominatorMap.IsEmpty)
             {
                 for (int row = 0; row < denominatorSource.Length; row++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     double x = denominatorSource[row];
-                    global::Specialize.BlbBatch.AddScaled(bottomBatch, rowWeightsAsDouble, -(-x));
+                    batchTerms.Add(/* bottom */ 1, 0, -(-x));
                 }
             }
             else
@@ -197,12 +199,14 @@ namespace Demo
                 for (int row = 0; row < denominatorMap.Length; row++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     double x = denominatorSource[denominatorMap[row]];
-                    global::Specialize.BlbBatch.AddScaled(bottomBatch, rowWeightsAsDouble, -(-x));
+                    batchTerms.Add(/* bottom */ 1, 0, -(-x));
                 }
             }
+
+            batchTerms.Flush();
 
             for (int bootstrap = 0; bootstrap < count; bootstrap++)
             {

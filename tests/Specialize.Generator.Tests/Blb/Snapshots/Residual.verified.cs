@@ -123,18 +123,18 @@ namespace Demo
             global::System.ReadOnlySpan<double[]> rowsSource = rowsRows.Source;
             global::System.ReadOnlySpan<int> rowsMap = rowsRows.Map;
             double[] sseBatch = new double[count];
-            double[] rowWeightsAsDouble = new double[count];
+            global::Specialize.BlbBatchTerms batchTerms = new global::Specialize.BlbBatchTerms(count, sseBatch);
             if (rowsMap.IsEmpty)
             {
                 for (int row2 = 0; row2 < rowsSource.Length; row2++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row2 * count, count);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     double[] row = rowsSource[row2];
                     double predicted = TensorPrimitives.Dot(row.AsSpan(1), coefficients);
                     double error = row[0] - predicted;
-                    global::Specialize.BlbBatch.AddScaled(sseBatch, rowWeightsAsDouble, error * error);
+                    batchTerms.Add(/* sse */ 0, 0, error * error);
                 }
             }
             else
@@ -142,14 +142,16 @@ namespace Demo
                 for (int row2 = 0; row2 < rowsMap.Length; row2++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row2 * count, count);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     double[] row = rowsSource[rowsMap[row2]];
                     double predicted = TensorPrimitives.Dot(row.AsSpan(1), coefficients);
                     double error = row[0] - predicted;
-                    global::Specialize.BlbBatch.AddScaled(sseBatch, rowWeightsAsDouble, error * error);
+                    batchTerms.Add(/* sse */ 0, 0, error * error);
                 }
             }
+
+            batchTerms.Flush();
 
             for (int bootstrap = 0; bootstrap < count; bootstrap++)
             {

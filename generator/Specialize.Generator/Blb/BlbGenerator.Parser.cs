@@ -248,9 +248,14 @@ public sealed partial class BlbGenerator
             }
 
             suffix.Append('\n');
-            foreach (string line in Reindent(rest.ToString()).Trim('\n').Split('\n'))
+            string restText = Reindent(rest.ToString()).Trim('\n');
+            string[] restLines = restText.Split('\n');
+            bool[] restInside = LiteralLines.StartInsideToken(restText);
+            for (int i = 0; i < restLines.Length; i++)
             {
-                suffix.Append(line.StartsWith(indent, System.StringComparison.Ordinal) ? line.Substring(indent.Length) : line).Append('\n');
+                // Inner lines of a string literal that spans lines are part of its value: copied as they are.
+                string line = restLines[i];
+                suffix.Append(!restInside[i] && line.StartsWith(indent, System.StringComparison.Ordinal) ? line.Substring(indent.Length) : line).Append('\n');
             }
 
             if (rewriter.UsedLabel)
@@ -259,9 +264,13 @@ public sealed partial class BlbGenerator
             }
 
             text.Append($"{indent}for (int {names.Bootstrap} = 0; {names.Bootstrap} < {names.Count}; {names.Bootstrap}++)\n{indent}{{\n");
-            foreach (string line in suffix.ToString().TrimEnd().Split('\n'))
+            string suffixText = suffix.ToString().TrimEnd();
+            string[] suffixLines = suffixText.Split('\n');
+            bool[] suffixInside = LiteralLines.StartInsideToken(suffixText);
+            for (int i = 0; i < suffixLines.Length; i++)
             {
-                text.Append(line.Trim().Length == 0 ? "\n" : indent + indent + line + "\n");
+                string line = suffixLines[i];
+                text.Append(suffixInside[i] ? line + "\n" : line.Trim().Length == 0 ? "\n" : indent + indent + line + "\n");
             }
 
             text.Append($"{indent}}}\n}}");

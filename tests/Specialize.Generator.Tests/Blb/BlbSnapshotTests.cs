@@ -33,9 +33,7 @@ public sealed class BlbSnapshotTests
     public void Least_squares_with_array_accumulators_gets_a_batched_form() =>
         Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.LeastSquares).Source("LeastSquares.Blb.g.cs"), "LeastSquares");
 
-    // EstimateWeighted copies the literals' inner lines as they are. The batched form's per-bootstrap suffix is still
-    // re-indented line by line (its emission is being reworked separately): the snapshot shows its verbatim strings
-    // shifted; Run does not use the batched form for this estimator.
+    // EstimateWeighted and the batched form's per-bootstrap suffix copy the literals' inner lines as they are.
     [Fact]
     public void String_literals_that_span_lines_are_copied_as_they_are() =>
         Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.MultiLineStrings).Source("MultiLineStrings.Blb.g.cs"), "MultiLineStrings");

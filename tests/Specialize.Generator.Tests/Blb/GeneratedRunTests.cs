@@ -168,7 +168,10 @@ public sealed class GeneratedRunTests
                     var values = new double[] { 1, 2, 3, 4 };
                     double weighted = MultiLineStrings.EstimateWeighted(BlbSample.Create(4, new[] { 0, 1, 2, 3 }, new[] { 1, 2, 0, 1 }), values);
                     BlbResult result = MultiLineStrings.Run(values, new BlbOptions { Subsamples = 2, Bootstraps = 3, Gamma = 1 });
-                    return new[] { MultiLineStrings.Estimate(values), weighted, result.Estimate, result.Mean };
+                    // The batched form: two bootstraps, weights row by row (1, 2, 0, 1 and 0, 1, 2, 1).
+                    var batch = new double[2];
+                    MultiLineStrings.EstimateWeightedBatch(BlbSample.Create(4, new[] { 0, 1, 2, 3 }, new[] { 1, 2, 0, 1 }), new[] { 1, 0, 2, 1, 0, 2, 1, 1 }, 2, values, batch);
+                    return new[] { MultiLineStrings.Estimate(values), weighted, result.Estimate, result.Mean, batch[0], batch[1] };
                 }
             }
             """]);
@@ -177,6 +180,8 @@ public sealed class GeneratedRunTests
         Assert.Equal((1 + 4 + 4) / 4.0, estimates[1]);
         Assert.Equal(2.5, estimates[2]);
         Assert.True(estimates[3] > 0, $"bootstrap mean {estimates[3]}");
+        Assert.Equal((1 + 4 + 4) / 4.0, estimates[4]); // the batched form's per-bootstrap suffix keeps the strings too
+        Assert.Equal((2 + 6 + 4) / 4.0, estimates[5]);
     }
 
     [Fact]

@@ -133,16 +133,16 @@ no indentation";
             last line
             """;
             double[] sumBatch = new double[count];
-            double[] rowWeightsAsDouble = new double[count];
+            global::Specialize.BlbBatchTerms batchTerms = new global::Specialize.BlbBatchTerms(count, sumBatch);
             if (valuesMap.IsEmpty)
             {
                 for (int row = 0; row < valuesSource.Length; row++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     double v = valuesSource[row];
-                    global::Specialize.BlbBatch.AddScaled(sumBatch, rowWeightsAsDouble, v);
+                    batchTerms.Add(/* sum */ 0, 0, v);
                 }
             }
             else
@@ -150,24 +150,26 @@ no indentation";
                 for (int row = 0; row < valuesMap.Length; row++)
                 {
                     global::System.ReadOnlySpan<int> rowWeights = weights.Slice(row * count, count);
-                    global::Specialize.BlbBatch.ToDouble(rowWeights, rowWeightsAsDouble);
+                    batchTerms.Row(rowWeights);
 
                     double v = valuesSource[valuesMap[row]];
-                    global::Specialize.BlbBatch.AddScaled(sumBatch, rowWeightsAsDouble, v);
+                    batchTerms.Add(/* sum */ 0, 0, v);
                 }
             }
+
+            batchTerms.Flush();
 
             for (int bootstrap = 0; bootstrap < count; bootstrap++)
             {
                 double sum = sumBatch[bootstrap];
 
                 string footer = @"verbatim:   
-          two spaces in
-
-        no indentation";
+  two spaces in
+    
+no indentation";
                 int rows = 3;
                 string note = $@"count {rows}
-          of rows";
+  of rows";
                 bool same = header == Texts.Header && footer == Texts.Footer && note == Texts.Note;
                 results[bootstrap] = same ? sum / sample.N : -1;
             }

@@ -315,15 +315,28 @@ public static class BlbRuntime
             ? options.DataLayout
             : BlbLayoutModel.Choose(b, bytesPerRow, r, threads);
 
-        // The full-data pass: every row once with weight 1. Where the estimate's length is known beforehand (a scalar
-        // estimator) and the bootstraps run in pieces on several threads, it is one more work item among them;
-        // otherwise it runs first, because the run's arrays are sized by its length.
-        bool fullDataInParallel = threads > 1 && !options.Adaptive && evaluator.KnownDimension > 0;
+        // The full-data pass: every row once with weight 1. Where the bootstraps run in pieces on several threads, it
+        // is one more work item among them; the run's arrays are sized by the estimate's length, which a scalar
+        // estimator knows beforehand and a vector-valued one tells by subsample 0's own estimate (b rows, computed
+        // first, and kept: the run needs it anyway). Otherwise the full-data pass runs first.
+        bool fullDataInParallel = threads > 1 && !options.Adaptive;
         double[]? estimate = fullDataInParallel ? null : FullDataPass(evaluator, n);
-        var run = new RunState(n, b, s, r, estimate?.Length ?? evaluator.KnownDimension, layout, options, reduceBootstraps, progress, cancellationToken);
+        RunState.FirstSubsample? first = fullDataInParallel && evaluator.KnownDimension == 0
+            ? RunState.DrawFirst(evaluator, n, b, options.Seed, layout)
+            : null;
+        int dimension = estimate?.Length ?? first?.Own.Length ?? evaluator.KnownDimension;
+        var run = new RunState(n, b, s, r, dimension, layout, options, reduceBootstraps, progress, cancellationToken);
+        if (first is not null)
+        {
+            run.Adopt(first);
+        }
         int used = run.ComputeAll(evaluator, threads, fullDataInParallel);
         cancellationToken.ThrowIfCancellationRequested();
         estimate ??= CheckFullData(run.FullData!);
+        if (estimate.Length != dimension)
+        {
+            throw new InvalidOperationException($"The vector-valued estimator must return the same number of values on every call: {dimension} on subsample 0, {estimate.Length} on the full data.");
+        }
         RawResult raw = run.Reduce(used, estimate, average);
         raw.Layout = layout;
         raw.Threads = threads;
@@ -522,16 +535,52 @@ public static class BlbRuntime
             _estimates = new double[s][];
             _own = new double[s][];
             _bootstrapsUsed = new int[s];
-            _balancedWeights = new int[b];
+            _balancedWeights = BalancedWeights(n, b);
             _multinomial = new UniformMultinomial(n, b);
-            for (int i = 0; i < b; i++)
-            {
-                _balancedWeights[i] = (int)(((long)(i + 1) * n / b) - ((long)i * n / b));
-            }
         }
+
+        /// <summary>Subsample 0, drawn before the run (see <see cref="DrawFirst"/>); its draw item is then skipped.</summary>
+        private int[]? _firstRows;
 
         /// <summary>The full-data estimate, where <see cref="ComputeAll"/> was asked to compute it among the bootstraps.</summary>
         public double[]? FullData { get; private set; }
+
+        /// <summary>Subsample 0's rows and own estimate, drawn before the run to learn a vector-valued estimate's length.</summary>
+        internal sealed record FirstSubsample(int[] Rows, double[] Own);
+
+        /// <summary>
+        /// Draws subsample 0 and computes its own estimate exactly as its draw item would (same stream, same weights,
+        /// same layout), so that a run that adopts it gives the same bits as one that draws it in the queue.
+        /// </summary>
+        public static FirstSubsample DrawFirst<TEvaluator>(TEvaluator evaluator, int n, int b, ulong seed, BlbDataLayout layout)
+            where TEvaluator : IBlbEvaluator
+        {
+            var workspace = new BlbWorkspace(b, 0);
+            var rows = new int[b];
+            var random = new CounterRandom(seed, CounterRandom.StreamId(0, -1));
+            workspace.DrawSubsample(ref random, n, rows);
+            double[] own = evaluator.EvaluateFirst(new BlbSample(rows, BalancedWeights(n, b), n, layout, workspace, 0));
+            return new FirstSubsample(rows, own);
+        }
+
+        /// <summary>Takes subsample 0 from <see cref="DrawFirst"/>: its slots are filled and the queue does not draw it again.</summary>
+        public void Adopt(FirstSubsample first)
+        {
+            _estimates[0] = new double[_r * _d];
+            _own[0] = first.Own;
+            _firstRows = first.Rows;
+        }
+
+        /// <summary>The weights of a subsample's own estimate: n spread over its b rows as evenly as whole numbers allow.</summary>
+        private static int[] BalancedWeights(int n, int b)
+        {
+            var weights = new int[b];
+            for (int i = 0; i < b; i++)
+            {
+                weights[i] = (int)(((long)(i + 1) * n / b) - ((long)i * n / b));
+            }
+            return weights;
+        }
 
         /// <summary>
         /// Computes subsamples in waves and returns how many are used (all, or the adaptive stopping point). With
@@ -626,9 +675,11 @@ public static class BlbRuntime
             where TEvaluator : IBlbEvaluator
         {
             int count = end - start;
-            WorkItem[] items = PlanWave(count, threads, fullData);
+            int[]? adopted = start == 0 ? _firstRows : null;
+            WorkItem[] items = PlanWave(count, threads, fullData, adopted is not null);
             // A subsample's rows, published by its draw item once its own estimate and bootstrap slots exist.
             var indices = new int[]?[count];
+            indices[0] = adopted;
             var remaining = new int[count];
             Array.Fill(remaining, _r);
             int next = -1;
@@ -700,7 +751,7 @@ public static class BlbRuntime
         }
 
         /// <summary>The work items of a wave of <paramref name="count"/> subsamples, in the order threads take them.</summary>
-        private WorkItem[] PlanWave(int count, int threads, bool fullData)
+        private WorkItem[] PlanWave(int count, int threads, bool fullData, bool firstDrawn)
         {
             // The base piece: at least 16 items per thread over the wave, as batched estimators want long pieces.
             int pieces = Math.Min(_r, Math.Max(1, ((16 * threads) + count - 1) / count));
@@ -711,7 +762,7 @@ public static class BlbRuntime
             {
                 items.Add(new WorkItem(WorkKind.FullData, -1, 0, 0));
             }
-            for (int t = 0; t < lookahead; t++)
+            for (int t = firstDrawn ? 1 : 0; t < lookahead; t++)
             {
                 items.Add(new WorkItem(WorkKind.Draw, t, 0, 0));
             }

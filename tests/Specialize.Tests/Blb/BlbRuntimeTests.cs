@@ -49,11 +49,21 @@ public class BlbRuntimeTests
         BlbVectorResult Run(int threads) => BlbRuntime.RunVector(
             x.Length, 16, (x, y), static (sample, state) => LeastSquaresWeighted(sample, state),
             null, null, new BlbOptions { Subsamples = 8, Bootstraps = 40, MaxDegreeOfParallelism = threads }, null, CancellationToken.None);
-        BlbVectorResult one = Run(1), two = Run(2);
-        Assert.Equal(one.StandardError, two.StandardError);
-        Assert.Equal(one.Lower, two.Lower);
-        Assert.Equal(one.Upper, two.Upper);
-        Assert.Equal(one.Mean, two.Mean);
+        BlbVectorResult one = Run(1);
+        foreach (int threads in new[] { 2, 3, 4 })
+        {
+            BlbVectorResult other = Run(threads);
+            Assert.Equal(one.StandardError, other.StandardError);
+            Assert.Equal(one.Lower, other.Lower);
+            Assert.Equal(one.Upper, other.Upper);
+            Assert.Equal(one.Mean, other.Mean);
+            Assert.Equal(one.Estimate, other.Estimate);
+            Assert.Equal(one.SubsampleValues.Length, other.SubsampleValues.Length);
+            for (int j = 0; j < one.SubsampleValues.Length; j++)
+            {
+                Assert.Equal(one.SubsampleValues[j], other.SubsampleValues[j]);
+            }
+        }
     }
 
     [Fact]
@@ -310,13 +320,42 @@ public class BlbRuntimeTests
         Assert.Contains("expected 10, got 9", exception.Message);
     }
 
-    [Fact]
-    public void Vector_estimator_that_changes_its_length_is_rejected()
+    [Theory]
+    [InlineData(1)] // the full-data pass first sets the length
+    [InlineData(2)] // subsample 0's own estimate sets it, the full-data pass runs beside the bootstraps
+    [InlineData(3)]
+    public void Vector_estimator_that_changes_its_length_is_rejected(int threads)
     {
         var exception = Assert.Throws<InvalidOperationException>(() => BlbRuntime.RunVector(
             s_data.Length, 8, s_data, static (sample, data) => sample.IsFullData ? new double[2] : new double[3],
-            null, null, new BlbOptions { Subsamples = 2, Bootstraps = 2 }, null, CancellationToken.None));
+            null, null, new BlbOptions { Subsamples = 2, Bootstraps = 2, MaxDegreeOfParallelism = threads }, null, CancellationToken.None));
         Assert.Contains("2", exception.Message);
+        Assert.Contains("3", exception.Message);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Vector_run_calls_the_estimator_once_per_pass(int threads)
+    {
+        // One full-data pass, one own estimate per subsample, one call per bootstrap: subsample 0's own estimate,
+        // computed first on several threads to learn the length, is not computed again.
+        int calls = 0, fullData = 0;
+        BlbRuntime.RunVector(
+            s_data.Length, 8, s_data,
+            (sample, data) =>
+            {
+                Interlocked.Increment(ref calls);
+                if (sample.IsFullData)
+                {
+                    Interlocked.Increment(ref fullData);
+                }
+                return [MeanWeighted(sample, data), 1.0];
+            },
+            null, null, new BlbOptions { Subsamples = 5, Bootstraps = 7, MaxDegreeOfParallelism = threads }, null, CancellationToken.None);
+        Assert.Equal(1, fullData);
+        Assert.Equal(1 + (5 * (1 + 7)), calls);
     }
 
     [Fact]

@@ -26,8 +26,11 @@ namespace Specialize.Mixture;
 /// over passes of several blocks, so their register accumulators are reduced far less often). The
 /// Mahalanobis variants are <c>Rowwise</c>, <c>Blocked</c> (16 rows x 2 columns of <c>(x - mu) P</c> per
 /// step), <c>Blocked-512</c> and <c>Tiled</c> (16 rows x 4 columns per step from a repacked triangle of
-/// <c>P</c>, skipping the zero corner below the diagonal of each group of 4 columns). <c>Blocked</c>,
-/// <c>Blocked-512</c> and <c>Tiled</c> work in chunks of 8 blocks and, inside an EM fit, hand each chunk of
+/// <c>P</c>, skipping the zero corner below the diagonal of each group of 4 columns), <c>Tiled-512</c>
+/// (<c>Tiled</c> on 512-bit vectors, 32 rows x 4 columns) and <c>Tiled-512-Shift</c> (the same tiles on
+/// the rows of x themselves, as <c>x P - mu P</c>, so the centered rows are not written per component;
+/// blocks where that form could cancel beyond a relative 1e-11 are computed centered). The chunked
+/// variants (<c>Blocked</c>, <c>Blocked-512</c> and the <c>Tiled</c> family) work in chunks of 8 blocks and, inside an EM fit, hand each chunk of
 /// distances to the E-step's log-sum-exp and the M-step's sums on the thread that wrote it, while it is in
 /// cache; for other variants (<c>Rowwise</c>, registered ones) the E-step makes that a second pass over all
 /// rows, with the same result. More variants (for example code specialized to one dimension) can be
@@ -65,6 +68,8 @@ public static class GmmKernels
         Mahalanobis.Register("Blocked", MahalanobisBlocked);
         Mahalanobis.Register("Blocked-512", MahalanobisBlocked512, static _ => Vector512.IsHardwareAccelerated);
         Mahalanobis.Register("Tiled", MahalanobisTiled, static _ => Vector512.IsHardwareAccelerated); // 25 live vectors: needs the 32 registers of AVX-512
+        Mahalanobis.Register("Tiled-512", static input => MahalanobisTiled512(input, shifted: false), static _ => Vector512.IsHardwareAccelerated);
+        Mahalanobis.Register("Tiled-512-Shift", static input => MahalanobisTiled512(input, shifted: true), static _ => Vector512.IsHardwareAccelerated);
     }
 
     /// <summary>The variants of the M-step covariance accumulation.</summary>
@@ -1153,23 +1158,7 @@ public static class GmmKernels
         int de = (d + 3) & ~3;
         int groups = de / 4;
         int packedSize = 8 * groups * (groups + 1); // sum over g of (4g + 4) rows x 4 columns
-        var packed = new double[m * packedSize];
-        var u = input.PrecisionArray;
-        for (int k = 0; k < m; k++)
-        {
-            int q = k * packedSize;
-            for (int g = 0; g < groups; g++)
-            {
-                for (int i = 0; i < 4 * g + 4; i++)
-                {
-                    for (int c = 0; c < 4; c++)
-                    {
-                        int j = (4 * g) + c;
-                        packed[q++] = i < d && j < d && i <= j ? u[((k * d) + i) * d + j] : 0;
-                    }
-                }
-            }
-        }
+        var packed = PackTriangles(input.PrecisionArray, d, m, groups, packedSize);
 
         var x = input.Data.BlockedArray;
         var mu = input.MeanArray;
@@ -1214,12 +1203,39 @@ public static class GmmKernels
     }
 
     /// <summary>
+    /// The precision factors repacked in the order <see cref="TiledRows16"/> and <see cref="TiledRows32"/>
+    /// read them: per component and column group <c>g</c>, rows <c>0 .. 4g + 3</c> of columns
+    /// <c>4g .. 4g + 3</c>, zero below the diagonal and in padding.
+    /// </summary>
+    private static double[] PackTriangles(double[] u, int d, int m, int groups, int packedSize)
+    {
+        var packed = new double[m * packedSize];
+        for (int k = 0; k < m; k++)
+        {
+            int q = k * packedSize;
+            for (int g = 0; g < groups; g++)
+            {
+                for (int i = 0; i < 4 * g + 4; i++)
+                {
+                    for (int c = 0; c < 4; c++)
+                    {
+                        int j = (4 * g) + c;
+                        packed[q++] = i < d && j < d && i <= j ? u[((k * d) + i) * d + j] : 0;
+                    }
+                }
+            }
+        }
+
+        return packed;
+    }
+
+    /// <summary>
     /// Squared norms of 16 rows of <c>(x - mu) P</c>; <paramref name="diff"/> holds the centered rows
     /// feature-major, <see cref="B"/> apart. Of each group's last four rows of <c>P</c> (the corner on the
     /// diagonal) only the entries on and above the diagonal are multiplied, and corner rows past
     /// <paramref name="d"/> (padding) not at all: for D = 19, 836 vector FMAs per 16 rows instead of 960.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)] // optimized from the first call even where it is not inlined, so trials time the code that will run
     private static void TiledRows16(ref double diff, ref double packed, int groups, int d, ref double output)
     {
         var q0 = Vector256<double>.Zero; var q1 = Vector256<double>.Zero;
@@ -1453,5 +1469,272 @@ public static class GmmKernels
                 return diff;
             },
             static _ => { });
+    }
+
+    // ---- Mahalanobis: Tiled-512 -----------------------------------------------------------------
+
+    /// <summary>Relative error in a distance that the shifted form of <c>Tiled-512-Shift</c> may be bounded by; blocks it cannot promise this for are computed centered.</summary>
+    private const double ShiftTolerance = 1e-11;
+
+    /// <summary>
+    /// <c>Tiled</c> on 512-bit vectors: 32 rows x 4 columns of <c>(x - mu) P</c> per step of the inner loop.
+    /// With <paramref name="shifted"/> the centered rows are not materialized: the columns are formed as
+    /// <c>x P - mu P</c> (the form scikit-learn uses), with <c>mu P</c> computed once per call. That form
+    /// cancels when the rows lie far from the origin compared with their distance from the mean, so per
+    /// block and component a rounding-error bound (from the block's largest |x|, the column sums of |P| and
+    /// of |mu| |P|) is checked against the smallest distance of the block; where it does not promise a
+    /// relative error of <see cref="ShiftTolerance"/>, that block is computed again from the centered rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MahalanobisTiled512(GmmKernelInput input, bool shifted)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        int blocks = input.Data.BlockCount;
+        int chunks = (blocks + ChunkBlocks - 1) / ChunkBlocks;
+        int de = (d + 3) & ~3;
+        int groups = de / 4;
+        int packedSize = 8 * groups * (groups + 1);
+        var u = input.PrecisionArray;
+        var packed = PackTriangles(u, d, m, groups, packedSize);
+        var mu = input.MeanArray;
+        var start = new double[(m + 1) * de]; // -(mu P) per component when shifted, then zeros for the centered form
+        var colAbs = new double[m]; // max over j of sum_i |P_ij|
+        var colMu = new double[m]; // max over j of sum_i |mu_i| |P_ij|
+        if (shifted)
+        {
+            for (int k = 0; k < m; k++)
+            {
+                for (int j = 0; j < d; j++)
+                {
+                    double c = 0, a = 0, am = 0;
+                    for (int i = 0; i <= j; i++)
+                    {
+                        double pij = u[((k * d) + i) * d + j];
+                        c += mu[k * d + i] * pij;
+                        a += Math.Abs(pij);
+                        am += Math.Abs(mu[k * d + i] * pij);
+                    }
+
+                    start[k * de + j] = -c;
+                    colAbs[k] = Math.Max(colAbs[k], a);
+                    colMu[k] = Math.Max(colMu[k], am);
+                }
+            }
+        }
+
+        // Each of the d + 1 roundings of a column's sum (and of mu P) is at most 2^-53 relative to the
+        // sum of the magnitudes of its terms; the error of a row's d columns, as a vector, is at most
+        // errorScale (A |P| + |mu| |P|) in norm, A the block's largest |x|.
+        double errorScale = Math.Sqrt(d) * 2 * (d + 2) * Math.ScaleB(1.0, -53);
+        var x = input.Data.BlockedArray;
+        var output = input.OutputArray;
+        Parallel.For(
+            0,
+            chunks,
+            () => GC.AllocateArray<double>(d * B + 8, pinned: true),
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, _, diff) =>
+            {
+                int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
+
+                // The centered rows start on a 64-byte boundary (the buffer is pinned), so no 512-bit load of them splits a cache line.
+                ref double aligned = ref Unsafe.Add(
+                    ref MemoryMarshal.GetArrayDataReference(diff),
+                    (int)((64 - (Marshal.UnsafeAddrOfPinnedArrayElement(diff, 0) & 63)) & 63) / sizeof(double));
+                ref double zeros = ref start[m * de];
+                for (int blk = chunk * ChunkBlocks; blk < end; blk++)
+                {
+                    ref double xb = ref x[blk * d * B];
+                    double largest = 0;
+                    if (shifted)
+                    {
+                        var mx = Vector512<double>.Zero;
+                        for (nuint v = 0; v < (nuint)(d * B); v += 8)
+                        {
+                            mx = Vector512.Max(mx, Vector512.Abs(Vector512.LoadUnsafe(ref xb, v)));
+                        }
+
+                        var h = Vector256.Max(mx.GetLower(), mx.GetUpper());
+                        largest = Math.Max(Math.Max(h[0], h[1]), Math.Max(h[2], h[3]));
+                    }
+
+                    for (int k = 0; k < m; k++)
+                    {
+                        ref double pk = ref packed[k * packedSize];
+                        ref double dst = ref output[(blk * m + k) * B];
+                        if (shifted)
+                        {
+                            ref double sk = ref start[k * de];
+                            for (int c = 0; c < B; c += 32)
+                            {
+                                TiledRows32(ref Unsafe.Add(ref xb, c), ref pk, ref sk, groups, d, ref Unsafe.Add(ref dst, c));
+                            }
+
+                            var low = Vector512.Min(
+                                Vector512.Min(Vector512.LoadUnsafe(ref dst), Vector512.LoadUnsafe(ref dst, 8)),
+                                Vector512.Min(Vector512.LoadUnsafe(ref dst, 16), Vector512.LoadUnsafe(ref dst, 24)));
+                            low = Vector512.Min(low, Vector512.Min(
+                                Vector512.Min(Vector512.LoadUnsafe(ref dst, 32), Vector512.LoadUnsafe(ref dst, 40)),
+                                Vector512.Min(Vector512.LoadUnsafe(ref dst, 48), Vector512.LoadUnsafe(ref dst, 56))));
+                            var l4 = Vector256.Min(low.GetLower(), low.GetUpper());
+                            double smallest = Math.Min(Math.Min(l4[0], l4[1]), Math.Min(l4[2], l4[3]));
+                            double e = errorScale * ((largest * colAbs[k]) + colMu[k]);
+                            if ((2 * e * Math.Sqrt(Math.Max(smallest, 0))) + (e * e) <= ShiftTolerance * smallest)
+                            {
+                                continue;
+                            }
+                        }
+
+                        for (int i = 0; i < d; i++)
+                        {
+                            ref double xi = ref Unsafe.Add(ref xb, i * B);
+                            ref double di = ref Unsafe.Add(ref aligned, i * B);
+                            var mi = Vector512.Create(mu[k * d + i]);
+                            for (nuint v = 0; v < B; v += 8)
+                            {
+                                (Vector512.LoadUnsafe(ref xi, v) - mi).StoreUnsafe(ref di, v);
+                            }
+                        }
+
+                        for (int c = 0; c < B; c += 32)
+                        {
+                            TiledRows32(ref Unsafe.Add(ref aligned, c), ref pk, ref zeros, groups, d, ref Unsafe.Add(ref dst, c));
+                        }
+                    }
+                }
+
+                input.ChunkWritten?.Invoke(chunk * ChunkBlocks, end);
+
+                return diff;
+            },
+            static _ => { });
+    }
+
+    /// <summary>
+    /// <see cref="TiledRows16"/> on 512-bit vectors: squared norms of 32 rows of <c>(x - mu) P</c> from
+    /// <paramref name="rows"/> (feature-major, <see cref="B"/> apart: the centered rows, or the rows of x
+    /// themselves when <paramref name="start"/> holds <c>-(mu P)</c>; otherwise it holds zeros). The same
+    /// 16 accumulators as <see cref="TiledRows16"/>, each twice as wide, so every load and broadcast feeds
+    /// twice the multiply-adds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)] // optimized from the first call even where it is not inlined, so trials time the code that will run
+    private static void TiledRows32(ref double rows, ref double packed, ref double start, int groups, int d, ref double output)
+    {
+        var q0 = Vector512<double>.Zero; var q1 = Vector512<double>.Zero;
+        var q2 = Vector512<double>.Zero; var q3 = Vector512<double>.Zero;
+        ref double p = ref packed;
+        for (int g = 0; g < groups; g++)
+        {
+            // Each column starts at its start value (0, or -(mu P)_j when rows is x itself).
+            ref double s = ref Unsafe.Add(ref start, 4 * g);
+            var y00 = Vector512.Create(s); var y01 = Vector512.Create(Unsafe.Add(ref s, 1));
+            var y02 = Vector512.Create(Unsafe.Add(ref s, 2)); var y03 = Vector512.Create(Unsafe.Add(ref s, 3));
+            var y10 = y00; var y11 = y01; var y12 = y02; var y13 = y03;
+            var y20 = y00; var y21 = y01; var y22 = y02; var y23 = y03;
+            var y30 = y00; var y31 = y01; var y32 = y02; var y33 = y03;
+            int full = 4 * g;
+            for (int i = 0; i < full; i++)
+            {
+                // yRC: rows 8R .. 8R + 7 of the 32, column 4g + C.
+                nuint o = (nuint)(i * B);
+                var v0 = Vector512.LoadUnsafe(ref rows, o);
+                var v1 = Vector512.LoadUnsafe(ref rows, o + 8);
+                var v2 = Vector512.LoadUnsafe(ref rows, o + 16);
+                var v3 = Vector512.LoadUnsafe(ref rows, o + 24);
+                var w = Vector512.Create(p);
+                y00 = Vector512.FusedMultiplyAdd(v0, w, y00); y10 = Vector512.FusedMultiplyAdd(v1, w, y10);
+                y20 = Vector512.FusedMultiplyAdd(v2, w, y20); y30 = Vector512.FusedMultiplyAdd(v3, w, y30);
+                w = Vector512.Create(Unsafe.Add(ref p, 1));
+                y01 = Vector512.FusedMultiplyAdd(v0, w, y01); y11 = Vector512.FusedMultiplyAdd(v1, w, y11);
+                y21 = Vector512.FusedMultiplyAdd(v2, w, y21); y31 = Vector512.FusedMultiplyAdd(v3, w, y31);
+                w = Vector512.Create(Unsafe.Add(ref p, 2));
+                y02 = Vector512.FusedMultiplyAdd(v0, w, y02); y12 = Vector512.FusedMultiplyAdd(v1, w, y12);
+                y22 = Vector512.FusedMultiplyAdd(v2, w, y22); y32 = Vector512.FusedMultiplyAdd(v3, w, y32);
+                w = Vector512.Create(Unsafe.Add(ref p, 3));
+                y03 = Vector512.FusedMultiplyAdd(v0, w, y03); y13 = Vector512.FusedMultiplyAdd(v1, w, y13);
+                y23 = Vector512.FusedMultiplyAdd(v2, w, y23); y33 = Vector512.FusedMultiplyAdd(v3, w, y33);
+                p = ref Unsafe.Add(ref p, 4);
+            }
+
+            // The corner: row full + c of P is zero left of column c, and rows from d on are padding.
+            int corner = Math.Min(4, d - full);
+            nuint oc = (nuint)(full * B);
+            {
+                var v0 = Vector512.LoadUnsafe(ref rows, oc);
+                var v1 = Vector512.LoadUnsafe(ref rows, oc + 8);
+                var v2 = Vector512.LoadUnsafe(ref rows, oc + 16);
+                var v3 = Vector512.LoadUnsafe(ref rows, oc + 24);
+                var w = Vector512.Create(p);
+                y00 = Vector512.FusedMultiplyAdd(v0, w, y00); y10 = Vector512.FusedMultiplyAdd(v1, w, y10);
+                y20 = Vector512.FusedMultiplyAdd(v2, w, y20); y30 = Vector512.FusedMultiplyAdd(v3, w, y30);
+                w = Vector512.Create(Unsafe.Add(ref p, 1));
+                y01 = Vector512.FusedMultiplyAdd(v0, w, y01); y11 = Vector512.FusedMultiplyAdd(v1, w, y11);
+                y21 = Vector512.FusedMultiplyAdd(v2, w, y21); y31 = Vector512.FusedMultiplyAdd(v3, w, y31);
+                w = Vector512.Create(Unsafe.Add(ref p, 2));
+                y02 = Vector512.FusedMultiplyAdd(v0, w, y02); y12 = Vector512.FusedMultiplyAdd(v1, w, y12);
+                y22 = Vector512.FusedMultiplyAdd(v2, w, y22); y32 = Vector512.FusedMultiplyAdd(v3, w, y32);
+                w = Vector512.Create(Unsafe.Add(ref p, 3));
+                y03 = Vector512.FusedMultiplyAdd(v0, w, y03); y13 = Vector512.FusedMultiplyAdd(v1, w, y13);
+                y23 = Vector512.FusedMultiplyAdd(v2, w, y23); y33 = Vector512.FusedMultiplyAdd(v3, w, y33);
+            }
+
+            if (corner > 1)
+            {
+                oc += B;
+                var v0 = Vector512.LoadUnsafe(ref rows, oc);
+                var v1 = Vector512.LoadUnsafe(ref rows, oc + 8);
+                var v2 = Vector512.LoadUnsafe(ref rows, oc + 16);
+                var v3 = Vector512.LoadUnsafe(ref rows, oc + 24);
+                var w = Vector512.Create(Unsafe.Add(ref p, 5));
+                y01 = Vector512.FusedMultiplyAdd(v0, w, y01); y11 = Vector512.FusedMultiplyAdd(v1, w, y11);
+                y21 = Vector512.FusedMultiplyAdd(v2, w, y21); y31 = Vector512.FusedMultiplyAdd(v3, w, y31);
+                w = Vector512.Create(Unsafe.Add(ref p, 6));
+                y02 = Vector512.FusedMultiplyAdd(v0, w, y02); y12 = Vector512.FusedMultiplyAdd(v1, w, y12);
+                y22 = Vector512.FusedMultiplyAdd(v2, w, y22); y32 = Vector512.FusedMultiplyAdd(v3, w, y32);
+                w = Vector512.Create(Unsafe.Add(ref p, 7));
+                y03 = Vector512.FusedMultiplyAdd(v0, w, y03); y13 = Vector512.FusedMultiplyAdd(v1, w, y13);
+                y23 = Vector512.FusedMultiplyAdd(v2, w, y23); y33 = Vector512.FusedMultiplyAdd(v3, w, y33);
+            }
+
+            if (corner > 2)
+            {
+                oc += B;
+                var v0 = Vector512.LoadUnsafe(ref rows, oc);
+                var v1 = Vector512.LoadUnsafe(ref rows, oc + 8);
+                var v2 = Vector512.LoadUnsafe(ref rows, oc + 16);
+                var v3 = Vector512.LoadUnsafe(ref rows, oc + 24);
+                var w = Vector512.Create(Unsafe.Add(ref p, 10));
+                y02 = Vector512.FusedMultiplyAdd(v0, w, y02); y12 = Vector512.FusedMultiplyAdd(v1, w, y12);
+                y22 = Vector512.FusedMultiplyAdd(v2, w, y22); y32 = Vector512.FusedMultiplyAdd(v3, w, y32);
+                w = Vector512.Create(Unsafe.Add(ref p, 11));
+                y03 = Vector512.FusedMultiplyAdd(v0, w, y03); y13 = Vector512.FusedMultiplyAdd(v1, w, y13);
+                y23 = Vector512.FusedMultiplyAdd(v2, w, y23); y33 = Vector512.FusedMultiplyAdd(v3, w, y33);
+            }
+
+            if (corner > 3)
+            {
+                oc += B;
+                var w = Vector512.Create(Unsafe.Add(ref p, 15));
+                y03 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rows, oc), w, y03);
+                y13 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rows, oc + 8), w, y13);
+                y23 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rows, oc + 16), w, y23);
+                y33 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rows, oc + 24), w, y33);
+            }
+
+            p = ref Unsafe.Add(ref p, 16);
+
+            q0 = Vector512.FusedMultiplyAdd(y00, y00, q0); q0 = Vector512.FusedMultiplyAdd(y01, y01, q0);
+            q0 = Vector512.FusedMultiplyAdd(y02, y02, q0); q0 = Vector512.FusedMultiplyAdd(y03, y03, q0);
+            q1 = Vector512.FusedMultiplyAdd(y10, y10, q1); q1 = Vector512.FusedMultiplyAdd(y11, y11, q1);
+            q1 = Vector512.FusedMultiplyAdd(y12, y12, q1); q1 = Vector512.FusedMultiplyAdd(y13, y13, q1);
+            q2 = Vector512.FusedMultiplyAdd(y20, y20, q2); q2 = Vector512.FusedMultiplyAdd(y21, y21, q2);
+            q2 = Vector512.FusedMultiplyAdd(y22, y22, q2); q2 = Vector512.FusedMultiplyAdd(y23, y23, q2);
+            q3 = Vector512.FusedMultiplyAdd(y30, y30, q3); q3 = Vector512.FusedMultiplyAdd(y31, y31, q3);
+            q3 = Vector512.FusedMultiplyAdd(y32, y32, q3); q3 = Vector512.FusedMultiplyAdd(y33, y33, q3);
+        }
+
+        q0.StoreUnsafe(ref output);
+        q1.StoreUnsafe(ref output, 8);
+        q2.StoreUnsafe(ref output, 16);
+        q3.StoreUnsafe(ref output, 24);
     }
 }

@@ -33,13 +33,30 @@ public sealed class GmmKernelVariantTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Variant_matches_the_reference(string variant, int n, int d, int m)
+    public void Variant_matches_the_reference(string variant, int n, int d, int m) => MatchesTheReference(variant, n, d, m, 0);
+
+    /// <summary>
+    /// Rows and means far from the origin compared with their spread: <c>x P - mu P</c> cancels there, so
+    /// <c>Tiled-512-Shift</c> must notice and compute those blocks from the centered rows.
+    /// </summary>
+    [Theory]
+    [InlineData(1e3)]
+    [InlineData(1e6)]
+    public void Mahalanobis_variants_match_the_reference_far_from_the_origin(double offset)
+    {
+        foreach (string name in GmmKernels.Mahalanobis.Names)
+        {
+            MatchesTheReference("mahalanobis:" + name, 2100, 19, 4, offset);
+        }
+    }
+
+    private static void MatchesTheReference(string variant, int n, int d, int m, double offset)
     {
         var random = new Random(n * 31 + d * 7 + m);
         var rows = new double[n * d];
         for (int i = 0; i < rows.Length; i++)
         {
-            rows[i] = random.NextDouble() * 4 - 2 + (i % d);
+            rows[i] = random.NextDouble() * 4 - 2 + (i % d) + offset;
         }
 
         var data = GmmData.FromRows(rows, d);
@@ -66,7 +83,7 @@ public sealed class GmmKernelVariantTests
         var means = new double[m * d];
         for (int i = 0; i < means.Length; i++)
         {
-            means[i] = random.NextDouble() + (i % d);
+            means[i] = random.NextDouble() + (i % d) + offset;
         }
 
         var chol = new double[m * d * d];
@@ -151,6 +168,8 @@ public sealed class GmmKernelVariantTests
     [InlineData("Syrk-Chunk")]
     [InlineData("Syrk-Chunk-512")]
     [InlineData("Tiled")]
+    [InlineData("Tiled-512")]
+    [InlineData("Tiled-512-Shift")]
     [InlineData("Blocked-512")]
     [InlineData("Rowwise")]
     [InlineData("Blocked")]

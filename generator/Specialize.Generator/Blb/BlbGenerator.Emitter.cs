@@ -34,7 +34,22 @@ public sealed partial class BlbGenerator
             return buffer.ToString();
         }
 
+        /// <summary>
+        /// Run. Where Estimate takes spans, two overloads: one with arrays in their place, which the threads share as
+        /// they are, and one with the spans, which copies them into arrays (a span cannot cross threads) and calls it.
+        /// </summary>
         private static void EmitRun(IndentedTextWriter writer, BlbEstimatorSpec spec)
+        {
+            if (spec.Parameters.Any(static p => p.IsSpan))
+            {
+                EmitRunOverload(writer, spec, arrays: false);
+                writer.WriteLineNoTabs(string.Empty);
+            }
+
+            EmitRunOverload(writer, spec, arrays: true);
+        }
+
+        private static void EmitRunOverload(IndentedTextWriter writer, BlbEstimatorSpec spec, bool arrays)
         {
             string nullable = spec.NullableEnabled ? "?" : string.Empty;
             string result = spec.IsVector ? "global::Specialize.BlbVectorResult" : "global::Specialize.BlbResult";
@@ -55,6 +70,11 @@ public sealed partial class BlbGenerator
                     what += parameter.CheckNaN ? ", no NaN." : ".";
                 }
 
+                if (parameter.IsSpan && arrays)
+                {
+                    what += " Shared with the threads as it is, not copied.";
+                }
+
                 writer.WriteLine($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{what}</param>");
             }
 
@@ -62,8 +82,16 @@ public sealed partial class BlbGenerator
             writer.WriteLine("/// <param name=\"progress\">Told after each finished subsample; may be <see langword=\"null\"/>.</param>");
             writer.WriteLine("/// <param name=\"cancellationToken\">Stops the run between bootstraps.</param>");
             writer.WriteLine("/// <returns>The quality assessment of the estimator and what the runtime decided.</returns>");
+            if (!arrays)
+            {
+                writer.WriteLine("/// <remarks>");
+                writer.WriteLine("/// A span cannot cross threads: the spans are copied into arrays once, and the overload that takes arrays runs on");
+                writer.WriteLine("/// them. Pass arrays to share them with the threads without the copy.");
+                writer.WriteLine("/// </remarks>");
+            }
+
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
-            var signature = spec.Parameters.Select(static p => $"{p.Type} {p.Name}").ToList();
+            var signature = spec.Parameters.Select(p => $"{(p.IsSpan && arrays ? p.SpanElementType + "[]" : p.Type)} {p.Name}").ToList();
             signature.Add($"global::Specialize.BlbOptions{nullable} options = null");
             signature.Add($"global::System.IProgress<global::Specialize.BlbProgress>{nullable} progress = null");
             signature.Add("global::System.Threading.CancellationToken cancellationToken = default");
@@ -77,10 +105,19 @@ public sealed partial class BlbGenerator
             writer.Indent--;
             writer.WriteLine("{");
             writer.Indent++;
+            if (!arrays)
+            {
+                var forwarded = spec.Parameters.Select(static p => p.IsSpan ? $"{p.Name}.ToArray()" : p.Name)
+                    .Concat(new[] { "options", "progress", "cancellationToken" });
+                writer.WriteLine($"return Run({string.Join(", ", forwarded)});");
+                writer.Indent--;
+                writer.WriteLine("}");
+                return;
+            }
 
             foreach (BlbParameterSpec parameter in subsampled)
             {
-                if (parameter.IsArray)
+                if (parameter.IsArray || parameter.IsSpan)
                 {
                     writer.WriteLine($"global::System.ArgumentNullException.ThrowIfNull({parameter.Name});");
                 }
@@ -106,8 +143,8 @@ public sealed partial class BlbGenerator
             writer.WriteLine($"options ??= new global::Specialize.BlbOptions {{ Subsamples = {spec.Subsamples}, Bootstraps = {spec.Bootstraps}, Gamma = {spec.Gamma} }};");
             writer.WriteLineNoTabs(string.Empty);
 
-            // Spans cannot cross threads: subsampled and pass-through spans travel as arrays.
-            var stateItems = spec.Parameters.Select(static p => p.IsSpan ? $"{p.Name}.ToArray()" : p.Name).ToList();
+            // The arrays travel to the threads as they are (the span overload made them).
+            var stateItems = spec.Parameters.Select(static p => p.Name).ToList();
             string state = stateItems.Count == 1 ? stateItems[0] : "(" + string.Join(", ", stateItems) + ")";
             var arguments = spec.Parameters.Select((p, i) => spec.Parameters.Length == 1 ? spec.StateName : $"{spec.StateName}.Item{i + 1}");
             string bytesPerRow = string.Join(" + ", subsampled.Select(static p => $"global::System.Runtime.CompilerServices.Unsafe.SizeOf<{p.ElementType}>()"));

@@ -71,7 +71,8 @@ public sealed partial class BlbGenerator
                     IsArray: parameter.Type is IArrayTypeSymbol,
                     IsSpan: isSpan,
                     CheckNaN: element is { SpecialType: SpecialType.System_Double or SpecialType.System_Single }
-                        || element?.ToDisplayString() == "System.Half"));
+                        || element?.ToDisplayString() == "System.Half",
+                    SpanElementType: isSpan ? ((INamedTypeSymbol)parameter.Type).TypeArguments[0].ToDisplayString(QualifiedFormat) : string.Empty));
             }
 
             // Row views are declared once, for the inputs that have a weighted loop.

@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Specialize.Testing;
 using Xunit;
 
@@ -69,7 +70,7 @@ public sealed class BlbGeneratorBehaviourTests
     }
 
     [Fact]
-    public void Pass_through_span_travels_as_a_copy()
+    public void Arrays_reach_the_threads_as_they_are_and_spans_as_one_copy()
     {
         GeneratorRun run = GeneratorHarness.Run("""
             using System;
@@ -89,9 +90,71 @@ public sealed class BlbGeneratorBehaviourTests
                     return sum / codes.Length;
                 }
             }
+
+            public static class Caller
+            {
+                public static double[] Both(int[] codes, double[] table)
+                {
+                    var options = new BlbOptions { Seed = 5, Subsamples = 4, Bootstraps = 20 };
+                    BlbResult fromArrays = Lookup.Run(codes, table, options);
+                    BlbResult fromSpans = Lookup.Run(codes.AsSpan(), (ReadOnlySpan<double>)table, options);
+                    return [fromArrays.Value, fromArrays.Estimate, fromSpans.Value, fromSpans.Estimate];
+                }
+            }
             """);
 
-        Assert.Contains("(codes.ToArray(), table.ToArray())", run.Source("Lookup.Blb.g.cs"), StringComparison.Ordinal);
+        string source = run.Source("Lookup.Blb.g.cs");
+        Assert.Contains("return Run(codes.ToArray(), table.ToArray(), options, progress, cancellationToken);", source, StringComparison.Ordinal);
+        Assert.Contains("(codes, table),", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("(codes.ToArray(), table.ToArray()),", source, StringComparison.Ordinal);
+
+        // Arrays bind to the overload that takes arrays; spans to the one that copies them.
+        SyntaxTree caller = run.Output.SyntaxTrees.First(t => t.ToString().Contains("class Caller", StringComparison.Ordinal));
+        SemanticModel model = run.Output.GetSemanticModel(caller);
+        string[] bound = caller.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>()
+            .Where(i => i.Expression.ToString() == "Lookup.Run")
+            .Select(i => string.Join(", ", ((IMethodSymbol)model.GetSymbolInfo(i).Symbol!).Parameters.Take(2).Select(p => p.Type.ToDisplayString())))
+            .ToArray();
+        Assert.Equal(["int[], double[]", "System.ReadOnlySpan<int>, System.ReadOnlySpan<double>"], bound);
+
+        int[] codes = Enumerable.Range(0, 400).Select(i => (i * 7) % 10).ToArray();
+        double[] table = Enumerable.Range(0, 10).Select(i => (i * 1.5) - 4).ToArray();
+        var values = (double[])run.Invoke("Caller", "Both", codes, table)!;
+        Assert.Equal(values[0], values[2]);
+        Assert.Equal(values[1], values[3]);
+        Assert.Equal(codes.Average(c => table[c]), values[1], 12);
+    }
+
+    [Fact]
+    public void Array_overload_rejects_null_data_by_name()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using Specialize;
+
+            [BlbEstimator]
+            public static partial class Sum
+            {
+                public static double Estimate(ReadOnlySpan<double> values)
+                {
+                    double total = 0;
+                    foreach (double v in values)
+                    {
+                        total += v;
+                    }
+
+                    return total;
+                }
+            }
+
+            public static class Caller
+            {
+                public static void Null() => Sum.Run((double[])null!);
+            }
+            """);
+
+        var exception = Assert.Throws<ArgumentNullException>(() => run.Invoke("Caller", "Null"));
+        Assert.Equal("values", exception.ParamName);
     }
 
     [Fact]

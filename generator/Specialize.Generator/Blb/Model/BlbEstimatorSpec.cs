@@ -55,6 +55,7 @@ internal sealed record BlbEstimatorSpec(
 /// <param name="IsArray">True for an array (a span otherwise, when subsampled).</param>
 /// <param name="IsSpan">True for a <c>ReadOnlySpan&lt;T&gt;</c> (subsampled or not), which travels to the threads as a copy.</param>
 /// <param name="CheckNaN">True when the rows are floating-point numbers, checked for NaN before a run.</param>
+/// <param name="SpanElementType">The element type of a <c>ReadOnlySpan&lt;T&gt;</c>, fully qualified; empty otherwise.</param>
 internal sealed record BlbParameterSpec(
     string Name,
     string Type,
@@ -62,4 +63,5 @@ internal sealed record BlbParameterSpec(
     string ElementType,
     bool IsArray,
     bool IsSpan,
-    bool CheckNaN);
+    bool CheckNaN,
+    string SpanElementType);

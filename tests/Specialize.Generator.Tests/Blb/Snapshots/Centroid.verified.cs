@@ -17,6 +17,10 @@ namespace Demo
         /// <param name="progress">Told after each finished subsample; may be <see langword="null"/>.</param>
         /// <param name="cancellationToken">Stops the run between bootstraps.</param>
         /// <returns>The quality assessment of the estimator and what the runtime decided.</returns>
+        /// <remarks>
+        /// A span cannot cross threads: the spans are copied into arrays once, and the overload that takes arrays runs on
+        /// them. Pass arrays to share them with the threads without the copy.
+        /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
         public static global::Specialize.BlbVectorResult Run(
             global::System.ReadOnlySpan<global::Demo.Point> points,
@@ -24,6 +28,26 @@ namespace Demo
             global::System.IProgress<global::Specialize.BlbProgress>? progress = null,
             global::System.Threading.CancellationToken cancellationToken = default)
         {
+            return Run(points.ToArray(), options, progress, cancellationToken);
+        }
+
+        /// <summary>
+        /// Assesses <c>Estimate</c> with the Bag of Little Bootstraps: subsamples of the rows of <paramref name="points"/>,
+        /// multinomial weights per bootstrap, and <c>EstimateWeighted</c> on each weighted subsample, in parallel.
+        /// </summary>
+        /// <param name="points">Subsampled data; not empty. Shared with the threads as it is, not copied.</param>
+        /// <param name="options">Run parameters; <see langword="null"/> for Subsamples = 25, Bootstraps = 100, Gamma = 0.7 from the attribute.</param>
+        /// <param name="progress">Told after each finished subsample; may be <see langword="null"/>.</param>
+        /// <param name="cancellationToken">Stops the run between bootstraps.</param>
+        /// <returns>The quality assessment of the estimator and what the runtime decided.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        public static global::Specialize.BlbVectorResult Run(
+            global::Demo.Point[] points,
+            global::Specialize.BlbOptions? options = null,
+            global::System.IProgress<global::Specialize.BlbProgress>? progress = null,
+            global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(points);
             if (points.Length == 0)
             {
                 throw new global::System.ArgumentException("The data must not be empty: BLB draws subsamples of its rows.", nameof(points));
@@ -34,7 +58,7 @@ namespace Demo
             return global::Specialize.BlbRuntime.RunVector(
                 points.Length,
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<global::Demo.Point>(),
-                points.ToArray(),
+                points,
                 static (sample, state) => EstimateWeighted(sample, state),
                 reduceBootstraps: null,
                 average: null,

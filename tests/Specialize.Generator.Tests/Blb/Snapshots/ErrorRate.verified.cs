@@ -18,6 +18,10 @@ namespace Demo
         /// <param name="progress">Told after each finished subsample; may be <see langword="null"/>.</param>
         /// <param name="cancellationToken">Stops the run between bootstraps.</param>
         /// <returns>The quality assessment of the estimator and what the runtime decided.</returns>
+        /// <remarks>
+        /// A span cannot cross threads: the spans are copied into arrays once, and the overload that takes arrays runs on
+        /// them. Pass arrays to share them with the threads without the copy.
+        /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
         public static global::Specialize.BlbResult Run(
             global::System.ReadOnlySpan<global::Demo.Email> emails,
@@ -26,6 +30,28 @@ namespace Demo
             global::System.IProgress<global::Specialize.BlbProgress>? progress = null,
             global::System.Threading.CancellationToken cancellationToken = default)
         {
+            return Run(emails.ToArray(), models, options, progress, cancellationToken);
+        }
+
+        /// <summary>
+        /// Assesses <c>Estimate</c> with the Bag of Little Bootstraps: subsamples of the rows of <paramref name="emails"/>,
+        /// multinomial weights per bootstrap, and <c>EstimateWeighted</c> on each weighted subsample, in parallel.
+        /// </summary>
+        /// <param name="emails">Subsampled data; not empty. Shared with the threads as it is, not copied.</param>
+        /// <param name="models">Passed to every estimator call unchanged.</param>
+        /// <param name="options">Run parameters; <see langword="null"/> for Subsamples = 10, Bootstraps = 50, Gamma = 0.6 from the attribute.</param>
+        /// <param name="progress">Told after each finished subsample; may be <see langword="null"/>.</param>
+        /// <param name="cancellationToken">Stops the run between bootstraps.</param>
+        /// <returns>The quality assessment of the estimator and what the runtime decided.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        public static global::Specialize.BlbResult Run(
+            global::Demo.Email[] emails,
+            global::Demo.Model[] models,
+            global::Specialize.BlbOptions? options = null,
+            global::System.IProgress<global::Specialize.BlbProgress>? progress = null,
+            global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(emails);
             if (emails.Length == 0)
             {
                 throw new global::System.ArgumentException("The data must not be empty: BLB draws subsamples of its rows.", nameof(emails));
@@ -36,7 +62,7 @@ namespace Demo
             return global::Specialize.BlbRuntime.Run(
                 emails.Length,
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<global::Demo.Email>(),
-                (emails.ToArray(), models),
+                (emails, models),
                 static (sample, state) => EstimateWeighted(sample, state.Item1, state.Item2),
                 static (sample, weights, count, state, results) => EstimateWeightedBatch(sample, weights, count, state.Item1, state.Item2, results),
                 reduceBootstraps: null,

@@ -18,6 +18,10 @@ namespace Demo
         /// <param name="progress">Told after each finished subsample; may be <see langword="null"/>.</param>
         /// <param name="cancellationToken">Stops the run between bootstraps.</param>
         /// <returns>The quality assessment of the estimator and what the runtime decided.</returns>
+        /// <remarks>
+        /// A span cannot cross threads: the spans are copied into arrays once, and the overload that takes arrays runs on
+        /// them. Pass arrays to share them with the threads without the copy.
+        /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
         public static global::Specialize.BlbResult Run(
             global::System.ReadOnlySpan<double> numerator,
@@ -26,6 +30,28 @@ namespace Demo
             global::System.IProgress<global::Specialize.BlbProgress>? progress = null,
             global::System.Threading.CancellationToken cancellationToken = default)
         {
+            return Run(numerator.ToArray(), denominator, options, progress, cancellationToken);
+        }
+
+        /// <summary>
+        /// Assesses <c>Estimate</c> with the Bag of Little Bootstraps: subsamples of the rows of <paramref name="numerator"/>, <paramref name="denominator"/>,
+        /// multinomial weights per bootstrap, and <c>EstimateWeighted</c> on each weighted subsample, in parallel.
+        /// </summary>
+        /// <param name="numerator">Subsampled data; not empty, no NaN. Shared with the threads as it is, not copied.</param>
+        /// <param name="denominator">Subsampled data; as many rows as <paramref name="numerator"/>, no NaN.</param>
+        /// <param name="options">Run parameters; <see langword="null"/> for Subsamples = 25, Bootstraps = 100, Gamma = 0.7 from the attribute.</param>
+        /// <param name="progress">Told after each finished subsample; may be <see langword="null"/>.</param>
+        /// <param name="cancellationToken">Stops the run between bootstraps.</param>
+        /// <returns>The quality assessment of the estimator and what the runtime decided.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        public static global::Specialize.BlbResult Run(
+            double[] numerator,
+            double[] denominator,
+            global::Specialize.BlbOptions? options = null,
+            global::System.IProgress<global::Specialize.BlbProgress>? progress = null,
+            global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(numerator);
             global::System.ArgumentNullException.ThrowIfNull(denominator);
             if (numerator.Length == 0)
             {
@@ -40,7 +66,7 @@ namespace Demo
             return global::Specialize.BlbRuntime.Run(
                 numerator.Length,
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<double>() + global::System.Runtime.CompilerServices.Unsafe.SizeOf<double>(),
-                (numerator.ToArray(), denominator),
+                (numerator, denominator),
                 static (sample, state) => EstimateWeighted(sample, state.Item1, state.Item2),
                 reduceBootstraps: ReduceBootstraps,
                 average: null,

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -555,12 +556,19 @@ public static class BlbRuntime
         public static FirstSubsample DrawFirst<TEvaluator>(TEvaluator evaluator, int n, int b, ulong seed, BlbDataLayout layout)
             where TEvaluator : IBlbEvaluator
         {
-            var workspace = new BlbWorkspace(b, 0);
-            var rows = new int[b];
-            var random = new CounterRandom(seed, CounterRandom.StreamId(0, -1));
-            workspace.DrawSubsample(ref random, n, rows);
-            double[] own = evaluator.EvaluateFirst(new BlbSample(rows, BalancedWeights(n, b), n, layout, workspace, 0));
-            return new FirstSubsample(rows, own);
+            BlbWorkspace workspace = BlbWorkspace.Rent(b, 0);
+            try
+            {
+                var rows = new int[b];
+                var random = new CounterRandom(seed, CounterRandom.StreamId(0, -1));
+                workspace.DrawSubsample(ref random, n, rows);
+                double[] own = evaluator.EvaluateFirst(new BlbSample(rows, BalancedWeights(n, b), n, layout, workspace, 0));
+                return new FirstSubsample(rows, own);
+            }
+            finally
+            {
+                BlbWorkspace.Return(workspace);
+            }
         }
 
         /// <summary>Takes subsample 0 from <see cref="DrawFirst"/>: its slots are filled and the queue does not draw it again.</summary>
@@ -621,10 +629,17 @@ public static class BlbRuntime
         {
             if (threads == 1)
             {
-                var workspace = new BlbWorkspace(_b, _r);
-                for (int j = start; j < end && !_cancellationToken.IsCancellationRequested; j++)
+                BlbWorkspace workspace = BlbWorkspace.Rent(_b, _r);
+                try
                 {
-                    ComputeSubsample(evaluator, j, workspace);
+                    for (int j = start; j < end && !_cancellationToken.IsCancellationRequested; j++)
+                    {
+                        ComputeSubsample(evaluator, j, workspace);
+                    }
+                }
+                finally
+                {
+                    BlbWorkspace.Return(workspace);
                 }
                 return;
             }
@@ -638,7 +653,7 @@ public static class BlbRuntime
                         start,
                         end,
                         parallelOptions,
-                        () => new BlbWorkspace(_b, _r),
+                        () => BlbWorkspace.Rent(_b, _r),
                         (j, loop, workspace) =>
                         {
                             if (_cancellationToken.IsCancellationRequested)
@@ -649,7 +664,7 @@ public static class BlbRuntime
                             ComputeSubsample(evaluator, j, workspace);
                             return workspace;
                         },
-                        static _ => { });
+                        BlbWorkspace.Return);
                 }
                 else
                 {
@@ -690,7 +705,7 @@ public static class BlbRuntime
                 parallelOptions,
                 _ =>
                 {
-                    var workspace = new BlbWorkspace(_b, 0);
+                    BlbWorkspace workspace = BlbWorkspace.Rent(_b, 0);
                     try
                     {
                         int i;
@@ -708,8 +723,9 @@ public static class BlbRuntime
                                     FullData = FullDataEstimate(evaluator, _n);
                                     break;
                                 case WorkKind.Draw:
-                                    var rows = new int[_b];
-                                    DrawSubsample(evaluator, start + t, rows, workspace);
+                                    // Rented: given back once the subsample's last piece is done, when no thread reads it any more.
+                                    int[] rows = ArrayPool<int>.Shared.Rent(_b);
+                                    DrawSubsample(evaluator, start + t, rows.AsSpan(0, _b), workspace);
                                     Volatile.Write(ref indices[t], rows);
                                     break;
                                 default:
@@ -724,13 +740,17 @@ public static class BlbRuntime
                                         spin.SpinOnce();
                                         drawn = Volatile.Read(ref indices[t]);
                                     }
-                                    if (!Bootstraps(evaluator, start + t, item.First, item.Last, drawn, workspace))
+                                    if (!Bootstraps(evaluator, start + t, item.First, item.Last, drawn.AsSpan(0, _b), workspace))
                                     {
                                         return;
                                     }
                                     if (Interlocked.Add(ref remaining[t], item.First - item.Last) == 0)
                                     {
                                         _bootstrapsUsed[start + t] = _r;
+                                        if (drawn != adopted)
+                                        {
+                                            ArrayPool<int>.Shared.Return(drawn);
+                                        }
                                         ReportDone();
                                     }
                                     break;
@@ -740,6 +760,10 @@ public static class BlbRuntime
                     catch (Exception) when (MarkFailed(ref failed))
                     {
                         // Not reached: the filter only tells the other threads to stop waiting and taking items.
+                    }
+                    finally
+                    {
+                        BlbWorkspace.Return(workspace);
                     }
                 });
         }
@@ -795,7 +819,7 @@ public static class BlbRuntime
         /// <summary>One work item: the full-data pass, subsample <c>Subsample</c>'s draw, or its bootstraps <c>[First, Last)</c>.</summary>
         private readonly record struct WorkItem(WorkKind Kind, int Subsample, int First, int Last);
 
-        private void DrawSubsample<TEvaluator>(TEvaluator evaluator, int j, int[] indices, BlbWorkspace workspace)
+        private void DrawSubsample<TEvaluator>(TEvaluator evaluator, int j, Span<int> indices, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {
             var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, -1));
@@ -856,7 +880,7 @@ public static class BlbRuntime
         /// one pass over the rows; each bootstrap's weights come from its own stream either way, and each bootstrap's
         /// sums run over the rows in the same order, so where a batch starts does not change any result.
         /// </summary>
-        private bool Bootstraps<TEvaluator>(TEvaluator evaluator, int j, int first, int last, int[] indices, BlbWorkspace workspace)
+        private bool Bootstraps<TEvaluator>(TEvaluator evaluator, int j, int first, int last, ReadOnlySpan<int> indices, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {
             if (!evaluator.HasBatch)
@@ -898,7 +922,7 @@ public static class BlbRuntime
             return true;
         }
 
-        private void Bootstrap<TEvaluator>(TEvaluator evaluator, int j, int k, int[] indices, BlbWorkspace workspace)
+        private void Bootstrap<TEvaluator>(TEvaluator evaluator, int j, int k, ReadOnlySpan<int> indices, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {
             var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, k));

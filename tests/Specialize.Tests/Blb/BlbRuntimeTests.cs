@@ -100,6 +100,63 @@ public class BlbRuntimeTests
         Assert.Equal(BlbDataLayout.Indirection, wide.Layout);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Workspaces_kept_between_runs_do_not_carry_rows_of_the_previous_data(int threads)
+    {
+        // One subsample: every workspace copies subsample 0, so a copy left from the run on other data with the
+        // same subsample size would be taken for this data's rows.
+        var options = new BlbOptions { Subsamples = 1, Bootstraps = 40, Seed = 8, DataLayout = BlbDataLayout.LoadIn, MaxDegreeOfParallelism = threads };
+        var throughIndices = new BlbOptions { Subsamples = 1, Bootstraps = 40, Seed = 8, DataLayout = BlbDataLayout.Indirection, MaxDegreeOfParallelism = threads };
+        double[] other = s_data.Select(static v => v + 100).ToArray();
+        BlbResult before = RunMean(s_data, options);
+        BlbResult onOther = RunMean(other, options);
+        BlbResult after = RunMean(s_data, options);
+        // Reading through indices copies nothing, so it is the reference for each data set.
+        AssertBitwiseEqual(RunMean(s_data, throughIndices), before);
+        AssertBitwiseEqual(RunMean(other, throughIndices), onOther);
+        AssertBitwiseEqual(before, after);
+    }
+
+    private sealed class Box(double value)
+    {
+        public double Value { get; } = value;
+    }
+
+    private static double BoxMeanWeighted(BlbSample sample, Box[] x)
+    {
+        ReadOnlySpan<Box> rows = sample.Gather(0, (ReadOnlySpan<Box>)x);
+        ReadOnlySpan<int> weights = sample.Weights;
+        double sum = 0;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            sum += weights[i] * rows[i].Value;
+        }
+        return sum / sample.N;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference[] RunOnBoxesAndForgetThem()
+    {
+        Box[] boxes = s_data.Take(2_000).Select(static v => new Box(v)).ToArray();
+        BlbResult result = BlbRuntime.Run(
+            boxes.Length, IntPtr.Size, boxes, static (sample, data) => BoxMeanWeighted(sample, data),
+            null, null, new BlbOptions { Subsamples = 3, Bootstraps = 10, DataLayout = BlbDataLayout.LoadIn }, null, CancellationToken.None);
+        Assert.Equal(boxes.Average(static b => b.Value), result.Estimate, 9);
+        return boxes.Select(static b => new WeakReference(b)).ToArray();
+    }
+
+    [Fact]
+    public void Workspaces_kept_between_runs_do_not_keep_the_rows_of_a_run_alive()
+    {
+        WeakReference[] rows = RunOnBoxesAndForgetThem();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.Equal(0, rows.Count(static r => r.IsAlive));
+    }
+
     [Fact]
     public void Layout_model_loads_in_reused_copies_that_fit_the_budget()
     {

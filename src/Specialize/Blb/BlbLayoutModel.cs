@@ -17,8 +17,11 @@ namespace Specialize.Blb;
 /// with load-in and 2.0-2.9 s with indirection; at n = 1e6 (a 124 KiB copy) the two were within noise.
 /// </para>
 /// <para>
-/// The model therefore loads in whenever the copy is reused (more than one bootstrap) and the copies of all
-/// threads fit in a memory budget (<see cref="LoadInBudgetBytes"/>); it reads through indices otherwise.
+/// The model therefore loads in whenever the copy is reused (more than one bootstrap) and the copies a run
+/// holds at once fit in a memory budget (<see cref="LoadInBudgetBytes"/>); it reads through indices otherwise.
+/// A subsample's copy is made once and shared by the threads computing its bootstraps; a run on several
+/// threads holds the copies of at most 2 x threads + 1 subsamples (those being computed, and those drawn
+/// ahead), a run on one thread one.
 /// The L2 size is still read and reported (<see cref="L2Bytes"/>) for the paper's rule,
 /// <see cref="ChoosePaperRule"/>, kept for comparison.
 /// </para>
@@ -31,7 +34,7 @@ internal static class BlbLayoutModel
     /// <summary>L2 size assumed when the platform does not say.</summary>
     public const long DefaultL2Bytes = 1L << 20;
 
-    /// <summary>Most memory the load-in copies of all threads together may take.</summary>
+    /// <summary>Most memory the load-in copies a run holds at once may take.</summary>
     public const long LoadInBudgetBytes = 256L << 20;
 
     private static readonly Lazy<long> s_l2Bytes = new(ReadL2Bytes);
@@ -46,9 +49,12 @@ internal static class BlbLayoutModel
         {
             return BlbDataLayout.Indirection;
         }
-        long footprint = (long)subsampleSize * Math.Max(bytesPerRow, 1) * Math.Max(threads, 1);
+        long footprint = (long)subsampleSize * Math.Max(bytesPerRow, 1) * CopiesHeld(threads);
         return footprint <= LoadInBudgetBytes ? BlbDataLayout.LoadIn : BlbDataLayout.Indirection;
     }
+
+    /// <summary>How many subsamples' copies a run on <paramref name="threads"/> threads holds at most at once.</summary>
+    public static int CopiesHeld(int threads) => threads <= 1 ? 1 : (2 * threads) + 1;
 
     /// <summary>The paper's rule: load in when one thread's copy takes at most 40% of <paramref name="l2Bytes"/>.</summary>
     public static BlbDataLayout ChoosePaperRule(int subsampleSize, int bytesPerRow, long l2Bytes)

@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -355,7 +354,7 @@ public static class BlbRuntime
         where TEvaluator : IBlbEvaluator
     {
         FullDataRows rows = FullDataRows.Get(n);
-        return evaluator.EvaluateFirst(new BlbSample(rows.Indices.AsSpan(0, n), rows.Ones.AsSpan(0, n), n, BlbDataLayout.LoadIn, null, -1));
+        return evaluator.EvaluateFirst(new BlbSample(rows.Indices.AsSpan(0, n), rows.Ones.AsSpan(0, n), n, BlbDataLayout.LoadIn, null));
     }
 
     private static double[] CheckFullData(double[] estimate)
@@ -541,13 +540,13 @@ public static class BlbRuntime
         }
 
         /// <summary>Subsample 0, drawn before the run (see <see cref="DrawFirst"/>); its draw item is then skipped.</summary>
-        private int[]? _firstRows;
+        private BlbSubsample? _firstRows;
 
         /// <summary>The full-data estimate, where <see cref="ComputeAll"/> was asked to compute it among the bootstraps.</summary>
         public double[]? FullData { get; private set; }
 
         /// <summary>Subsample 0's rows and own estimate, drawn before the run to learn a vector-valued estimate's length.</summary>
-        internal sealed record FirstSubsample(int[] Rows, double[] Own);
+        internal sealed record FirstSubsample(BlbSubsample Rows, double[] Own);
 
         /// <summary>
         /// Draws subsample 0 and computes its own estimate exactly as its draw item would (same stream, same weights,
@@ -559,10 +558,10 @@ public static class BlbRuntime
             BlbWorkspace workspace = BlbWorkspace.Rent(b, 0);
             try
             {
-                var rows = new int[b];
+                BlbSubsample rows = BlbSubsample.Rent(b);
                 var random = new CounterRandom(seed, CounterRandom.StreamId(0, -1));
-                workspace.DrawSubsample(ref random, n, rows);
-                double[] own = evaluator.EvaluateFirst(new BlbSample(rows, BalancedWeights(n, b), n, layout, workspace, 0));
+                workspace.DrawSubsample(ref random, n, rows.Indices);
+                double[] own = evaluator.EvaluateFirst(new BlbSample(rows.Indices, BalancedWeights(n, b), n, layout, rows));
                 return new FirstSubsample(rows, own);
             }
             finally
@@ -630,16 +629,18 @@ public static class BlbRuntime
             if (threads == 1)
             {
                 BlbWorkspace workspace = BlbWorkspace.Rent(_b, _r);
+                BlbSubsample subsample = BlbSubsample.Rent(_b);
                 try
                 {
                     for (int j = start; j < end && !_cancellationToken.IsCancellationRequested; j++)
                     {
-                        ComputeSubsample(evaluator, j, workspace);
+                        ComputeSubsample(evaluator, j, workspace, subsample);
                     }
                 }
                 finally
                 {
                     BlbWorkspace.Return(workspace);
+                    BlbSubsample.Return(subsample);
                 }
                 return;
             }
@@ -653,18 +654,22 @@ public static class BlbRuntime
                         start,
                         end,
                         parallelOptions,
-                        () => BlbWorkspace.Rent(_b, _r),
-                        (j, loop, workspace) =>
+                        () => (BlbWorkspace.Rent(_b, _r), BlbSubsample.Rent(_b)),
+                        (j, loop, scratch) =>
                         {
                             if (_cancellationToken.IsCancellationRequested)
                             {
                                 loop.Stop();
-                                return workspace;
+                                return scratch;
                             }
-                            ComputeSubsample(evaluator, j, workspace);
-                            return workspace;
+                            ComputeSubsample(evaluator, j, scratch.Item1, scratch.Item2);
+                            return scratch;
                         },
-                        BlbWorkspace.Return);
+                        static scratch =>
+                        {
+                            BlbWorkspace.Return(scratch.Item1);
+                            BlbSubsample.Return(scratch.Item2);
+                        });
                 }
                 else
                 {
@@ -690,11 +695,12 @@ public static class BlbRuntime
             where TEvaluator : IBlbEvaluator
         {
             int count = end - start;
-            int[]? adopted = start == 0 ? _firstRows : null;
+            BlbSubsample? adopted = start == 0 ? _firstRows : null;
             WorkItem[] items = PlanWave(count, threads, fullData, adopted is not null);
-            // A subsample's rows, published by its draw item once its own estimate and bootstrap slots exist.
-            var indices = new int[]?[count];
-            indices[0] = adopted;
+            // A subsample's rows (and under load-in their copies), published by its draw item once its own estimate
+            // and bootstrap slots exist; kept for the next subsample once its last piece is done.
+            var subsamples = new BlbSubsample?[count];
+            subsamples[0] = adopted;
             var remaining = new int[count];
             Array.Fill(remaining, _r);
             int next = -1;
@@ -723,13 +729,12 @@ public static class BlbRuntime
                                     FullData = FullDataEstimate(evaluator, _n);
                                     break;
                                 case WorkKind.Draw:
-                                    // Rented: given back once the subsample's last piece is done, when no thread reads it any more.
-                                    int[] rows = ArrayPool<int>.Shared.Rent(_b);
-                                    DrawSubsample(evaluator, start + t, rows.AsSpan(0, _b), workspace);
-                                    Volatile.Write(ref indices[t], rows);
+                                    BlbSubsample rows = BlbSubsample.Rent(_b);
+                                    DrawSubsample(evaluator, start + t, rows, workspace);
+                                    Volatile.Write(ref subsamples[t], rows);
                                     break;
                                 default:
-                                    int[]? drawn = Volatile.Read(ref indices[t]);
+                                    BlbSubsample? drawn = Volatile.Read(ref subsamples[t]);
                                     var spin = default(SpinWait);
                                     while (drawn is null)
                                     {
@@ -738,19 +743,16 @@ public static class BlbRuntime
                                             return;
                                         }
                                         spin.SpinOnce();
-                                        drawn = Volatile.Read(ref indices[t]);
+                                        drawn = Volatile.Read(ref subsamples[t]);
                                     }
-                                    if (!Bootstraps(evaluator, start + t, item.First, item.Last, drawn.AsSpan(0, _b), workspace))
+                                    if (!Bootstraps(evaluator, start + t, item.First, item.Last, drawn, workspace))
                                     {
                                         return;
                                     }
                                     if (Interlocked.Add(ref remaining[t], item.First - item.Last) == 0)
                                     {
                                         _bootstrapsUsed[start + t] = _r;
-                                        if (drawn != adopted)
-                                        {
-                                            ArrayPool<int>.Shared.Return(drawn);
-                                        }
+                                        BlbSubsample.Return(drawn);
                                         ReportDone();
                                     }
                                     break;
@@ -819,21 +821,21 @@ public static class BlbRuntime
         /// <summary>One work item: the full-data pass, subsample <c>Subsample</c>'s draw, or its bootstraps <c>[First, Last)</c>.</summary>
         private readonly record struct WorkItem(WorkKind Kind, int Subsample, int First, int Last);
 
-        private void DrawSubsample<TEvaluator>(TEvaluator evaluator, int j, Span<int> indices, BlbWorkspace workspace)
+        private void DrawSubsample<TEvaluator>(TEvaluator evaluator, int j, BlbSubsample subsample, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {
             var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, -1));
-            workspace.DrawSubsample(ref random, _n, indices);
+            workspace.DrawSubsample(ref random, _n, subsample.Indices);
             _estimates[j] = new double[_r * _d];
             _own[j] = new double[_d];
-            evaluator.Evaluate(new BlbSample(indices, _balancedWeights, _n, _layout, workspace, j), _own[j]);
+            evaluator.Evaluate(new BlbSample(subsample.Indices, _balancedWeights, _n, _layout, subsample), _own[j]);
         }
 
-        private void ComputeSubsample<TEvaluator>(TEvaluator evaluator, int j, BlbWorkspace workspace)
+        private void ComputeSubsample<TEvaluator>(TEvaluator evaluator, int j, BlbWorkspace workspace, BlbSubsample subsample)
             where TEvaluator : IBlbEvaluator
         {
-            int[] indices = workspace.Indices;
-            DrawSubsample(evaluator, j, indices, workspace);
+            subsample.Forget();
+            DrawSubsample(evaluator, j, subsample, workspace);
             int window = _options.AdaptiveBootstrapWindow;
             double[]? history = _options.Adaptive ? new double[_r * _d] : null;
             double[] scratch = workspace.Estimates;
@@ -841,7 +843,7 @@ public static class BlbRuntime
             if (history is null)
             {
                 // A fixed number of bootstraps: all of them at once, in batches where the estimator has a batched form.
-                if (Bootstraps(evaluator, j, 0, _r, indices, workspace))
+                if (Bootstraps(evaluator, j, 0, _r, subsample, workspace))
                 {
                     k = _r;
                 }
@@ -856,7 +858,7 @@ public static class BlbRuntime
                 {
                     return;
                 }
-                Bootstrap(evaluator, j, k, indices, workspace);
+                Bootstrap(evaluator, j, k, subsample, workspace);
                 k++;
                 if (history is not null)
                 {
@@ -880,7 +882,7 @@ public static class BlbRuntime
         /// one pass over the rows; each bootstrap's weights come from its own stream either way, and each bootstrap's
         /// sums run over the rows in the same order, so where a batch starts does not change any result.
         /// </summary>
-        private bool Bootstraps<TEvaluator>(TEvaluator evaluator, int j, int first, int last, ReadOnlySpan<int> indices, BlbWorkspace workspace)
+        private bool Bootstraps<TEvaluator>(TEvaluator evaluator, int j, int first, int last, BlbSubsample subsample, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {
             if (!evaluator.HasBatch)
@@ -891,7 +893,7 @@ public static class BlbRuntime
                     {
                         return false;
                     }
-                    Bootstrap(evaluator, j, k, indices, workspace);
+                    Bootstrap(evaluator, j, k, subsample, workspace);
                 }
                 return true;
             }
@@ -914,7 +916,7 @@ public static class BlbRuntime
                     }
                 }
                 evaluator.EvaluateBatch(
-                    new BlbSample(indices, _balancedWeights, _n, _layout, workspace, j),
+                    new BlbSample(subsample.Indices, _balancedWeights, _n, _layout, subsample),
                     batch,
                     count,
                     _estimates[j].AsSpan(from * _d, count * _d));
@@ -922,13 +924,13 @@ public static class BlbRuntime
             return true;
         }
 
-        private void Bootstrap<TEvaluator>(TEvaluator evaluator, int j, int k, ReadOnlySpan<int> indices, BlbWorkspace workspace)
+        private void Bootstrap<TEvaluator>(TEvaluator evaluator, int j, int k, BlbSubsample subsample, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {
             var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, k));
             _multinomial.Sample(ref random, workspace.Weights);
             evaluator.Evaluate(
-                new BlbSample(indices, workspace.Weights, _n, _layout, workspace, j),
+                new BlbSample(subsample.Indices, workspace.Weights, _n, _layout, subsample),
                 _estimates[j].AsSpan(k * _d, _d));
         }
 

@@ -18,7 +18,7 @@ namespace Specialize;
 /// <para>
 /// Rows reach the loop in one of two ways, chosen per run and reported by <see cref="Layout"/>:
 /// with <see cref="BlbDataLayout.LoadIn"/>, <see cref="Gather{T}"/> returns the subsample's rows of an input
-/// as a contiguous span (copied once per subsample and thread, reused by all bootstraps); with
+/// as a contiguous span (copied once per subsample, shared by all its bootstraps on every thread); with
 /// <see cref="BlbDataLayout.Indirection"/>, the loop reads <c>data[Indices[i]]</c>. <see cref="Rows{T}"/>
 /// hides the difference behind one indexer, and exposes both (<see cref="BlbRows{T}.Source"/>,
 /// <see cref="BlbRows{T}.Map"/>) for loops specialized to each. The full-data pass (<see cref="IsFullData"/>) reports
@@ -29,18 +29,16 @@ public readonly ref struct BlbSample
 {
     private readonly ReadOnlySpan<int> _indices;
     private readonly ReadOnlySpan<int> _weights;
-    private readonly BlbWorkspace? _workspace;
     private readonly int _n;
-    private readonly int _subsample;
+    private readonly BlbSubsample? _subsample;
     private readonly BlbDataLayout _layout;
 
-    internal BlbSample(ReadOnlySpan<int> indices, ReadOnlySpan<int> weights, int n, BlbDataLayout layout, BlbWorkspace? workspace, int subsample)
+    internal BlbSample(ReadOnlySpan<int> indices, ReadOnlySpan<int> weights, int n, BlbDataLayout layout, BlbSubsample? subsample)
     {
         _indices = indices;
         _weights = weights;
         _n = n;
         _layout = layout;
-        _workspace = workspace;
         _subsample = subsample;
     }
 
@@ -87,7 +85,7 @@ public readonly ref struct BlbSample
         {
             throw new ArgumentException($"The weights sum to {sum}; they must sum to n = {n}.", nameof(weights));
         }
-        return new BlbSample(indices, weights, n, layout, new BlbWorkspace(indices.Length, 0), 0);
+        return new BlbSample(indices, weights, n, layout, BlbSubsample.Over(indices));
     }
 
     /// <summary>Number of rows of the full data; the weights sum to it. Subsampled data's <c>.Length</c> becomes this.</summary>
@@ -106,11 +104,11 @@ public readonly ref struct BlbSample
     public BlbDataLayout Layout => _layout;
 
     /// <summary><see langword="true"/> for the pass over the full data (every row once, weight 1) that computes <see cref="BlbResult.Estimate"/>.</summary>
-    public bool IsFullData => _workspace is null;
+    public bool IsFullData => _subsample is null;
 
     /// <summary>
     /// The subsample's rows of one subsampled input as a contiguous span: row <c>i</c> is <c>data[Indices[i]]</c>.
-    /// The copy is made on the first call for this subsample on this thread and reused by later bootstraps.
+    /// The copy is made on the first call for this subsample and shared by its later bootstraps, on every thread.
     /// </summary>
     /// <typeparam name="T">Row type.</typeparam>
     /// <param name="input">A number identifying the input, 0 for the first subsampled parameter, 1 for the second, ... (below 64).</param>
@@ -121,11 +119,11 @@ public readonly ref struct BlbSample
     public ReadOnlySpan<T> Gather<T>(int input, ReadOnlySpan<T> data)
     {
         CheckLength(data.Length);
-        if (_workspace is null)
+        if (_subsample is null)
         {
             return data;
         }
-        return _workspace.Gather(input, _subsample, data, _indices);
+        return _subsample.Gather(input, data);
     }
 
     /// <summary>
@@ -140,12 +138,12 @@ public readonly ref struct BlbSample
     public BlbRows<T> Rows<T>(int input, ReadOnlySpan<T> data)
     {
         CheckLength(data.Length);
-        if (_workspace is null)
+        if (_subsample is null)
         {
             return new BlbRows<T>(data, default, data.Length);
         }
         return _layout == BlbDataLayout.LoadIn
-            ? new BlbRows<T>(_workspace.Gather(input, _subsample, data, _indices), default, _indices.Length)
+            ? new BlbRows<T>(_subsample.Gather(input, data), default, _indices.Length)
             : new BlbRows<T>(data, _indices, _indices.Length);
     }
 

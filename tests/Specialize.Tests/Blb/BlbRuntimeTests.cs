@@ -160,9 +160,11 @@ public class BlbRuntimeTests
     [Fact]
     public void Layout_model_loads_in_reused_copies_that_fit_the_budget()
     {
-        // 256 MiB for all threads: 2 threads x 16,777,216 rows x 8 bytes is exactly the budget.
-        Assert.Equal(BlbDataLayout.LoadIn, BlbLayoutModel.Choose(16_777_216, 8, 100, 2));
-        Assert.Equal(BlbDataLayout.Indirection, BlbLayoutModel.Choose(16_777_217, 8, 100, 2));
+        // 256 MiB for the copies a run holds: one subsample's on one thread, 2 x 2 + 1 = 5 subsamples' on two.
+        Assert.Equal(BlbDataLayout.LoadIn, BlbLayoutModel.Choose(33_554_432, 8, 100, 1));
+        Assert.Equal(BlbDataLayout.Indirection, BlbLayoutModel.Choose(33_554_433, 8, 100, 1));
+        Assert.Equal(BlbDataLayout.LoadIn, BlbLayoutModel.Choose(6_710_886, 8, 100, 2));
+        Assert.Equal(BlbDataLayout.Indirection, BlbLayoutModel.Choose(6_710_887, 8, 100, 2));
         Assert.Equal(BlbDataLayout.LoadIn, BlbLayoutModel.Choose(129_040, 8, 100, 16));
         // One bootstrap per subsample: the copy would hardly be reused.
         Assert.Equal(BlbDataLayout.Indirection, BlbLayoutModel.Choose(1000, 8, 1, 1));
@@ -526,5 +528,48 @@ public class BlbRuntimeTests
         Assert.True(BlbStatistics.HasSettled([5, 1.00, 1.02, 0.99, 1.0], 3, 0.05));
         Assert.False(BlbStatistics.HasSettled([1.02, 0.99, 1.0], 3, 0.05));
         Assert.False(BlbStatistics.HasSettled([5, 1.10, 1.02, 0.99, 1.0], 3, 0.05));
+    }
+}
+
+/// <summary>A subsample's rows under load-in: copied once, shared by the threads, forgotten before reuse.</summary>
+public class BlbSubsampleTests
+{
+    [Fact]
+    public void Rows_are_copied_once_and_shared_by_threads_that_ask_at_the_same_time()
+    {
+        double[] data = Enumerable.Range(0, 5_000).Select(static i => i * 0.5).ToArray();
+        int[] indices = Enumerable.Range(0, 700).Select(static i => i * 7).ToArray();
+        BlbSubsample subsample = BlbSubsample.Over(indices);
+        using var start = new Barrier(8);
+        var seen = new double[8][];
+        Thread[] threads = Enumerable.Range(0, 8).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait();
+            seen[t] = subsample.Gather(0, (ReadOnlySpan<double>)data).ToArray();
+        })).ToArray();
+        Array.ForEach(threads, static thread => thread.Start());
+        Array.ForEach(threads, static thread => thread.Join());
+        Assert.Equal(1, subsample.CopiesMade);
+        double[] expected = indices.Select(i => data[i]).ToArray();
+        Assert.All(seen, rows => Assert.Equal(expected, rows));
+
+        // A second input is a second copy; asking again copies nothing.
+        int[] codes = Enumerable.Range(0, 5_000).ToArray();
+        Assert.Equal(indices, subsample.Gather(1, (ReadOnlySpan<int>)codes).ToArray());
+        subsample.Gather(0, (ReadOnlySpan<double>)data);
+        Assert.Equal(2, subsample.CopiesMade);
+    }
+
+    [Fact]
+    public void Forgotten_subsample_copies_the_rows_of_the_new_data()
+    {
+        double[] first = Enumerable.Range(0, 100).Select(static i => (double)i).ToArray();
+        double[] second = first.Select(static v => -v).ToArray();
+        int[] indices = [3, 10, 50, 99];
+        BlbSubsample subsample = BlbSubsample.Over(indices);
+        Assert.Equal([3.0, 10, 50, 99], subsample.Gather(0, (ReadOnlySpan<double>)first).ToArray());
+        Assert.Equal([3.0, 10, 50, 99], subsample.Gather(0, (ReadOnlySpan<double>)second).ToArray());
+        subsample.Forget();
+        Assert.Equal([-3.0, -10, -50, -99], subsample.Gather(0, (ReadOnlySpan<double>)second).ToArray());
     }
 }

@@ -24,5 +24,5 @@ internal static class TestData
 
     /// <summary>A <see cref="BlbSample"/> over explicit rows and weights, as the runtime builds one for a bootstrap.</summary>
     public static BlbSample Sample(int[] indices, int[] weights, int n, BlbDataLayout layout) =>
-        new(indices, weights, n, layout, new Specialize.Blb.BlbWorkspace(indices.Length, 0), 0);
+        new(indices, weights, n, layout, Specialize.Blb.BlbSubsample.Over(indices));
 }

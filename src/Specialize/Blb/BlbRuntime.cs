@@ -555,7 +555,7 @@ public static class BlbRuntime
         public static FirstSubsample DrawFirst<TEvaluator>(TEvaluator evaluator, int n, int b, ulong seed, BlbDataLayout layout)
             where TEvaluator : IBlbEvaluator
         {
-            BlbWorkspace workspace = BlbWorkspace.Rent(b, 0);
+            BlbWorkspace workspace = BlbWorkspace.Rent(b);
             try
             {
                 BlbSubsample rows = BlbSubsample.Rent(b);
@@ -628,7 +628,7 @@ public static class BlbRuntime
         {
             if (threads == 1)
             {
-                BlbWorkspace workspace = BlbWorkspace.Rent(_b, _r);
+                BlbWorkspace workspace = BlbWorkspace.Rent(_b);
                 BlbSubsample subsample = BlbSubsample.Rent(_b);
                 try
                 {
@@ -654,7 +654,7 @@ public static class BlbRuntime
                         start,
                         end,
                         parallelOptions,
-                        () => (BlbWorkspace.Rent(_b, _r), BlbSubsample.Rent(_b)),
+                        () => (BlbWorkspace.Rent(_b), BlbSubsample.Rent(_b)),
                         (j, loop, scratch) =>
                         {
                             if (_cancellationToken.IsCancellationRequested)
@@ -711,7 +711,7 @@ public static class BlbRuntime
                 parallelOptions,
                 _ =>
                 {
-                    BlbWorkspace workspace = BlbWorkspace.Rent(_b, 0);
+                    BlbWorkspace workspace = BlbWorkspace.Rent(_b);
                     try
                     {
                         int i;
@@ -838,7 +838,7 @@ public static class BlbRuntime
             DrawSubsample(evaluator, j, subsample, workspace);
             int window = _options.AdaptiveBootstrapWindow;
             double[]? history = _options.Adaptive ? new double[_r * _d] : null;
-            double[] scratch = workspace.Estimates;
+            double[] scratch = workspace.Estimates(_r);
             int k = 0;
             if (history is null)
             {

@@ -19,23 +19,32 @@ internal sealed class BlbWorkspace
     // Kept between runs: as many workspaces as threads normally run at once.
     private static readonly Shelf<BlbWorkspace> s_kept = new(Math.Clamp(Environment.ProcessorCount, 2, 128));
 
-    private BlbWorkspace(int subsampleSize, int bootstraps)
+    private BlbWorkspace(int subsampleSize)
     {
         Weights = new int[subsampleSize];
-        Estimates = new double[bootstraps];
     }
 
-    /// <summary>A workspace for subsamples of <paramref name="subsampleSize"/> rows and <paramref name="bootstraps"/> bootstraps: a kept one where one fits.</summary>
-    public static BlbWorkspace Rent(int subsampleSize, int bootstraps) =>
-        s_kept.Take((subsampleSize, bootstraps), static (kept, size) => kept.Weights.Length == size.subsampleSize && kept.Estimates.Length >= size.bootstraps)
-        ?? new BlbWorkspace(subsampleSize, bootstraps);
+    /// <summary>A workspace for subsamples of <paramref name="subsampleSize"/> rows: a kept one where one fits.</summary>
+    public static BlbWorkspace Rent(int subsampleSize) =>
+        s_kept.Take(subsampleSize, static (kept, size) => kept.Weights.Length == size) ?? new BlbWorkspace(subsampleSize);
 
     /// <summary>Keeps <paramref name="workspace"/> for a later run, once its run no longer uses it.</summary>
     public static void Return(BlbWorkspace workspace) => s_kept.Put(workspace);
 
+    /// <summary>One bootstrap's weights, one per subsample row.</summary>
     public int[] Weights { get; }
 
-    public double[] Estimates { get; }
+    private double[] _estimates = [];
+
+    /// <summary>Scratch for reducing a subsample's bootstrap estimates; at least <paramref name="length"/> long.</summary>
+    public double[] Estimates(int length)
+    {
+        if (_estimates.Length < length)
+        {
+            _estimates = new double[length];
+        }
+        return _estimates;
+    }
 
     private HashSet<int>? _seen;
     private ulong[]? _seenBits;

@@ -5,20 +5,22 @@ namespace Specialize.Blb;
 
 /// <summary>
 /// A few objects kept between runs for reuse (scratch memory a run would otherwise allocate again), taken and
-/// put back without locks. A full shelf drops what is put back; an empty one gives nothing.
+/// put back without locks. When every slot is taken, what is put back replaces one of the kept objects, so
+/// that objects of a size no longer asked for give way.
 /// </summary>
 /// <typeparam name="T">What is kept.</typeparam>
 internal sealed class Shelf<T>(int slots)
     where T : class
 {
     private readonly T?[] _slots = new T?[Math.Max(1, slots)];
+    private int _evict;
 
-    /// <summary>Takes a kept object that <paramref name="fits"/>; those that do not fit are dropped on the way.</summary>
+    /// <summary>Takes a kept object that <paramref name="fits"/>; the others stay.</summary>
     public T? Take<TArgument>(TArgument argument, Func<T, TArgument, bool> fits)
     {
         for (int i = 0; i < _slots.Length; i++)
         {
-            if (Volatile.Read(ref _slots[i]) is not null && Interlocked.Exchange(ref _slots[i], null) is { } kept && fits(kept, argument))
+            if (Volatile.Read(ref _slots[i]) is { } kept && fits(kept, argument) && Interlocked.CompareExchange(ref _slots[i], null, kept) == kept)
             {
                 return kept;
             }
@@ -26,7 +28,7 @@ internal sealed class Shelf<T>(int slots)
         return null;
     }
 
-    /// <summary>Keeps <paramref name="item"/> where a slot is free.</summary>
+    /// <summary>Keeps <paramref name="item"/> in a free slot, or in place of a kept object when none is free.</summary>
     public void Put(T item)
     {
         for (int i = 0; i < _slots.Length; i++)
@@ -36,5 +38,7 @@ internal sealed class Shelf<T>(int slots)
                 return;
             }
         }
+        int slot = (int)((uint)Interlocked.Increment(ref _evict) % (uint)_slots.Length);
+        Volatile.Write(ref _slots[slot], item);
     }
 }

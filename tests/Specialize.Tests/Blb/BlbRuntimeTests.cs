@@ -573,3 +573,32 @@ public class BlbSubsampleTests
         Assert.Equal([-3.0, -10, -50, -99], subsample.Gather(0, (ReadOnlySpan<double>)second).ToArray());
     }
 }
+
+/// <summary>The shelf that keeps scratch objects between runs.</summary>
+public class ShelfTests
+{
+    [Fact]
+    public void Take_gives_a_fitting_object_and_leaves_the_others()
+    {
+        var shelf = new Shelf<int[]>(3);
+        int[] small = new int[4], large = new int[9];
+        shelf.Put(small);
+        shelf.Put(large);
+        Assert.Same(large, shelf.Take(9, static (kept, length) => kept.Length == length));
+        Assert.Null(shelf.Take(9, static (kept, length) => kept.Length == length));
+        Assert.Same(small, shelf.Take(4, static (kept, length) => kept.Length == length));
+        Assert.Null(shelf.Take(4, static (kept, length) => kept.Length == length));
+    }
+
+    [Fact]
+    public void Full_shelf_keeps_what_is_put_back_in_place_of_an_older_object()
+    {
+        var shelf = new Shelf<int[]>(2);
+        shelf.Put(new int[1]);
+        shelf.Put(new int[1]);
+        int[] newest = new int[2];
+        shelf.Put(newest);
+        Assert.Same(newest, shelf.Take(2, static (kept, length) => kept.Length == length));
+        Assert.NotNull(shelf.Take(1, static (kept, length) => kept.Length == length));
+    }
+}

@@ -102,8 +102,9 @@ public static class BlbRuntime
         Run(n, bytesPerRow, state, estimator, null, reduceBootstraps, average, options, progress, cancellationToken);
 
     /// <summary>
-    /// Runs BLB for a scalar estimator that also has a batched form: the bootstraps of a fixed (non-adaptive) run
-    /// are computed in batches, one pass over a subsample's rows for several bootstraps. The result is the same,
+    /// Runs BLB for a scalar estimator that also has a batched form: the bootstraps are computed in batches, one pass
+    /// over a subsample's rows for several bootstraps (an adaptive run computes up to 16 ahead of its stopping rule
+    /// and leaves those past the stopping point unused). The result is the same,
     /// bit for bit, as with <paramref name="estimator"/> alone when the batched form adds the same terms in the same
     /// row order, which generated code does.
     /// </summary>
@@ -500,6 +501,9 @@ public static class BlbRuntime
         /// <summary>Most bootstraps in one batched call: their accumulators of a row stay within a few cache lines per term.</summary>
         private const int MaxBatch = 64;
 
+        /// <summary>Bootstraps an adaptive run computes ahead with a batched estimator: at most this many less one are wasted per subsample.</summary>
+        private const int AdaptiveBatch = 16;
+
         private readonly int _n;
         private readonly int _b;
         private readonly int _s;
@@ -852,13 +856,24 @@ public static class BlbRuntime
                     return;
                 }
             }
+            // Adaptive: the stopping rule looks at the estimates one bootstrap at a time, in order. A batched estimator
+            // computes them a batch ahead; estimates past the stopping point are left unused, so the result is the
+            // same as one bootstrap at a time.
+            int computed = k;
             while (k < _r)
             {
                 if (_cancellationToken.IsCancellationRequested)
                 {
                     return;
                 }
-                Bootstrap(evaluator, j, k, subsample, workspace);
+                if (k == computed)
+                {
+                    computed = evaluator.HasBatch ? Math.Min(_r, k + AdaptiveBatch) : k + 1;
+                    if (!Bootstraps(evaluator, j, k, computed, subsample, workspace))
+                    {
+                        return;
+                    }
+                }
                 k++;
                 if (history is not null)
                 {

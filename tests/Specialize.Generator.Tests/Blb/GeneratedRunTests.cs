@@ -95,7 +95,7 @@ public sealed class GeneratedRunTests
 
             // The generated Run (batched bootstraps) against the runtime given EstimateWeighted alone, on 1, 2 and 3
             // threads, both layouts; every number of every result as bits, in order.
-            public static long[] BatchedAgainstPerBootstrap()
+            public static long[] BatchedAgainstPerBootstrap(bool adaptive)
             {
                 var random = new Random(3);
                 var rows = new Observation[3000];
@@ -110,12 +110,18 @@ public sealed class GeneratedRunTests
                 {
                     foreach (int threads in new[] { 1, 2, 3 })
                     {
-                        var options = new BlbOptions { Subsamples = 5, Bootstraps = 150, Seed = 9, MaxDegreeOfParallelism = threads, DataLayout = layout };
+                        var options = new BlbOptions { Subsamples = 5, Bootstraps = 150, Seed = 9, MaxDegreeOfParallelism = threads, DataLayout = layout, Adaptive = adaptive, AdaptiveTolerance = 0.05 };
                         BlbVectorResult batched = LeastSquares.Run(rows, 3, options);
                         BlbVectorResult single = BlbRuntime.RunVector(
                             rows.Length, 16, rows, static (sample, state) => LeastSquares.EstimateWeighted(sample, state, 3), null, null, options, null, default);
                         foreach (BlbVectorResult result in new[] { batched, single })
                         {
+                            bits.Add(result.Subsamples);
+                            foreach (int used in result.Bootstraps)
+                            {
+                                bits.Add(used);
+                            }
+
                             foreach (double[] values in new[] { result.StandardError, result.Lower, result.Upper, result.Mean, result.Value })
                             {
                                 foreach (double value in values)
@@ -135,18 +141,35 @@ public sealed class GeneratedRunTests
     private static readonly Lazy<GeneratorRun> Run = new(() => GeneratorHarness.Run(
         [BlbEstimatorSources.Mean, BlbEstimatorSources.Ratio, BlbEstimatorSources.ErrorRate, BlbEstimatorSources.Centroid, BlbEstimatorSources.LeastSquares, Driver]));
 
-    [Fact]
-    public void Batched_run_is_bitwise_the_per_bootstrap_run_for_every_thread_count_and_layout()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // bootstraps computed a batch ahead of the stopping rule, the unused ones left out
+    public void Batched_run_is_bitwise_the_per_bootstrap_run_for_every_thread_count_and_layout(bool adaptive)
     {
-        var bits = (long[])Run.Value.Invoke("Demo.Driver", "BatchedAgainstPerBootstrap")!;
+        var bits = (long[])Run.Value.Invoke("Demo.Driver", "BatchedAgainstPerBootstrap", adaptive)!;
         int perResult = bits.Length / 12;
-        Assert.Equal(15, perResult);
         for (int run = 0; run < 12; run++)
         {
             Assert.Equal(bits.AsSpan(0, perResult).ToArray(), bits.AsSpan(run * perResult, perResult).ToArray());
         }
 
-        Assert.Contains(bits, b => b != 0);
+        // Subsamples used, then the bootstraps used by each of them, then 15 numbers of the result.
+        int subsamples = (int)bits[0];
+        long[] bootstraps = bits.AsSpan(1, subsamples).ToArray();
+        Assert.Equal(1 + subsamples + 15, perResult);
+        if (adaptive)
+        {
+            // The rule stops early, and not only at a batch boundary.
+            Assert.All(bootstraps, used => Assert.InRange(used, 2, 149));
+            Assert.Contains(bootstraps, used => used % 16 != 0);
+        }
+        else
+        {
+            Assert.Equal(5, subsamples);
+            Assert.All(bootstraps, used => Assert.Equal(150, used));
+        }
+
+        Assert.Contains(bits.AsSpan(1 + subsamples).ToArray(), b => b != 0);
     }
 
     [Fact]

@@ -168,6 +168,13 @@ public sealed partial class BlbGenerator
             writer.WriteLine("}");
         }
 
+        /// <summary>
+        /// The weighted estimators run thousands of times in a run that is often the program's only one: they are
+        /// compiled fully optimized from the first call instead of starting unoptimized and waiting for tiering.
+        /// </summary>
+        private const string OptimizedFromTheFirstCall =
+            "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
         private static void EmitEstimateWeighted(IndentedTextWriter writer, BlbEstimatorSpec spec)
         {
             writer.WriteLine("/// <summary>");
@@ -184,6 +191,7 @@ public sealed partial class BlbGenerator
 
             writer.WriteLine("/// <returns>The estimate on the weighted subsample.</returns>");
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
+            writer.WriteLine(OptimizedFromTheFirstCall);
             string parameters = string.Join(", ", new[] { $"global::Specialize.BlbSample {spec.SampleName}" }.Concat(spec.Parameters.Select(static p => $"{p.Type} {p.Name}")));
             writer.WriteLine($"{spec.Accessibility} static {(spec.IsVector ? "double[]" : "double")} EstimateWeighted({parameters})");
             WriteBody(writer, spec.WeightedBody);
@@ -208,6 +216,7 @@ public sealed partial class BlbGenerator
 
             writer.WriteLine($"/// <param name=\"{spec.ResultsName}\">Receives the estimate of each bootstrap.</param>");
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
+            writer.WriteLine(OptimizedFromTheFirstCall);
             string results = spec.IsVector ? "global::System.Span<double[]>" : "global::System.Span<double>";
             string parameters = string.Join(", ", new[] { $"global::Specialize.BlbSample {spec.SampleName}", $"global::System.ReadOnlySpan<int> {spec.WeightsName}", $"int {spec.CountName}" }
                 .Concat(spec.Parameters.Select(static p => $"{p.Type} {p.Name}"))

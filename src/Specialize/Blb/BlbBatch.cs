@@ -64,6 +64,7 @@ public static class BlbBatch
     /// <param name="weights">The weights.</param>
     /// <param name="destination">At least as long as <paramref name="weights"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <paramref name="weights"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToDouble(ReadOnlySpan<int> weights, Span<double> destination)
     {
         if (destination.Length < weights.Length)

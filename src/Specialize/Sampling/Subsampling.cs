@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using System.Numerics;
 
@@ -15,6 +16,7 @@ internal static class Subsampling
     /// <param name="n">Population size.</param>
     /// <param name="destination">Receives the indices; its length is the sample size, at most <paramref name="n"/>.</param>
     /// <param name="seen">Scratch set, cleared here; reused across calls to avoid allocation.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DrawSorted(ref CounterRandom random, int n, Span<int> destination, HashSet<int> seen)
     {
         int size = destination.Length;
@@ -51,6 +53,7 @@ internal static class Subsampling
     /// <param name="n">Population size.</param>
     /// <param name="destination">Receives the indices; its length is the sample size, at most <paramref name="n"/>.</param>
     /// <param name="bits">Scratch bitmap of at least <see cref="BitmapWords"/>(<paramref name="n"/>) words, cleared here.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DrawSorted(ref CounterRandom random, int n, Span<int> destination, Span<ulong> bits)
     {
         int size = destination.Length;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Specialize.Sampling;
 
@@ -72,6 +73,7 @@ internal sealed class UniformMultinomial
     /// cell for the Poisson counts (again for every cell if their total exceeds the trials), then one
     /// <see cref="CounterRandom.NextUInt32"/> per unit left over. The bits are made in vector blocks.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Sample(ref CounterRandom random, Span<int> counts)
     {
         if (_cdf is null || _guide is null)
@@ -98,6 +100,7 @@ internal sealed class UniformMultinomial
     }
 
     /// <summary>Inverts the table at each uniform; returns the sum of the counts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long PoissonCounts(ReadOnlySpan<ulong> bits, Span<int> cells)
     {
         double[] cdf = _cdf!;
@@ -133,6 +136,7 @@ internal sealed class UniformMultinomial
     }
 
     /// <summary>Adds <paramref name="units"/> units to uniformly chosen cells (Lemire's bounded integers, as <see cref="CounterRandom.NextUInt32"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddUniformUnits(ref CounterRandom random, Span<int> counts, long units, Span<ulong> bits)
     {
         uint bound = (uint)_cells;

@@ -77,6 +77,7 @@ namespace Demo
         /// <param name="points">All n rows of the data.</param>
         /// <returns>The estimate on the weighted subsample.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double[] EstimateWeighted(global::Specialize.BlbSample sample, global::System.ReadOnlySpan<global::Demo.Point> points)
         {
             global::System.ReadOnlySpan<int> weights = sample.Weights;
@@ -134,6 +135,7 @@ namespace Demo
         /// <param name="points">All n rows of the data.</param>
         /// <param name="results">Receives the estimate of each bootstrap.</param>
         [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void EstimateWeightedBatch(global::Specialize.BlbSample sample, global::System.ReadOnlySpan<int> weights, int count2, global::System.ReadOnlySpan<global::Demo.Point> points, global::System.Span<double[]> results)
         {
             global::Specialize.BlbBatch.ThrowIfInvalid(sample.Count, weights.Length, count2, results.Length);

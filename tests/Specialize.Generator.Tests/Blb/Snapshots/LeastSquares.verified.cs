@@ -83,6 +83,7 @@ namespace Demo
         /// <param name="d">As for <c>Estimate</c>.</param>
         /// <returns>The estimate on the weighted subsample.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double[] EstimateWeighted(global::Specialize.BlbSample sample, global::System.ReadOnlySpan<global::Demo.Observation> rows, int d)
         {
             global::System.ReadOnlySpan<int> weights = sample.Weights;
@@ -166,6 +167,7 @@ namespace Demo
         /// <param name="d">As for <c>Estimate</c>.</param>
         /// <param name="results">Receives the estimate of each bootstrap.</param>
         [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void EstimateWeightedBatch(global::Specialize.BlbSample sample, global::System.ReadOnlySpan<int> weights, int count, global::System.ReadOnlySpan<global::Demo.Observation> rows, int d, global::System.Span<double[]> results)
         {
             global::Specialize.BlbBatch.ThrowIfInvalid(sample.Count, weights.Length, count, results.Length);

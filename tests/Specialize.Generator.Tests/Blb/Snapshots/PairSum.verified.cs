@@ -55,6 +55,7 @@ namespace Demo
         /// <param name="pairs">All n rows of the data.</param>
         /// <returns>The estimate on the weighted subsample.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double EstimateWeighted(global::Specialize.BlbSample sample, global::Demo.Pair[] pairs)
         {
             global::System.ReadOnlySpan<int> weights = sample.Weights;

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Specialize.Sampling;
 
@@ -55,7 +56,7 @@ internal sealed class UniformMultinomial
         {
             return;
         }
-        (_guide, _guideShift) = BuildGuide(_cdf);
+        (_guide, _guideShift) = BuildGuide(_cdf, _first);
     }
 
     /// <summary>Whether the Poisson table is used (otherwise the conditional-binomial chain).</summary>
@@ -100,18 +101,23 @@ internal sealed class UniformMultinomial
     }
 
     /// <summary>Inverts the table at each uniform; returns the sum of the counts.</summary>
+    /// <remarks>
+    /// A guide entry that decides its bin holds the count itself; one that holds a step of the distribution
+    /// function holds the complement of the first candidate's table index, and the count is found by a short search.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long PoissonCounts(ReadOnlySpan<ulong> bits, Span<int> cells)
     {
         double[] cdf = _cdf!;
-        int[] guide = _guide!;
+        // The guide has 2^(64 - shift) entries and every bin number x >> shift is below that: no bounds to check.
+        ref int guide = ref MemoryMarshal.GetArrayDataReference(_guide!);
         int shift = _guideShift;
         long total = 0;
         for (int i = 0; i < cells.Length; i++)
         {
             ulong x = bits[i];
             // The guide bin of u = (x >> 11) / 2^53 is floor(u * 2^g) = x >> (64 - g), exactly.
-            int k = guide[(int)(x >> shift)];
+            int k = Unsafe.Add(ref guide, (nint)(x >> shift));
             if (k < 0)
             {
                 // The bin holds a step of the distribution function: search from its first candidate.
@@ -121,18 +127,12 @@ internal sealed class UniformMultinomial
                 {
                     k++;
                 }
+                k += _first;
             }
             cells[i] = k;
             total += k;
         }
-        if (_first != 0)
-        {
-            for (int i = 0; i < cells.Length; i++)
-            {
-                cells[i] += _first;
-            }
-        }
-        return total + ((long)_first * cells.Length);
+        return total;
     }
 
     /// <summary>Adds <paramref name="units"/> units to uniformly chosen cells (Lemire's bounded integers, as <see cref="CounterRandom.NextUInt32"/>).</summary>
@@ -164,10 +164,11 @@ internal sealed class UniformMultinomial
 
     /// <summary>
     /// A guide table of 2^g bins over [0, 1) (Chen &amp; Asau), g chosen so that there are at least 32 bins per
-    /// table entry: bin j holds the first k with cdf[k] &gt; j / 2^g, and holds it complemented (negative) when a
-    /// step of the cdf falls inside the bin, so that only those few bins need a search.
+    /// table entry: bin j decides the count when no step of the cdf falls inside it, and then holds the count,
+    /// <paramref name="first"/> + k for the first k with cdf[k] &gt; j / 2^g; otherwise it holds that k complemented
+    /// (negative), so that only those few bins need a search.
     /// </summary>
-    private static (int[] Guide, int Shift) BuildGuide(double[] cdf)
+    private static (int[] Guide, int Shift) BuildGuide(double[] cdf, int first)
     {
         int bits = 10;
         while (bits < 20 && (1 << bits) < 32 * cdf.Length)
@@ -183,7 +184,7 @@ internal sealed class UniformMultinomial
             {
                 k++;
             }
-            guide[j] = cdf[k] >= (j + 1) * scale ? k : ~k;
+            guide[j] = cdf[k] >= (j + 1) * scale ? first + k : ~k;
         }
         return (guide, 64 - bits);
     }

@@ -587,10 +587,21 @@ public static class BlbRuntime
         /// <summary>The weights of a subsample's own estimate: n spread over its b rows as evenly as whole numbers allow.</summary>
         private static int[] BalancedWeights(int n, int b)
         {
+            // weights[i] = floor((i + 1) n / b) - floor(i n / b), kept as a running quotient and remainder
+            // instead of two 64-bit divisions per row.
             var weights = new int[b];
+            int quotient = n / b;
+            long step = n % b, remainder = 0;
             for (int i = 0; i < b; i++)
             {
-                weights[i] = (int)(((long)(i + 1) * n / b) - ((long)i * n / b));
+                remainder += step;
+                int weight = quotient;
+                if (remainder >= b)
+                {
+                    remainder -= b;
+                    weight++;
+                }
+                weights[i] = weight;
             }
             return weights;
         }

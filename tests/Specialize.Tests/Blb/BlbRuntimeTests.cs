@@ -360,6 +360,9 @@ public class BlbRuntimeTests
                     Assert.Equal(1000, sum);
                     if (max - min <= 1)
                     {
+                        // n spread over the b rows as floor((i + 1) n / b) - floor(i n / b).
+                        int b = sample.Count;
+                        Assert.Equal(Enumerable.Range(0, b).Select(i => ((i + 1) * 1000 / b) - (i * 1000 / b)), sample.Weights.ToArray());
                         Interlocked.Increment(ref balanced);
                     }
                 }

@@ -23,10 +23,10 @@ Console.WriteLine();
 
 var options = new BlbOptions { Seed = 42 };
 TestError.Run(test, model, options); // warm up (JIT), as for the classic bootstrap below
-Classic(test, model, 1);
+Classic(test, model, 100);
 
-// Medians of 3 rounds that alternate the two, so that neither side is favoured by other load on the machine.
-const int Rounds = 3;
+// Medians of 5 rounds that alternate the two, so that neither side is favoured by other load on the machine.
+const int Rounds = 5;
 var blbTimes = new double[Rounds];
 var classicTimes = new double[Rounds];
 BlbResult blb = null!;

@@ -170,7 +170,7 @@ public sealed class BlbBatchTerms
         Add(accumulator, position, term);
     }
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Apply()
     {
         if (_rows == 0)
@@ -296,7 +296,7 @@ public sealed class BlbBatchTerms
     }
 
     /// <summary>Term by term, in row order and call order: any mix of positions. Every entry is checked before any is added.</summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyInOrder()
     {
         if (_resolved.Length < _entries)
@@ -321,7 +321,7 @@ public sealed class BlbBatchTerms
     }
 
     /// <summary>Every row of the block adds to the pattern's positions, each once, in order: tiles of positions times bootstraps.</summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyTiled()
     {
         if (_zeroWeights)
@@ -334,7 +334,7 @@ public sealed class BlbBatchTerms
         }
     }
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyTiled<TZeros>()
         where TZeros : struct, IZeroWeights
     {
@@ -375,7 +375,7 @@ public sealed class BlbBatchTerms
     /// Bootstraps <paramref name="lane"/> to <paramref name="lane"/> + width of every pattern position, for all rows of the block;
     /// lanes set in <paramref name="keep"/> are left as they are, like bootstraps whose weight is zero (vectors only).
     /// </summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyLanes<TLanes, TVector, TZeros>(int lane, TVector keep)
         where TLanes : struct, ILanes<TVector>
         where TVector : struct

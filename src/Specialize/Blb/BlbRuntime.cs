@@ -1,8 +1,8 @@
 using System;
-using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -352,7 +352,7 @@ public static class BlbRuntime
         where TEvaluator : IBlbEvaluator =>
         CheckFullData(FullDataEstimate(evaluator, n));
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double[] FullDataEstimate<TEvaluator>(TEvaluator evaluator, int n)
         where TEvaluator : IBlbEvaluator
     {
@@ -708,7 +708,7 @@ public static class BlbRuntime
         /// or two. A piece whose subsample another thread is still drawing waits for it; the look-ahead makes that rare.
         /// Every item writes its own slots, so the order in which threads take them does not change any result.
         /// </summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ComputeWaveInPieces<TEvaluator>(TEvaluator evaluator, int start, int end, int threads, ParallelOptions parallelOptions, bool fullData)
             where TEvaluator : IBlbEvaluator
         {
@@ -839,7 +839,7 @@ public static class BlbRuntime
         /// <summary>One work item: the full-data pass, subsample <c>Subsample</c>'s draw, or its bootstraps <c>[First, Last)</c>.</summary>
         private readonly record struct WorkItem(WorkKind Kind, int Subsample, int First, int Last);
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void DrawSubsample<TEvaluator>(TEvaluator evaluator, int j, BlbSubsample subsample, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {
@@ -850,7 +850,7 @@ public static class BlbRuntime
             evaluator.Evaluate(new BlbSample(subsample.Indices, _balancedWeights, _n, _layout, subsample), _own[j]);
         }
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ComputeSubsample<TEvaluator>(TEvaluator evaluator, int j, BlbWorkspace workspace, BlbSubsample subsample)
             where TEvaluator : IBlbEvaluator
         {
@@ -913,7 +913,7 @@ public static class BlbRuntime
         /// one pass over the rows; each bootstrap's weights come from its own stream either way, and each bootstrap's
         /// sums run over the rows in the same order, so where a batch starts does not change any result.
         /// </summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool Bootstraps<TEvaluator>(TEvaluator evaluator, int j, int first, int last, BlbSubsample subsample, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {
@@ -956,7 +956,7 @@ public static class BlbRuntime
             return true;
         }
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Bootstrap<TEvaluator>(TEvaluator evaluator, int j, int k, BlbSubsample subsample, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {

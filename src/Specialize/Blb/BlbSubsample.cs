@@ -76,7 +76,7 @@ internal sealed class BlbSubsample
         }
     }
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Fill<T>(int input, ReadOnlySpan<T> data)
     {
         if (_copies[input] is not T[] copy || copy.Length != _indices.Length)

@@ -1163,6 +1163,7 @@ public static class GmmKernels
         var x = input.Data.BlockedArray;
         var mu = input.MeanArray;
         var output = input.OutputArray;
+        var zeros = new double[de]; // the columns start at zero: the rows are centered
         Parallel.For(
             0,
             chunks,
@@ -1171,6 +1172,7 @@ public static class GmmKernels
             {
                 int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
                 ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
+                ref double start = ref MemoryMarshal.GetArrayDataReference(zeros);
                 for (int blk = chunk * ChunkBlocks; blk < end; blk++)
                 {
                     for (int k = 0; k < m; k++)
@@ -1190,7 +1192,7 @@ public static class GmmKernels
                         ref double dst = ref output[(blk * m + k) * B];
                         for (int c = 0; c < B; c += 16)
                         {
-                            TiledRows16(ref Unsafe.Add(ref dRef, c), ref pk, groups, d, ref Unsafe.Add(ref dst, c));
+                            TiledRows<Tile256, Vector256<double>>(ref Unsafe.Add(ref dRef, c), ref pk, ref start, groups, d, ref Unsafe.Add(ref dst, c));
                         }
                     }
                 }
@@ -1203,7 +1205,7 @@ public static class GmmKernels
     }
 
     /// <summary>
-    /// The precision factors repacked in the order <see cref="TiledRows16"/> and <see cref="TiledRows32"/>
+    /// The precision factors repacked in the order <see cref="TiledRows{TLanes, TVector}"/>
     /// read them: per component and column group <c>g</c>, rows <c>0 .. 4g + 3</c> of columns
     /// <c>4g .. 4g + 3</c>, zero below the diagonal and in padding.
     /// </summary>
@@ -1227,131 +1229,6 @@ public static class GmmKernels
         }
 
         return packed;
-    }
-
-    /// <summary>
-    /// Squared norms of 16 rows of <c>(x - mu) P</c>; <paramref name="diff"/> holds the centered rows
-    /// feature-major, <see cref="B"/> apart. Of each group's last four rows of <c>P</c> (the corner on the
-    /// diagonal) only the entries on and above the diagonal are multiplied, and corner rows past
-    /// <paramref name="d"/> (padding) not at all: for D = 19, 836 vector FMAs per 16 rows instead of 960.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)] // optimized from the first call even where it is not inlined, so trials time the code that will run
-    private static void TiledRows16(ref double diff, ref double packed, int groups, int d, ref double output)
-    {
-        var q0 = Vector256<double>.Zero; var q1 = Vector256<double>.Zero;
-        var q2 = Vector256<double>.Zero; var q3 = Vector256<double>.Zero;
-        ref double p = ref packed;
-        for (int g = 0; g < groups; g++)
-        {
-            var y00 = Vector256<double>.Zero; var y01 = Vector256<double>.Zero; var y02 = Vector256<double>.Zero; var y03 = Vector256<double>.Zero;
-            var y10 = Vector256<double>.Zero; var y11 = Vector256<double>.Zero; var y12 = Vector256<double>.Zero; var y13 = Vector256<double>.Zero;
-            var y20 = Vector256<double>.Zero; var y21 = Vector256<double>.Zero; var y22 = Vector256<double>.Zero; var y23 = Vector256<double>.Zero;
-            var y30 = Vector256<double>.Zero; var y31 = Vector256<double>.Zero; var y32 = Vector256<double>.Zero; var y33 = Vector256<double>.Zero;
-            int full = 4 * g;
-            for (int i = 0; i < full; i++)
-            {
-                // yRC: rows 4R .. 4R + 3 of the 16, column 4g + C.
-                nuint o = (nuint)(i * B);
-                var v0 = Vector256.LoadUnsafe(ref diff, o);
-                var v1 = Vector256.LoadUnsafe(ref diff, o + 4);
-                var v2 = Vector256.LoadUnsafe(ref diff, o + 8);
-                var v3 = Vector256.LoadUnsafe(ref diff, o + 12);
-                var w = Vector256.Create(p);
-                y00 = Vector256.FusedMultiplyAdd(v0, w, y00); y10 = Vector256.FusedMultiplyAdd(v1, w, y10);
-                y20 = Vector256.FusedMultiplyAdd(v2, w, y20); y30 = Vector256.FusedMultiplyAdd(v3, w, y30);
-                w = Vector256.Create(Unsafe.Add(ref p, 1));
-                y01 = Vector256.FusedMultiplyAdd(v0, w, y01); y11 = Vector256.FusedMultiplyAdd(v1, w, y11);
-                y21 = Vector256.FusedMultiplyAdd(v2, w, y21); y31 = Vector256.FusedMultiplyAdd(v3, w, y31);
-                w = Vector256.Create(Unsafe.Add(ref p, 2));
-                y02 = Vector256.FusedMultiplyAdd(v0, w, y02); y12 = Vector256.FusedMultiplyAdd(v1, w, y12);
-                y22 = Vector256.FusedMultiplyAdd(v2, w, y22); y32 = Vector256.FusedMultiplyAdd(v3, w, y32);
-                w = Vector256.Create(Unsafe.Add(ref p, 3));
-                y03 = Vector256.FusedMultiplyAdd(v0, w, y03); y13 = Vector256.FusedMultiplyAdd(v1, w, y13);
-                y23 = Vector256.FusedMultiplyAdd(v2, w, y23); y33 = Vector256.FusedMultiplyAdd(v3, w, y33);
-                p = ref Unsafe.Add(ref p, 4);
-            }
-
-            // The corner: row full + c of P is zero left of column c, and rows from d on are padding.
-            int corner = Math.Min(4, d - full);
-            nuint oc = (nuint)(full * B);
-            {
-                var v0 = Vector256.LoadUnsafe(ref diff, oc);
-                var v1 = Vector256.LoadUnsafe(ref diff, oc + 4);
-                var v2 = Vector256.LoadUnsafe(ref diff, oc + 8);
-                var v3 = Vector256.LoadUnsafe(ref diff, oc + 12);
-                var w = Vector256.Create(p);
-                y00 = Vector256.FusedMultiplyAdd(v0, w, y00); y10 = Vector256.FusedMultiplyAdd(v1, w, y10);
-                y20 = Vector256.FusedMultiplyAdd(v2, w, y20); y30 = Vector256.FusedMultiplyAdd(v3, w, y30);
-                w = Vector256.Create(Unsafe.Add(ref p, 1));
-                y01 = Vector256.FusedMultiplyAdd(v0, w, y01); y11 = Vector256.FusedMultiplyAdd(v1, w, y11);
-                y21 = Vector256.FusedMultiplyAdd(v2, w, y21); y31 = Vector256.FusedMultiplyAdd(v3, w, y31);
-                w = Vector256.Create(Unsafe.Add(ref p, 2));
-                y02 = Vector256.FusedMultiplyAdd(v0, w, y02); y12 = Vector256.FusedMultiplyAdd(v1, w, y12);
-                y22 = Vector256.FusedMultiplyAdd(v2, w, y22); y32 = Vector256.FusedMultiplyAdd(v3, w, y32);
-                w = Vector256.Create(Unsafe.Add(ref p, 3));
-                y03 = Vector256.FusedMultiplyAdd(v0, w, y03); y13 = Vector256.FusedMultiplyAdd(v1, w, y13);
-                y23 = Vector256.FusedMultiplyAdd(v2, w, y23); y33 = Vector256.FusedMultiplyAdd(v3, w, y33);
-            }
-
-            if (corner > 1)
-            {
-                oc += B;
-                var v0 = Vector256.LoadUnsafe(ref diff, oc);
-                var v1 = Vector256.LoadUnsafe(ref diff, oc + 4);
-                var v2 = Vector256.LoadUnsafe(ref diff, oc + 8);
-                var v3 = Vector256.LoadUnsafe(ref diff, oc + 12);
-                var w = Vector256.Create(Unsafe.Add(ref p, 5));
-                y01 = Vector256.FusedMultiplyAdd(v0, w, y01); y11 = Vector256.FusedMultiplyAdd(v1, w, y11);
-                y21 = Vector256.FusedMultiplyAdd(v2, w, y21); y31 = Vector256.FusedMultiplyAdd(v3, w, y31);
-                w = Vector256.Create(Unsafe.Add(ref p, 6));
-                y02 = Vector256.FusedMultiplyAdd(v0, w, y02); y12 = Vector256.FusedMultiplyAdd(v1, w, y12);
-                y22 = Vector256.FusedMultiplyAdd(v2, w, y22); y32 = Vector256.FusedMultiplyAdd(v3, w, y32);
-                w = Vector256.Create(Unsafe.Add(ref p, 7));
-                y03 = Vector256.FusedMultiplyAdd(v0, w, y03); y13 = Vector256.FusedMultiplyAdd(v1, w, y13);
-                y23 = Vector256.FusedMultiplyAdd(v2, w, y23); y33 = Vector256.FusedMultiplyAdd(v3, w, y33);
-            }
-
-            if (corner > 2)
-            {
-                oc += B;
-                var v0 = Vector256.LoadUnsafe(ref diff, oc);
-                var v1 = Vector256.LoadUnsafe(ref diff, oc + 4);
-                var v2 = Vector256.LoadUnsafe(ref diff, oc + 8);
-                var v3 = Vector256.LoadUnsafe(ref diff, oc + 12);
-                var w = Vector256.Create(Unsafe.Add(ref p, 10));
-                y02 = Vector256.FusedMultiplyAdd(v0, w, y02); y12 = Vector256.FusedMultiplyAdd(v1, w, y12);
-                y22 = Vector256.FusedMultiplyAdd(v2, w, y22); y32 = Vector256.FusedMultiplyAdd(v3, w, y32);
-                w = Vector256.Create(Unsafe.Add(ref p, 11));
-                y03 = Vector256.FusedMultiplyAdd(v0, w, y03); y13 = Vector256.FusedMultiplyAdd(v1, w, y13);
-                y23 = Vector256.FusedMultiplyAdd(v2, w, y23); y33 = Vector256.FusedMultiplyAdd(v3, w, y33);
-            }
-
-            if (corner > 3)
-            {
-                oc += B;
-                var w = Vector256.Create(Unsafe.Add(ref p, 15));
-                y03 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref diff, oc), w, y03);
-                y13 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref diff, oc + 4), w, y13);
-                y23 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref diff, oc + 8), w, y23);
-                y33 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref diff, oc + 12), w, y33);
-            }
-
-            p = ref Unsafe.Add(ref p, 16);
-
-            q0 = Vector256.FusedMultiplyAdd(y00, y00, q0); q0 = Vector256.FusedMultiplyAdd(y01, y01, q0);
-            q0 = Vector256.FusedMultiplyAdd(y02, y02, q0); q0 = Vector256.FusedMultiplyAdd(y03, y03, q0);
-            q1 = Vector256.FusedMultiplyAdd(y10, y10, q1); q1 = Vector256.FusedMultiplyAdd(y11, y11, q1);
-            q1 = Vector256.FusedMultiplyAdd(y12, y12, q1); q1 = Vector256.FusedMultiplyAdd(y13, y13, q1);
-            q2 = Vector256.FusedMultiplyAdd(y20, y20, q2); q2 = Vector256.FusedMultiplyAdd(y21, y21, q2);
-            q2 = Vector256.FusedMultiplyAdd(y22, y22, q2); q2 = Vector256.FusedMultiplyAdd(y23, y23, q2);
-            q3 = Vector256.FusedMultiplyAdd(y30, y30, q3); q3 = Vector256.FusedMultiplyAdd(y31, y31, q3);
-            q3 = Vector256.FusedMultiplyAdd(y32, y32, q3); q3 = Vector256.FusedMultiplyAdd(y33, y33, q3);
-        }
-
-        q0.StoreUnsafe(ref output);
-        q1.StoreUnsafe(ref output, 4);
-        q2.StoreUnsafe(ref output, 8);
-        q3.StoreUnsafe(ref output, 12);
     }
 
     // ---- Mahalanobis: Blocked-512 ---------------------------------------------------------------
@@ -1566,7 +1443,7 @@ public static class GmmKernels
                             ref double sk = ref start[k * de];
                             for (int c = 0; c < B; c += 32)
                             {
-                                TiledRows32(ref Unsafe.Add(ref xb, c), ref pk, ref sk, groups, d, ref Unsafe.Add(ref dst, c));
+                                TiledRows<Tile512, Vector512<double>>(ref Unsafe.Add(ref xb, c), ref pk, ref sk, groups, d, ref Unsafe.Add(ref dst, c));
                             }
 
                             var low = Vector512.Min(
@@ -1597,7 +1474,7 @@ public static class GmmKernels
 
                         for (int c = 0; c < B; c += 32)
                         {
-                            TiledRows32(ref Unsafe.Add(ref aligned, c), ref pk, ref zeros, groups, d, ref Unsafe.Add(ref dst, c));
+                            TiledRows<Tile512, Vector512<double>>(ref Unsafe.Add(ref aligned, c), ref pk, ref zeros, groups, d, ref Unsafe.Add(ref dst, c));
                         }
                     }
                 }
@@ -1610,48 +1487,52 @@ public static class GmmKernels
     }
 
     /// <summary>
-    /// <see cref="TiledRows16"/> on 512-bit vectors: squared norms of 32 rows of <c>(x - mu) P</c> from
-    /// <paramref name="rows"/> (feature-major, <see cref="B"/> apart: the centered rows, or the rows of x
-    /// themselves when <paramref name="start"/> holds <c>-(mu P)</c>; otherwise it holds zeros). The same
-    /// 16 accumulators as <see cref="TiledRows16"/>, each twice as wide, so every load and broadcast feeds
-    /// twice the multiply-adds.
+    /// Squared norms of 4 vectors of rows (16 rows on 256-bit vectors, 32 on 512-bit) of <c>(x - mu) P</c> from
+    /// <paramref name="rows"/> (feature-major, <see cref="B"/> apart): the centered rows, or the rows of x
+    /// themselves when <paramref name="start"/> holds <c>-(mu P)</c>; otherwise it holds zeros. Of each group's
+    /// last four rows of <c>P</c> (the corner on the diagonal) only the entries on and above the diagonal are
+    /// multiplied, and corner rows past <paramref name="d"/> (padding) not at all: for D = 19, 836 vector FMAs
+    /// per 4 vectors of rows instead of 960. Sixteen accumulators; every load and broadcast feeds four multiply-adds.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)] // optimized from the first call even where it is not inlined, so trials time the code that will run
-    private static void TiledRows32(ref double rows, ref double packed, ref double start, int groups, int d, ref double output)
+    private static void TiledRows<TLanes, TVector>(ref double rows, ref double packed, ref double start, int groups, int d, ref double output)
+        where TLanes : struct, ITileLanes<TVector>
+        where TVector : struct
     {
-        var q0 = Vector512<double>.Zero; var q1 = Vector512<double>.Zero;
-        var q2 = Vector512<double>.Zero; var q3 = Vector512<double>.Zero;
+        nuint lanes = (nuint)TLanes.Count;
+        var q0 = TLanes.Zero; var q1 = TLanes.Zero;
+        var q2 = TLanes.Zero; var q3 = TLanes.Zero;
         ref double p = ref packed;
         for (int g = 0; g < groups; g++)
         {
             // Each column starts at its start value (0, or -(mu P)_j when rows is x itself).
             ref double s = ref Unsafe.Add(ref start, 4 * g);
-            var y00 = Vector512.Create(s); var y01 = Vector512.Create(Unsafe.Add(ref s, 1));
-            var y02 = Vector512.Create(Unsafe.Add(ref s, 2)); var y03 = Vector512.Create(Unsafe.Add(ref s, 3));
+            var y00 = TLanes.Broadcast(s); var y01 = TLanes.Broadcast(Unsafe.Add(ref s, 1));
+            var y02 = TLanes.Broadcast(Unsafe.Add(ref s, 2)); var y03 = TLanes.Broadcast(Unsafe.Add(ref s, 3));
             var y10 = y00; var y11 = y01; var y12 = y02; var y13 = y03;
             var y20 = y00; var y21 = y01; var y22 = y02; var y23 = y03;
             var y30 = y00; var y31 = y01; var y32 = y02; var y33 = y03;
             int full = 4 * g;
             for (int i = 0; i < full; i++)
             {
-                // yRC: rows 8R .. 8R + 7 of the 32, column 4g + C.
+                // yRC: the R-th vector of rows (lanes rows each), column 4g + C.
                 nuint o = (nuint)(i * B);
-                var v0 = Vector512.LoadUnsafe(ref rows, o);
-                var v1 = Vector512.LoadUnsafe(ref rows, o + 8);
-                var v2 = Vector512.LoadUnsafe(ref rows, o + 16);
-                var v3 = Vector512.LoadUnsafe(ref rows, o + 24);
-                var w = Vector512.Create(p);
-                y00 = Vector512.FusedMultiplyAdd(v0, w, y00); y10 = Vector512.FusedMultiplyAdd(v1, w, y10);
-                y20 = Vector512.FusedMultiplyAdd(v2, w, y20); y30 = Vector512.FusedMultiplyAdd(v3, w, y30);
-                w = Vector512.Create(Unsafe.Add(ref p, 1));
-                y01 = Vector512.FusedMultiplyAdd(v0, w, y01); y11 = Vector512.FusedMultiplyAdd(v1, w, y11);
-                y21 = Vector512.FusedMultiplyAdd(v2, w, y21); y31 = Vector512.FusedMultiplyAdd(v3, w, y31);
-                w = Vector512.Create(Unsafe.Add(ref p, 2));
-                y02 = Vector512.FusedMultiplyAdd(v0, w, y02); y12 = Vector512.FusedMultiplyAdd(v1, w, y12);
-                y22 = Vector512.FusedMultiplyAdd(v2, w, y22); y32 = Vector512.FusedMultiplyAdd(v3, w, y32);
-                w = Vector512.Create(Unsafe.Add(ref p, 3));
-                y03 = Vector512.FusedMultiplyAdd(v0, w, y03); y13 = Vector512.FusedMultiplyAdd(v1, w, y13);
-                y23 = Vector512.FusedMultiplyAdd(v2, w, y23); y33 = Vector512.FusedMultiplyAdd(v3, w, y33);
+                var v0 = TLanes.Load(ref rows, o);
+                var v1 = TLanes.Load(ref rows, o + lanes);
+                var v2 = TLanes.Load(ref rows, o + (2 * lanes));
+                var v3 = TLanes.Load(ref rows, o + (3 * lanes));
+                var w = TLanes.Broadcast(p);
+                y00 = TLanes.MultiplyAdd(v0, w, y00); y10 = TLanes.MultiplyAdd(v1, w, y10);
+                y20 = TLanes.MultiplyAdd(v2, w, y20); y30 = TLanes.MultiplyAdd(v3, w, y30);
+                w = TLanes.Broadcast(Unsafe.Add(ref p, 1));
+                y01 = TLanes.MultiplyAdd(v0, w, y01); y11 = TLanes.MultiplyAdd(v1, w, y11);
+                y21 = TLanes.MultiplyAdd(v2, w, y21); y31 = TLanes.MultiplyAdd(v3, w, y31);
+                w = TLanes.Broadcast(Unsafe.Add(ref p, 2));
+                y02 = TLanes.MultiplyAdd(v0, w, y02); y12 = TLanes.MultiplyAdd(v1, w, y12);
+                y22 = TLanes.MultiplyAdd(v2, w, y22); y32 = TLanes.MultiplyAdd(v3, w, y32);
+                w = TLanes.Broadcast(Unsafe.Add(ref p, 3));
+                y03 = TLanes.MultiplyAdd(v0, w, y03); y13 = TLanes.MultiplyAdd(v1, w, y13);
+                y23 = TLanes.MultiplyAdd(v2, w, y23); y33 = TLanes.MultiplyAdd(v3, w, y33);
                 p = ref Unsafe.Add(ref p, 4);
             }
 
@@ -1659,82 +1540,146 @@ public static class GmmKernels
             int corner = Math.Min(4, d - full);
             nuint oc = (nuint)(full * B);
             {
-                var v0 = Vector512.LoadUnsafe(ref rows, oc);
-                var v1 = Vector512.LoadUnsafe(ref rows, oc + 8);
-                var v2 = Vector512.LoadUnsafe(ref rows, oc + 16);
-                var v3 = Vector512.LoadUnsafe(ref rows, oc + 24);
-                var w = Vector512.Create(p);
-                y00 = Vector512.FusedMultiplyAdd(v0, w, y00); y10 = Vector512.FusedMultiplyAdd(v1, w, y10);
-                y20 = Vector512.FusedMultiplyAdd(v2, w, y20); y30 = Vector512.FusedMultiplyAdd(v3, w, y30);
-                w = Vector512.Create(Unsafe.Add(ref p, 1));
-                y01 = Vector512.FusedMultiplyAdd(v0, w, y01); y11 = Vector512.FusedMultiplyAdd(v1, w, y11);
-                y21 = Vector512.FusedMultiplyAdd(v2, w, y21); y31 = Vector512.FusedMultiplyAdd(v3, w, y31);
-                w = Vector512.Create(Unsafe.Add(ref p, 2));
-                y02 = Vector512.FusedMultiplyAdd(v0, w, y02); y12 = Vector512.FusedMultiplyAdd(v1, w, y12);
-                y22 = Vector512.FusedMultiplyAdd(v2, w, y22); y32 = Vector512.FusedMultiplyAdd(v3, w, y32);
-                w = Vector512.Create(Unsafe.Add(ref p, 3));
-                y03 = Vector512.FusedMultiplyAdd(v0, w, y03); y13 = Vector512.FusedMultiplyAdd(v1, w, y13);
-                y23 = Vector512.FusedMultiplyAdd(v2, w, y23); y33 = Vector512.FusedMultiplyAdd(v3, w, y33);
+                var v0 = TLanes.Load(ref rows, oc);
+                var v1 = TLanes.Load(ref rows, oc + lanes);
+                var v2 = TLanes.Load(ref rows, oc + (2 * lanes));
+                var v3 = TLanes.Load(ref rows, oc + (3 * lanes));
+                var w = TLanes.Broadcast(p);
+                y00 = TLanes.MultiplyAdd(v0, w, y00); y10 = TLanes.MultiplyAdd(v1, w, y10);
+                y20 = TLanes.MultiplyAdd(v2, w, y20); y30 = TLanes.MultiplyAdd(v3, w, y30);
+                w = TLanes.Broadcast(Unsafe.Add(ref p, 1));
+                y01 = TLanes.MultiplyAdd(v0, w, y01); y11 = TLanes.MultiplyAdd(v1, w, y11);
+                y21 = TLanes.MultiplyAdd(v2, w, y21); y31 = TLanes.MultiplyAdd(v3, w, y31);
+                w = TLanes.Broadcast(Unsafe.Add(ref p, 2));
+                y02 = TLanes.MultiplyAdd(v0, w, y02); y12 = TLanes.MultiplyAdd(v1, w, y12);
+                y22 = TLanes.MultiplyAdd(v2, w, y22); y32 = TLanes.MultiplyAdd(v3, w, y32);
+                w = TLanes.Broadcast(Unsafe.Add(ref p, 3));
+                y03 = TLanes.MultiplyAdd(v0, w, y03); y13 = TLanes.MultiplyAdd(v1, w, y13);
+                y23 = TLanes.MultiplyAdd(v2, w, y23); y33 = TLanes.MultiplyAdd(v3, w, y33);
             }
 
             if (corner > 1)
             {
                 oc += B;
-                var v0 = Vector512.LoadUnsafe(ref rows, oc);
-                var v1 = Vector512.LoadUnsafe(ref rows, oc + 8);
-                var v2 = Vector512.LoadUnsafe(ref rows, oc + 16);
-                var v3 = Vector512.LoadUnsafe(ref rows, oc + 24);
-                var w = Vector512.Create(Unsafe.Add(ref p, 5));
-                y01 = Vector512.FusedMultiplyAdd(v0, w, y01); y11 = Vector512.FusedMultiplyAdd(v1, w, y11);
-                y21 = Vector512.FusedMultiplyAdd(v2, w, y21); y31 = Vector512.FusedMultiplyAdd(v3, w, y31);
-                w = Vector512.Create(Unsafe.Add(ref p, 6));
-                y02 = Vector512.FusedMultiplyAdd(v0, w, y02); y12 = Vector512.FusedMultiplyAdd(v1, w, y12);
-                y22 = Vector512.FusedMultiplyAdd(v2, w, y22); y32 = Vector512.FusedMultiplyAdd(v3, w, y32);
-                w = Vector512.Create(Unsafe.Add(ref p, 7));
-                y03 = Vector512.FusedMultiplyAdd(v0, w, y03); y13 = Vector512.FusedMultiplyAdd(v1, w, y13);
-                y23 = Vector512.FusedMultiplyAdd(v2, w, y23); y33 = Vector512.FusedMultiplyAdd(v3, w, y33);
+                var v0 = TLanes.Load(ref rows, oc);
+                var v1 = TLanes.Load(ref rows, oc + lanes);
+                var v2 = TLanes.Load(ref rows, oc + (2 * lanes));
+                var v3 = TLanes.Load(ref rows, oc + (3 * lanes));
+                var w = TLanes.Broadcast(Unsafe.Add(ref p, 5));
+                y01 = TLanes.MultiplyAdd(v0, w, y01); y11 = TLanes.MultiplyAdd(v1, w, y11);
+                y21 = TLanes.MultiplyAdd(v2, w, y21); y31 = TLanes.MultiplyAdd(v3, w, y31);
+                w = TLanes.Broadcast(Unsafe.Add(ref p, 6));
+                y02 = TLanes.MultiplyAdd(v0, w, y02); y12 = TLanes.MultiplyAdd(v1, w, y12);
+                y22 = TLanes.MultiplyAdd(v2, w, y22); y32 = TLanes.MultiplyAdd(v3, w, y32);
+                w = TLanes.Broadcast(Unsafe.Add(ref p, 7));
+                y03 = TLanes.MultiplyAdd(v0, w, y03); y13 = TLanes.MultiplyAdd(v1, w, y13);
+                y23 = TLanes.MultiplyAdd(v2, w, y23); y33 = TLanes.MultiplyAdd(v3, w, y33);
             }
 
             if (corner > 2)
             {
                 oc += B;
-                var v0 = Vector512.LoadUnsafe(ref rows, oc);
-                var v1 = Vector512.LoadUnsafe(ref rows, oc + 8);
-                var v2 = Vector512.LoadUnsafe(ref rows, oc + 16);
-                var v3 = Vector512.LoadUnsafe(ref rows, oc + 24);
-                var w = Vector512.Create(Unsafe.Add(ref p, 10));
-                y02 = Vector512.FusedMultiplyAdd(v0, w, y02); y12 = Vector512.FusedMultiplyAdd(v1, w, y12);
-                y22 = Vector512.FusedMultiplyAdd(v2, w, y22); y32 = Vector512.FusedMultiplyAdd(v3, w, y32);
-                w = Vector512.Create(Unsafe.Add(ref p, 11));
-                y03 = Vector512.FusedMultiplyAdd(v0, w, y03); y13 = Vector512.FusedMultiplyAdd(v1, w, y13);
-                y23 = Vector512.FusedMultiplyAdd(v2, w, y23); y33 = Vector512.FusedMultiplyAdd(v3, w, y33);
+                var v0 = TLanes.Load(ref rows, oc);
+                var v1 = TLanes.Load(ref rows, oc + lanes);
+                var v2 = TLanes.Load(ref rows, oc + (2 * lanes));
+                var v3 = TLanes.Load(ref rows, oc + (3 * lanes));
+                var w = TLanes.Broadcast(Unsafe.Add(ref p, 10));
+                y02 = TLanes.MultiplyAdd(v0, w, y02); y12 = TLanes.MultiplyAdd(v1, w, y12);
+                y22 = TLanes.MultiplyAdd(v2, w, y22); y32 = TLanes.MultiplyAdd(v3, w, y32);
+                w = TLanes.Broadcast(Unsafe.Add(ref p, 11));
+                y03 = TLanes.MultiplyAdd(v0, w, y03); y13 = TLanes.MultiplyAdd(v1, w, y13);
+                y23 = TLanes.MultiplyAdd(v2, w, y23); y33 = TLanes.MultiplyAdd(v3, w, y33);
             }
 
             if (corner > 3)
             {
                 oc += B;
-                var w = Vector512.Create(Unsafe.Add(ref p, 15));
-                y03 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rows, oc), w, y03);
-                y13 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rows, oc + 8), w, y13);
-                y23 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rows, oc + 16), w, y23);
-                y33 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rows, oc + 24), w, y33);
+                var w = TLanes.Broadcast(Unsafe.Add(ref p, 15));
+                y03 = TLanes.MultiplyAdd(TLanes.Load(ref rows, oc), w, y03);
+                y13 = TLanes.MultiplyAdd(TLanes.Load(ref rows, oc + lanes), w, y13);
+                y23 = TLanes.MultiplyAdd(TLanes.Load(ref rows, oc + (2 * lanes)), w, y23);
+                y33 = TLanes.MultiplyAdd(TLanes.Load(ref rows, oc + (3 * lanes)), w, y33);
             }
 
             p = ref Unsafe.Add(ref p, 16);
 
-            q0 = Vector512.FusedMultiplyAdd(y00, y00, q0); q0 = Vector512.FusedMultiplyAdd(y01, y01, q0);
-            q0 = Vector512.FusedMultiplyAdd(y02, y02, q0); q0 = Vector512.FusedMultiplyAdd(y03, y03, q0);
-            q1 = Vector512.FusedMultiplyAdd(y10, y10, q1); q1 = Vector512.FusedMultiplyAdd(y11, y11, q1);
-            q1 = Vector512.FusedMultiplyAdd(y12, y12, q1); q1 = Vector512.FusedMultiplyAdd(y13, y13, q1);
-            q2 = Vector512.FusedMultiplyAdd(y20, y20, q2); q2 = Vector512.FusedMultiplyAdd(y21, y21, q2);
-            q2 = Vector512.FusedMultiplyAdd(y22, y22, q2); q2 = Vector512.FusedMultiplyAdd(y23, y23, q2);
-            q3 = Vector512.FusedMultiplyAdd(y30, y30, q3); q3 = Vector512.FusedMultiplyAdd(y31, y31, q3);
-            q3 = Vector512.FusedMultiplyAdd(y32, y32, q3); q3 = Vector512.FusedMultiplyAdd(y33, y33, q3);
+            q0 = TLanes.MultiplyAdd(y00, y00, q0); q0 = TLanes.MultiplyAdd(y01, y01, q0);
+            q0 = TLanes.MultiplyAdd(y02, y02, q0); q0 = TLanes.MultiplyAdd(y03, y03, q0);
+            q1 = TLanes.MultiplyAdd(y10, y10, q1); q1 = TLanes.MultiplyAdd(y11, y11, q1);
+            q1 = TLanes.MultiplyAdd(y12, y12, q1); q1 = TLanes.MultiplyAdd(y13, y13, q1);
+            q2 = TLanes.MultiplyAdd(y20, y20, q2); q2 = TLanes.MultiplyAdd(y21, y21, q2);
+            q2 = TLanes.MultiplyAdd(y22, y22, q2); q2 = TLanes.MultiplyAdd(y23, y23, q2);
+            q3 = TLanes.MultiplyAdd(y30, y30, q3); q3 = TLanes.MultiplyAdd(y31, y31, q3);
+            q3 = TLanes.MultiplyAdd(y32, y32, q3); q3 = TLanes.MultiplyAdd(y33, y33, q3);
         }
 
-        q0.StoreUnsafe(ref output);
-        q1.StoreUnsafe(ref output, 8);
-        q2.StoreUnsafe(ref output, 16);
-        q3.StoreUnsafe(ref output, 24);
+        TLanes.Store(q0, ref output, 0);
+        TLanes.Store(q1, ref output, lanes);
+        TLanes.Store(q2, ref output, 2 * lanes);
+        TLanes.Store(q3, ref output, 3 * lanes);
+    }
+
+    /// <summary>The vector operations of <see cref="TiledRows{TLanes, TVector}"/>, one implementation per width.</summary>
+    /// <typeparam name="TVector">The vector of doubles.</typeparam>
+    private interface ITileLanes<TVector>
+        where TVector : struct
+    {
+        /// <summary>Gets the number of doubles per vector.</summary>
+        static abstract int Count { get; }
+
+        /// <summary>Gets the vector of zeros.</summary>
+        static abstract TVector Zero { get; }
+
+        /// <summary>Reads a vector at <paramref name="offset"/> doubles from <paramref name="source"/>.</summary>
+        static abstract TVector Load(ref double source, nuint offset);
+
+        /// <summary>A vector with <paramref name="value"/> in every lane.</summary>
+        static abstract TVector Broadcast(double value);
+
+        /// <summary><c>a * b + addend</c>, rounded once.</summary>
+        static abstract TVector MultiplyAdd(TVector a, TVector b, TVector addend);
+
+        /// <summary>Writes <paramref name="value"/> at <paramref name="offset"/> doubles from <paramref name="destination"/>.</summary>
+        static abstract void Store(TVector value, ref double destination, nuint offset);
+    }
+
+    /// <summary>256-bit vectors: 4 rows each.</summary>
+    private readonly struct Tile256 : ITileLanes<Vector256<double>>
+    {
+        public static int Count => Vector256<double>.Count;
+
+        public static Vector256<double> Zero => Vector256<double>.Zero;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Load(ref double source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Broadcast(double value) => Vector256.Create(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> MultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> addend) => Vector256.FusedMultiplyAdd(a, b, addend);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector256<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    }
+
+    /// <summary>512-bit vectors: 8 rows each.</summary>
+    private readonly struct Tile512 : ITileLanes<Vector512<double>>
+    {
+        public static int Count => Vector512<double>.Count;
+
+        public static Vector512<double> Zero => Vector512<double>.Zero;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Load(ref double source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Broadcast(double value) => Vector512.Create(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> addend) => Vector512.FusedMultiplyAdd(a, b, addend);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector512<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
     }
 }

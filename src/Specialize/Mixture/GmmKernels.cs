@@ -530,11 +530,11 @@ public static class GmmKernels
 
                         if (wide)
                         {
-                            ChunkTiles512(scaled, de, passRows, count * B, acc);
+                            ChunkTiles<Tile512, Vector512<double>>(scaled, de, passRows, count * B, acc);
                         }
                         else
                         {
-                            ChunkTiles256(scaled, de, passRows, count * B, acc);
+                            ChunkTiles<Tile256, Vector256<double>>(scaled, de, passRows, count * B, acc);
                         }
                     }
                 }
@@ -574,10 +574,13 @@ public static class GmmKernels
     /// <summary>
     /// For every 4 x 4 tile on or above the diagonal: acc[tile] += s_i . s_j over the first
     /// <paramref name="rows"/> values of each feature of <paramref name="scaled"/> (features
-    /// <paramref name="stride"/> apart); of a diagonal tile only the upper triangle.
+    /// <paramref name="stride"/> apart); of a diagonal tile only the upper triangle. On 256- or 512-bit
+    /// vectors (<typeparamref name="TLanes"/>), whose lanes are added down to four for the sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ChunkTiles512(double[] scaled, int de, int stride, int rows, Span<double> acc)
+    private static void ChunkTiles<TLanes, TVector>(double[] scaled, int de, int stride, int rows, Span<double> acc)
+        where TLanes : struct, ITileLanes<TVector>
+        where TVector : struct
     {
         ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
         ref double dRef = ref sRef;
@@ -598,164 +601,74 @@ public static class GmmKernels
                 if (j == i)
                 {
                     // A diagonal tile: its upper triangle (10 sums) is all that is read.
-                    Diagonal512(ref s0, ref s1, ref s2, ref s3, rows, ref Unsafe.Add(ref aRef, tile * 16));
+                    Diagonal<TLanes, TVector>(ref s0, ref s1, ref s2, ref s3, rows, ref Unsafe.Add(ref aRef, tile * 16));
                     continue;
                 }
 
-                var a00 = Vector512<double>.Zero; var a01 = Vector512<double>.Zero; var a02 = Vector512<double>.Zero; var a03 = Vector512<double>.Zero;
-                var a10 = Vector512<double>.Zero; var a11 = Vector512<double>.Zero; var a12 = Vector512<double>.Zero; var a13 = Vector512<double>.Zero;
-                var a20 = Vector512<double>.Zero; var a21 = Vector512<double>.Zero; var a22 = Vector512<double>.Zero; var a23 = Vector512<double>.Zero;
-                var a30 = Vector512<double>.Zero; var a31 = Vector512<double>.Zero; var a32 = Vector512<double>.Zero; var a33 = Vector512<double>.Zero;
-                for (nuint b = 0; b < (nuint)rows; b += (nuint)Vector512<double>.Count)
+                var a00 = TLanes.Zero; var a01 = TLanes.Zero; var a02 = TLanes.Zero; var a03 = TLanes.Zero;
+                var a10 = TLanes.Zero; var a11 = TLanes.Zero; var a12 = TLanes.Zero; var a13 = TLanes.Zero;
+                var a20 = TLanes.Zero; var a21 = TLanes.Zero; var a22 = TLanes.Zero; var a23 = TLanes.Zero;
+                var a30 = TLanes.Zero; var a31 = TLanes.Zero; var a32 = TLanes.Zero; var a33 = TLanes.Zero;
+                for (nuint b = 0; b < (nuint)rows; b += (nuint)TLanes.Count)
                 {
-                    var e0 = Vector512.LoadUnsafe(ref e0r, b);
-                    var e1 = Vector512.LoadUnsafe(ref e1r, b);
-                    var e2 = Vector512.LoadUnsafe(ref e2r, b);
-                    var e3 = Vector512.LoadUnsafe(ref e3r, b);
-                    var s = Vector512.LoadUnsafe(ref s0, b);
-                    a00 = Vector512.FusedMultiplyAdd(s, e0, a00); a01 = Vector512.FusedMultiplyAdd(s, e1, a01);
-                    a02 = Vector512.FusedMultiplyAdd(s, e2, a02); a03 = Vector512.FusedMultiplyAdd(s, e3, a03);
-                    s = Vector512.LoadUnsafe(ref s1, b);
-                    a10 = Vector512.FusedMultiplyAdd(s, e0, a10); a11 = Vector512.FusedMultiplyAdd(s, e1, a11);
-                    a12 = Vector512.FusedMultiplyAdd(s, e2, a12); a13 = Vector512.FusedMultiplyAdd(s, e3, a13);
-                    s = Vector512.LoadUnsafe(ref s2, b);
-                    a20 = Vector512.FusedMultiplyAdd(s, e0, a20); a21 = Vector512.FusedMultiplyAdd(s, e1, a21);
-                    a22 = Vector512.FusedMultiplyAdd(s, e2, a22); a23 = Vector512.FusedMultiplyAdd(s, e3, a23);
-                    s = Vector512.LoadUnsafe(ref s3, b);
-                    a30 = Vector512.FusedMultiplyAdd(s, e0, a30); a31 = Vector512.FusedMultiplyAdd(s, e1, a31);
-                    a32 = Vector512.FusedMultiplyAdd(s, e2, a32); a33 = Vector512.FusedMultiplyAdd(s, e3, a33);
+                    var e0 = TLanes.Load(ref e0r, b);
+                    var e1 = TLanes.Load(ref e1r, b);
+                    var e2 = TLanes.Load(ref e2r, b);
+                    var e3 = TLanes.Load(ref e3r, b);
+                    var s = TLanes.Load(ref s0, b);
+                    a00 = TLanes.MultiplyAdd(s, e0, a00); a01 = TLanes.MultiplyAdd(s, e1, a01);
+                    a02 = TLanes.MultiplyAdd(s, e2, a02); a03 = TLanes.MultiplyAdd(s, e3, a03);
+                    s = TLanes.Load(ref s1, b);
+                    a10 = TLanes.MultiplyAdd(s, e0, a10); a11 = TLanes.MultiplyAdd(s, e1, a11);
+                    a12 = TLanes.MultiplyAdd(s, e2, a12); a13 = TLanes.MultiplyAdd(s, e3, a13);
+                    s = TLanes.Load(ref s2, b);
+                    a20 = TLanes.MultiplyAdd(s, e0, a20); a21 = TLanes.MultiplyAdd(s, e1, a21);
+                    a22 = TLanes.MultiplyAdd(s, e2, a22); a23 = TLanes.MultiplyAdd(s, e3, a23);
+                    s = TLanes.Load(ref s3, b);
+                    a30 = TLanes.MultiplyAdd(s, e0, a30); a31 = TLanes.MultiplyAdd(s, e1, a31);
+                    a32 = TLanes.MultiplyAdd(s, e2, a32); a33 = TLanes.MultiplyAdd(s, e3, a33);
                 }
 
                 ref double t = ref Unsafe.Add(ref aRef, tile * 16);
-                AddSums(ref t, Half(a00), Half(a01), Half(a02), Half(a03));
-                AddSums(ref Unsafe.Add(ref t, 4), Half(a10), Half(a11), Half(a12), Half(a13));
-                AddSums(ref Unsafe.Add(ref t, 8), Half(a20), Half(a21), Half(a22), Half(a23));
-                AddSums(ref Unsafe.Add(ref t, 12), Half(a30), Half(a31), Half(a32), Half(a33));
+                AddSums(ref t, TLanes.Fold(a00), TLanes.Fold(a01), TLanes.Fold(a02), TLanes.Fold(a03));
+                AddSums(ref Unsafe.Add(ref t, 4), TLanes.Fold(a10), TLanes.Fold(a11), TLanes.Fold(a12), TLanes.Fold(a13));
+                AddSums(ref Unsafe.Add(ref t, 8), TLanes.Fold(a20), TLanes.Fold(a21), TLanes.Fold(a22), TLanes.Fold(a23));
+                AddSums(ref Unsafe.Add(ref t, 12), TLanes.Fold(a30), TLanes.Fold(a31), TLanes.Fold(a32), TLanes.Fold(a33));
             }
         }
     }
 
-    /// <summary><see cref="ChunkTiles512"/> on 256-bit vectors.</summary>
+
+    /// <summary>The upper triangle of a diagonal 4 x 4 tile of <see cref="ChunkTiles{TLanes, TVector}"/>: acc[a, b] += s_a . s_b for a &lt;= b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ChunkTiles256(double[] scaled, int de, int stride, int rows, Span<double> acc)
+    private static void Diagonal<TLanes, TVector>(ref double s0, ref double s1, ref double s2, ref double s3, int rows, ref double acc)
+        where TLanes : struct, ITileLanes<TVector>
+        where TVector : struct
     {
-        ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
-        ref double dRef = ref sRef;
-        ref double aRef = ref MemoryMarshal.GetReference(acc);
-        int tile = 0;
-        for (int i = 0; i < de; i += 4)
+        var a00 = TLanes.Zero; var a01 = TLanes.Zero; var a02 = TLanes.Zero; var a03 = TLanes.Zero;
+        var a11 = TLanes.Zero; var a12 = TLanes.Zero; var a13 = TLanes.Zero;
+        var a22 = TLanes.Zero; var a23 = TLanes.Zero;
+        var a33 = TLanes.Zero;
+        for (nuint b = 0; b < (nuint)rows; b += (nuint)TLanes.Count)
         {
-            ref double s0 = ref Unsafe.Add(ref sRef, i * stride);
-            ref double s1 = ref Unsafe.Add(ref s0, stride);
-            ref double s2 = ref Unsafe.Add(ref s1, stride);
-            ref double s3 = ref Unsafe.Add(ref s2, stride);
-            for (int j = i; j < de; j += 4, tile++)
-            {
-                ref double e0r = ref Unsafe.Add(ref dRef, j * stride);
-                ref double e1r = ref Unsafe.Add(ref e0r, stride);
-                ref double e2r = ref Unsafe.Add(ref e1r, stride);
-                ref double e3r = ref Unsafe.Add(ref e2r, stride);
-                if (j == i)
-                {
-                    // A diagonal tile: its upper triangle (10 sums) is all that is read.
-                    Diagonal256(ref s0, ref s1, ref s2, ref s3, rows, ref Unsafe.Add(ref aRef, tile * 16));
-                    continue;
-                }
-
-                var a00 = Vector256<double>.Zero; var a01 = Vector256<double>.Zero; var a02 = Vector256<double>.Zero; var a03 = Vector256<double>.Zero;
-                var a10 = Vector256<double>.Zero; var a11 = Vector256<double>.Zero; var a12 = Vector256<double>.Zero; var a13 = Vector256<double>.Zero;
-                var a20 = Vector256<double>.Zero; var a21 = Vector256<double>.Zero; var a22 = Vector256<double>.Zero; var a23 = Vector256<double>.Zero;
-                var a30 = Vector256<double>.Zero; var a31 = Vector256<double>.Zero; var a32 = Vector256<double>.Zero; var a33 = Vector256<double>.Zero;
-                for (nuint b = 0; b < (nuint)rows; b += (nuint)Vector256<double>.Count)
-                {
-                    var e0 = Vector256.LoadUnsafe(ref e0r, b);
-                    var e1 = Vector256.LoadUnsafe(ref e1r, b);
-                    var e2 = Vector256.LoadUnsafe(ref e2r, b);
-                    var e3 = Vector256.LoadUnsafe(ref e3r, b);
-                    var s = Vector256.LoadUnsafe(ref s0, b);
-                    a00 = Vector256.FusedMultiplyAdd(s, e0, a00); a01 = Vector256.FusedMultiplyAdd(s, e1, a01);
-                    a02 = Vector256.FusedMultiplyAdd(s, e2, a02); a03 = Vector256.FusedMultiplyAdd(s, e3, a03);
-                    s = Vector256.LoadUnsafe(ref s1, b);
-                    a10 = Vector256.FusedMultiplyAdd(s, e0, a10); a11 = Vector256.FusedMultiplyAdd(s, e1, a11);
-                    a12 = Vector256.FusedMultiplyAdd(s, e2, a12); a13 = Vector256.FusedMultiplyAdd(s, e3, a13);
-                    s = Vector256.LoadUnsafe(ref s2, b);
-                    a20 = Vector256.FusedMultiplyAdd(s, e0, a20); a21 = Vector256.FusedMultiplyAdd(s, e1, a21);
-                    a22 = Vector256.FusedMultiplyAdd(s, e2, a22); a23 = Vector256.FusedMultiplyAdd(s, e3, a23);
-                    s = Vector256.LoadUnsafe(ref s3, b);
-                    a30 = Vector256.FusedMultiplyAdd(s, e0, a30); a31 = Vector256.FusedMultiplyAdd(s, e1, a31);
-                    a32 = Vector256.FusedMultiplyAdd(s, e2, a32); a33 = Vector256.FusedMultiplyAdd(s, e3, a33);
-                }
-
-                ref double t = ref Unsafe.Add(ref aRef, tile * 16);
-                AddSums(ref t, a00, a01, a02, a03);
-                AddSums(ref Unsafe.Add(ref t, 4), a10, a11, a12, a13);
-                AddSums(ref Unsafe.Add(ref t, 8), a20, a21, a22, a23);
-                AddSums(ref Unsafe.Add(ref t, 12), a30, a31, a32, a33);
-            }
-        }
-    }
-
-    /// <summary>The upper triangle of a diagonal 4 x 4 tile of <see cref="ChunkTiles512"/>: acc[a, b] += s_a . s_b for a &lt;= b.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Diagonal512(ref double s0, ref double s1, ref double s2, ref double s3, int rows, ref double acc)
-    {
-        var a00 = Vector512<double>.Zero; var a01 = Vector512<double>.Zero; var a02 = Vector512<double>.Zero; var a03 = Vector512<double>.Zero;
-        var a11 = Vector512<double>.Zero; var a12 = Vector512<double>.Zero; var a13 = Vector512<double>.Zero;
-        var a22 = Vector512<double>.Zero; var a23 = Vector512<double>.Zero;
-        var a33 = Vector512<double>.Zero;
-        for (nuint b = 0; b < (nuint)rows; b += (nuint)Vector512<double>.Count)
-        {
-            var e0 = Vector512.LoadUnsafe(ref s0, b);
-            var e1 = Vector512.LoadUnsafe(ref s1, b);
-            var e2 = Vector512.LoadUnsafe(ref s2, b);
-            var e3 = Vector512.LoadUnsafe(ref s3, b);
-            a00 = Vector512.FusedMultiplyAdd(e0, e0, a00); a01 = Vector512.FusedMultiplyAdd(e0, e1, a01);
-            a02 = Vector512.FusedMultiplyAdd(e0, e2, a02); a03 = Vector512.FusedMultiplyAdd(e0, e3, a03);
-            a11 = Vector512.FusedMultiplyAdd(e1, e1, a11); a12 = Vector512.FusedMultiplyAdd(e1, e2, a12); a13 = Vector512.FusedMultiplyAdd(e1, e3, a13);
-            a22 = Vector512.FusedMultiplyAdd(e2, e2, a22); a23 = Vector512.FusedMultiplyAdd(e2, e3, a23);
-            a33 = Vector512.FusedMultiplyAdd(e3, e3, a33);
+            var e0 = TLanes.Load(ref s0, b);
+            var e1 = TLanes.Load(ref s1, b);
+            var e2 = TLanes.Load(ref s2, b);
+            var e3 = TLanes.Load(ref s3, b);
+            a00 = TLanes.MultiplyAdd(e0, e0, a00); a01 = TLanes.MultiplyAdd(e0, e1, a01);
+            a02 = TLanes.MultiplyAdd(e0, e2, a02); a03 = TLanes.MultiplyAdd(e0, e3, a03);
+            a11 = TLanes.MultiplyAdd(e1, e1, a11); a12 = TLanes.MultiplyAdd(e1, e2, a12); a13 = TLanes.MultiplyAdd(e1, e3, a13);
+            a22 = TLanes.MultiplyAdd(e2, e2, a22); a23 = TLanes.MultiplyAdd(e2, e3, a23);
+            a33 = TLanes.MultiplyAdd(e3, e3, a33);
         }
 
         // Below-diagonal sums of the tile are left at zero; nothing reads them.
         var zero = Vector256<double>.Zero;
-        AddSums(ref acc, Half(a00), Half(a01), Half(a02), Half(a03));
-        AddSums(ref Unsafe.Add(ref acc, 4), zero, Half(a11), Half(a12), Half(a13));
-        AddSums(ref Unsafe.Add(ref acc, 8), zero, zero, Half(a22), Half(a23));
-        AddSums(ref Unsafe.Add(ref acc, 12), zero, zero, zero, Half(a33));
+        AddSums(ref acc, TLanes.Fold(a00), TLanes.Fold(a01), TLanes.Fold(a02), TLanes.Fold(a03));
+        AddSums(ref Unsafe.Add(ref acc, 4), zero, TLanes.Fold(a11), TLanes.Fold(a12), TLanes.Fold(a13));
+        AddSums(ref Unsafe.Add(ref acc, 8), zero, zero, TLanes.Fold(a22), TLanes.Fold(a23));
+        AddSums(ref Unsafe.Add(ref acc, 12), zero, zero, zero, TLanes.Fold(a33));
     }
-
-    /// <summary>The upper triangle of a diagonal 4 x 4 tile of <see cref="ChunkTiles256"/>: acc[a, b] += s_a . s_b for a &lt;= b.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Diagonal256(ref double s0, ref double s1, ref double s2, ref double s3, int rows, ref double acc)
-    {
-        var a00 = Vector256<double>.Zero; var a01 = Vector256<double>.Zero; var a02 = Vector256<double>.Zero; var a03 = Vector256<double>.Zero;
-        var a11 = Vector256<double>.Zero; var a12 = Vector256<double>.Zero; var a13 = Vector256<double>.Zero;
-        var a22 = Vector256<double>.Zero; var a23 = Vector256<double>.Zero;
-        var a33 = Vector256<double>.Zero;
-        for (nuint b = 0; b < (nuint)rows; b += (nuint)Vector256<double>.Count)
-        {
-            var e0 = Vector256.LoadUnsafe(ref s0, b);
-            var e1 = Vector256.LoadUnsafe(ref s1, b);
-            var e2 = Vector256.LoadUnsafe(ref s2, b);
-            var e3 = Vector256.LoadUnsafe(ref s3, b);
-            a00 = Vector256.FusedMultiplyAdd(e0, e0, a00); a01 = Vector256.FusedMultiplyAdd(e0, e1, a01);
-            a02 = Vector256.FusedMultiplyAdd(e0, e2, a02); a03 = Vector256.FusedMultiplyAdd(e0, e3, a03);
-            a11 = Vector256.FusedMultiplyAdd(e1, e1, a11); a12 = Vector256.FusedMultiplyAdd(e1, e2, a12); a13 = Vector256.FusedMultiplyAdd(e1, e3, a13);
-            a22 = Vector256.FusedMultiplyAdd(e2, e2, a22); a23 = Vector256.FusedMultiplyAdd(e2, e3, a23);
-            a33 = Vector256.FusedMultiplyAdd(e3, e3, a33);
-        }
-
-        // Below-diagonal sums of the tile are left at zero; nothing reads them.
-        var zero = Vector256<double>.Zero;
-        AddSums(ref acc, a00, a01, a02, a03);
-        AddSums(ref Unsafe.Add(ref acc, 4), zero, a11, a12, a13);
-        AddSums(ref Unsafe.Add(ref acc, 8), zero, zero, a22, a23);
-        AddSums(ref Unsafe.Add(ref acc, 12), zero, zero, zero, a33);
-    }
-
-    /// <summary>The sum of the two 256-bit halves of a 512-bit vector.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Half(Vector512<double> v) => v.GetLower() + v.GetUpper();
 
     // ---- covariance: Syrk-Rows -------------------------------------------------------------------
 
@@ -1619,7 +1532,7 @@ public static class GmmKernels
         TLanes.Store(q3, ref output, 3 * lanes);
     }
 
-    /// <summary>The vector operations of <see cref="TiledRows{TLanes, TVector}"/>, one implementation per width.</summary>
+    /// <summary>The vector operations of the kernels written once for both widths (<see cref="TiledRows{TLanes, TVector}"/>, <see cref="ChunkTiles{TLanes, TVector}"/>), one implementation per width.</summary>
     /// <typeparam name="TVector">The vector of doubles.</typeparam>
     private interface ITileLanes<TVector>
         where TVector : struct
@@ -1638,6 +1551,9 @@ public static class GmmKernels
 
         /// <summary><c>a * b + addend</c>, rounded once.</summary>
         static abstract TVector MultiplyAdd(TVector a, TVector b, TVector addend);
+
+        /// <summary>The lanes added down to four (a 512-bit vector's two halves added; a 256-bit vector as it is).</summary>
+        static abstract Vector256<double> Fold(TVector value);
 
         /// <summary>Writes <paramref name="value"/> at <paramref name="offset"/> doubles from <paramref name="destination"/>.</summary>
         static abstract void Store(TVector value, ref double destination, nuint offset);
@@ -1660,6 +1576,9 @@ public static class GmmKernels
         public static Vector256<double> MultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> addend) => Vector256.FusedMultiplyAdd(a, b, addend);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Fold(Vector256<double> value) => value;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Vector256<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
     }
 
@@ -1678,6 +1597,9 @@ public static class GmmKernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> addend) => Vector512.FusedMultiplyAdd(a, b, addend);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Fold(Vector512<double> value) => value.GetLower() + value.GetUpper();
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Vector512<double> value, ref double destination, nuint offset) => value.StoreUnsafe(ref destination, offset);

@@ -1425,8 +1425,10 @@ public static class GmmKernels
             var y10 = y00; var y11 = y01; var y12 = y02; var y13 = y03;
             var y20 = y00; var y21 = y01; var y22 = y02; var y23 = y03;
             var y30 = y00; var y31 = y01; var y32 = y02; var y33 = y03;
+            // Rows 0 .. 4g of P's column group: every row above the corner, and the corner's first row, have all
+            // four columns.
             int full = 4 * g;
-            for (int i = 0; i < full; i++)
+            for (int i = 0; i <= full; i++)
             {
                 // yRC: the R-th vector of rows (lanes rows each), column 4g + C.
                 nuint o = (nuint)(i * B);
@@ -1449,28 +1451,9 @@ public static class GmmKernels
                 p = ref Unsafe.Add(ref p, 4);
             }
 
-            // The corner: row full + c of P is zero left of column c, and rows from d on are padding.
+            // The rest of the corner: row full + c of P is zero left of column c, and rows from d on are padding.
             int corner = Math.Min(4, d - full);
             nuint oc = (nuint)(full * B);
-            {
-                var v0 = TLanes.Load(ref rows, oc);
-                var v1 = TLanes.Load(ref rows, oc + lanes);
-                var v2 = TLanes.Load(ref rows, oc + (2 * lanes));
-                var v3 = TLanes.Load(ref rows, oc + (3 * lanes));
-                var w = TLanes.Broadcast(p);
-                y00 = TLanes.MultiplyAdd(v0, w, y00); y10 = TLanes.MultiplyAdd(v1, w, y10);
-                y20 = TLanes.MultiplyAdd(v2, w, y20); y30 = TLanes.MultiplyAdd(v3, w, y30);
-                w = TLanes.Broadcast(Unsafe.Add(ref p, 1));
-                y01 = TLanes.MultiplyAdd(v0, w, y01); y11 = TLanes.MultiplyAdd(v1, w, y11);
-                y21 = TLanes.MultiplyAdd(v2, w, y21); y31 = TLanes.MultiplyAdd(v3, w, y31);
-                w = TLanes.Broadcast(Unsafe.Add(ref p, 2));
-                y02 = TLanes.MultiplyAdd(v0, w, y02); y12 = TLanes.MultiplyAdd(v1, w, y12);
-                y22 = TLanes.MultiplyAdd(v2, w, y22); y32 = TLanes.MultiplyAdd(v3, w, y32);
-                w = TLanes.Broadcast(Unsafe.Add(ref p, 3));
-                y03 = TLanes.MultiplyAdd(v0, w, y03); y13 = TLanes.MultiplyAdd(v1, w, y13);
-                y23 = TLanes.MultiplyAdd(v2, w, y23); y33 = TLanes.MultiplyAdd(v3, w, y33);
-            }
-
             if (corner > 1)
             {
                 oc += B;
@@ -1478,13 +1461,13 @@ public static class GmmKernels
                 var v1 = TLanes.Load(ref rows, oc + lanes);
                 var v2 = TLanes.Load(ref rows, oc + (2 * lanes));
                 var v3 = TLanes.Load(ref rows, oc + (3 * lanes));
-                var w = TLanes.Broadcast(Unsafe.Add(ref p, 5));
+                var w = TLanes.Broadcast(Unsafe.Add(ref p, 1));
                 y01 = TLanes.MultiplyAdd(v0, w, y01); y11 = TLanes.MultiplyAdd(v1, w, y11);
                 y21 = TLanes.MultiplyAdd(v2, w, y21); y31 = TLanes.MultiplyAdd(v3, w, y31);
-                w = TLanes.Broadcast(Unsafe.Add(ref p, 6));
+                w = TLanes.Broadcast(Unsafe.Add(ref p, 2));
                 y02 = TLanes.MultiplyAdd(v0, w, y02); y12 = TLanes.MultiplyAdd(v1, w, y12);
                 y22 = TLanes.MultiplyAdd(v2, w, y22); y32 = TLanes.MultiplyAdd(v3, w, y32);
-                w = TLanes.Broadcast(Unsafe.Add(ref p, 7));
+                w = TLanes.Broadcast(Unsafe.Add(ref p, 3));
                 y03 = TLanes.MultiplyAdd(v0, w, y03); y13 = TLanes.MultiplyAdd(v1, w, y13);
                 y23 = TLanes.MultiplyAdd(v2, w, y23); y33 = TLanes.MultiplyAdd(v3, w, y33);
             }
@@ -1496,10 +1479,10 @@ public static class GmmKernels
                 var v1 = TLanes.Load(ref rows, oc + lanes);
                 var v2 = TLanes.Load(ref rows, oc + (2 * lanes));
                 var v3 = TLanes.Load(ref rows, oc + (3 * lanes));
-                var w = TLanes.Broadcast(Unsafe.Add(ref p, 10));
+                var w = TLanes.Broadcast(Unsafe.Add(ref p, 6));
                 y02 = TLanes.MultiplyAdd(v0, w, y02); y12 = TLanes.MultiplyAdd(v1, w, y12);
                 y22 = TLanes.MultiplyAdd(v2, w, y22); y32 = TLanes.MultiplyAdd(v3, w, y32);
-                w = TLanes.Broadcast(Unsafe.Add(ref p, 11));
+                w = TLanes.Broadcast(Unsafe.Add(ref p, 7));
                 y03 = TLanes.MultiplyAdd(v0, w, y03); y13 = TLanes.MultiplyAdd(v1, w, y13);
                 y23 = TLanes.MultiplyAdd(v2, w, y23); y33 = TLanes.MultiplyAdd(v3, w, y33);
             }
@@ -1507,14 +1490,14 @@ public static class GmmKernels
             if (corner > 3)
             {
                 oc += B;
-                var w = TLanes.Broadcast(Unsafe.Add(ref p, 15));
+                var w = TLanes.Broadcast(Unsafe.Add(ref p, 11));
                 y03 = TLanes.MultiplyAdd(TLanes.Load(ref rows, oc), w, y03);
                 y13 = TLanes.MultiplyAdd(TLanes.Load(ref rows, oc + lanes), w, y13);
                 y23 = TLanes.MultiplyAdd(TLanes.Load(ref rows, oc + (2 * lanes)), w, y23);
                 y33 = TLanes.MultiplyAdd(TLanes.Load(ref rows, oc + (3 * lanes)), w, y33);
             }
 
-            p = ref Unsafe.Add(ref p, 16);
+            p = ref Unsafe.Add(ref p, 12);
 
             q0 = TLanes.MultiplyAdd(y00, y00, q0); q0 = TLanes.MultiplyAdd(y01, y01, q0);
             q0 = TLanes.MultiplyAdd(y02, y02, q0); q0 = TLanes.MultiplyAdd(y03, y03, q0);

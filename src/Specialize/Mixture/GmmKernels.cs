@@ -65,8 +65,8 @@ public static class GmmKernels
 
         Mahalanobis = new VariantRegistry<GmmKernel>(MahalanobisKernelName);
         Mahalanobis.Register("Rowwise", MahalanobisRowwise);
-        Mahalanobis.Register("Blocked", MahalanobisBlocked);
-        Mahalanobis.Register("Blocked-512", MahalanobisBlocked512, static _ => Vector512.IsHardwareAccelerated);
+        Mahalanobis.Register("Blocked", MahalanobisBlocked<Tile256, Vector256<double>>);
+        Mahalanobis.Register("Blocked-512", MahalanobisBlocked<Tile512, Vector512<double>>, static _ => Vector512.IsHardwareAccelerated);
         Mahalanobis.Register("Tiled", MahalanobisTiled, static _ => Vector512.IsHardwareAccelerated); // 25 live vectors: needs the 32 registers of AVX-512
         Mahalanobis.Register("Tiled-512", static input => MahalanobisTiled512(input, shifted: false), static _ => Vector512.IsHardwareAccelerated);
         Mahalanobis.Register("Tiled-512-Shift", static input => MahalanobisTiled512(input, shifted: true), static _ => Vector512.IsHardwareAccelerated);
@@ -937,122 +937,6 @@ public static class GmmKernels
         });
     }
 
-    // ---- Mahalanobis: Blocked -------------------------------------------------------------------
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MahalanobisBlocked(GmmKernelInput input)
-    {
-        int d = input.Data.Dimension, m = input.Components;
-        int blocks = input.Data.BlockCount;
-        int chunks = (blocks + ChunkBlocks - 1) / ChunkBlocks;
-        var x = input.Data.BlockedArray;
-        var mu = input.MeanArray;
-        var u = input.PrecisionArray;
-        var output = input.OutputArray;
-        Parallel.For(
-            0,
-            chunks,
-            () => new double[d * B],
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, _, diff) =>
-            {
-                int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
-                ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
-                for (int blk = chunk * ChunkBlocks; blk < end; blk++)
-                {
-                    for (int k = 0; k < m; k++)
-                    {
-                        for (int i = 0; i < d; i++)
-                        {
-                            var xi = MemoryMarshal.Cast<double, Vector256<double>>(x.AsSpan((blk * d + i) * B, B));
-                            var di = MemoryMarshal.Cast<double, Vector256<double>>(diff.AsSpan(i * B, B));
-                            var mi = Vector256.Create(mu[k * d + i]);
-                            for (int v = 0; v < di.Length; v++)
-                            {
-                                di[v] = xi[v] - mi;
-                            }
-                        }
-
-                        var uk = u.AsSpan(k * d * d, d * d);
-                        for (int c = 0; c < B; c += 4 * Vector256<double>.Count)
-                        {
-                            var q0 = Vector256<double>.Zero;
-                            var q1 = Vector256<double>.Zero;
-                            var q2 = Vector256<double>.Zero;
-                            var q3 = Vector256<double>.Zero;
-                            int j = 0;
-                            for (; j + 1 < d; j += 2)
-                            {
-                                // Columns j and j + 1 of (x - mu) U share the loads of rows 0..j.
-                                var y0 = Vector256<double>.Zero; var y1 = Vector256<double>.Zero;
-                                var y2 = Vector256<double>.Zero; var y3 = Vector256<double>.Zero;
-                                var z0 = Vector256<double>.Zero; var z1 = Vector256<double>.Zero;
-                                var z2 = Vector256<double>.Zero; var z3 = Vector256<double>.Zero;
-                                for (int i = 0; i <= j; i++)
-                                {
-                                    var w = Vector256.Create(uk[i * d + j]);
-                                    var w2 = Vector256.Create(uk[i * d + j + 1]);
-                                    nuint o = (nuint)(i * B + c);
-                                    var v0 = Vector256.LoadUnsafe(ref dRef, o);
-                                    var v1 = Vector256.LoadUnsafe(ref dRef, o + 4);
-                                    var v2 = Vector256.LoadUnsafe(ref dRef, o + 8);
-                                    var v3 = Vector256.LoadUnsafe(ref dRef, o + 12);
-                                    y0 = Vector256.FusedMultiplyAdd(v0, w, y0); z0 = Vector256.FusedMultiplyAdd(v0, w2, z0);
-                                    y1 = Vector256.FusedMultiplyAdd(v1, w, y1); z1 = Vector256.FusedMultiplyAdd(v1, w2, z1);
-                                    y2 = Vector256.FusedMultiplyAdd(v2, w, y2); z2 = Vector256.FusedMultiplyAdd(v2, w2, z2);
-                                    y3 = Vector256.FusedMultiplyAdd(v3, w, y3); z3 = Vector256.FusedMultiplyAdd(v3, w2, z3);
-                                }
-
-                                {
-                                    var w2 = Vector256.Create(uk[(j + 1) * d + j + 1]);
-                                    nuint o = (nuint)((j + 1) * B + c);
-                                    z0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o), w2, z0);
-                                    z1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 4), w2, z1);
-                                    z2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 8), w2, z2);
-                                    z3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 12), w2, z3);
-                                }
-
-                                q0 = Vector256.FusedMultiplyAdd(y0, y0, q0); q0 = Vector256.FusedMultiplyAdd(z0, z0, q0);
-                                q1 = Vector256.FusedMultiplyAdd(y1, y1, q1); q1 = Vector256.FusedMultiplyAdd(z1, z1, q1);
-                                q2 = Vector256.FusedMultiplyAdd(y2, y2, q2); q2 = Vector256.FusedMultiplyAdd(z2, z2, q2);
-                                q3 = Vector256.FusedMultiplyAdd(y3, y3, q3); q3 = Vector256.FusedMultiplyAdd(z3, z3, q3);
-                            }
-
-                            if (j < d)
-                            {
-                                var y0 = Vector256<double>.Zero; var y1 = Vector256<double>.Zero;
-                                var y2 = Vector256<double>.Zero; var y3 = Vector256<double>.Zero;
-                                for (int i = 0; i <= j; i++)
-                                {
-                                    var w = Vector256.Create(uk[i * d + j]);
-                                    nuint o = (nuint)(i * B + c);
-                                    y0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o), w, y0);
-                                    y1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 4), w, y1);
-                                    y2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 8), w, y2);
-                                    y3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref dRef, o + 12), w, y3);
-                                }
-
-                                q0 = Vector256.FusedMultiplyAdd(y0, y0, q0);
-                                q1 = Vector256.FusedMultiplyAdd(y1, y1, q1);
-                                q2 = Vector256.FusedMultiplyAdd(y2, y2, q2);
-                                q3 = Vector256.FusedMultiplyAdd(y3, y3, q3);
-                            }
-
-                            var dst = output.AsSpan((blk * m + k) * B + c, 16);
-                            q0.CopyTo(dst);
-                            q1.CopyTo(dst.Slice(4));
-                            q2.CopyTo(dst.Slice(8));
-                            q3.CopyTo(dst.Slice(12));
-                        }
-                    }
-                }
-
-                input.ChunkWritten?.Invoke(chunk * ChunkBlocks, end);
-
-                return diff;
-            },
-            static _ => { });
-    }
-
     // ---- Mahalanobis: Tiled ---------------------------------------------------------------------
 
     /// <summary>
@@ -1144,11 +1028,17 @@ public static class GmmKernels
         return packed;
     }
 
-    // ---- Mahalanobis: Blocked-512 ---------------------------------------------------------------
+    // ---- Mahalanobis: Blocked, Blocked-512 ------------------------------------------------------
 
-    /// <summary><c>Blocked</c> on 512-bit vectors: 32 rows per pass instead of 16.</summary>
+    /// <summary>
+    /// Per block of <see cref="B"/> rows and component: the rows centered once, then for each pair of columns
+    /// <c>j, j + 1</c> of <c>(x - mu) U</c> the loads of rows <c>0 .. j</c> shared by both columns, four vectors
+    /// of rows at a time: 16 rows per pass on 256-bit vectors (<c>Blocked</c>), 32 on 512-bit (<c>Blocked-512</c>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MahalanobisBlocked512(GmmKernelInput input)
+    private static void MahalanobisBlocked<TLanes, TVector>(GmmKernelInput input)
+        where TLanes : struct, ITileLanes<TVector>
+        where TVector : struct
     {
         int d = input.Data.Dimension, m = input.Components;
         int blocks = input.Data.BlockCount;
@@ -1164,6 +1054,7 @@ public static class GmmKernels
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, _, diff) =>
             {
                 int end = Math.Min(blocks, (chunk + 1) * ChunkBlocks);
+                nuint lanes = (nuint)TLanes.Count; // a constant once the kernel is compiled for its width
                 ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
                 for (int blk = chunk * ChunkBlocks; blk < end; blk++)
                 {
@@ -1171,85 +1062,85 @@ public static class GmmKernels
                     {
                         for (int i = 0; i < d; i++)
                         {
-                            var xi = MemoryMarshal.Cast<double, Vector512<double>>(x.AsSpan((blk * d + i) * B, B));
-                            var di = MemoryMarshal.Cast<double, Vector512<double>>(diff.AsSpan(i * B, B));
-                            var mi = Vector512.Create(mu[k * d + i]);
-                            for (int v = 0; v < di.Length; v++)
+                            ref double xi = ref MemoryMarshal.GetReference(x.AsSpan((blk * d + i) * B, B));
+                            ref double di = ref MemoryMarshal.GetReference(diff.AsSpan(i * B, B));
+                            var mi = TLanes.Broadcast(mu[k * d + i]);
+                            for (nuint v = 0; v < B; v += lanes)
                             {
-                                di[v] = xi[v] - mi;
+                                TLanes.Store(TLanes.Subtract(TLanes.Load(ref xi, v), mi), ref di, v);
                             }
                         }
 
                         var uk = u.AsSpan(k * d * d, d * d);
-                        for (int c = 0; c < B; c += 4 * Vector512<double>.Count)
+                        for (int c = 0; c < B; c += 4 * TLanes.Count)
                         {
-                            var q0 = Vector512<double>.Zero;
-                            var q1 = Vector512<double>.Zero;
-                            var q2 = Vector512<double>.Zero;
-                            var q3 = Vector512<double>.Zero;
+                            var q0 = TLanes.Zero;
+                            var q1 = TLanes.Zero;
+                            var q2 = TLanes.Zero;
+                            var q3 = TLanes.Zero;
                             int j = 0;
                             for (; j + 1 < d; j += 2)
                             {
                                 // Columns j and j + 1 of (x - mu) U share the loads of rows 0..j.
-                                var y0 = Vector512<double>.Zero; var y1 = Vector512<double>.Zero;
-                                var y2 = Vector512<double>.Zero; var y3 = Vector512<double>.Zero;
-                                var z0 = Vector512<double>.Zero; var z1 = Vector512<double>.Zero;
-                                var z2 = Vector512<double>.Zero; var z3 = Vector512<double>.Zero;
+                                var y0 = TLanes.Zero; var y1 = TLanes.Zero;
+                                var y2 = TLanes.Zero; var y3 = TLanes.Zero;
+                                var z0 = TLanes.Zero; var z1 = TLanes.Zero;
+                                var z2 = TLanes.Zero; var z3 = TLanes.Zero;
                                 for (int i = 0; i <= j; i++)
                                 {
-                                    var w = Vector512.Create(uk[i * d + j]);
-                                    var w2 = Vector512.Create(uk[i * d + j + 1]);
+                                    var w = TLanes.Broadcast(uk[i * d + j]);
+                                    var w2 = TLanes.Broadcast(uk[i * d + j + 1]);
                                     nuint o = (nuint)(i * B + c);
-                                    var v0 = Vector512.LoadUnsafe(ref dRef, o);
-                                    var v1 = Vector512.LoadUnsafe(ref dRef, o + 8);
-                                    var v2 = Vector512.LoadUnsafe(ref dRef, o + 16);
-                                    var v3 = Vector512.LoadUnsafe(ref dRef, o + 24);
-                                    y0 = Vector512.FusedMultiplyAdd(v0, w, y0); z0 = Vector512.FusedMultiplyAdd(v0, w2, z0);
-                                    y1 = Vector512.FusedMultiplyAdd(v1, w, y1); z1 = Vector512.FusedMultiplyAdd(v1, w2, z1);
-                                    y2 = Vector512.FusedMultiplyAdd(v2, w, y2); z2 = Vector512.FusedMultiplyAdd(v2, w2, z2);
-                                    y3 = Vector512.FusedMultiplyAdd(v3, w, y3); z3 = Vector512.FusedMultiplyAdd(v3, w2, z3);
+                                    var v0 = TLanes.Load(ref dRef, o);
+                                    var v1 = TLanes.Load(ref dRef, o + lanes);
+                                    var v2 = TLanes.Load(ref dRef, o + (2 * lanes));
+                                    var v3 = TLanes.Load(ref dRef, o + (3 * lanes));
+                                    y0 = TLanes.MultiplyAdd(v0, w, y0); z0 = TLanes.MultiplyAdd(v0, w2, z0);
+                                    y1 = TLanes.MultiplyAdd(v1, w, y1); z1 = TLanes.MultiplyAdd(v1, w2, z1);
+                                    y2 = TLanes.MultiplyAdd(v2, w, y2); z2 = TLanes.MultiplyAdd(v2, w2, z2);
+                                    y3 = TLanes.MultiplyAdd(v3, w, y3); z3 = TLanes.MultiplyAdd(v3, w2, z3);
                                 }
 
                                 {
-                                    var w2 = Vector512.Create(uk[(j + 1) * d + j + 1]);
+                                    var w2 = TLanes.Broadcast(uk[(j + 1) * d + j + 1]);
                                     nuint o = (nuint)((j + 1) * B + c);
-                                    z0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o), w2, z0);
-                                    z1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 8), w2, z1);
-                                    z2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 16), w2, z2);
-                                    z3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 24), w2, z3);
+                                    z0 = TLanes.MultiplyAdd(TLanes.Load(ref dRef, o), w2, z0);
+                                    z1 = TLanes.MultiplyAdd(TLanes.Load(ref dRef, o + lanes), w2, z1);
+                                    z2 = TLanes.MultiplyAdd(TLanes.Load(ref dRef, o + (2 * lanes)), w2, z2);
+                                    z3 = TLanes.MultiplyAdd(TLanes.Load(ref dRef, o + (3 * lanes)), w2, z3);
                                 }
 
-                                q0 = Vector512.FusedMultiplyAdd(y0, y0, q0); q0 = Vector512.FusedMultiplyAdd(z0, z0, q0);
-                                q1 = Vector512.FusedMultiplyAdd(y1, y1, q1); q1 = Vector512.FusedMultiplyAdd(z1, z1, q1);
-                                q2 = Vector512.FusedMultiplyAdd(y2, y2, q2); q2 = Vector512.FusedMultiplyAdd(z2, z2, q2);
-                                q3 = Vector512.FusedMultiplyAdd(y3, y3, q3); q3 = Vector512.FusedMultiplyAdd(z3, z3, q3);
+                                q0 = TLanes.MultiplyAdd(y0, y0, q0); q0 = TLanes.MultiplyAdd(z0, z0, q0);
+                                q1 = TLanes.MultiplyAdd(y1, y1, q1); q1 = TLanes.MultiplyAdd(z1, z1, q1);
+                                q2 = TLanes.MultiplyAdd(y2, y2, q2); q2 = TLanes.MultiplyAdd(z2, z2, q2);
+                                q3 = TLanes.MultiplyAdd(y3, y3, q3); q3 = TLanes.MultiplyAdd(z3, z3, q3);
                             }
 
                             if (j < d)
                             {
-                                var y0 = Vector512<double>.Zero; var y1 = Vector512<double>.Zero;
-                                var y2 = Vector512<double>.Zero; var y3 = Vector512<double>.Zero;
+                                var y0 = TLanes.Zero; var y1 = TLanes.Zero;
+                                var y2 = TLanes.Zero; var y3 = TLanes.Zero;
                                 for (int i = 0; i <= j; i++)
                                 {
-                                    var w = Vector512.Create(uk[i * d + j]);
+                                    var w = TLanes.Broadcast(uk[i * d + j]);
                                     nuint o = (nuint)(i * B + c);
-                                    y0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o), w, y0);
-                                    y1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 8), w, y1);
-                                    y2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 16), w, y2);
-                                    y3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref dRef, o + 24), w, y3);
+                                    y0 = TLanes.MultiplyAdd(TLanes.Load(ref dRef, o), w, y0);
+                                    y1 = TLanes.MultiplyAdd(TLanes.Load(ref dRef, o + lanes), w, y1);
+                                    y2 = TLanes.MultiplyAdd(TLanes.Load(ref dRef, o + (2 * lanes)), w, y2);
+                                    y3 = TLanes.MultiplyAdd(TLanes.Load(ref dRef, o + (3 * lanes)), w, y3);
                                 }
 
-                                q0 = Vector512.FusedMultiplyAdd(y0, y0, q0);
-                                q1 = Vector512.FusedMultiplyAdd(y1, y1, q1);
-                                q2 = Vector512.FusedMultiplyAdd(y2, y2, q2);
-                                q3 = Vector512.FusedMultiplyAdd(y3, y3, q3);
+                                q0 = TLanes.MultiplyAdd(y0, y0, q0);
+                                q1 = TLanes.MultiplyAdd(y1, y1, q1);
+                                q2 = TLanes.MultiplyAdd(y2, y2, q2);
+                                q3 = TLanes.MultiplyAdd(y3, y3, q3);
                             }
 
-                            var dst = output.AsSpan((blk * m + k) * B + c, 32);
-                            q0.CopyTo(dst);
-                            q1.CopyTo(dst.Slice(8));
-                            q2.CopyTo(dst.Slice(16));
-                            q3.CopyTo(dst.Slice(24));
+                            ref double dst = ref MemoryMarshal.GetReference(output.AsSpan((blk * m + k) * B + c, 4 * TLanes.Count));
+                            TLanes.Store(q0, ref dst, 0);
+                            TLanes.Store(q1, ref dst, lanes);
+                            TLanes.Store(q2, ref dst, 2 * lanes);
+                            TLanes.Store(q3, ref dst, 3 * lanes);
                         }
                     }
                 }
@@ -1532,6 +1423,9 @@ public static class GmmKernels
         /// <summary>A vector with <paramref name="value"/> in every lane.</summary>
         static abstract TVector Broadcast(double value);
 
+        /// <summary><c>a - b</c>.</summary>
+        static abstract TVector Subtract(TVector a, TVector b);
+
         /// <summary><c>a * b + addend</c>, rounded once.</summary>
         static abstract TVector MultiplyAdd(TVector a, TVector b, TVector addend);
 
@@ -1556,6 +1450,9 @@ public static class GmmKernels
         public static Vector256<double> Broadcast(double value) => Vector256.Create(value);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Subtract(Vector256<double> a, Vector256<double> b) => a - b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> MultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> addend) => Vector256.FusedMultiplyAdd(a, b, addend);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -1577,6 +1474,9 @@ public static class GmmKernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<double> Broadcast(double value) => Vector512.Create(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Subtract(Vector512<double> a, Vector512<double> b) => a - b;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> addend) => Vector512.FusedMultiplyAdd(a, b, addend);

@@ -284,11 +284,11 @@ public static class GmmKernels
 
                         if (wide)
                         {
-                            SyrkTiles512(diff, scaled, de, acc);
+                            SyrkTiles<Tile512, Vector512<double>>(diff, scaled, de, acc);
                         }
                         else
                         {
-                            SyrkTiles(diff, scaled, de, acc);
+                            SyrkTiles<Tile256, Vector256<double>>(diff, scaled, de, acc);
                         }
                     }
                 }
@@ -326,65 +326,55 @@ public static class GmmKernels
 
     /// <summary>
     /// acc[i, j] += scaled_i . diff_j over one block, for the 4 x 4 tiles on and above the diagonal
-    /// (16 accumulators: 8 loads feed 16 FMAs). Padding features are zero in both buffers.
+    /// (16 accumulators: 8 loads feed 16 FMAs), on 256- or 512-bit vectors (<typeparamref name="TLanes"/>),
+    /// whose lanes are added down to four for the sums. Padding features are zero in both buffers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SyrkTiles(double[] diff, double[] scaled, int de, Span<double> acc)
+    private static void SyrkTiles<TLanes, TVector>(double[] diff, double[] scaled, int de, Span<double> acc)
+        where TLanes : struct, ITileLanes<TVector>
+        where TVector : struct
     {
+        nuint lanes = (nuint)TLanes.Count;
         ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
         ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
-        Span<double> tile = stackalloc double[16];
+        if (acc.Length < de * de)
+        {
+            throw new ArgumentException($"The accumulator needs {de * de} entries; it has {acc.Length}.", nameof(acc));
+        }
+        ref double aRef = ref MemoryMarshal.GetReference(acc);
         for (int i = 0; i < de; i += 4)
         {
             for (int j = i; j < de; j += 4)
             {
-                var a00 = Vector256<double>.Zero; var a01 = Vector256<double>.Zero; var a02 = Vector256<double>.Zero; var a03 = Vector256<double>.Zero;
-                var a10 = Vector256<double>.Zero; var a11 = Vector256<double>.Zero; var a12 = Vector256<double>.Zero; var a13 = Vector256<double>.Zero;
-                var a20 = Vector256<double>.Zero; var a21 = Vector256<double>.Zero; var a22 = Vector256<double>.Zero; var a23 = Vector256<double>.Zero;
-                var a30 = Vector256<double>.Zero; var a31 = Vector256<double>.Zero; var a32 = Vector256<double>.Zero; var a33 = Vector256<double>.Zero;
-                for (int b = 0; b < B; b += Vector256<double>.Count)
+                var a00 = TLanes.Zero; var a01 = TLanes.Zero; var a02 = TLanes.Zero; var a03 = TLanes.Zero;
+                var a10 = TLanes.Zero; var a11 = TLanes.Zero; var a12 = TLanes.Zero; var a13 = TLanes.Zero;
+                var a20 = TLanes.Zero; var a21 = TLanes.Zero; var a22 = TLanes.Zero; var a23 = TLanes.Zero;
+                var a30 = TLanes.Zero; var a31 = TLanes.Zero; var a32 = TLanes.Zero; var a33 = TLanes.Zero;
+                for (nuint b = 0; b < B; b += lanes)
                 {
-                    var e0 = Vector256.LoadUnsafe(ref dRef, (nuint)(j * B + b));
-                    var e1 = Vector256.LoadUnsafe(ref dRef, (nuint)((j + 1) * B + b));
-                    var e2 = Vector256.LoadUnsafe(ref dRef, (nuint)((j + 2) * B + b));
-                    var e3 = Vector256.LoadUnsafe(ref dRef, (nuint)((j + 3) * B + b));
-                    var s = Vector256.LoadUnsafe(ref sRef, (nuint)(i * B + b));
-                    a00 = Vector256.FusedMultiplyAdd(s, e0, a00); a01 = Vector256.FusedMultiplyAdd(s, e1, a01);
-                    a02 = Vector256.FusedMultiplyAdd(s, e2, a02); a03 = Vector256.FusedMultiplyAdd(s, e3, a03);
-                    s = Vector256.LoadUnsafe(ref sRef, (nuint)((i + 1) * B + b));
-                    a10 = Vector256.FusedMultiplyAdd(s, e0, a10); a11 = Vector256.FusedMultiplyAdd(s, e1, a11);
-                    a12 = Vector256.FusedMultiplyAdd(s, e2, a12); a13 = Vector256.FusedMultiplyAdd(s, e3, a13);
-                    s = Vector256.LoadUnsafe(ref sRef, (nuint)((i + 2) * B + b));
-                    a20 = Vector256.FusedMultiplyAdd(s, e0, a20); a21 = Vector256.FusedMultiplyAdd(s, e1, a21);
-                    a22 = Vector256.FusedMultiplyAdd(s, e2, a22); a23 = Vector256.FusedMultiplyAdd(s, e3, a23);
-                    s = Vector256.LoadUnsafe(ref sRef, (nuint)((i + 3) * B + b));
-                    a30 = Vector256.FusedMultiplyAdd(s, e0, a30); a31 = Vector256.FusedMultiplyAdd(s, e1, a31);
-                    a32 = Vector256.FusedMultiplyAdd(s, e2, a32); a33 = Vector256.FusedMultiplyAdd(s, e3, a33);
+                    var e0 = TLanes.Load(ref dRef, (nuint)(j * B) + b);
+                    var e1 = TLanes.Load(ref dRef, (nuint)((j + 1) * B) + b);
+                    var e2 = TLanes.Load(ref dRef, (nuint)((j + 2) * B) + b);
+                    var e3 = TLanes.Load(ref dRef, (nuint)((j + 3) * B) + b);
+                    var s = TLanes.Load(ref sRef, (nuint)(i * B) + b);
+                    a00 = TLanes.MultiplyAdd(s, e0, a00); a01 = TLanes.MultiplyAdd(s, e1, a01);
+                    a02 = TLanes.MultiplyAdd(s, e2, a02); a03 = TLanes.MultiplyAdd(s, e3, a03);
+                    s = TLanes.Load(ref sRef, (nuint)((i + 1) * B) + b);
+                    a10 = TLanes.MultiplyAdd(s, e0, a10); a11 = TLanes.MultiplyAdd(s, e1, a11);
+                    a12 = TLanes.MultiplyAdd(s, e2, a12); a13 = TLanes.MultiplyAdd(s, e3, a13);
+                    s = TLanes.Load(ref sRef, (nuint)((i + 2) * B) + b);
+                    a20 = TLanes.MultiplyAdd(s, e0, a20); a21 = TLanes.MultiplyAdd(s, e1, a21);
+                    a22 = TLanes.MultiplyAdd(s, e2, a22); a23 = TLanes.MultiplyAdd(s, e3, a23);
+                    s = TLanes.Load(ref sRef, (nuint)((i + 3) * B) + b);
+                    a30 = TLanes.MultiplyAdd(s, e0, a30); a31 = TLanes.MultiplyAdd(s, e1, a31);
+                    a32 = TLanes.MultiplyAdd(s, e2, a32); a33 = TLanes.MultiplyAdd(s, e3, a33);
                 }
 
-                if (Avx.IsSupported)
-                {
-                    // Four horizontal sums at once per tile row, added to the row as one vector.
-                    ref double row0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(acc), i * de + j);
-                    AddSums(ref row0, a00, a01, a02, a03);
-                    AddSums(ref Unsafe.Add(ref row0, de), a10, a11, a12, a13);
-                    AddSums(ref Unsafe.Add(ref row0, 2 * de), a20, a21, a22, a23);
-                    AddSums(ref Unsafe.Add(ref row0, 3 * de), a30, a31, a32, a33);
-                    continue;
-                }
-
-                tile[0] = Vector256.Sum(a00); tile[1] = Vector256.Sum(a01); tile[2] = Vector256.Sum(a02); tile[3] = Vector256.Sum(a03);
-                tile[4] = Vector256.Sum(a10); tile[5] = Vector256.Sum(a11); tile[6] = Vector256.Sum(a12); tile[7] = Vector256.Sum(a13);
-                tile[8] = Vector256.Sum(a20); tile[9] = Vector256.Sum(a21); tile[10] = Vector256.Sum(a22); tile[11] = Vector256.Sum(a23);
-                tile[12] = Vector256.Sum(a30); tile[13] = Vector256.Sum(a31); tile[14] = Vector256.Sum(a32); tile[15] = Vector256.Sum(a33);
-                for (int ti = 0; ti < 4; ti++)
-                {
-                    var row = acc.Slice((i + ti) * de + j, 4);
-                    for (int tj = 0; tj < 4; tj++)
-                    {
-                        row[tj] += tile[ti * 4 + tj];
-                    }
-                }
+                ref double row0 = ref Unsafe.Add(ref aRef, (i * de) + j);
+                AddSums(ref row0, TLanes.Fold(a00), TLanes.Fold(a01), TLanes.Fold(a02), TLanes.Fold(a03));
+                AddSums(ref Unsafe.Add(ref row0, de), TLanes.Fold(a10), TLanes.Fold(a11), TLanes.Fold(a12), TLanes.Fold(a13));
+                AddSums(ref Unsafe.Add(ref row0, 2 * de), TLanes.Fold(a20), TLanes.Fold(a21), TLanes.Fold(a22), TLanes.Fold(a23));
+                AddSums(ref Unsafe.Add(ref row0, 3 * de), TLanes.Fold(a30), TLanes.Fold(a31), TLanes.Fold(a32), TLanes.Fold(a33));
             }
         }
     }
@@ -406,57 +396,6 @@ public static class GmmKernels
         var cd = Avx.HorizontalAdd(c, d);
         var sums = Avx.Permute2x128(ab, cd, 0x20) + Avx.Permute2x128(ab, cd, 0x31);
         (Vector256.LoadUnsafe(ref target) + sums).StoreUnsafe(ref target);
-    }
-
-    /// <summary><see cref="SyrkTiles"/> on 512-bit vectors: a block of 64 rows is 8 vectors per feature.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SyrkTiles512(double[] diff, double[] scaled, int de, Span<double> acc)
-    {
-        ref double dRef = ref MemoryMarshal.GetArrayDataReference(diff);
-        ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
-        Span<double> tile = stackalloc double[16];
-        for (int i = 0; i < de; i += 4)
-        {
-            for (int j = i; j < de; j += 4)
-            {
-                var a00 = Vector512<double>.Zero; var a01 = Vector512<double>.Zero; var a02 = Vector512<double>.Zero; var a03 = Vector512<double>.Zero;
-                var a10 = Vector512<double>.Zero; var a11 = Vector512<double>.Zero; var a12 = Vector512<double>.Zero; var a13 = Vector512<double>.Zero;
-                var a20 = Vector512<double>.Zero; var a21 = Vector512<double>.Zero; var a22 = Vector512<double>.Zero; var a23 = Vector512<double>.Zero;
-                var a30 = Vector512<double>.Zero; var a31 = Vector512<double>.Zero; var a32 = Vector512<double>.Zero; var a33 = Vector512<double>.Zero;
-                for (int b = 0; b < B; b += Vector512<double>.Count)
-                {
-                    var e0 = Vector512.LoadUnsafe(ref dRef, (nuint)(j * B + b));
-                    var e1 = Vector512.LoadUnsafe(ref dRef, (nuint)((j + 1) * B + b));
-                    var e2 = Vector512.LoadUnsafe(ref dRef, (nuint)((j + 2) * B + b));
-                    var e3 = Vector512.LoadUnsafe(ref dRef, (nuint)((j + 3) * B + b));
-                    var s = Vector512.LoadUnsafe(ref sRef, (nuint)(i * B + b));
-                    a00 = Vector512.FusedMultiplyAdd(s, e0, a00); a01 = Vector512.FusedMultiplyAdd(s, e1, a01);
-                    a02 = Vector512.FusedMultiplyAdd(s, e2, a02); a03 = Vector512.FusedMultiplyAdd(s, e3, a03);
-                    s = Vector512.LoadUnsafe(ref sRef, (nuint)((i + 1) * B + b));
-                    a10 = Vector512.FusedMultiplyAdd(s, e0, a10); a11 = Vector512.FusedMultiplyAdd(s, e1, a11);
-                    a12 = Vector512.FusedMultiplyAdd(s, e2, a12); a13 = Vector512.FusedMultiplyAdd(s, e3, a13);
-                    s = Vector512.LoadUnsafe(ref sRef, (nuint)((i + 2) * B + b));
-                    a20 = Vector512.FusedMultiplyAdd(s, e0, a20); a21 = Vector512.FusedMultiplyAdd(s, e1, a21);
-                    a22 = Vector512.FusedMultiplyAdd(s, e2, a22); a23 = Vector512.FusedMultiplyAdd(s, e3, a23);
-                    s = Vector512.LoadUnsafe(ref sRef, (nuint)((i + 3) * B + b));
-                    a30 = Vector512.FusedMultiplyAdd(s, e0, a30); a31 = Vector512.FusedMultiplyAdd(s, e1, a31);
-                    a32 = Vector512.FusedMultiplyAdd(s, e2, a32); a33 = Vector512.FusedMultiplyAdd(s, e3, a33);
-                }
-
-                tile[0] = Vector512.Sum(a00); tile[1] = Vector512.Sum(a01); tile[2] = Vector512.Sum(a02); tile[3] = Vector512.Sum(a03);
-                tile[4] = Vector512.Sum(a10); tile[5] = Vector512.Sum(a11); tile[6] = Vector512.Sum(a12); tile[7] = Vector512.Sum(a13);
-                tile[8] = Vector512.Sum(a20); tile[9] = Vector512.Sum(a21); tile[10] = Vector512.Sum(a22); tile[11] = Vector512.Sum(a23);
-                tile[12] = Vector512.Sum(a30); tile[13] = Vector512.Sum(a31); tile[14] = Vector512.Sum(a32); tile[15] = Vector512.Sum(a33);
-                for (int ti = 0; ti < 4; ti++)
-                {
-                    var row = acc.Slice((i + ti) * de + j, 4);
-                    for (int tj = 0; tj < 4; tj++)
-                    {
-                        row[tj] += tile[ti * 4 + tj];
-                    }
-                }
-            }
-        }
     }
 
     // ---- covariance: Syrk-Chunk ------------------------------------------------------------------
@@ -1406,7 +1345,7 @@ public static class GmmKernels
         TLanes.Store(q3, ref output, 3 * lanes);
     }
 
-    /// <summary>The vector operations of the kernels written once for both widths (<see cref="TiledRows{TLanes, TVector}"/>, <see cref="ChunkTiles{TLanes, TVector}"/>), one implementation per width.</summary>
+    /// <summary>The vector operations of the kernels written once for both widths (<see cref="TiledRows{TLanes, TVector}"/>, <see cref="ChunkTiles{TLanes, TVector}"/>, <see cref="SyrkTiles{TLanes, TVector}"/>, <see cref="MahalanobisBlocked{TLanes, TVector}"/>), one implementation per width.</summary>
     /// <typeparam name="TVector">The vector of doubles.</typeparam>
     private interface ITileLanes<TVector>
         where TVector : struct

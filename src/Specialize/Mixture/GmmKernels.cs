@@ -34,7 +34,8 @@ namespace Specialize.Mixture;
 /// distances to the E-step's log-sum-exp and the M-step's sums on the thread that wrote it, while it is in
 /// cache; for other variants (<c>Rowwise</c>, registered ones) the E-step makes that a second pass over all
 /// rows, with the same result. More variants (for example code specialized to one dimension) can be
-/// registered; every variant must compute the same result.
+/// registered; every variant must compute the same result. The 256- and 512-bit forms of a variant are one
+/// kernel written over a small interface of vector operations (<c>ITileLanes</c>), compiled for each width.
 /// </summary>
 public static class GmmKernels
 {

@@ -13,8 +13,9 @@ namespace Specialize.Variants;
 /// explains is dropped on it), then times the candidates in interleaved rounds (A B C, B C A, ...)
 /// so that a drift in the machine's speed reaches all of them alike; each candidate's fastest run
 /// counts, clearly slower candidates are dropped after each round, and the others are timed until each
-/// has <see cref="TrialRepetitions"/> runs and <see cref="TrialMinimumSeconds"/> of measured time (at
-/// most <see cref="TrialMaxRounds"/> rounds). When the trial covers only part of a large problem, its
+/// has <see cref="TrialRepetitions"/> runs and <see cref="TrialMinimumSeconds"/> of measured time, or
+/// <see cref="CloseRepetitions"/> runs while another candidate is within <see cref="CloseFactor"/> of the
+/// best (at most <see cref="TrialMaxRounds"/> rounds). When the trial covers only part of a large problem, its
 /// closest finishers race on the first real calls (<see cref="SelectOrRace"/>).
 /// </summary>
 public static class VariantSelector
@@ -24,6 +25,15 @@ public static class VariantSelector
 
     /// <summary>How many timed runs each candidate still in the trial gets at least; the fastest run counts.</summary>
     public const int TrialRepetitions = 3;
+
+    /// <summary>
+    /// How close another candidate's fastest run must be to the best one's for the trial to time the candidates
+    /// <see cref="CloseRepetitions"/> times: there a run that other load on the machine slowed can decide.
+    /// </summary>
+    public const double CloseFactor = 1.2;
+
+    /// <summary>How many timed runs each candidate still in the trial gets at least while the best two are within <see cref="CloseFactor"/>.</summary>
+    public const int CloseRepetitions = 6;
 
     /// <summary>How much measured time (in seconds) each candidate still in the trial gets at least, so that a kernel of microseconds is timed many times.</summary>
     public const double TrialMinimumSeconds = 1e-3;
@@ -289,15 +299,25 @@ public static class VariantSelector
             }
 
             double factor = rounds == 1 ? FirstRoundFactor : EliminationFactor;
-            bool done = true;
-            int left = 0;
+            int left = 0, close = 0;
             for (int i = 0; i < count; i++)
             {
                 active[i] &= fastest[i] <= factor * best;
                 if (active[i])
                 {
                     left++;
-                    done &= timedRuns[i] >= TrialRepetitions && measured[i] >= TrialMinimumSeconds;
+                    close += fastest[i] <= CloseFactor * best ? 1 : 0;
+                }
+            }
+
+            // The best is among the close ones; a second close one makes the leaders a near tie.
+            int repetitions = close > 1 ? CloseRepetitions : TrialRepetitions;
+            bool done = true;
+            for (int i = 0; i < count; i++)
+            {
+                if (active[i])
+                {
+                    done &= timedRuns[i] >= repetitions && measured[i] >= TrialMinimumSeconds;
                 }
             }
 

@@ -130,6 +130,35 @@ public sealed class VariantTrialTests
     }
 
     [Fact]
+    public void Near_tie_is_timed_longer_so_that_a_burst_of_load_on_the_faster_one_does_not_decide()
+    {
+        // "Fast" costs 8% less than "Close", but its first three timed runs are hit by other load (x 1.2):
+        // after three rounds "Close" leads by 11%. The leaders are within 20% of each other, so the trial times
+        // them six times, and the unloaded runs of "Fast" show it is the cheaper one.
+        var dry = new FakeMachine().Add("Fast", 0.0100).Add("Close", 0.0108);
+        VariantSelector.RunTrial(dry.Registry.GetCandidates(Key), dry.Measure);
+        int[] fastCalls = dry.Calls.Select((name, call) => (name, call)).Where(c => c.name == "Fast").Select(c => c.call).ToArray();
+        var loaded = new HashSet<int>(fastCalls.Skip(1).Take(3)); // its first call is untimed
+
+        var machine = new FakeMachine { Slowdown = i => loaded.Contains(i) ? 1.2 : 1.0 }
+            .Add("Fast", 0.0100).Add("Close", 0.0108);
+        var trial = VariantSelector.RunTrial(machine.Registry.GetCandidates(Key), machine.Measure);
+
+        Assert.Equal(0, trial.Best);
+        Assert.Equal(VariantSelector.CloseRepetitions, trial.Rounds);
+    }
+
+    [Fact]
+    public void Clear_winner_is_timed_the_minimum_number_of_times()
+    {
+        var machine = new FakeMachine().Add("Fast", 0.0100).Add("Slower", 0.0125);
+        var trial = VariantSelector.RunTrial(machine.Registry.GetCandidates(Key), machine.Measure);
+
+        Assert.Equal(0, trial.Best);
+        Assert.Equal(VariantSelector.TrialRepetitions, trial.Rounds);
+    }
+
+    [Fact]
     public void Far_slower_candidate_runs_once()
     {
         var machine = new FakeMachine().Add("Fast", 0.010).Add("Slow", 0.5).Add("Close", 0.012);

@@ -92,6 +92,17 @@ public static class DiagnosticDescriptors
         description: "Specialize parallelizes a method by routing its call sites to a generated twin. An entry point has no call sites; lambdas and local functions cannot be intercepted; iterators and async methods are rewritten into state machines. Pure calls there stay sequential.",
         helpLinkUri: HelpLinkBase + "SPEC007.md");
 
+    /// <summary>SPEC008: independent pure calls that stay sequential because of what runs between them.</summary>
+    public static readonly DiagnosticDescriptor PureCallsKeptApart = new(
+        id: DiagnosticIds.PureCallsKeptApart,
+        title: "Independent pure calls are kept apart",
+        messageFormat: "Pure call '{0}' cannot run alongside pure call '{1}': {2}",
+        category: PurityCategory,
+        defaultSeverity: DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: "Pure calls overlap only across code that cannot change what they read or observe their order: other pure calls, and statements that write nothing but local variables and stay in their block. A statement with side effects (a call that is not pure, a write to a field or an array, I/O), one that leaves the block (return, break, throw), or, inside one expression, something evaluated before a call that could throw or have an effect, makes the calls run one after the other. Moving the independent pure calls before it lets them run at once.",
+        helpLinkUri: HelpLinkBase + "SPEC008.md");
+
     /// <summary>SPEC201: a [GmmTrain] method is not a static partial method without a body.</summary>
     public static readonly DiagnosticDescriptor GmmTrainMethodNotStaticPartial = new(
         id: DiagnosticIds.GmmTrainMethodNotStaticPartial,

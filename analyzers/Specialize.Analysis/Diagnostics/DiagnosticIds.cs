@@ -14,6 +14,7 @@ public static class DiagnosticIds
     public const string PureCallCannotOverlap = "SPEC005";
     public const string TypeWithParallelCallsIsNotPartial = "SPEC006";
     public const string PureCallsCannotHostTwin = "SPEC007";
+    public const string PureCallsKeptApart = "SPEC008";
 
     public const string GmmTrainMethodNotStaticPartial = "SPEC201";
     public const string GmmTrainUnsupportedRowType = "SPEC202";

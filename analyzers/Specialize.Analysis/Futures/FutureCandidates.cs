@@ -8,47 +8,43 @@ using Specialize.Analysis.Purity;
 
 namespace Specialize.Analysis.Futures;
 
-/// <summary>A declaration <c>T x = PureCall(args);</c> whose call may start as a future.</summary>
+/// <summary>A call of a verified-pure method that may run as a future.</summary>
 public sealed class FutureCandidate
 {
-    public FutureCandidate(LocalDeclarationStatementSyntax statement, InvocationExpressionSyntax invocationSyntax, IInvocationOperation invocation)
+    public FutureCandidate(IInvocationOperation invocation, SyntaxNode statement)
     {
-        Statement = statement;
-        InvocationSyntax = invocationSyntax;
         Invocation = invocation;
+        Statement = statement;
     }
 
-    public LocalDeclarationStatementSyntax Statement { get; }
-
-    public InvocationExpressionSyntax InvocationSyntax { get; }
-
+    /// <summary>The call.</summary>
     public IInvocationOperation Invocation { get; }
 
-    /// <summary>The declared variable.</summary>
-    public string Variable => Statement.Declaration.Variables[0].Identifier.ValueText;
+    /// <summary>The call's syntax.</summary>
+    public InvocationExpressionSyntax InvocationSyntax => (InvocationExpressionSyntax)Invocation.Syntax;
+
+    /// <summary>The statement the call is written in (or the expression body of the method).</summary>
+    public SyntaxNode Statement { get; }
 
     /// <summary>The called method.</summary>
     public IMethodSymbol Callee => Invocation.TargetMethod;
 }
 
 /// <summary>
-/// Which statements are pure calls that may start as futures. <see cref="FuturePlan"/> decides, from
+/// Which calls are pure calls that may start as futures. <see cref="FuturePlan"/> decides, from
 /// them, which calls overlap; both are shared by the generator and the analyzers, so both always agree.
 /// </summary>
 public static class FutureCandidates
 {
     /// <summary>
-    /// The statement as a future candidate: a single-variable local declaration initialized by a call
-    /// to a <c>[Pure]</c> method that passes the purity check, with by-value arguments that have no
-    /// side effects (evaluating them before an earlier call finishes cannot be observed).
+    /// The call as a future candidate: a call of a <c>[Pure]</c> method that passes the purity check
+    /// and does more than a small fixed amount of work, with by-value arguments in parameter order
+    /// that are pure expressions (they may throw, but change nothing), on a receiver that is
+    /// <c>this</c> or a variable.
     /// </summary>
-    public static FutureCandidate? TryGet(StatementSyntax statement, SemanticModel model, PurityAnalysis purity, CancellationToken cancellationToken)
+    public static FutureCandidate? TryGet(IInvocationOperation invocation, SyntaxNode statement, IMethodSymbol host, PurityAnalysis purity, CancellationToken cancellationToken)
     {
-        if (statement is not LocalDeclarationStatementSyntax declaration
-            || declaration.IsConst || declaration.UsingKeyword != default || declaration.AwaitKeyword != default
-            || declaration.Declaration.Variables.Count != 1 || declaration.Declaration.Type is RefTypeSyntax
-            || declaration.Declaration.Variables[0].Initializer?.Value is not InvocationExpressionSyntax invocationSyntax
-            || model.GetOperation(invocationSyntax, cancellationToken) is not IInvocationOperation invocation)
+        if (invocation.Syntax is not InvocationExpressionSyntax)
         {
             return null;
         }
@@ -57,8 +53,9 @@ public static class FutureCandidates
         // a direct one), so they must be types generated code can name (type parameters never reach a
         // twin: its host is not generic).
         IMethodSymbol callee = invocation.TargetMethod;
-        if (!PurityAnalysis.IsMarkedPure(callee.OriginalDefinition) || callee.ReturnsVoid || callee.ReturnType.IsRefLikeType
-            || callee.ReturnsByRef || callee.ReturnsByRefReadonly || callee.Parameters.Length != invocation.Arguments.Length
+        if (!PurityAnalysis.IsMarkedPure(callee.OriginalDefinition) || callee.MethodKind != MethodKind.Ordinary
+            || callee.ReturnsVoid || callee.ReturnType.IsRefLikeType || callee.ReturnsByRef || callee.ReturnsByRefReadonly
+            || callee.Parameters.Length != invocation.Arguments.Length
             || !TwinHosts.IsNameable(callee.ReturnType, allowTypeParameters: true)
             || callee.Parameters.Any(static p => !TwinHosts.IsNameable(p.Type, allowTypeParameters: true)))
         {
@@ -75,14 +72,15 @@ public static class FutureCandidates
             IArgumentOperation argument = invocation.Arguments[i];
             if (argument.ArgumentKind != ArgumentKind.Explicit || argument.Parameter is null || argument.Parameter.Ordinal != i
                 || argument.Parameter.RefKind != RefKind.None || argument.Value.Type?.IsRefLikeType == true
-                || argument.Parameter.Type.IsRefLikeType || !IsSideEffectFree(argument.Value))
+                || argument.Parameter.Type.IsRefLikeType || argument.Syntax is not ArgumentSyntax { NameColon: null }
+                || !IsSideEffectFree(argument.Value) && !purity.IsPureExpression(argument.Value, host, cancellationToken))
             {
                 return null;
             }
         }
 
         return purity.IsPure(callee, cancellationToken) && !IsConstantWork(callee, cancellationToken)
-            ? new FutureCandidate(declaration, invocationSyntax, invocation)
+            ? new FutureCandidate(invocation, statement)
             : null;
     }
 
@@ -169,25 +167,75 @@ public static class FutureCandidates
             case ILiteralOperation or IDefaultValueOperation or ILocalReferenceOperation or IParameterReferenceOperation
                 or IInstanceReferenceOperation or ITypeOfOperation or ISizeOfOperation or INameOfOperation:
                 return true;
+            case IAnonymousFunctionOperation or IDelegateCreationOperation { Target: IAnonymousFunctionOperation }:
+                // Creating a lambda runs none of its body.
+                return true;
+            default:
+                return IsMovableNode(operation) && operation.ChildOperations.All(IsSideEffectFree);
+        }
+    }
+
+    /// <summary>
+    /// True when the operation itself, given the values of its operands, cannot throw or change
+    /// anything (its operands are judged separately).
+    /// </summary>
+    internal static bool IsMovableNode(IOperation operation)
+    {
+        switch (operation)
+        {
+            case ILiteralOperation or IDefaultValueOperation or ILocalReferenceOperation or IParameterReferenceOperation
+                or IInstanceReferenceOperation or ITypeOfOperation or ISizeOfOperation or INameOfOperation
+                or IParenthesizedOperation or IConditionalOperation { IsRef: false }:
+                return true;
             case IFieldReferenceOperation field:
-                return field.Field.IsStatic ? field.Field.IsReadOnly || field.Field.IsConst : IsSideEffectFree(field.Instance) && IsNotNull(field.Instance);
+                return field.Field.IsStatic ? field.Field.IsReadOnly || field.Field.IsConst : IsNotNull(field.Instance);
             case IConversionOperation { OperatorMethod: null } conversion:
-                return conversion.Conversion.IsImplicit && IsSideEffectFree(conversion.Operand);
-            case IParenthesizedOperation parenthesized:
-                return IsSideEffectFree(parenthesized.Operand);
+                return conversion.Conversion.IsImplicit && !conversion.Conversion.IsUserDefined
+                    || conversion.Conversion.IsNumeric && !conversion.IsChecked && IsPrimitiveNumber(conversion.Operand.Type) && IsPrimitiveNumber(conversion.Type);
             case IBinaryOperation { OperatorMethod: null } binary:
-                // Integer division by zero and checked overflow throw: they must stay in order.
-                return binary.OperatorKind is not (BinaryOperatorKind.Divide or BinaryOperatorKind.Remainder) && !binary.IsChecked
-                    && IsSideEffectFree(binary.LeftOperand) && IsSideEffectFree(binary.RightOperand);
+                return IsMovableBinary(binary);
             case IUnaryOperation { OperatorMethod: null, IsChecked: false } unary:
-                return IsSideEffectFree(unary.Operand);
+                return unary.Type?.SpecialType != SpecialType.System_Decimal;
             case IPropertyReferenceOperation { Property.Name: "Length", Arguments.Length: 0 } length
                 when length.Instance?.Type is IArrayTypeSymbol || length.Instance?.Type?.SpecialType == SpecialType.System_String:
-                return IsSideEffectFree(length.Instance) && IsNotNull(length.Instance);
+                return IsNotNull(length.Instance);
             default:
                 return operation.ConstantValue.HasValue;
         }
     }
+
+    private static bool IsMovableBinary(IBinaryOperation binary)
+    {
+        if (binary.IsChecked || binary.Type?.SpecialType == SpecialType.System_Decimal
+            || binary.LeftOperand.Type?.SpecialType == SpecialType.System_Decimal || binary.OperatorKind is BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr)
+        {
+            return binary.ConstantValue.HasValue;
+        }
+
+        if (binary.OperatorKind == BinaryOperatorKind.Add && binary.Type?.SpecialType == SpecialType.System_String)
+        {
+            // Concatenation of strings (or constants): a string's own ToString, nothing else runs.
+            return binary.LeftOperand.Type?.SpecialType == SpecialType.System_String && binary.RightOperand.Type?.SpecialType == SpecialType.System_String;
+        }
+
+        if (binary.OperatorKind is BinaryOperatorKind.Divide or BinaryOperatorKind.Remainder)
+        {
+            // Floating-point division cannot throw; integer division only by zero, and by -1 of the
+            // smallest value. A constant divisor other than those cannot.
+            if (binary.Type?.SpecialType is SpecialType.System_Single or SpecialType.System_Double)
+            {
+                return true;
+            }
+
+            return binary.RightOperand.ConstantValue is { HasValue: true, Value: { } divisor }
+                && System.Convert.ToDecimal(divisor, System.Globalization.CultureInfo.InvariantCulture) is var d && d != 0 && d != -1;
+        }
+
+        return binary.Type is { } type && (IsPrimitiveNumber(type) || type.SpecialType == SpecialType.System_Boolean || type.TypeKind == TypeKind.Enum);
+    }
+
+    private static bool IsPrimitiveNumber(ITypeSymbol? type) =>
+        type?.SpecialType is >= SpecialType.System_Char and <= SpecialType.System_Double and not SpecialType.System_Decimal;
 
     private static bool IsNotNull(IOperation? operation) =>
         operation is IInstanceReferenceOperation || operation?.Type?.NullableAnnotation == NullableAnnotation.NotAnnotated;

@@ -98,6 +98,25 @@ public sealed class PurityAnalysis
         return !walker.Run().Any(static v => v.IsBlocking);
     }
 
+    /// <summary>
+    /// True when running <paramref name="statement"/> (a statement in the body of <paramref name="host"/>)
+    /// writes nothing but the host's own locals and by-value parameters and objects the statement itself
+    /// allocates, and calls only pure members. Pure calls that started earlier write nothing and read
+    /// only what existed when they started, so such a statement may run while they are still running.
+    /// Reading mutable state is allowed.
+    /// </summary>
+    public bool IsPureStatement(IOperation statement, IMethodSymbol host, CancellationToken cancellationToken)
+    {
+        SyntaxNode? scope = host.DeclaringSyntaxReferences.FirstOrDefault(r => r.SyntaxTree == statement.Syntax.SyntaxTree)?.GetSyntax(cancellationToken);
+        if (scope is null)
+        {
+            return false;
+        }
+
+        var walker = new BodyWalker(this, host, ownsThis: false, statement, new HashSet<(IMethodSymbol, bool)>(CheckComparer.Instance), cancellationToken, stopAtFirst: true, localScope: scope);
+        return !walker.Run().Any(static v => v.IsBlocking);
+    }
+
     private static bool WritesParameterOf(IOperation target, IMethodSymbol method) => target switch
     {
         IConversionOperation conversion => WritesParameterOf(conversion.Operand, method),
@@ -363,12 +382,18 @@ public sealed class PurityAnalysis
         private readonly HashSet<(IMethodSymbol, bool)> inProgress;
         private readonly CancellationToken cancellationToken;
         private readonly bool stopAtFirst;
+
+        // Where the method's own locals are declared: the analysed body itself, or (for one statement of
+        // a method) the whole method, whose locals the statement may write. Only locals declared in
+        // the analysed body can hold objects it allocated.
+        private readonly SyntaxNode? localScope;
         private readonly HashSet<ILocalSymbol> ownedLocals = new(SymbolEqualityComparer.Default);
         private readonly List<PurityViolation> violations = new();
         private readonly HashSet<IOperation> writeTargets = new();
 
-        public BodyWalker(PurityAnalysis owner, IMethodSymbol method, bool ownsThis, IOperation body, HashSet<(IMethodSymbol, bool)> inProgress, CancellationToken cancellationToken, bool stopAtFirst = false)
+        public BodyWalker(PurityAnalysis owner, IMethodSymbol method, bool ownsThis, IOperation body, HashSet<(IMethodSymbol, bool)> inProgress, CancellationToken cancellationToken, bool stopAtFirst = false, SyntaxNode? localScope = null)
         {
+            this.localScope = localScope;
             this.owner = owner;
             this.method = method;
             this.ownsThis = ownsThis;
@@ -620,7 +645,14 @@ public sealed class PurityAnalysis
         {
             // A local of this body (including its lambdas); anything else is captured from outside.
             Location? location = local.Locations.FirstOrDefault();
-            return location is null || !location.IsInSource || body.Syntax.Span.Contains(location.SourceSpan) && location.SourceTree == body.Syntax.SyntaxTree;
+            SyntaxNode scope = localScope ?? body.Syntax;
+            return location is null || !location.IsInSource || scope.Span.Contains(location.SourceSpan) && location.SourceTree == scope.SyntaxTree;
+        }
+
+        private static bool IsDeclaredIn(ILocalSymbol local, SyntaxNode node)
+        {
+            Location? location = local.Locations.FirstOrDefault();
+            return location is not null && location.IsInSource && location.SourceTree == node.SyntaxTree && node.Span.Contains(location.SourceSpan);
         }
 
         private bool IsNested(ISymbol? symbol)
@@ -803,7 +835,7 @@ public sealed class PurityAnalysis
 
             foreach (ILocalSymbol local in assigned.Keys)
             {
-                if (local.RefKind == RefKind.None)
+                if (local.RefKind == RefKind.None && (localScope is null || IsDeclaredIn(local, body.Syntax)))
                 {
                     ownedLocals.Add(local);
                 }

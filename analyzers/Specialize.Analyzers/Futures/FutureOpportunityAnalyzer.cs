@@ -22,7 +22,8 @@ public sealed class FutureOpportunityAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.PureCallCannotOverlap,
         DiagnosticDescriptors.TypeWithParallelCallsIsNotPartial,
-        DiagnosticDescriptors.PureCallsCannotHostTwin);
+        DiagnosticDescriptors.PureCallsCannotHostTwin,
+        DiagnosticDescriptors.PureCallsKeptApart);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -45,34 +46,48 @@ public sealed class FutureOpportunityAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeBody(SyntaxNodeAnalysisContext context, PurityAnalysis analysis)
     {
-        IReadOnlyList<StatementSyntax>? statements = context.Node switch
+        (SyntaxNode Container, IReadOnlyList<StatementSyntax> Statements)? body = context.Node switch
         {
-            MethodDeclarationSyntax { Body: { } body } => body.Statements,
-            LocalFunctionStatementSyntax { Body: { } body } => body.Statements,
-            AnonymousFunctionExpressionSyntax { Block: { } body } => body.Statements,
-            CompilationUnitSyntax unit => unit.Members.OfType<GlobalStatementSyntax>().Select(static g => g.Statement).ToList(),
+            MethodDeclarationSyntax { Body: { } block } => (block, block.Statements),
+            LocalFunctionStatementSyntax { Body: { } block } => (block, block.Statements),
+            AnonymousFunctionExpressionSyntax { Block: { } block } => (block, block.Statements),
+            CompilationUnitSyntax unit => (unit, unit.Members.OfType<GlobalStatementSyntax>().Select(static g => g.Statement).ToList()),
             _ => null,
         };
-        if (statements is null || statements.Count < 2)
+        if (body is not { } found || found.Statements.Count == 0 || CountCalls(found.Statements) < 2)
         {
             return;
         }
 
-        FuturePlan plan = FuturePlan.Create(statements, context.SemanticModel, analysis, context.CancellationToken);
-        if (plan.Candidates.Length == 0)
+        ISymbol? owner = context.Node switch
+        {
+            CompilationUnitSyntax => context.SemanticModel.GetEnclosingSymbol(found.Statements[0].SpanStart, context.CancellationToken),
+            AnonymousFunctionExpressionSyntax lambda => context.SemanticModel.GetSymbolInfo(lambda, context.CancellationToken).Symbol,
+            _ => context.SemanticModel.GetDeclaredSymbol(context.Node, context.CancellationToken),
+        };
+        if (owner is not IMethodSymbol host)
         {
             return;
         }
 
-        if (plan.Runs.Length > 0)
+        FuturePlan plan = FuturePlan.ForStatements(found.Container, found.Statements, context.SemanticModel, analysis, host, context.CancellationToken);
+        if (plan.HasRuns)
         {
-            ReportPlace(context, plan.Runs);
+            ReportPlace(context, plan);
         }
 
-        ReportCallsThatCannotOverlap(context, statements, plan);
+        foreach (FuturePlan part in plan.AllPlans())
+        {
+            ReportCallsThatCannotOverlap(context, part);
+        }
     }
 
-    private static void ReportPlace(SyntaxNodeAnalysisContext context, ImmutableArray<FutureRun> runs)
+    /// <summary>Calls outside lambdas and local functions (two are the least that can overlap).</summary>
+    private static int CountCalls(IReadOnlyList<StatementSyntax> statements) =>
+        statements.Sum(static s => s.DescendantNodesAndSelf(static n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+            .Count(static n => n is InvocationExpressionSyntax));
+
+    private static void ReportPlace(SyntaxNodeAnalysisContext context, FuturePlan plan)
     {
         (string Place, string Reason)? unsupported = context.Node switch
         {
@@ -83,13 +98,29 @@ public sealed class FutureOpportunityAnalyzer : DiagnosticAnalyzer
             _ => null,
         };
 
-        FutureCandidate first = runs[0].Calls[0];
+        FutureRun firstRun = plan.AllPlans().First(static p => p.Runs.Length > 0).Runs[0];
+        FutureCall first = firstRun.Calls[0];
         if (unsupported is { } place)
         {
-            string calls = string.Join(" and ", runs[0].Calls.Select(static c => $"'{c.Callee.Name}'").Distinct());
-            // The run's extent (in statements) travels with the diagnostic, so that "extract method" moves exactly it.
-            ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
-                .Add(DiagnosticProperties.RunLength, runs[0].Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            string calls = string.Join(" and ", firstRun.Calls.Select(static c => $"'{c.Callee.Name}'").Distinct());
+
+            // The extent (in statements) of the local declarations that start a run of the body's own
+            // statements travels with the diagnostic, so that "extract method" moves exactly them.
+            ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty;
+            if (plan.Runs.Length > 0 && plan.Runs[0] == firstRun)
+            {
+                int length = 0;
+                while (firstRun.First + length <= firstRun.Last && plan.Statements[firstRun.First + length] is LocalDeclarationStatementSyntax)
+                {
+                    length++;
+                }
+
+                if (length >= 2)
+                {
+                    properties = properties.Add(DiagnosticProperties.RunLength, length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.PureCallsCannotHostTwin, first.InvocationSyntax.GetLocation(), properties, calls, place.Place, place.Reason));
             return;
@@ -136,52 +167,78 @@ public sealed class FutureOpportunityAnalyzer : DiagnosticAnalyzer
         return null;
     }
 
-    private static void ReportCallsThatCannotOverlap(SyntaxNodeAnalysisContext context, IReadOnlyList<StatementSyntax> statements, FuturePlan plan)
+    /// <summary>
+    /// SPEC005 and SPEC008: calls that could have overlapped another pure call of the same statements
+    /// but run alone, and what keeps them apart.
+    /// </summary>
+    private static void ReportCallsThatCannotOverlap(SyntaxNodeAnalysisContext context, FuturePlan plan)
     {
-        // Only worth saying when there is other pure work the call could have overlapped.
-        if (plan.Candidates.Length < 2)
+        var inRun = new HashSet<FutureCall>(plan.Runs.SelectMany(static r => r.Calls));
+        foreach (FutureCall call in plan.Calls)
         {
-            return;
+            if (inRun.Contains(call))
+            {
+                continue;
+            }
+
+            int step = plan.StepOf(call);
+            int forced = plan.ForcePoint(call);
+            if (forced >= plan.Steps.Length)
+            {
+                continue;
+            }
+
+            // A later pure call that does not need this one's value could have run alongside it.
+            FutureCall? later = plan.Steps.Skip(forced + 1).Select(static s => s.Call).FirstOrDefault(other => other is not null && !Needs(other, call, plan));
+            if (later is null)
+            {
+                continue;
+            }
+
+            FutureStep forcing = plan.Steps[forced];
+            if (forcing.ForcesAllBecause is { } reason && !Reads(forcing, call))
+            {
+                Location at = forcing.Statement.GetLocation();
+                int line = at.GetLineSpan().StartLinePosition.Line + 1;
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PureCallsKeptApart, call.InvocationSyntax.GetLocation(),
+                    ImmutableArray.Create(at), call.Callee.Name, later.Callee.Name,
+                    $"the statement at line {line} ('{Shorten(forcing.Statement)}') runs between them and forces it first, because {reason}; move the independent pure calls before that statement"));
+            }
+            else if (!call.IsTemporary && step >= 0 && Reads(forcing, call))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PureCallCannotOverlap, call.InvocationSyntax.GetLocation(), call.Callee.Name, call.Variable));
+            }
         }
 
-        var inRun = new HashSet<SyntaxNode>(plan.Runs.SelectMany(static r => r.Calls.Select(static c => (SyntaxNode)c.Statement)));
-        foreach (FutureCandidate candidate in plan.Candidates)
+        foreach (KeptApart kept in plan.KeptApart)
         {
-            if (inRun.Contains(candidate.Statement))
+            FutureCall? other = plan.Calls.FirstOrDefault(c => c.Candidate.Statement == kept.Call.Statement);
+            string otherName = other?.Callee.Name ?? plan.Calls.FirstOrDefault()?.Callee.Name ?? string.Empty;
+            if (otherName.Length == 0)
             {
                 continue;
             }
 
-            // Not in a run: no other pure call starts before the value is forced. Say so when a use
-            // of the value forces it (not an impure statement or the end of the block) ...
-            int forced = plan.ForcePoint(candidate);
-            if (forced >= statements.Count)
-            {
-                continue;
-            }
-
-            string variable = candidate.Variable;
-            bool Uses(StatementSyntax statement) => statement.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(id => id.Identifier.ValueText == variable);
-
-            // ... and a later pure call does not need this result, so it could be moved up.
-            bool movable = plan.Candidates.Any(other => IndexOf(statements, other.Statement) > forced && !Uses(other.Statement));
-            if (Uses(statements[forced]) && movable)
-            {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PureCallCannotOverlap, candidate.InvocationSyntax.GetLocation(), candidate.Callee.Name, variable));
-            }
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PureCallsKeptApart, kept.Call.InvocationSyntax.GetLocation(),
+                ImmutableArray.Create(kept.By.GetLocation()), kept.Call.Callee.Name, otherName,
+                $"'{Shorten(kept.By)}', evaluated before it in the same expression, {kept.Reason}; evaluate it in a statement of its own after the call, or call '{kept.Call.Callee.Name}' first"));
         }
     }
 
-    private static int IndexOf(IReadOnlyList<StatementSyntax> statements, StatementSyntax statement)
+    /// <summary>True when a step reads the call's value.</summary>
+    private static bool Reads(FutureStep step, FutureCall call)
     {
-        for (int i = 0; i < statements.Count; i++)
-        {
-            if (statements[i] == statement)
-            {
-                return i;
-            }
-        }
+        IEnumerable<SyntaxNode> nodes = step.Call is { } own ? new SyntaxNode[] { own.InvocationSyntax.ArgumentList } : new SyntaxNode[] { step.Statement };
+        return step.Replacements.Values.Contains(call)
+            || nodes.Any(n => n.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(id => id.Identifier.ValueText == call.Name));
+    }
 
-        return -1;
+    private static bool Needs(FutureCall later, FutureCall earlier, FuturePlan plan) =>
+        later.Mentions.Contains(earlier.Variable) || later.Mentions.Contains(earlier.Name);
+
+    private static string Shorten(SyntaxNode node)
+    {
+        string text = string.Join(" ", node.ToString().Split(new[] { '\r', '\n' }, System.StringSplitOptions.RemoveEmptyEntries).Select(static l => l.Trim()));
+        return text.Length <= 60 ? text : text.Substring(0, 57) + "...";
     }
 }

@@ -17,8 +17,38 @@ public sealed partial class FuturesGenerator
         {
             using var buffer = new StringWriter();
             using IndentedTextWriter writer = GeneratedFile.CreateWriter(buffer);
-            GeneratedFile.WriteHeader(writer, spec.NullableEnabled, spec.Usings);
-            int scopes = GeneratedFile.OpenScopes(writer, spec.Namespace, spec.TypeHeaders);
+            GeneratedFile.WriteHeader(writer, spec.NullableEnabled, spec.FileUsings);
+
+            // The twin is declared inside the same namespace declarations as the original, each with
+            // its own using directives, so that every name in the copied body means what it meant there.
+            int scopes = 0;
+            foreach (NamespaceScope ns in spec.Namespaces)
+            {
+                if (ns.FileScoped)
+                {
+                    writer.WriteLine($"namespace {ns.Name};");
+                    writer.WriteLineNoTabs(string.Empty);
+                }
+                else
+                {
+                    writer.WriteLine($"namespace {ns.Name}");
+                    writer.WriteLine("{");
+                    writer.Indent++;
+                    scopes++;
+                }
+
+                foreach (string directive in ns.Usings)
+                {
+                    writer.WriteLine(directive);
+                }
+
+                if (ns.Usings.Length > 0)
+                {
+                    writer.WriteLineNoTabs(string.Empty);
+                }
+            }
+
+            scopes += GeneratedFile.OpenScopes(writer, string.Empty, spec.TypeHeaders);
 
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// Parallel twin of <c>{spec.Interceptor.Name}</c>: the same statements, with independent pure calls");
@@ -26,25 +56,19 @@ public sealed partial class FuturesGenerator
             writer.WriteLine("/// </summary>");
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
 
-            // The twin keeps the user's own text and layout; re-indent it to this nesting depth.
+            // The twin keeps the user's own text and layout, line for line (a multi-line string's
+            // contents must not move); the scopes above nest as deep as the original's.
+            string indent = new string(' ', 4 * writer.Indent);
             string[] lines = spec.TwinSource.Replace("\r\n", "\n").TrimEnd().Split('\n');
-            int common = lines.Where(static l => l.Trim().Length > 0).Select(static l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
-            foreach (string line in lines)
+            for (int i = 0; i < lines.Length; i++)
             {
-                string trimmed = line.Length >= common ? line.Substring(common) : line.TrimStart();
-                if (trimmed.Trim().Length == 0)
-                {
-                    writer.WriteLineNoTabs(string.Empty);
-                }
-                else
-                {
-                    writer.WriteLine(trimmed.TrimEnd());
-                }
+                string line = i == 0 ? indent + lines[i].TrimStart() : lines[i].TrimEnd();
+                writer.WriteLineNoTabs(line);
             }
 
             GeneratedFile.CloseScopes(writer, scopes);
 
-            writer.WriteLine();
+            writer.WriteLineNoTabs(string.Empty);
             writer.WriteLine("/// <summary>The call sites of this twin that may run as futures, each with its learned cost model.</summary>");
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
             writer.WriteLine("file static class FutureSites");

@@ -23,20 +23,21 @@ public sealed partial class FuturesGenerator
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
         /// <summary>
-        /// Cheap syntax filter: a method body with at least two local declarations initialized by a call.
+        /// Cheap syntax filter: a method body with at least two calls outside lambdas and local
+        /// functions (two pure calls are the least that can overlap).
         /// </summary>
         public static bool IsCandidate(SyntaxNode node)
         {
-            if (node is not MethodDeclarationSyntax { Body: { } body } || node.Parent is not ClassDeclarationSyntax and not RecordDeclarationSyntax)
+            if (node is not MethodDeclarationSyntax method || node.Parent is not ClassDeclarationSyntax and not RecordDeclarationSyntax
+                || ((SyntaxNode?)method.Body ?? method.ExpressionBody) is not { } body)
             {
                 return false;
             }
 
             int calls = 0;
-            foreach (StatementSyntax statement in body.Statements)
+            foreach (SyntaxNode descendant in body.DescendantNodes(static n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
             {
-                if (statement is LocalDeclarationStatementSyntax { Declaration.Variables: { Count: 1 } variables }
-                    && variables[0].Initializer?.Value is InvocationExpressionSyntax && ++calls >= 2)
+                if (descendant is InvocationExpressionSyntax && ++calls >= 2)
                 {
                     return true;
                 }
@@ -54,39 +55,31 @@ public sealed partial class FuturesGenerator
             }
 
             var purity = new PurityAnalysis(model.Compilation);
-            SyntaxList<StatementSyntax> statements = syntax.Body!.Statements;
             bool nullable = (model.GetNullableContext(syntax.SpanStart) & NullableContext.AnnotationsEnabled) != 0;
-            FuturePlan plan = FuturePlan.Create(statements, model, purity, cancellationToken);
-            if (plan.Runs.Length == 0)
+            FuturePlan plan = syntax.Body is { } block
+                ? FuturePlan.ForBody(block, model, purity, method, cancellationToken)
+                : FuturePlan.ForExpressionBody(syntax.ExpressionBody!, model, purity, method, cancellationToken);
+            if (!plan.HasRuns)
             {
                 return null;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var calls = new Dictionary<StatementSyntax, FutureCall>();
-            foreach (FutureRun run in plan.Runs)
-            {
-                foreach (FutureCandidate candidate in run.Calls)
-                {
-                    calls[candidate.Statement] = ToFutureCall(candidate, nullable, method);
-                }
-            }
-
             string twinName = method.Name + "_Parallel";
-            var sites = new List<string>();
-            string body = RewriteBody(syntax.Body, plan, calls, sites, syntax.SyntaxTree.FilePath, nullable);
+            var writer = new TwinWriter(model, method, twinName, plan, nullable, cancellationToken);
+            string body = writer.WriteBody(plan);
             string twin = BuildTwin(syntax, twinName, body);
 
             return new FutureTwinSpec(
                 HintName: HintName(method),
                 MethodKey: MethodKey(method),
-                Usings: new EquatableArray<string>(CollectUsings(syntax)),
-                NullableEnabled: (model.GetNullableContext(syntax.SpanStart) & NullableContext.AnnotationsEnabled) != 0,
-                Namespace: method.ContainingNamespace.IsGlobalNamespace ? string.Empty : method.ContainingNamespace.ToDisplayString(),
+                NullableEnabled: nullable,
+                FileUsings: new EquatableArray<string>(Directives(syntax.SyntaxTree.GetCompilationUnitRoot(cancellationToken).Externs, syntax.SyntaxTree.GetCompilationUnitRoot(cancellationToken).Usings)),
+                Namespaces: new EquatableArray<NamespaceScope>(Namespaces(syntax)),
                 TypeHeaders: new EquatableArray<string>(TypeHeaders(syntax)),
                 TwinName: twinName,
                 TwinSource: twin,
-                Sites: new EquatableArray<string>(sites),
+                Sites: new EquatableArray<string>(writer.Sites),
                 Interceptor: BuildInterceptor(method, twinName));
         }
 
@@ -104,7 +97,7 @@ public sealed partial class FuturesGenerator
                 return false;
             }
 
-            if (syntax.Body is null || syntax.Body.DescendantNodes().Any(static n => n is YieldStatementSyntax))
+            if (syntax.Body is null && syntax.ExpressionBody is null || syntax.Body?.DescendantNodes().Any(static n => n is YieldStatementSyntax) == true)
             {
                 return false;
             }
@@ -140,374 +133,6 @@ public sealed partial class FuturesGenerator
 
         private static bool IsNameable(ITypeSymbol type) => TwinHosts.IsNameable(type);
 
-        /// <summary>One pure call of a run, as text.</summary>
-        private sealed class FutureCall
-        {
-            public FutureCall(LocalDeclarationStatementSyntax statement, string variable, string declaredType, string resultType, string state, string work, string direct, string size, string display, string typeArguments)
-            {
-                Statement = statement;
-                Variable = variable;
-                DeclaredType = declaredType;
-                ResultType = resultType;
-                State = state;
-                Work = work;
-                Direct = direct;
-                Size = size;
-                Display = display;
-                TypeArguments = typeArguments;
-            }
-
-            public LocalDeclarationStatementSyntax Statement { get; }
-
-            /// <summary>The declared variable, as written (with its '@' if it has one).</summary>
-            public string Variable { get; }
-
-            /// <summary>The variable's name without '@', for the names of the twin's own locals.</summary>
-            public string Name => Variable.TrimStart('@');
-
-            public string DeclaredType { get; }
-
-            /// <summary>The callee's return type, fully qualified.</summary>
-            public string ResultType { get; }
-
-            /// <summary>The call's receiver and arguments as one state value, for a spawned call.</summary>
-            public string State { get; }
-
-            /// <summary>The body of the static lambda that makes the call from its state.</summary>
-            public string Work { get; }
-
-            /// <summary>The call itself, as a plain call (the twin itself for a recursive call).</summary>
-            public string Direct { get; }
-
-            /// <summary>The size feature of the call, from its arguments.</summary>
-            public string Size { get; }
-
-            public string Display { get; }
-
-            /// <summary>The state and result types, spelled out so that no inference depends on flow state.</summary>
-            public string TypeArguments { get; }
-        }
-
-        /// <summary>
-        /// A pure call of a run (decided in the shared <see cref="FuturePlan"/>, which the analyzers use
-        /// too), as text. Its argument and result types are nameable: the plan admits no other calls.
-        /// </summary>
-        private static FutureCall ToFutureCall(FutureCandidate candidate, bool nullable, IMethodSymbol host)
-        {
-            SymbolDisplayFormat typeFormat = nullable ? QualifiedFormat : SymbolDisplayFormat.FullyQualifiedFormat;
-            var stateTypes = new List<string>();
-            LocalDeclarationStatementSyntax declaration = candidate.Statement;
-            VariableDeclaratorSyntax variable = declaration.Declaration.Variables[0];
-            InvocationExpressionSyntax invocationSyntax = candidate.InvocationSyntax;
-            IInvocationOperation invocation = candidate.Invocation;
-            IMethodSymbol callee = candidate.Callee;
-
-            // The state carries the receiver (for an instance call) and every argument, each cast to
-            // its parameter type; arguments must be free of side effects so that evaluating them
-            // before an earlier call has finished cannot be observed.
-            var stateParts = new List<string>();
-            string target;
-
-            // A recursive call runs the twin itself, so that every level of the recursion can
-            // overlap its calls (calls from generated code are not intercepted).
-            bool recursive = SymbolEqualityComparer.Default.Equals(callee.OriginalDefinition, host.OriginalDefinition);
-            if (callee.IsStatic)
-            {
-                target = recursive ? host.Name + "_Parallel" : CalleeExpression(invocationSyntax.Expression);
-            }
-            else
-            {
-                IOperation? receiver = invocation.Instance;
-                stateParts.Add($"({callee.ContainingType.ToDisplayString(QualifiedFormat)})({receiver!.Syntax})");
-                stateTypes.Add(callee.ContainingType.ToDisplayString(typeFormat));
-                target = "{0}." + (recursive ? host.Name + "_Parallel" : MemberName(invocationSyntax.Expression));
-            }
-
-            string? size = null;
-            int sizeIndex = 0;
-            for (int i = 0; i < invocation.Arguments.Length; i++)
-            {
-                IArgumentOperation argument = invocation.Arguments[i];
-                string parameterType = argument.Parameter!.Type.ToDisplayString(QualifiedFormat);
-                stateParts.Add($"({parameterType})({((ArgumentSyntax)argument.Syntax).Expression})");
-                stateTypes.Add(argument.Parameter.Type.ToDisplayString(typeFormat));
-                if (size is null && SizeFeature(argument.Parameter.Type) is { } feature)
-                {
-                    size = feature;
-                    sizeIndex = stateParts.Count - 1;
-                }
-            }
-
-            string state = stateParts.Count switch
-            {
-                0 => "0",
-                1 => stateParts[0],
-                _ => "(" + string.Join(", ", stateParts) + ")",
-            };
-
-            string StateItem(int index) => stateParts.Count == 1 ? "__s" : $"__s.Item{index + 1}";
-            var arguments = new List<string>();
-            int first = callee.IsStatic ? 0 : 1;
-            for (int i = first; i < stateParts.Count; i++)
-            {
-                arguments.Add(StateItem(i));
-            }
-
-            string callTarget = callee.IsStatic ? target : string.Format(target, StateItem(0));
-            string call = $"{callTarget}({string.Join(", ", arguments)})";
-            string sizeText = size is null ? "1L" : string.Format(size, stateParts[sizeIndex]);
-            string declaredType = declaration.Declaration.Type.ToString();
-            string direct = DirectCall(invocationSyntax, recursive ? host.Name + "_Parallel" : null);
-
-            string stateType = stateTypes.Count switch
-            {
-                0 => "int",
-                1 => stateTypes[0],
-                _ => "(" + string.Join(", ", stateTypes) + ")",
-            };
-            string resultType = callee.ReturnType.ToDisplayString(typeFormat);
-            string typeArguments = $"<{stateType}, {resultType}>";
-            return new FutureCall(declaration, variable.Identifier.Text, declaredType, resultType, state, call, direct, sizeText, invocationSyntax.ToString(), typeArguments);
-        }
-
-        /// <summary>
-        /// The call as the user wrote it, on one line; a recursive call names the twin instead, so
-        /// that every level of the recursion can overlap its own calls.
-        /// </summary>
-        private static string DirectCall(InvocationExpressionSyntax invocation, string? twinName)
-        {
-            string target = twinName is null
-                ? invocation.Expression.ToString()
-                : invocation.Expression is MemberAccessExpressionSyntax member ? $"{member.Expression}{member.OperatorToken.Text}{twinName}" : twinName;
-            return $"{target}({string.Join(", ", invocation.ArgumentList.Arguments.Select(static a => a.ToString()))})";
-        }
-
-        /// <summary>
-        /// The size feature of a parameter as a format string over its state item ("FutureSize.Of({0})"),
-        /// or null when the type has none.
-        /// </summary>
-        private static string? SizeFeature(ITypeSymbol type)
-        {
-            if (type is IArrayTypeSymbol || type.SpecialType == SpecialType.System_String)
-            {
-                return "global::Specialize.Futures.FutureSize.Of({0})";
-            }
-
-            if (type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16
-                or SpecialType.System_UInt16 or SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_UInt32)
-            {
-                return "(long){0}";
-            }
-
-            foreach (INamedTypeSymbol face in type.AllInterfaces)
-            {
-                string name = face.OriginalDefinition.ToDisplayString();
-                if (name == "System.Collections.Generic.IReadOnlyCollection<T>")
-                {
-                    return $"global::Specialize.Futures.FutureSize.OfCollection<{face.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}>({{0}})";
-                }
-            }
-
-            return null;
-        }
-
-        private static string CalleeExpression(ExpressionSyntax expression) => expression.ToString();
-
-        private static string MemberName(ExpressionSyntax expression) => expression switch
-        {
-            MemberAccessExpressionSyntax member => member.Name.ToString(),
-            _ => expression.ToString(),
-        };
-
-        /// <summary>
-        /// The block as the plan says: statements kept as written, pure calls started as futures or made
-        /// directly, declarations that may throw while calls run guarded, and each value bound where
-        /// it is forced, in program order.
-        /// </summary>
-        private static string RewriteBody(BlockSyntax body, FuturePlan plan, Dictionary<StatementSyntax, FutureCall> calls, List<string> sites, string filePath, bool nullable)
-        {
-            SymbolDisplayFormat typeFormat = nullable ? QualifiedFormat : SymbolDisplayFormat.FullyQualifiedFormat;
-            var started = new HashSet<StatementSyntax>(plan.Steps.Where(static s => s.Kind == FutureStepKind.Start).Select(static s => s.Statement));
-            var runByFirst = plan.Runs.ToDictionary(static r => r.First);
-            var text = new StringBuilder();
-            text.Append(body.OpenBraceToken.ToFullString());
-            string indent = string.Empty;
-
-            void Force(CodeLines code, IEnumerable<FutureCandidate> forced)
-            {
-                foreach (FutureCandidate candidate in forced)
-                {
-                    FutureCall call = calls[candidate.Statement];
-                    code.Line(started.Contains(candidate.Statement)
-                        ? $"{call.DeclaredType} {call.Variable} = global::Specialize.Futures.Future.Join<{call.ResultType}>(__future_{call.Name}, __value_{call.Name});"
-                        : $"{call.DeclaredType} {call.Variable} = __value_{call.Name};");
-                }
-            }
-
-            for (int i = 0; i < plan.Steps.Length; i++)
-            {
-                FutureStep step = plan.Steps[i];
-                StatementSyntax statement = step.Statement;
-                indent = statement.GetLeadingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
-                var code = new CodeLines(text, indent);
-                Force(code, step.ForcedBefore);
-                if (step.Kind == FutureStepKind.Plain)
-                {
-                    text.Append(statement.ToFullString());
-                    continue;
-                }
-
-                // The statement's own comments stay; its indentation is the generated lines'.
-                SyntaxTriviaList leading = statement.GetLeadingTrivia();
-                text.Append((leading.Count > 0 && leading[leading.Count - 1].IsKind(SyntaxKind.WhitespaceTrivia) ? leading.RemoveAt(leading.Count - 1) : leading).ToFullString());
-                if (runByFirst.TryGetValue(i, out FutureRun? run))
-                {
-                    code.Line($"// These {run.Calls.Length} pure calls may run at once. Each one that has another after it, before its value is needed,");
-                    code.Line("// starts as a future when its site predicts enough work to pay for one, and is otherwise a plain call;");
-                    code.Line("// values are forced, in program order, at their first use.");
-                }
-
-                List<FutureCall> running = step.Running.Select(c => calls[c.Statement]).ToList();
-                switch (step.Kind)
-                {
-                    case FutureStepKind.Start:
-                    {
-                        FutureCall call = calls[statement];
-                        FileLinePositionSpan line = call.Statement.GetLocation().GetLineSpan();
-                        string site = $"FutureSites.Site{sites.Count}";
-                        sites.Add($"{call.Display} at {System.IO.Path.GetFileName(filePath)}({line.StartLinePosition.Line + 1},{line.StartLinePosition.Character + 1})");
-                        EmitStart(code, call, site, running, nullable);
-                        break;
-                    }
-
-                    case FutureStepKind.Direct:
-                    {
-                        FutureCall call = calls[statement];
-                        code.Line($"{call.ResultType} __value_{call.Name};");
-                        EmitGuarded(code, $"__value_{call.Name} = {call.Direct};", running);
-                        break;
-                    }
-
-                    case FutureStepKind.Guarded:
-                    {
-                        // A pure declaration that may throw: declared before the try, bound after it.
-                        var declaration = (LocalDeclarationStatementSyntax)statement;
-                        VariableDeclaratorSyntax variable = declaration.Declaration.Variables[0];
-                        string name = "__value_" + variable.Identifier.ValueText;
-                        code.Line($"{step.Declared!.Type.ToDisplayString(typeFormat)} {name};");
-                        EmitGuarded(code, $"{name} = {variable.Initializer!.Value};", running);
-                        code.Line($"{declaration.Declaration.Type} {variable.Identifier.Text} = {name};");
-                        break;
-                    }
-                }
-            }
-
-            Force(new CodeLines(text, indent), plan.ForcedAtEnd);
-            text.Append(body.CloseBraceToken.ToFullString());
-            return text.ToString();
-        }
-
-        /// <summary>
-        /// A call that may start as a future: spawned when its site says the work pays for a thread,
-        /// otherwise made right here as a plain call (timed now and then, to keep the site's cost
-        /// model current). The spawned task and the inline value are two locals, so the inline path
-        /// touches no future at all.
-        /// </summary>
-        private static void EmitStart(CodeLines code, FutureCall call, string site, List<FutureCall> earlier, bool nullable)
-        {
-            string future = "__future_" + call.Name;
-            string value = "__value_" + call.Name;
-            string size = "__size_" + call.Name;
-            string timing = "__timing_" + call.Name;
-            code.Line($"global::System.Threading.Tasks.Task<{call.ResultType}>{(nullable ? "?" : string.Empty)} {future} = null;");
-            code.Line($"{call.ResultType} {value} = default{(nullable ? "!" : string.Empty)};");
-            code.Line($"long {size} = {call.Size};");
-            code.Line($"if ({site}.TrySpawn({size}))");
-            code.Open();
-            code.Line($"{future} = global::Specialize.Futures.Future.Spawn{call.TypeArguments}({site}, {size}, {call.State}, static __s => {call.Work});");
-            code.Close();
-            code.Line("else");
-            code.Open();
-            code.Line($"long {timing} = {site}.StartTiming({size});");
-            EmitGuarded(code, $"{value} = {call.Direct};", earlier);
-            code.Line($"{site}.StopTiming({timing}, {size});");
-            code.Close();
-            code.Line(string.Empty);
-        }
-
-        /// <summary>
-        /// A statement that may throw while earlier calls are still running as futures: the
-        /// sequential program would have thrown their exceptions first, so on the way out it forces
-        /// them, in program order, and rethrows its own exception only when none of them throws.
-        /// </summary>
-        private static void EmitGuarded(CodeLines code, string statement, List<FutureCall> earlier)
-        {
-            if (earlier.Count == 0)
-            {
-                code.Line(statement);
-                return;
-            }
-
-            code.Line("try");
-            code.Open();
-            code.Line(statement);
-            code.Close();
-            code.Line("catch");
-            code.Open();
-            code.Line("// The sequential program would have thrown an earlier call's exception first.");
-            foreach (FutureCall call in earlier)
-            {
-                code.Line($"global::Specialize.Futures.Future.Wait(__future_{call.Name});");
-            }
-
-            code.Line("throw;");
-            code.Close();
-            code.Line(string.Empty);
-        }
-
-        /// <summary>Lines of generated statements at the indentation of the statement they replace.</summary>
-        private sealed class CodeLines
-        {
-            private readonly StringBuilder text;
-            private readonly string indent;
-            private int depth;
-
-            public CodeLines(StringBuilder text, string indent)
-            {
-                this.text = text;
-                this.indent = indent;
-            }
-
-            public void Line(string line)
-            {
-                if (line.Length == 0)
-                {
-                    text.Append('\n');
-                    return;
-                }
-
-                text.Append(indent);
-                for (int i = 0; i < depth; i++)
-                {
-                    text.Append("    ");
-                }
-
-                text.Append(line).Append('\n');
-            }
-
-            public void Open()
-            {
-                Line("{");
-                depth++;
-            }
-
-            public void Close()
-            {
-                depth--;
-                Line("}");
-            }
-        }
-
         private static string BuildTwin(MethodDeclarationSyntax syntax, string twinName, string body)
         {
             var modifiers = new List<string> { "internal" };
@@ -521,9 +146,31 @@ public sealed partial class FuturesGenerator
                 modifiers.Add("unsafe");
             }
 
-            string parameters = string.Join(", ", syntax.ParameterList.Parameters.Select(p => $"{p.Type} {p.Identifier.ValueText}"));
+            // Parameters as declared (attributes, '@' names and defaults included), on one line.
+            string parameters = string.Join(", ", syntax.ParameterList.Parameters.Select(static p => WithoutDirectives(p)));
             string indent = syntax.GetLeadingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
-            return $"{indent}{string.Join(" ", modifiers)} {syntax.ReturnType} {twinName}({parameters})\n{indent}{body.TrimStart()}";
+            string returnType = WithoutDirectives(syntax.ReturnType);
+            return $"{indent}{string.Join(" ", modifiers)} {returnType} {twinName}({parameters})\n{indent}{body.TrimStart(' ', '\t')}";
+        }
+
+        /// <summary>A node's text on one line, without comments, preprocessor directives or inactive code.</summary>
+        private static string WithoutDirectives(SyntaxNode node)
+        {
+            var text = new StringBuilder();
+            SyntaxToken previous = default;
+            foreach (SyntaxToken token in node.DescendantTokens())
+            {
+                if (text.Length > 0 && (previous.TrailingTrivia.Count > 0
+                    || token.LeadingTrivia.Any(static t => !t.IsDirective && !t.IsKind(SyntaxKind.DisabledTextTrivia))))
+                {
+                    text.Append(' ');
+                }
+
+                text.Append(token.Text);
+                previous = token;
+            }
+
+            return text.ToString();
         }
 
         private static InterceptorSignature BuildInterceptor(IMethodSymbol method, string twinName)
@@ -531,9 +178,17 @@ public sealed partial class FuturesGenerator
             var parameters = new List<string>();
             var arguments = new List<string>();
             string type = method.ContainingType.ToDisplayString(QualifiedFormat);
+
+            // The receiver's name must not be one of the method's own parameter names.
+            string receiver = "@this";
+            for (int i = 0; method.Parameters.Any(p => "@" + p.Name == receiver); i++)
+            {
+                receiver = "__receiver" + (i == 0 ? string.Empty : i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
             if (!method.IsStatic)
             {
-                parameters.Add($"this {type} @this");
+                parameters.Add($"this {type} {receiver}");
             }
 
             foreach (IParameterSymbol parameter in method.Parameters)
@@ -542,36 +197,48 @@ public sealed partial class FuturesGenerator
                 arguments.Add("@" + parameter.Name);
             }
 
-            string receiver = method.IsStatic ? type : "@this";
             return new InterceptorSignature(
                 method.Name,
                 method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(QualifiedFormat),
                 string.Join(", ", parameters),
-                $"{receiver}.{twinName}({string.Join(", ", arguments)})");
+                $"{(method.IsStatic ? type : receiver)}.{twinName}({string.Join(", ", arguments)})");
         }
 
-        private static IEnumerable<string> CollectUsings(SyntaxNode node)
+        /// <summary>Extern alias and using directives as written (global ones apply everywhere already).</summary>
+        private static IEnumerable<string> Directives(SyntaxList<ExternAliasDirectiveSyntax> externs, SyntaxList<UsingDirectiveSyntax> usings)
         {
-            var usings = new List<string>();
-            for (SyntaxNode? current = node; current is not null; current = current.Parent)
+            foreach (ExternAliasDirectiveSyntax directive in externs)
             {
-                SyntaxList<UsingDirectiveSyntax> directives = current switch
+                yield return WithoutDirectives(directive);
+            }
+
+            foreach (UsingDirectiveSyntax directive in usings)
+            {
+                if (directive.GlobalKeyword == default)
                 {
-                    CompilationUnitSyntax unit => unit.Usings,
-                    BaseNamespaceDeclarationSyntax ns => ns.Usings,
-                    _ => default,
-                };
-                foreach (UsingDirectiveSyntax directive in directives)
+                    yield return WithoutDirectives(directive);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The namespace declarations around the method, outermost first, each with its own directives:
+        /// an alias or a using inside a namespace means what it means there, so the twin is declared
+        /// inside the same declarations.
+        /// </summary>
+        private static IEnumerable<NamespaceScope> Namespaces(MethodDeclarationSyntax syntax)
+        {
+            var scopes = new List<NamespaceScope>();
+            for (SyntaxNode? node = syntax.Parent; node is not null; node = node.Parent)
+            {
+                if (node is BaseNamespaceDeclarationSyntax ns)
                 {
-                    if (directive.GlobalKeyword == default)
-                    {
-                        usings.Add(directive.WithoutTrivia().ToString());
-                    }
+                    scopes.Insert(0, new NamespaceScope(WithoutDirectives(ns.Name), ns is FileScopedNamespaceDeclarationSyntax,
+                        new EquatableArray<string>(Directives(ns.Externs, ns.Usings))));
                 }
             }
 
-            usings.Sort(System.StringComparer.Ordinal);
-            return usings.Distinct();
+            return scopes;
         }
 
         private static IEnumerable<string> TypeHeaders(MethodDeclarationSyntax syntax)
@@ -582,13 +249,19 @@ public sealed partial class FuturesGenerator
                 string keyword = type is RecordDeclarationSyntax record
                     ? "record" + (record.ClassOrStructKeyword == default ? string.Empty : " " + record.ClassOrStructKeyword.Text)
                     : type.Keyword.Text;
-                string modifiers = string.Join(" ", type.Modifiers.Where(m => m.IsKind(SyntaxKind.StaticKeyword) || m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
-                headers.Insert(0, $"{modifiers} {keyword} {type.Identifier.ValueText}".Trim());
+                string modifiers = string.Join(" ", type.Modifiers
+                    .Where(static m => m.IsKind(SyntaxKind.StaticKeyword) || m.IsKind(SyntaxKind.UnsafeKeyword) || m.IsKind(SyntaxKind.PartialKeyword))
+                    .Select(static m => m.Text));
+                headers.Insert(0, $"{modifiers} {keyword} {type.Identifier.Text}".Trim());
             }
 
             return headers;
         }
 
+        /// <summary>
+        /// A readable file name for the twin: the type, the method and its parameter types. Twins whose
+        /// names still coincide are told apart when they are emitted.
+        /// </summary>
         private static string HintName(IMethodSymbol method)
         {
             var name = new StringBuilder();

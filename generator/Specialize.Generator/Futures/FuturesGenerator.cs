@@ -43,10 +43,30 @@ public sealed partial class FuturesGenerator : IIncrementalGenerator
             {
                 production.ReportDiagnostic(result.Diagnostic.ToDiagnostic());
             }
+        });
 
-            if (result.Twin is not null)
+        // Twins are written together, so that file names that coincide (overloads whose parameter
+        // types print alike) are told apart, and one that fails cannot take the others with it.
+        context.RegisterSourceOutput(twins.Where(static t => t.Twin is not null).Select(static (t, _) => t.Twin!).Collect(), static (production, specs) =>
+        {
+            var used = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+            foreach (FutureTwinSpec spec in specs.OrderBy(static s => s.MethodKey, System.StringComparer.Ordinal))
             {
-                production.AddSource(result.Twin.HintName, Emitter.EmitTwin(result.Twin));
+                production.CancellationToken.ThrowIfCancellationRequested();
+                string hintName = spec.HintName;
+                for (int n = 2; !used.Add(hintName); n++)
+                {
+                    hintName = spec.HintName.Substring(0, spec.HintName.Length - ".Parallel.g.cs".Length) + "_" + n.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".Parallel.g.cs";
+                }
+
+                try
+                {
+                    production.AddSource(hintName, Emitter.EmitTwin(spec));
+                }
+                catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+                {
+                    production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorInternalError, Location.None, spec.Interceptor.Name, exception.GetType().Name + ": " + exception.Message));
+                }
             }
         });
 
@@ -96,7 +116,14 @@ public sealed partial class FuturesGenerator : IIncrementalGenerator
 
             if (sites.Count > 0)
             {
-                production.AddSource("Specialize.FutureInterceptors.g.cs", Emitter.EmitInterceptors(specs, sites));
+                try
+                {
+                    production.AddSource("Specialize.FutureInterceptors.g.cs", Emitter.EmitInterceptors(specs, sites));
+                }
+                catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+                {
+                    production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorInternalError, Location.None, "interceptors", exception.GetType().Name + ": " + exception.Message));
+                }
             }
         });
     }

@@ -31,6 +31,14 @@ public static class FutureRuntime
     public static bool Enabled { get; set; } = !IsOff(Environment.GetEnvironmentVariable("SPECIALIZE_FUTURES"));
 
     /// <summary>
+    /// Spawns every call a twin can spawn, whatever its predicted work, while the in-flight limit
+    /// allows (default <see langword="false"/>, or <see langword="true"/> when the environment
+    /// variable <c>SPECIALIZE_FUTURES</c> is <c>always</c>). For testing that a program computes the
+    /// same with its calls running at once as without; it makes small calls slower.
+    /// </summary>
+    public static bool SpawnAlways { get; set; } = string.Equals(Environment.GetEnvironmentVariable("SPECIALIZE_FUTURES"), "always", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
     /// The most futures running at once across the process (default 4 × processor count); beyond
     /// it, calls run inline.
     /// </summary>
@@ -120,7 +128,7 @@ public static class FutureRuntime
     internal static bool ShouldSpawn(FutureSite site, long size)
     {
         // The site keeps the smallest size worth a spawn (long.MaxValue until it has learned).
-        if (!Enabled || size < site.MinimumSpawnSize || Environment.ProcessorCount < 2)
+        if (!Enabled || (size < site.MinimumSpawnSize && !SpawnAlways) || Environment.ProcessorCount < 2)
         {
             return false;
         }

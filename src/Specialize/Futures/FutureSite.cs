@@ -62,7 +62,7 @@ public sealed class FutureSite
     public bool TrySpawn(long size)
     {
         // The common answer, run inline, is one comparison in the caller's own code.
-        if (size >= MinimumSpawnSize && TrySpawnSlow(size))
+        if ((size >= MinimumSpawnSize || FutureRuntime.SpawnAlways) && TrySpawnSlow(size))
         {
             return true;
         }

@@ -520,7 +520,7 @@ public sealed class PurityCorpusTests
         {
             "functional quicksort recursing on fresh arrays",
             """
-            public static class C
+            public static partial class C
             {
                 [Pure]
                 public static int[] Sort(int[] xs)

@@ -9,6 +9,7 @@ namespace Specialize.Generator.Tests.Futures;
 /// The twin must behave exactly like the sequential method: same results, same exception at the same
 /// logical point, and visible side effects around pure calls in the same order.
 /// </summary>
+[Collection(nameof(FutureRuntimeCollection))]
 public sealed class SequentialEquivalenceTests : IDisposable
 {
     private readonly bool enabled = FutureRuntime.Enabled;

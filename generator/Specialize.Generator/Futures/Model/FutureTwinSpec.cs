@@ -5,27 +5,33 @@ namespace Specialize.Generator.Futures.Model;
 /// <summary>
 /// One method that gets a parallel twin: everything the emitter needs, as text, no symbols.
 /// </summary>
-/// <param name="HintName">Unique file name of the generated twin.</param>
+/// <param name="HintName">File name of the generated twin (made unique among all twins when they are emitted).</param>
 /// <param name="MethodKey">Identifies the original method (its documentation comment id).</param>
-/// <param name="Usings">The using directives of the original file.</param>
 /// <param name="NullableEnabled">Whether the original method is in a nullable-enabled context.</param>
-/// <param name="Namespace">The containing namespace, empty for the global namespace.</param>
+/// <param name="FileUsings">The extern alias and using directives of the original file, outside any namespace.</param>
+/// <param name="Namespaces">The namespace declarations around the original method, outermost first, each with its own directives.</param>
 /// <param name="TypeHeaders">Declarations of the containing types, outermost first ("public static partial class Kernels").</param>
 /// <param name="TwinName">Name of the twin method.</param>
-/// <param name="TwinSource">The twin method, as source.</param>
+/// <param name="TwinSource">The twin method, as source, indented as the original.</param>
 /// <param name="Sites">Descriptions of the call sites that may run as futures.</param>
 /// <param name="Interceptor">How to intercept calls of the original method.</param>
 internal sealed record FutureTwinSpec(
     string HintName,
     string MethodKey,
-    EquatableArray<string> Usings,
     bool NullableEnabled,
-    string Namespace,
+    EquatableArray<string> FileUsings,
+    EquatableArray<NamespaceScope> Namespaces,
     EquatableArray<string> TypeHeaders,
     string TwinName,
     string TwinSource,
     EquatableArray<string> Sites,
     InterceptorSignature Interceptor);
+
+/// <summary>A namespace declaration around the original method, re-declared around its twin.</summary>
+/// <param name="Name">The name as written.</param>
+/// <param name="FileScoped">True for <c>namespace N;</c>.</param>
+/// <param name="Usings">The extern alias and using directives written inside it.</param>
+internal sealed record NamespaceScope(string Name, bool FileScoped, EquatableArray<string> Usings);
 
 /// <summary>The signature of an interceptor for the original method, fully qualified.</summary>
 /// <param name="Name">The original method's name.</param>

@@ -76,8 +76,10 @@ public sealed class FutureStep
 {
     internal FutureStep(SyntaxNode statement, FutureStepKind kind, FutureCall? call, ImmutableArray<FutureCall> forcedBefore,
         ImmutableArray<FutureCall> running, ILocalSymbol? declared, ImmutableDictionary<InvocationExpressionSyntax, FutureCall> replacements,
-        ImmutableDictionary<SyntaxNode, FuturePlan> nested, string? forcesAllBecause, bool inline)
+        ImmutableDictionary<SyntaxNode, FuturePlan> nested, string? forcesAllBecause, bool inline, FutureMap? map, FutureChoice? choice)
     {
+        Map = map;
+        Choice = choice;
         Statement = statement;
         Kind = kind;
         Call = call;
@@ -128,8 +130,70 @@ public sealed class FutureStep
     /// </summary>
     public bool IsInline { get; }
 
+    /// <summary>A loop that runs as a parallel map; null for anything else.</summary>
+    public FutureMap? Map { get; }
+
+    /// <summary>A statement around a conditional expression, written as <c>if</c>/<c>else</c>; null for anything else.</summary>
+    public FutureChoice? Choice { get; }
+
     /// <summary>True for a call step.</summary>
     public bool IsCall => Call is not null;
+}
+
+/// <summary>How a statement built around a conditional expression uses its value.</summary>
+public enum FutureChoiceKind
+{
+    /// <summary><c>return c ? a : b;</c></summary>
+    Return,
+
+    /// <summary><c>T x = c ? a : b;</c></summary>
+    Declare,
+
+    /// <summary><c>x = c ? a : b;</c></summary>
+    Assign,
+}
+
+/// <summary>
+/// A statement whose value is a conditional expression with pure calls in its arms, written by a
+/// twin as an <c>if</c>/<c>else</c> so that the calls of each arm can overlap. Each arm converts its
+/// value to the conditional's type, as the conditional does.
+/// </summary>
+public sealed class FutureChoice
+{
+    internal FutureChoice(ConditionalExpressionSyntax conditional, FutureChoiceKind kind, string? variable, TypeSyntax? declaredType, ITypeSymbol type,
+        ITypeSymbol? variableType, FuturePlan whenTrue, FuturePlan whenFalse)
+    {
+        Conditional = conditional;
+        Kind = kind;
+        Variable = variable;
+        DeclaredType = declaredType;
+        Type = type;
+        VariableType = variableType;
+        WhenTrue = whenTrue;
+        WhenFalse = whenFalse;
+    }
+
+    public ConditionalExpressionSyntax Conditional { get; }
+
+    public FutureChoiceKind Kind { get; }
+
+    /// <summary>The declared or assigned variable, as written.</summary>
+    public string? Variable { get; }
+
+    /// <summary>The declaration's type as written (<c>var</c> or explicit).</summary>
+    public TypeSyntax? DeclaredType { get; }
+
+    /// <summary>The conditional expression's type.</summary>
+    public ITypeSymbol Type { get; }
+
+    /// <summary>The declared variable's type.</summary>
+    public ITypeSymbol? VariableType { get; }
+
+    /// <summary>The plan of the arm taken when the condition holds (its container is the arm).</summary>
+    public FuturePlan WhenTrue { get; }
+
+    /// <summary>The plan of the other arm.</summary>
+    public FuturePlan WhenFalse { get; }
 }
 
 /// <summary>
@@ -226,8 +290,17 @@ public sealed class FuturePlan
         this.forcePoints = forcePoints;
     }
 
-    /// <summary>The block, switch section or embedded statement whose statements this plans.</summary>
+    /// <summary>
+    /// The block, switch section or embedded statement whose statements this plans (for a method with
+    /// an expression body, its arrow clause; for an arm of a <see cref="FutureChoice"/>, the arm).
+    /// </summary>
     public SyntaxNode Container { get; }
+
+    /// <summary>For an arm of a <see cref="FutureChoice"/>: the text before the arm's value in the statement that ends it ("return (T)(", "x = (T)(").</summary>
+    public string? ArmPrefix { get; private set; }
+
+    /// <summary>For an arm of a <see cref="FutureChoice"/>: the text after the arm's value (");").</summary>
+    public string? ArmSuffix { get; private set; }
 
     /// <summary>The statements, in order.</summary>
     public IReadOnlyList<StatementSyntax> Statements { get; }
@@ -264,7 +337,7 @@ public sealed class FuturePlan
     }
 
     /// <summary>True when this plan or a nested one has calls that overlap: the code needs a twin.</summary>
-    public bool HasRuns => AllPlans().Any(static p => p.Runs.Length > 0);
+    public bool HasRuns => AllPlans().Any(static p => p.Runs.Length > 0 || p.Steps.Any(static s => s.Map is not null));
 
     /// <summary>
     /// Index of the step before which the call's value is forced (the number of steps when it is
@@ -424,7 +497,7 @@ public sealed class FuturePlan
 
             steps.Add(new FutureStep(draft.Statement, kind, draft.Call, Calls(forcedBefore[i].Where(k => !Inline(k)), startedOnly: false), runningNow,
                 kind == FutureStepKind.Guarded ? draft.Declared : null, draft.Replacements.ToImmutableDictionary(),
-                draft.Nested.ToImmutableDictionary(), draft.KeepsPending ? null : draft.ForcesAllBecause, inline));
+                draft.Nested.ToImmutableDictionary(), draft.KeepsPending ? null : draft.ForcesAllBecause, inline, draft.Map, draft.Choice));
             if (started[i])
             {
                 running.Add(i);
@@ -478,6 +551,10 @@ public sealed class FuturePlan
         public Dictionary<InvocationExpressionSyntax, FutureCall> Replacements { get; } = new();
 
         public Dictionary<SyntaxNode, FuturePlan> Nested { get; } = new();
+
+        public FutureMap? Map { get; set; }
+
+        public FutureChoice? Choice { get; set; }
     }
 
     /// <summary>Turns statements into drafts and plans, recursively.</summary>
@@ -489,6 +566,7 @@ public sealed class FuturePlan
         private readonly CancellationToken cancellationToken;
         private readonly Dictionary<string, HashSet<string>> localFunctionReads;
         private readonly string temporaryPrefix;
+        private readonly SyntaxNode root;
         private int temporaries;
 
         public Builder(SemanticModel model, PurityAnalysis purity, IMethodSymbol host, SyntaxNode body, CancellationToken cancellationToken)
@@ -498,6 +576,7 @@ public sealed class FuturePlan
             this.host = host;
             this.cancellationToken = cancellationToken;
             localFunctionReads = LocalFunctionReads(body);
+            root = body;
 
             // Temporaries are "__call0", "__call1", ...; the twin's own locals for them "__future_call0",
             // ... A body whose names could collide with those gets another prefix.
@@ -518,6 +597,72 @@ public sealed class FuturePlan
             return Decide(container, statements, drafts, keptApart.ToImmutable());
         }
 
+        /// <summary>The plan of one arm of a conditional expression: its calls, then the statement that uses its value.</summary>
+        private FuturePlan PlanArm(ExpressionSyntax arm, string prefix, string suffix)
+        {
+            var drafts = new List<Draft>();
+            var keptApart = ImmutableArray.CreateBuilder<KeptApart>();
+            Lower(0, arm, drafts, keptApart, prefix + "\u0001" + suffix);
+            FuturePlan plan = Decide(arm, System.Array.Empty<StatementSyntax>(), drafts, keptApart.ToImmutable());
+            plan.ArmPrefix = prefix;
+            plan.ArmSuffix = suffix;
+            return plan;
+        }
+
+        /// <summary>
+        /// A return, declaration or assignment of a conditional expression whose arms make calls, as
+        /// a choice between two planned arms; null for any other statement.
+        /// </summary>
+        private FutureChoice? Choice(SyntaxNode statement, string? arm)
+        {
+            (ExpressionSyntax? value, FutureChoiceKind kind, string? variable, TypeSyntax? declaredType, ITypeSymbol? variableType) = statement switch
+            {
+                ReturnStatementSyntax { Expression: { } returned } => (returned, FutureChoiceKind.Return, null, null, null),
+                ArrowExpressionClauseSyntax { Expression: { } body } when !host.ReturnsVoid => (body, FutureChoiceKind.Return, null, null, null),
+                LocalDeclarationStatementSyntax { IsConst: false, UsingKeyword.RawKind: 0, Declaration: { Variables.Count: 1, Type: not RefTypeSyntax } declaration }
+                    when declaration.Variables[0].Initializer is { } initializer
+                    => (initializer.Value, FutureChoiceKind.Declare, declaration.Variables[0].Identifier.Text, declaration.Type,
+                        (model.GetDeclaredSymbol(declaration.Variables[0], cancellationToken) as ILocalSymbol)?.Type),
+                ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.SimpleAssignmentExpression, Left: IdentifierNameSyntax target } assignment }
+                    when model.GetSymbolInfo(target, cancellationToken).Symbol is ILocalSymbol { RefKind: RefKind.None } or IParameterSymbol { RefKind: RefKind.None }
+                    => (assignment.Right, FutureChoiceKind.Assign, target.Identifier.Text, null, null),
+                ExpressionSyntax when arm is not null => ((ExpressionSyntax)statement, FutureChoiceKind.Return, null, null, null),
+                _ => (null, FutureChoiceKind.Return, null, null, null),
+            };
+
+            if (value is null || Unparenthesize(value) is not ConditionalExpressionSyntax { } conditional || conditional.WhenTrue is RefExpressionSyntax
+                || !conditional.WhenTrue.DescendantNodesAndSelf().Concat(conditional.WhenFalse.DescendantNodesAndSelf()).Any(static n => n is InvocationExpressionSyntax)
+                || (model.GetTypeInfo(conditional, cancellationToken).Type ?? model.GetTypeInfo(conditional, cancellationToken).ConvertedType) is not { } type
+                || type.IsRefLikeType || !TwinHosts.IsNameable(type)
+                || kind == FutureChoiceKind.Declare && (variableType is null || variableType.IsRefLikeType || !TwinHosts.IsNameable(variableType)))
+            {
+                return null;
+            }
+
+            string typeText = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier));
+            string outerPrefix = kind == FutureChoiceKind.Return ? "return " : $"{variable} = ";
+            string outerSuffix = ";";
+            if (arm is not null)
+            {
+                // An arm that is itself a choice: its own arms end the way this arm does.
+                int split = arm.IndexOf('\u0001');
+                outerPrefix = arm.Substring(0, split);
+                outerSuffix = arm.Substring(split + 1);
+            }
+
+            // Each arm's value converted to the conditional's type, as the conditional converts it (an
+            // arm of that type already needs no conversion).
+            FuturePlan PlanSide(ExpressionSyntax side)
+            {
+                bool converts = !SymbolEqualityComparer.IncludeNullability.Equals(model.GetTypeInfo(side, cancellationToken).Type, type);
+                return converts
+                    ? PlanArm(side, outerPrefix + $"({typeText})(", ")" + outerSuffix)
+                    : PlanArm(side, outerPrefix, outerSuffix);
+            }
+
+            return new FutureChoice(conditional, kind, variable, declaredType, type, variableType, PlanSide(conditional.WhenTrue), PlanSide(conditional.WhenFalse));
+        }
+
         public FuturePlan PlanExpressionBody(ArrowExpressionClauseSyntax body)
         {
             var drafts = new List<Draft>();
@@ -526,8 +671,52 @@ public sealed class FuturePlan
             return Decide(body, System.Array.Empty<StatementSyntax>(), drafts, keptApart.ToImmutable());
         }
 
-        private void Lower(int index, SyntaxNode statement, List<Draft> drafts, ImmutableArray<KeptApart>.Builder keptApart)
+        private void Lower(int index, SyntaxNode statement, List<Draft> drafts, ImmutableArray<KeptApart>.Builder keptApart, string? arm = null)
         {
+            if (Choice(statement, arm) is { } choice)
+            {
+                // The condition's calls are taken out first; then the two arms, each planned on its own.
+                var conditionCalls = new List<FutureCandidate>();
+                if (model.GetOperation(choice.Conditional.Condition, cancellationToken) is { } condition)
+                {
+                    new Hoisting(this, statement, conditionCalls).Scan(condition);
+                }
+
+                Dictionary<InvocationExpressionSyntax, FutureCall> takenFromCondition = TakeOut(index, statement, conditionCalls, drafts, declaration: false, out _);
+                var chosen = new Draft(index, statement)
+                {
+                    Choice = choice,
+                    ForcesAllBecause = "it chooses between two branches",
+                    MayThrow = true,
+                    HasWork = true,
+                };
+                foreach (KeyValuePair<InvocationExpressionSyntax, FutureCall> pair in Outermost(takenFromCondition, choice.Conditional.Condition))
+                {
+                    chosen.Replacements[pair.Key] = pair.Value;
+                }
+
+                chosen.Nested[choice.Conditional.WhenTrue] = choice.WhenTrue;
+                chosen.Nested[choice.Conditional.WhenFalse] = choice.WhenFalse;
+                chosen.Mentions = Mentions(choice.Conditional.Condition, chosen.Replacements);
+                drafts.Add(chosen);
+                return;
+            }
+
+            if (statement is StatementSyntax loop and (ForStatementSyntax or ForEachStatementSyntax)
+                && FutureMaps.TryGet(loop, root as BlockSyntax, model, purity, host, cancellationToken) is { } map)
+            {
+                // A parallel map: one step that writes the destination (so pending calls are forced first).
+                drafts.Add(new Draft(index, statement)
+                {
+                    Map = map,
+                    Mentions = Mentions(statement, new Dictionary<InvocationExpressionSyntax, FutureCall>()),
+                    ForcesAllBecause = "it stores into an array or a list",
+                    MayThrow = true,
+                    HasWork = true,
+                });
+                return;
+            }
+
             var hoisted = new List<FutureCandidate>();
             var expressions = HoistableExpressions(statement).ToList();
             foreach (IOperation expression in expressions)
@@ -544,40 +733,7 @@ public sealed class FuturePlan
                 }
             }
 
-            // The calls taken out of the statement, inner ones first; each is read by the next step
-            // that contains it.
-            var taken = new Dictionary<InvocationExpressionSyntax, FutureCall>();
-            FutureCall? declared = null;
-            for (int k = 0; k < hoisted.Count; k++)
-            {
-                FutureCandidate candidate = hoisted[k];
-                var draft = new Draft(index, statement);
-                Dictionary<InvocationExpressionSyntax, FutureCall> inner = Outermost(taken, candidate.InvocationSyntax);
-                foreach (KeyValuePair<InvocationExpressionSyntax, FutureCall> pair in inner)
-                {
-                    draft.Replacements[pair.Key] = pair.Value;
-                }
-
-                ImmutableHashSet<string> mentions = Mentions(candidate.InvocationSyntax, inner).ToImmutableHashSet();
-                FutureCall call;
-                if (k == hoisted.Count - 1 && DeclaredBy(statement, candidate) is { } declaration)
-                {
-                    VariableDeclaratorSyntax variable = declaration.Declaration.Variables[0];
-                    call = new FutureCall(candidate, variable.Identifier.Text, isTemporary: false, declaration.Declaration.Type, mentions);
-                    declared = call;
-                }
-                else
-                {
-                    call = new FutureCall(candidate, "__" + temporaryPrefix + temporaries++, isTemporary: true, declaredType: null, mentions);
-                }
-
-                draft.Call = call;
-                draft.Mentions = new HashSet<string>(mentions);
-                draft.KeepsPending = true;
-                drafts.Add(draft);
-                taken[candidate.InvocationSyntax] = call;
-            }
-
+            Dictionary<InvocationExpressionSyntax, FutureCall> taken = TakeOut(index, statement, hoisted, drafts, declaration: arm is null, out FutureCall? declared);
             if (declared is not null)
             {
                 return;
@@ -595,8 +751,59 @@ public sealed class FuturePlan
             }
 
             rest.Mentions = Mentions(statement, rest.Replacements);
-            Classify(statement, rest, new HashSet<SyntaxNode>(taken.Keys));
+            if (arm is not null)
+            {
+                rest.ForcesAllBecause = "it ends a branch";
+            }
+            else
+            {
+                Classify(statement, rest, new HashSet<SyntaxNode>(taken.Keys));
+            }
+
             drafts.Add(rest);
+        }
+
+        /// <summary>
+        /// Adds a call step for each call taken out of a statement, inner ones first; each is read by
+        /// the next step that contains it. A declaration <c>T x = F(...)</c> makes its call the step of
+        /// its variable (returned in <paramref name="declared"/>).
+        /// </summary>
+        private Dictionary<InvocationExpressionSyntax, FutureCall> TakeOut(int index, SyntaxNode statement, List<FutureCandidate> hoisted, List<Draft> drafts, bool declaration,
+            out FutureCall? declared)
+        {
+            var taken = new Dictionary<InvocationExpressionSyntax, FutureCall>();
+            declared = null;
+            for (int k = 0; k < hoisted.Count; k++)
+            {
+                FutureCandidate candidate = hoisted[k];
+                var draft = new Draft(index, statement);
+                Dictionary<InvocationExpressionSyntax, FutureCall> inner = Outermost(taken, candidate.InvocationSyntax);
+                foreach (KeyValuePair<InvocationExpressionSyntax, FutureCall> pair in inner)
+                {
+                    draft.Replacements[pair.Key] = pair.Value;
+                }
+
+                ImmutableHashSet<string> mentions = Mentions(candidate.InvocationSyntax, inner).ToImmutableHashSet();
+                FutureCall call;
+                if (declaration && k == hoisted.Count - 1 && DeclaredBy(statement, candidate) is { } declarationStatement)
+                {
+                    VariableDeclaratorSyntax variable = declarationStatement.Declaration.Variables[0];
+                    call = new FutureCall(candidate, variable.Identifier.Text, isTemporary: false, declarationStatement.Declaration.Type, mentions);
+                    declared = call;
+                }
+                else
+                {
+                    call = new FutureCall(candidate, "__" + temporaryPrefix + temporaries++, isTemporary: true, declaredType: null, mentions);
+                }
+
+                draft.Call = call;
+                draft.Mentions = new HashSet<string>(mentions);
+                draft.KeepsPending = true;
+                drafts.Add(draft);
+                taken[candidate.InvocationSyntax] = call;
+            }
+
+            return taken;
         }
 
         /// <summary>The pure calls of a statement that stay in it because of what is evaluated before them.</summary>
@@ -670,6 +877,7 @@ public sealed class FuturePlan
                 IfStatementSyntax ifStatement => new[] { ifStatement.Condition },
                 SwitchStatementSyntax switchStatement => new[] { switchStatement.Expression },
                 ArrowExpressionClauseSyntax arrow => new[] { arrow.Expression },
+                ExpressionSyntax arm => new[] { arm },
                 _ => Enumerable.Empty<ExpressionSyntax?>(),
             };
 
@@ -904,7 +1112,7 @@ public sealed class FuturePlan
             var result = new Dictionary<InvocationExpressionSyntax, FutureCall>();
             foreach (KeyValuePair<InvocationExpressionSyntax, FutureCall> pair in taken)
             {
-                if (pair.Key == node || !node.Span.Contains(pair.Key.Span))
+                if (!node.Span.Contains(pair.Key.Span))
                 {
                     continue;
                 }

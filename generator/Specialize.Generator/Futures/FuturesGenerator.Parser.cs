@@ -24,7 +24,7 @@ public sealed partial class FuturesGenerator
 
         /// <summary>
         /// Cheap syntax filter: a method body with at least two calls outside lambdas and local
-        /// functions (two pure calls are the least that can overlap).
+        /// functions (two pure calls are the least that can overlap), or a call in a loop.
         /// </summary>
         public static bool IsCandidate(SyntaxNode node)
         {
@@ -37,7 +37,8 @@ public sealed partial class FuturesGenerator
             int calls = 0;
             foreach (SyntaxNode descendant in body.DescendantNodes(static n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
             {
-                if (descendant is InvocationExpressionSyntax && ++calls >= 2)
+                // Two calls, or one in a loop (a parallel map).
+                if (descendant is InvocationExpressionSyntax && (++calls >= 2 || descendant.Ancestors().Any(static a => a is ForStatementSyntax or ForEachStatementSyntax)))
                 {
                     return true;
                 }

@@ -38,6 +38,8 @@ public sealed partial class FuturesGenerator
         private readonly Dictionary<InvocationExpressionSyntax, FutureStep> callSteps = new();
         private readonly List<string> sites = new();
         private readonly HashSet<SyntaxNode> writing = new();
+        private Dictionary<SyntaxNode, string>? overrides;
+        private int maps;
         private readonly string fileName;
 
         public TwinWriter(SemanticModel model, IMethodSymbol host, string twinName, FuturePlan body, bool nullable, CancellationToken cancellationToken)
@@ -233,6 +235,28 @@ public sealed partial class FuturesGenerator
                     continue;
                 }
 
+                if (step.Choice is { } choice)
+                {
+                    if (first)
+                    {
+                        AppendComments(text, step.Statement);
+                    }
+
+                    WriteChoice(text, code, step, choice, indent);
+                    continue;
+                }
+
+                if (step.Map is { } map)
+                {
+                    if (first)
+                    {
+                        AppendComments(text, step.Statement);
+                    }
+
+                    WriteMap(code, map);
+                    continue;
+                }
+
                 if (step.Kind == FutureStepKind.Guarded)
                 {
                     if (first)
@@ -390,6 +414,155 @@ public sealed partial class FuturesGenerator
 
             code.Close();
             WriteCatch(code, step.Running);
+        }
+
+        /// <summary>
+        /// A statement around a conditional expression whose arms make pure calls: an <c>if</c>/<c>else</c>
+        /// whose branches make each arm's calls (overlapping where they can) and end the way the
+        /// statement does with the arm's value.
+        /// </summary>
+        private void WriteChoice(StringBuilder text, CodeLines code, FutureStep step, FutureChoice choice, string indent)
+        {
+            if (choice.Kind == FutureChoiceKind.Declare)
+            {
+                string type = choice.DeclaredType is { IsVar: false } declared ? declared.ToString() : choice.VariableType!.ToDisplayString(typeFormat);
+                code.Line($"{type} {choice.Variable};");
+            }
+
+            code.Line($"if ({Text(choice.Conditional.Condition, step.Replacements).Trim()})");
+            WriteArm(text, code, choice.WhenTrue, indent);
+            code.Line("else");
+            WriteArm(text, code, choice.WhenFalse, indent);
+        }
+
+        private void WriteArm(StringBuilder text, CodeLines code, FuturePlan arm, string indent)
+        {
+            code.Line("{");
+            string inner = indent + "    ";
+            writing.Add(arm.Container);
+            try
+            {
+                WriteSteps(text, arm, inner, replaceLeading: inner);
+                Force(new CodeLines(text, inner), arm.ForcedAtEnd);
+            }
+            finally
+            {
+                writing.Remove(arm.Container);
+            }
+
+            code.Line("}");
+        }
+
+        /// <summary>
+        /// A loop whose calls may run as a parallel map: when the loop's site predicts enough work for
+        /// the element count, every call is made on the threads at once, and the loop then runs as
+        /// written, storing each result (or rethrowing its exception) in order; otherwise the loop runs
+        /// as written, timed now and then to keep the site's model current.
+        /// </summary>
+        private void WriteMap(CodeLines code, FutureMap map)
+        {
+            int n = maps++;
+            string site = $"FutureSites.Site{sites.Count}";
+            FileLinePositionSpan line = map.Call.InvocationSyntax.GetLocation().GetLineSpan();
+            sites.Add($"{map.Call.InvocationSyntax} in a loop at {fileName}({line.StartLinePosition.Line + 1},{line.StartLinePosition.Character + 1})");
+
+            IMethodSymbol callee = map.Call.Callee;
+            string resultType = callee.ReturnType.ToDisplayString(typeFormat);
+            var state = new List<string>();
+            var stateTypes = new List<string>();
+            foreach (ISymbol symbol in map.Captured)
+            {
+                (string name, ITypeSymbol type) = symbol switch
+                {
+                    ILocalSymbol local => (Escape(local.Name), local.Type),
+                    IParameterSymbol parameter => (Escape(parameter.Name), parameter.Type),
+                    _ => ("this", (ITypeSymbol)symbol),
+                };
+                state.Add($"({type.ToDisplayString(QualifiedFormat)})({name})");
+                stateTypes.Add(type.ToDisplayString(typeFormat));
+            }
+
+            string Item(int index) => state.Count == 1 ? "__s" : $"__s.Item{index + 1}";
+            string stateText = state.Count switch { 0 => "0", 1 => state[0], _ => "(" + string.Join(", ", state) + ")" };
+            string stateType = stateTypes.Count switch { 0 => "int", 1 => stateTypes[0], _ => "(" + string.Join(", ", stateTypes) + ")" };
+
+            // The call, in the lambda: captured variables read from the state, the loop variable from the index.
+            var inLambda = new Dictionary<SyntaxNode, string>();
+            foreach (KeyValuePair<SyntaxNode, int> captured in map.CapturedNodes)
+            {
+                inLambda[captured.Key] = Item(captured.Value);
+            }
+
+            foreach (SyntaxNode reference in map.VariableNodes)
+            {
+                inLambda[reference] = map.IsForEach ? $"{Item(map.SourceIndex)}[__i]" : "__i";
+            }
+
+            if (SymbolEqualityComparer.Default.Equals(callee.OriginalDefinition, host.OriginalDefinition))
+            {
+                inLambda[call(map).Expression is MemberAccessExpressionSyntax member ? member.Name : call(map).Expression] = twinName;
+            }
+
+            string work = WithOverrides(inLambda, () => Text(call(map), NoReplacements).Trim());
+            string count = map.IsForEach
+                ? $"{Text(map.Source!, NoReplacements).Trim()}.{(map.SourceType is IArrayTypeSymbol ? "Length" : "Count")}"
+                : $"__count{n}";
+
+            code.Line($"// The calls of '{callee.Name}' in this loop may run at once, as a parallel map, when its site predicts enough work;");
+            code.Line("// the loop then stores each result, or rethrows its call's exception, in its own order.");
+            string condition;
+            string first;
+            if (map.IsForEach)
+            {
+                condition = $"{count} > 1 && {site}.TrySpawn({count})";
+                first = "0";
+            }
+            else
+            {
+                code.Line($"int __from{n} = {Text(map.From!, NoReplacements).Trim()};");
+                code.Line($"long __count{n} = (long)({Text(map.To!, NoReplacements).Trim()}) - __from{n}{(map.Inclusive ? " + 1" : string.Empty)};");
+                condition = $"__count{n} > 1 && __from{n} + __count{n} <= int.MaxValue && {site}.TrySpawn(__count{n})";
+                first = $"__from{n}";
+            }
+
+            code.Line($"if ({condition})");
+            code.Open();
+            string end = map.IsForEach ? count : $"(int)(__from{n} + __count{n})";
+            code.Line($"var __map{n} = global::Specialize.Futures.Future.Map<{stateType}, {resultType}>({site}, {first}, {end}, {stateText}, static (__s, __i) => {work});");
+            if (map.IsForEach)
+            {
+                code.Line($"int __index{n} = 0;");
+            }
+
+            // The loop as written, reading each call's result from the map.
+            string result = map.IsForEach ? $"__map{n}[__index{n}++]" : $"__map{n}[{Escape(map.Variable)} - __from{n}]";
+            var reading = new Dictionary<SyntaxNode, string> { [call(map)] = result };
+            code.Raw(WithOverrides(reading, () => Text(map.Loop, NoReplacements)), map.Loop);
+            code.Close();
+            code.Line("else");
+            code.Open();
+            code.Line($"long __timing{n} = {site}.StartTiming({count});");
+            code.Raw(Text(map.Loop, NoReplacements), map.Loop);
+            code.Line($"{site}.StopTiming(__timing{n}, {count});");
+            code.Close();
+
+            static InvocationExpressionSyntax call(FutureMap map) => map.Call.InvocationSyntax;
+        }
+
+        private static string Escape(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+        private string WithOverrides(Dictionary<SyntaxNode, string> replaced, System.Func<string> write)
+        {
+            Dictionary<SyntaxNode, string>? saved = overrides;
+            overrides = replaced;
+            try
+            {
+                return write();
+            }
+            finally
+            {
+                overrides = saved;
+            }
         }
 
         /// <summary>The pieces of a call the generated statements are made of.</summary>
@@ -578,6 +751,13 @@ public sealed partial class FuturesGenerator
                 return;
             }
 
+            if (statement is ExpressionSyntax arm && plans.TryGetValue(arm, out FuturePlan? armPlan) && armPlan.ArmPrefix is { } prefix)
+            {
+                // The end of an arm of a conditional: its value, used the way the statement used the conditional's.
+                text.Append(replaceLeading).Append(prefix).Append(Text(arm, replacements).Trim()).Append(armPlan.ArmSuffix).Append('\n');
+                return;
+            }
+
             if (replaceLeading is null)
             {
                 Append(text, statement, replacements);
@@ -638,6 +818,14 @@ public sealed partial class FuturesGenerator
 
         private void Append(StringBuilder text, SyntaxNode node, ImmutableDictionary<InvocationExpressionSyntax, FutureCall> replacements)
         {
+            if (overrides is not null && overrides.TryGetValue(node, out string? replacement))
+            {
+                AppendTrivia(text, node.GetLeadingTrivia());
+                text.Append(replacement);
+                AppendTrivia(text, node.GetTrailingTrivia());
+                return;
+            }
+
             if (node is InvocationExpressionSyntax invocation && replacements.TryGetValue(invocation, out FutureCall? call))
             {
                 if (callSteps.TryGetValue(invocation, out FutureStep? step) && step.IsInline)

@@ -15,7 +15,7 @@ namespace Specialize.Futures;
 /// <see cref="Start{TState, T}"/> and <see cref="RunInline{TState, T}"/> make both decisions in one
 /// call, for code that starts futures by hand.
 /// </summary>
-public static class Future
+public static partial class Future
 {
     /// <summary>
     /// Starts a pure call as a conditional future: spawned on the thread pool when the site's cost

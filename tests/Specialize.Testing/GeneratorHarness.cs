@@ -10,8 +10,10 @@ namespace Specialize.Testing;
 /// <summary>What a run of the Specialize generators produced.</summary>
 public sealed class GeneratorRun
 {
-    internal GeneratorRun(Compilation output, ImmutableArray<Diagnostic> generatorDiagnostics, ImmutableDictionary<string, string> sources, GeneratorDriver driver)
+    internal GeneratorRun(Compilation output, ImmutableArray<Diagnostic> generatorDiagnostics, ImmutableDictionary<string, string> sources, GeneratorDriver driver,
+        IReadOnlyList<GeneratorRun>? libraries = null)
     {
+        Libraries = libraries ?? Array.Empty<GeneratorRun>();
         Output = output;
         GeneratorDiagnostics = generatorDiagnostics;
         GeneratedSources = sources;
@@ -26,6 +28,12 @@ public sealed class GeneratorRun
 
     /// <summary>Generated sources by hint name.</summary>
     public ImmutableDictionary<string, string> GeneratedSources { get; }
+
+    /// <summary>Earlier runs whose assemblies this compilation references (loaded beside it).</summary>
+    public IReadOnlyList<GeneratorRun> Libraries { get; }
+
+    /// <summary>The output compilation as a reference for another compilation.</summary>
+    public MetadataReference ToReference() => MetadataReference.CreateFromImage(Image());
 
     /// <summary>The driver after the run, for incrementality checks.</summary>
     public GeneratorDriver Driver { get; }
@@ -104,6 +112,22 @@ public sealed class GeneratorRun
             return loaded;
         }
 
+        var context = new AssemblyLoadContext("specialize-test-" + Guid.NewGuid().ToString("N"), isCollectible: true);
+        var libraries = Libraries.Select(library => context.LoadFromStream(new MemoryStream(library.Image()))).ToList();
+        context.Resolving += (_, name) => libraries.FirstOrDefault(l => l.GetName().Name == name.Name);
+        loaded = context.LoadFromStream(new MemoryStream(Image()));
+        return loaded;
+    }
+
+    private byte[]? image;
+
+    private byte[] Image()
+    {
+        if (image is not null)
+        {
+            return image;
+        }
+
         using var stream = new MemoryStream();
         EmitResult result = Output.Emit(stream);
         if (!result.Success)
@@ -111,10 +135,8 @@ public sealed class GeneratorRun
             throw new HarnessException("Emit failed:\n" + string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
         }
 
-        stream.Position = 0;
-        var context = new AssemblyLoadContext("specialize-test-" + Guid.NewGuid().ToString("N"), isCollectible: true);
-        loaded = context.LoadFromStream(stream);
-        return loaded;
+        image = stream.ToArray();
+        return image;
     }
 }
 
@@ -140,9 +162,17 @@ public static class GeneratorHarness
         Run([source], kind, allowErrors);
 
     /// <inheritdoc cref="Run(string, OutputKind, bool)"/>
-    public static GeneratorRun Run(IEnumerable<string> sources, OutputKind kind = OutputKind.DynamicallyLinkedLibrary, bool allowErrors = false)
+    public static GeneratorRun Run(IEnumerable<string> sources, OutputKind kind = OutputKind.DynamicallyLinkedLibrary, bool allowErrors = false) =>
+        Run(sources, Array.Empty<GeneratorRun>(), kind, allowErrors);
+
+    /// <summary>
+    /// Runs the generators over a compilation that references the assemblies of earlier runs (a
+    /// library compiled with Specialize, say), named <paramref name="assemblyName"/>.
+    /// </summary>
+    public static GeneratorRun Run(IEnumerable<string> sources, IReadOnlyList<GeneratorRun> libraries, OutputKind kind = OutputKind.DynamicallyLinkedLibrary,
+        bool allowErrors = false, string assemblyName = "Test")
     {
-        CSharpCompilation input = References.Compile(sources, kind);
+        CSharpCompilation input = References.Compile(sources, kind, assemblyName).AddReferences(libraries.Select(static l => l.ToReference()));
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
             Generators.Select(GeneratorExtensions.AsSourceGenerator),
             parseOptions: References.ParseOptions,
@@ -173,6 +203,6 @@ public static class GeneratorHarness
             }
         }
 
-        return new GeneratorRun(output, diagnostics, sources2, driver);
+        return new GeneratorRun(output, diagnostics, sources2, driver, libraries);
     }
 }

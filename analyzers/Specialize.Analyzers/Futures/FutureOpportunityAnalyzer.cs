@@ -98,16 +98,25 @@ public sealed class FutureOpportunityAnalyzer : DiagnosticAnalyzer
             _ => null,
         };
 
-        FutureRun firstRun = plan.AllPlans().First(static p => p.Runs.Length > 0).Runs[0];
-        FutureCall first = firstRun.Calls[0];
+        // What could run at once: the first run of overlapping calls, or the first parallel map.
+        FutureRun? firstRun = plan.AllPlans().FirstOrDefault(static p => p.Runs.Length > 0)?.Runs[0];
+        FutureMap? firstMap = plan.AllPlans().SelectMany(static p => p.Steps).Select(static s => s.Map).FirstOrDefault(static m => m is not null);
+        if (firstRun is not null && firstMap is not null && firstMap.Loop.SpanStart < firstRun.Calls[0].InvocationSyntax.SpanStart)
+        {
+            firstRun = null;
+        }
+
         if (unsupported is { } place)
         {
-            string calls = string.Join(" and ", firstRun.Calls.Select(static c => $"'{c.Callee.Name}'").Distinct());
+            string calls = firstRun is not null
+                ? string.Join(" and ", firstRun.Calls.Select(static c => $"'{c.Callee.Name}'").Distinct())
+                : $"'{firstMap!.Call.Callee.Name}' in a loop";
+            SyntaxNode at = firstRun is not null ? firstRun.Calls[0].InvocationSyntax : firstMap!.Call.InvocationSyntax;
 
             // The extent (in statements) of the local declarations that start a run of the body's own
             // statements travels with the diagnostic, so that "extract method" moves exactly them.
             ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty;
-            if (plan.Runs.Length > 0 && plan.Runs[0] == firstRun)
+            if (firstRun is not null && plan.Runs.Length > 0 && plan.Runs[0] == firstRun)
             {
                 int length = 0;
                 while (firstRun.First + length <= firstRun.Last && plan.Statements[firstRun.First + length] is LocalDeclarationStatementSyntax)
@@ -122,7 +131,7 @@ public sealed class FutureOpportunityAnalyzer : DiagnosticAnalyzer
             }
 
             context.ReportDiagnostic(Diagnostic.Create(
-                DiagnosticDescriptors.PureCallsCannotHostTwin, first.InvocationSyntax.GetLocation(), properties, calls, place.Place, place.Reason));
+                DiagnosticDescriptors.PureCallsCannotHostTwin, at.GetLocation(), properties, calls, place.Place, place.Reason));
             return;
         }
 

@@ -55,6 +55,8 @@ public sealed partial class FuturesGenerator
             writer.WriteLine("/// started as conditional futures. Every call site of the original is intercepted to run this.");
             writer.WriteLine("/// </summary>");
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
+            writer.WriteLine("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+            writer.WriteLine($"[global::{Parser.TwinAttributeName}({SymbolDisplay.FormatLiteral(spec.MethodKey, quote: true)})]");
 
             // The twin keeps the user's own text and layout, line for line (a multi-line string's
             // contents must not move); the scopes above nest as deep as the original's.
@@ -85,7 +87,7 @@ public sealed partial class FuturesGenerator
             return buffer.ToString();
         }
 
-        public static string EmitInterceptors(IReadOnlyList<FutureTwinSpec> specs, IReadOnlyList<FutureCallSite> sites)
+        public static string EmitInterceptors(IReadOnlyList<ReferencedTwin> specs, IReadOnlyList<FutureCallSite> sites)
         {
             using var buffer = new StringWriter();
             using var writer = new IndentedTextWriter(buffer, "    ") { NewLine = "\n" };
@@ -103,7 +105,7 @@ public sealed partial class FuturesGenerator
 
             var byMethod = sites.GroupBy(static s => s.MethodKey).ToDictionary(static g => g.Key, static g => g.ToList());
             int index = 0;
-            foreach (FutureTwinSpec spec in specs.OrderBy(static s => s.MethodKey, System.StringComparer.Ordinal))
+            foreach (ReferencedTwin spec in specs.OrderBy(static s => s.MethodKey, System.StringComparer.Ordinal))
             {
                 if (!byMethod.TryGetValue(spec.MethodKey, out List<FutureCallSite>? calls))
                 {

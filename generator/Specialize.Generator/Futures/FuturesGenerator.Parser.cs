@@ -69,7 +69,7 @@ public sealed partial class FuturesGenerator
             string twinName = method.Name + "_Parallel";
             var writer = new TwinWriter(model, method, twinName, plan, nullable, cancellationToken);
             string body = writer.WriteBody(plan);
-            string twin = BuildTwin(syntax, twinName, body);
+            string twin = BuildTwin(syntax, method, twinName, body);
 
             return new FutureTwinSpec(
                 HintName: HintName(method),
@@ -134,9 +134,78 @@ public sealed partial class FuturesGenerator
 
         private static bool IsNameable(ITypeSymbol type) => TwinHosts.IsNameable(type);
 
-        private static string BuildTwin(MethodDeclarationSyntax syntax, string twinName, string body)
+        /// <summary>True when the method and every type containing it are public.</summary>
+        private static bool IsPublic(IMethodSymbol method)
         {
-            var modifiers = new List<string> { "internal" };
+            for (ISymbol? symbol = method; symbol is IMethodSymbol or INamedTypeSymbol; symbol = symbol.ContainingSymbol)
+            {
+                if (symbol.DeclaredAccessibility != Accessibility.Public)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// The twins in referenced assemblies compiled with Specialize that this compilation may call:
+        /// their originals' calls here are intercepted too.
+        /// </summary>
+        public static ImmutableArray<ReferencedTwin> ParseReferencedTwins(Compilation compilation, CancellationToken cancellationToken)
+        {
+            INamedTypeSymbol? marker = compilation.GetTypeByMetadataName(TwinAttributeName);
+            if (marker is null)
+            {
+                return ImmutableArray<ReferencedTwin>.Empty;
+            }
+
+            var twins = ImmutableArray.CreateBuilder<ReferencedTwin>();
+            foreach (MetadataReference reference in compilation.References)
+            {
+                if (compilation.GetAssemblyOrModuleSymbol(reference) is not IAssemblySymbol assembly
+                    || SymbolEqualityComparer.Default.Equals(assembly, marker.ContainingAssembly)
+                    || !assembly.Modules.Any(static m => m.ReferencedAssemblies.Any(static a => a.Name == "Specialize")))
+                {
+                    continue;
+                }
+
+                var types = new Stack<INamespaceOrTypeSymbol>();
+                types.Push(assembly.GlobalNamespace);
+                while (types.Count > 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    INamespaceOrTypeSymbol current = types.Pop();
+                    foreach (ISymbol member in current.GetMembers())
+                    {
+                        if (member is INamespaceOrTypeSymbol container)
+                        {
+                            types.Push(container);
+                        }
+                        else if (member is IMethodSymbol twin && twin.Name.EndsWith("_Parallel", System.StringComparison.Ordinal)
+                            && twin.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, marker)) is { } attribute
+                            && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string key
+                            && compilation.IsSymbolAccessibleWithin(twin, compilation.Assembly)
+                            && current is INamedTypeSymbol type
+                            && type.GetMembers(twin.Name.Substring(0, twin.Name.Length - "_Parallel".Length)).OfType<IMethodSymbol>()
+                                .FirstOrDefault(m => MethodKey(m) == key) is { } original)
+                        {
+                            twins.Add(new ReferencedTwin(key, BuildInterceptor(original, twin.Name)));
+                        }
+                    }
+                }
+            }
+
+            return twins.ToImmutable();
+        }
+
+        /// <summary>The attribute a twin carries, naming its original.</summary>
+        public const string TwinAttributeName = "Specialize.Futures.ParallelTwinAttribute";
+
+        private static string BuildTwin(MethodDeclarationSyntax syntax, IMethodSymbol method, string twinName, string body)
+        {
+            // Public when the original is public, so that other assemblies' calls can be routed to it.
+            var modifiers = new List<string> { IsPublic(method) ? "public" : "internal" };
             if (syntax.Modifiers.Any(SyntaxKind.StaticKeyword))
             {
                 modifiers.Add("static");

@@ -70,12 +70,31 @@ public sealed partial class FuturesGenerator : IIncrementalGenerator
             }
         });
 
-        IncrementalValueProvider<(ImmutableArray<TwinResult> Twins, (ImmutableArray<InvocationExpressionSyntax> Calls, Compilation Compilation) Input)> all =
-            twins.Collect().Combine(invocations.Collect().Combine(context.CompilationProvider));
+        // Twins in referenced assemblies compiled with Specialize: calls of their originals here are
+        // intercepted too. (Only assemblies that reference Specialize are searched.)
+        IncrementalValueProvider<EquatableArray<ReferencedTwin>> referenced = context.CompilationProvider
+            .Select(static (compilation, cancellationToken) =>
+            {
+                try
+                {
+                    return new EquatableArray<ReferencedTwin>(Parser.ParseReferencedTwins(compilation, cancellationToken));
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // A reference that cannot be read leaves its twins out; the calls stay plain calls.
+                    return new EquatableArray<ReferencedTwin>(ImmutableArray<ReferencedTwin>.Empty);
+                }
+            })
+            .WithTrackingName(TrackingNames.ReferencedTwins);
+
+        IncrementalValueProvider<((ImmutableArray<TwinResult> Twins, EquatableArray<ReferencedTwin> Referenced) Known, (ImmutableArray<InvocationExpressionSyntax> Calls, Compilation Compilation) Input)> all =
+            twins.Collect().Combine(referenced).Combine(invocations.Collect().Combine(context.CompilationProvider));
 
         context.RegisterSourceOutput(all, static (production, input) =>
         {
-            var specs = input.Twins.Where(static t => t.Twin is not null).Select(static t => t.Twin!).ToList();
+            var specs = input.Known.Twins.Where(static t => t.Twin is not null).Select(static t => new ReferencedTwin(t.Twin!.MethodKey, t.Twin.Interceptor))
+                .Concat(input.Known.Referenced)
+                .ToList();
             if (specs.Count == 0)
             {
                 return;

@@ -40,5 +40,10 @@ internal sealed record NamespaceScope(string Name, bool FileScoped, EquatableArr
 /// <param name="Call">The call of the twin, with arguments.</param>
 internal sealed record InterceptorSignature(string Name, string ReturnType, string Parameters, string Call);
 
+/// <summary>A twin in a referenced assembly, which calls in this compilation can be routed to.</summary>
+/// <param name="MethodKey">The documentation comment id of its original.</param>
+/// <param name="Interceptor">How to intercept calls of the original.</param>
+internal sealed record ReferencedTwin(string MethodKey, InterceptorSignature Interceptor);
+
 /// <summary>One call site of a method that has a twin.</summary>
 internal sealed record FutureCallSite(string MethodKey, int Version, string Data, string DisplayLocation);

@@ -247,6 +247,25 @@ public sealed class FutureShapeTests : IDisposable
         }
         """;
 
+    /// <summary>The twin of each shape, as a reviewed snapshot.</summary>
+    [Theory]
+    [InlineData("Fib_int", "Shape.Expression")]
+    [InlineData("SortHalves_int__", "Shape.NestedCallsInAnExpressionBody")]
+    [InlineData("SortRange_int___int_int", "Shape.ArgumentsFromLocals")]
+    [InlineData("MergeSort_int__", "Shape.RangeArguments")]
+    [InlineData("Branches_int_bool", "Shape.BothArms")]
+    [InlineData("Sections_int_int", "Shape.SwitchSections")]
+    [InlineData("Between_int_int_int", "Shape.LocalWorkBetween")]
+    [InlineData("Table_int__", "Shape.MapIntoArray")]
+    [InlineData("SortAll_int____", "Shape.MapIntoList")]
+    [InlineData("FibChoice_int", "Shape.ConditionalExpression")]
+    [InlineData("Nested_int_int", "Shape.NestedConditionals")]
+    public void Twin_of_each_shape_matches_its_snapshot(string method, string snapshot)
+    {
+        GeneratorRun run = GeneratorHarness.Run(Shapes);
+        Snapshot.Verify(run.Source($"Shapes.{method}.Parallel.g.cs"), snapshot);
+    }
+
     [Fact]
     public void Calls_in_one_expression_are_taken_out_and_overlap()
     {

@@ -168,6 +168,87 @@ public sealed class FutureOpportunityTests
     }
 
     [Fact]
+    public void SPEC008_names_the_statement_with_side_effects_that_keeps_two_pure_calls_apart()
+    {
+        var diagnostics = AnalyzerHarness.VerifyIncluding(["SPEC005", "SPEC007"], """
+            public static partial class Caller
+            {
+                private static int count;
+
+                public static double Run(double[] a)
+                {
+                    var b = {|SPEC008:Pure.Scale(a, 2.0)|};
+                    count++;
+                    var c = Pure.Scale(a, 3.0);
+                    return b[0] + c[0];
+                }
+            }
+            """, PureKernels);
+
+        string message = diagnostics.Single().GetMessage();
+        Assert.Contains("Pure call 'Scale' cannot run alongside pure call 'Scale'", message, StringComparison.Ordinal);
+        Assert.Contains("the statement at line 8 ('count++;')", message, StringComparison.Ordinal);
+        Assert.Contains("may have side effects", message, StringComparison.Ordinal);
+        Assert.Equal(8, diagnostics.Single().AdditionalLocations.Single().GetLineSpan().StartLinePosition.Line + 1);
+    }
+
+    [Fact]
+    public void SPEC008_names_what_an_expression_evaluates_before_a_pure_call()
+    {
+        var diagnostics = AnalyzerHarness.VerifyIncluding(["SPEC005", "SPEC007"], """
+            public static partial class Caller
+            {
+                public static double Run(double[] a, double[] weights, int i)
+                {
+                    return Pure.Sum(a) + weights[i] * {|SPEC008:Pure.Sum(weights)|};
+                }
+            }
+            """, PureKernels);
+
+        string message = diagnostics.Single().GetMessage();
+        Assert.Contains("'weights[i]', evaluated before it in the same expression, may throw before it", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SPEC008_is_silent_once_the_statement_follows_the_calls()
+    {
+        AnalyzerHarness.VerifyIncluding(["SPEC005", "SPEC007", "SPEC008"], """
+            public static partial class Caller
+            {
+                private static int count;
+
+                public static double Run(double[] a, double[] weights, int i)
+                {
+                    var b = Pure.Scale(a, 2.0);
+                    var c = Pure.Scale(a, 3.0);
+                    count++;
+                    var sa = Pure.Sum(a);
+                    var sw = Pure.Sum(weights);
+                    return b[0] + c[0] + sa + weights[i] * sw;
+                }
+            }
+            """, PureKernels);
+    }
+
+    [Fact]
+    public void SPEC008_is_silent_when_only_local_assignments_come_between_the_calls()
+    {
+        AnalyzerHarness.VerifyIncluding(["SPEC005", "SPEC007", "SPEC008"], """
+            public static partial class Caller
+            {
+                public static double Run(double[] a, int k)
+                {
+                    var b = Pure.Scale(a, 2.0);
+                    k += 1;
+                    int twice = k * 2;
+                    var c = Pure.Scale(a, 3.0);
+                    return b[0] + c[0] + twice;
+                }
+            }
+            """, PureKernels);
+    }
+
+    [Fact]
     public void SPEC006_fires_when_the_type_is_not_partial()
     {
         var diagnostics = AnalyzerHarness.Verify("""

@@ -133,6 +133,13 @@ public sealed partial class BlbGenerator
             return null;
         }
 
+        // A preprocessor branch between top-level statements could open in the part that runs once and close in the
+        // part that runs per bootstrap, around the generated loop.
+        if (body.Statements.Any(static s => HasConditionalDirective(s.GetLeadingTrivia())) || HasConditionalDirective(body.CloseBraceToken.LeadingTrivia))
+        {
+            return null;
+        }
+
         // The weighted loops: consecutive statements at the top level of the body.
         SyntaxList<StatementSyntax> statements = body.Statements;
         var positions = new List<int>();
@@ -245,6 +252,10 @@ public sealed partial class BlbGenerator
 
         return plan;
     }
+
+    private static bool HasConditionalDirective(SyntaxTriviaList trivia) =>
+        trivia.Any(static t => t.IsKind(SyntaxKind.IfDirectiveTrivia) || t.IsKind(SyntaxKind.ElifDirectiveTrivia)
+            || t.IsKind(SyntaxKind.ElseDirectiveTrivia) || t.IsKind(SyntaxKind.EndIfDirectiveTrivia));
 
     /// <summary>The accumulator for an update target, creating it on its first update; null when the local does not qualify.</summary>
     private static Accumulator? Accumulate(BatchPlan plan, ILocalSymbol local, bool indexed, SemanticModel model, CancellationToken cancellationToken)

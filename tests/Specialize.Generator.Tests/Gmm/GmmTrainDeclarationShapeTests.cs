@@ -259,7 +259,7 @@ public sealed class GmmTrainDeclarationShapeTests
     }
 
     [Fact]
-    public void Generic_nested_record_and_record_struct_hosts_in_several_files_compile()
+    public void Generic_nested_record_record_struct_interface_and_ref_struct_hosts_in_several_files_compile()
     {
         GeneratorRun run = GeneratorHarness.Run([Row, """
             using System;
@@ -284,6 +284,12 @@ public sealed class GmmTrainDeclarationShapeTests
                     [GmmTrain(Components = 2, Seed = 1)]
                     public static partial GaussianMixture Train(P2[] rows);
                 }
+
+                public readonly ref partial struct RefHost
+                {
+                    [GmmTrain(Components = 2, Seed = 1)]
+                    public static partial GaussianMixture Train(P2[] rows);
+                }
             }
             """, """
             namespace Demo
@@ -304,12 +310,13 @@ public sealed class GmmTrainDeclarationShapeTests
             public static class Caller
             {
                 public static double[] Both(double[] flat) =>
-                    [Demo.Outer<string, int>.Inner.Train(Rows.Points.Two(flat)).LowerBound, Demo.IHost<object>.Train(Rows.Points.Two(flat)).LowerBound];
+                    [Demo.Outer<string, int>.Inner.Train(Rows.Points.Two(flat)).LowerBound, Demo.IHost<object>.Train(Rows.Points.Two(flat)).LowerBound, Demo.RefHost.Train(Rows.Points.Two(flat)).LowerBound];
             }
             """]);
 
         var bounds = (double[])run.Invoke("Caller", "Both", Clusters())!;
         Assert.Equal(bounds[0], bounds[1]);
+        Assert.Equal(bounds[0], bounds[2]);
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed partial class BlbGenerator
         /// For one or two additions per row (a mean, a ratio) the per-bootstrap loop is as fast, and Run does not pass
         /// the batched form to the runtime.
         /// </summary>
-        public bool Pays => Loops.Any(static l => ((ForEachStatementSyntax)l).Statement.DescendantNodes()
+        public bool Pays => Loops.Any(static l => ((CommonForEachStatementSyntax)l).Statement.DescendantNodes()
             .Any(static n => n is InvocationExpressionSyntax or ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax));
 
         /// <summary>True when some update adds <c>double</c> terms to <c>double</c> accumulators (the vectorized path).</summary>
@@ -145,7 +145,7 @@ public sealed partial class BlbGenerator
         var positions = new List<int>();
         for (int i = 0; i < statements.Count; i++)
         {
-            if (statements[i] is ForEachStatementSyntax loop && analysis.WeightedLoops.ContainsKey(loop))
+            if (statements[i] is CommonForEachStatementSyntax loop && analysis.WeightedLoops.ContainsKey(loop))
             {
                 positions.Add(i);
             }

@@ -432,13 +432,14 @@ public sealed partial class BlbGenerator
             this.views = views;
         }
 
-        public override SyntaxNode? VisitForEachStatement(ForEachStatementSyntax node)
-        {
-            if (!analysis.WeightedLoops.TryGetValue(node, out int input))
-            {
-                return base.VisitForEachStatement(node);
-            }
+        public override SyntaxNode? VisitForEachStatement(ForEachStatementSyntax node) =>
+            analysis.WeightedLoops.TryGetValue(node, out int input) ? WeightedLoop(node, input) : base.VisitForEachStatement(node);
 
+        public override SyntaxNode? VisitForEachVariableStatement(ForEachVariableStatementSyntax node) =>
+            analysis.WeightedLoops.TryGetValue(node, out int input) ? WeightedLoop(node, input) : base.VisitForEachVariableStatement(node);
+
+        private SyntaxNode WeightedLoop(CommonForEachStatementSyntax node, int input)
+        {
             var body = (StatementSyntax)Visit(node.Statement);
             string indent = node.GetLeadingTrivia().LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
             (string source, string map) = views[input];
@@ -472,7 +473,7 @@ public sealed partial class BlbGenerator
             return loop.WithLeadingTrivia(node.GetLeadingTrivia()).WithTrailingTrivia(node.GetTrailingTrivia());
         }
 
-        private void AppendLoop(StringBuilder text, ForEachStatementSyntax node, string indent, string length, string read, string statements)
+        private void AppendLoop(StringBuilder text, CommonForEachStatementSyntax node, string indent, string length, string read, string statements)
         {
             string inner = indent + "    ";
             text.Append($"{indent}for (int {index} = 0; {index} < {length}; {index}++)\n");
@@ -498,15 +499,19 @@ public sealed partial class BlbGenerator
                 text.Append('\n');
             }
 
-            string variable = node.Identifier.Text;
-            if (node.Type is RefTypeSyntax refType)
+            // The row, as the foreach names it or deconstructs it ('var (x, y) = row;').
+            switch (node)
             {
-                string modifiers = refType.ReadOnlyKeyword == default ? "ref readonly" : $"{refType.RefKeyword.Text} {refType.ReadOnlyKeyword.Text}";
-                text.Append($"{inner}{modifiers} {refType.Type} {variable} = ref {read};\n");
-            }
-            else
-            {
-                text.Append($"{inner}{node.Type} {variable} = {read};\n");
+                case ForEachStatementSyntax { Type: RefTypeSyntax refType } named:
+                    string modifiers = refType.ReadOnlyKeyword == default ? "ref readonly" : $"{refType.RefKeyword.Text} {refType.ReadOnlyKeyword.Text}";
+                    text.Append($"{inner}{modifiers} {refType.Type} {named.Identifier.Text} = ref {read};\n");
+                    break;
+                case ForEachStatementSyntax named:
+                    text.Append($"{inner}{named.Type} {named.Identifier.Text} = {read};\n");
+                    break;
+                case ForEachVariableStatementSyntax deconstructing:
+                    text.Append($"{inner}{deconstructing.Variable.WithoutTrivia()} = {read};\n");
+                    break;
             }
 
             text.Append(statements);

@@ -90,6 +90,63 @@ public sealed class BlbEstimatorDiagnosticsTests
         AnalyzerHarness.Verify(Estimator(MeanBody.Replace("return sum / values.Length;", "return (nameof(values) == \"values\" ? 0 : 1) + (sum / values.Length);", StringComparison.Ordinal)));
 
     [Fact]
+    public void SPEC101_is_silent_on_foreach_loops_that_deconstruct_rows() =>
+        AnalyzerHarness.Verify(Estimator(
+            """
+                    double sum = 0;
+                    foreach (var (x, y, tag) in rows)
+                    {
+                        sum += (x * y) + tag;
+                    }
+
+                    foreach ((double x, double _, int tag) in rows)
+                    {
+                        sum -= x + tag;
+                    }
+
+                    foreach (var (a, b) in points)
+                    {
+                        sum += a - b;
+                    }
+
+                    foreach ((double lo, double hi) in ranges)
+                    {
+                        sum += hi - lo;
+                    }
+
+                    return sum / rows.Length;
+            """,
+            "ReadOnlySpan<(double X, double Y, int Tag)> rows, Point[] points, Range[] ranges",
+            extra: """
+                    public readonly record struct Point(double X, double Y);
+
+                    public readonly struct Range
+                    {
+                        public Range(double lo, double hi) { Lo = lo; Hi = hi; }
+                        public double Lo { get; }
+                        public double Hi { get; }
+                        public void Deconstruct(out double lo, out double hi) { lo = Lo; hi = Hi; }
+                    }
+                """));
+
+    [Fact]
+    public void SPEC101_fires_on_a_deconstructing_loop_nested_in_a_weighted_loop() =>
+        AnalyzerHarness.Verify(Estimator(
+            """
+                    double sum = 0;
+                    foreach (var (x, y) in rows)
+                    {
+                        {|SPEC101:foreach|} (var (u, v) in rows)
+                        {
+                            sum += (x * u) + (y * v);
+                        }
+                    }
+
+                    return sum;
+            """,
+            "ReadOnlySpan<(double X, double Y)> rows"));
+
+    [Fact]
     public void SPEC102_fires_on_a_plain_assignment_to_an_outer_variable()
     {
         var diagnostics = AnalyzerHarness.Verify(Estimator(

@@ -320,9 +320,10 @@ public sealed class GmmTrainDeclarationShapeTests
     }
 
     [Fact]
-    public void Parameter_modifiers_and_nullable_annotations_of_the_declaration_are_kept()
+    public void Parameter_modifiers_constraints_and_nullable_annotations_of_the_declaration_are_kept()
     {
-        // params, scoped, 'this' and the annotations must match between the two parts of a partial method.
+        // params, scoped, 'this', type parameters with their constraints and the annotations must match between the two
+        // parts of a partial method.
         GeneratorRun run = GeneratorHarness.Run([Row, """
             using System;
             using Rows;
@@ -340,10 +341,16 @@ public sealed class GmmTrainDeclarationShapeTests
                 [GmmTrain(Components = 2, Seed = 1)]
                 public static partial GaussianMixture TrainParams(params ReadOnlySpan<P2> rows);
 
+                [GmmTrain(Components = 2, Seed = 1)]
+                public static partial GaussianMixture TrainGeneric<TTag, TKey, TNew>(ReadOnlySpan<P2> rows)
+                    where TTag : class?, IComparable<TTag>
+                    where TKey : notnull, allows ref struct
+                    where TNew : new();
+
                 public static double[] All(double[] flat)
                 {
                     P2[] rows = Points.Two(flat);
-                    return [rows.Train()!.LowerBound, TrainScoped(rows).LowerBound, TrainParams(rows).LowerBound];
+                    return [rows.Train()!.LowerBound, TrainScoped(rows).LowerBound, TrainParams(rows).LowerBound, TrainGeneric<string, int, object>(rows).LowerBound];
                 }
             }
             """, """
@@ -363,6 +370,7 @@ public sealed class GmmTrainDeclarationShapeTests
         var bounds = (double[])run.Invoke("Extensions", "All", Clusters())!;
         Assert.Equal(bounds[0], bounds[1]);
         Assert.Equal(bounds[0], bounds[2]);
+        Assert.Equal(bounds[0], bounds[3]);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ using Specialize.Analysis.Purity;
 namespace Specialize.Analysis.Blb;
 
 /// <summary>
-/// The BLB estimator language (SPEC101-SPEC108), checked once for the analyzer and the generator:
+/// The BLB estimator language (SPEC101-SPEC110), checked once for the analyzer and the generator:
 /// which <c>foreach</c> loops become weighted loops, which updates are scaled by the weight, which
 /// <c>.Length</c> reads become <c>n</c>, and every construct that cannot be weighted, at its location.
 /// The generator emits nothing for an estimator with an error; the analyzer reports every diagnostic.
@@ -163,6 +163,16 @@ public sealed class BlbEstimatorAnalysis
         if (!Type.IsStatic)
         {
             Report(DiagnosticDescriptors.EstimatorNotStaticOrGeneric, typeLocation, Type.Name, "not a static class");
+        }
+
+        for (INamedTypeSymbol? type = Type; type is not null; type = type.ContainingType)
+        {
+            if (type.IsFileLocal)
+            {
+                Report(DiagnosticDescriptors.EstimatorTypeFileLocal, typeLocation, Type.Name,
+                    SymbolEqualityComparer.Default.Equals(type, Type) ? "is file-local" : $"is nested in the file-local {(type.TypeKind == TypeKind.Struct ? "struct" : type.TypeKind == TypeKind.Interface ? "interface" : "class")} '{type.Name}'");
+                break;
+            }
         }
 
         for (INamedTypeSymbol? type = Type; type is not null; type = type.ContainingType)

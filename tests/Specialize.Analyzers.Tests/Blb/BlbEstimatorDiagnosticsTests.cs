@@ -345,6 +345,41 @@ public sealed class BlbEstimatorDiagnosticsTests
         AnalyzerHarness.Verify(Estimator(MeanBody, header: "public static partial class Stat"));
 
     [Fact]
+    public void SPEC110_fires_on_a_file_local_class()
+    {
+        var diagnostics = AnalyzerHarness.Verify(Estimator(MeanBody, header: "file static partial class {|SPEC110:Stat|}"));
+        Assert.Equal(
+            "[BlbEstimator] class 'Stat' is file-local, so the weighted estimator and the Run entry point, which are generated in a file of their own, cannot be added to it; remove 'file'",
+            diagnostics.Single().GetMessage());
+    }
+
+    [Fact]
+    public void SPEC110_fires_on_a_class_nested_in_a_file_local_class()
+    {
+        var diagnostics = AnalyzerHarness.Verify($$"""
+            using System;
+            using Specialize;
+
+            file static partial class Outer
+            {
+                [BlbEstimator]
+                public static partial class {|SPEC110:Stat|}
+                {
+                    public static double Estimate(ReadOnlySpan<double> values)
+                    {
+            {{MeanBody}}
+                    }
+                }
+            }
+            """);
+        Assert.Contains("class 'Stat' is nested in the file-local class 'Outer'", diagnostics.Single().GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SPEC110_is_silent_on_a_class_other_files_can_extend() =>
+        AnalyzerHarness.Verify(Estimator(MeanBody, header: "internal static partial class Stat"));
+
+    [Fact]
     public void SPEC108_fires_when_there_is_no_Estimate_method() =>
         AnalyzerHarness.Verify("""
             using System;

@@ -382,4 +382,32 @@ public sealed class BlbDeclarationShapeTests
         Assert.Contains("partial interface IHost", run.Source("Spread.Blb.g.cs"), StringComparison.Ordinal);
         AssertRunEstimates(run, "Demo.Caller", Data);
     }
+
+    [Fact]
+    public void File_local_estimator_gets_no_generated_class_of_its_name()
+    {
+        // Generated in a file of its own, a partial of a file-local class would be a second, public class (SPEC110).
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using Specialize;
+
+            [BlbEstimator]
+            file static partial class Hidden
+            {
+                public static double Estimate(ReadOnlySpan<double> values)
+                {
+                    double sum = 0;
+                    foreach (double v in values)
+                    {
+                        sum += v;
+                    }
+
+                    return sum;
+                }
+            }
+            """);
+
+        Assert.DoesNotContain(run.GeneratedSources.Keys, k => k.EndsWith(".Blb.g.cs", StringComparison.Ordinal));
+        Assert.Null(run.Assembly.GetType("Hidden"));
+    }
 }

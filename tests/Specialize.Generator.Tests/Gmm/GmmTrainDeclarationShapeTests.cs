@@ -187,7 +187,7 @@ public sealed class GmmTrainDeclarationShapeTests
     }
 
     [Fact]
-    public void Keyword_named_namespace_types_and_parameter_keep_their_escapes()
+    public void Keyword_named_namespace_types_row_fields_and_parameters_keep_their_escapes()
     {
         GeneratorRun run = GeneratorHarness.Run([Row, """
             using System;
@@ -197,26 +197,49 @@ public sealed class GmmTrainDeclarationShapeTests
 
             namespace @event.Data;
 
+            public struct @class
+            {
+                public double @double;
+                public double @float;
+            }
+
             public static partial class @checked
             {
                 public partial struct @struct
                 {
                     [GmmTrain(Components = 2, Seed = 1)]
                     public static partial GaussianMixture Train(ReadOnlySpan<P2> @double);
+
+                    [GmmTrain(Components = 2, Seed = 1)]
+                    public static partial GaussianMixture Train(@class[] @in);
                 }
             }
 
             public static class Caller
             {
                 public static GaussianMixture Fit(double[] flat) => @checked.@struct.Train(Points.Two(flat));
+
+                public static GaussianMixture FitKeywords(double[] flat)
+                {
+                    P2[] points = Points.Two(flat);
+                    var rows = new @class[points.Length];
+                    for (int n = 0; n < rows.Length; n++)
+                    {
+                        rows[n] = new @class { @double = points[n].X, @float = points[n].Y };
+                    }
+
+                    return @checked.@struct.Train(rows);
+                }
             }
             """]);
 
-        string source = run.Source(".GmmTrain.g.cs");
+        string source = run.GeneratedSources.Single(p => p.Value.Contains("ReadOnlySpan<global::Rows.P2> @double", StringComparison.Ordinal)).Value;
         Assert.Contains("namespace @event.Data", source, StringComparison.Ordinal);
         Assert.Contains("static partial class @checked", source, StringComparison.Ordinal);
         var model = (GaussianMixture)run.Invoke("event.Data.Caller", "Fit", Clusters())!;
+        var fromKeywords = (GaussianMixture)run.Invoke("event.Data.Caller", "FitKeywords", Clusters())!;
         Assert.Equal(10, Math.Round(Means(model)[2]));
+        Assert.Equal(model.LowerBound, fromKeywords.LowerBound);
     }
 
     [Fact]

@@ -123,11 +123,13 @@ public sealed partial class BlbGenerator
                 batchBody = BatchBody(plan, batchNames, batchRewriter, preamble.ToString().Replace($"{indent}global::System.ReadOnlySpan<int> {weights} = {sample}.Weights;\n", string.Empty), sample, weights, model, cancellationToken);
             }
 
-            // Run's own parameters must not be named like Estimate's, which Run takes too.
+            // Run's own parameters, and the state parameter of its lambdas, must not be named like Estimate's, which Run
+            // takes too.
             var runNames = new HashSet<string>(estimate.Parameters.Select(static p => p.Name), System.StringComparer.Ordinal);
             string optionsName = Identifiers.Unique("options", runNames);
             string progressName = Identifiers.Unique("progress", runNames);
             string cancellationName = Identifiers.Unique("cancellationToken", runNames);
+            string stateName = runNames.Contains("state") ? Identifiers.Unique("blbState", runNames) : "state";
 
             (int subsamples, int bootstraps, double gamma) = AttributeDefaults(type);
             NullableContext nullable = model.GetNullableContext(syntax.SpanStart);
@@ -147,7 +149,7 @@ public sealed partial class BlbGenerator
                 HasReduceBootstraps: analysis.ReduceBootstraps is not null,
                 HasAverage: analysis.Average is not null,
                 Accessibility: AccessibilityText(estimate.DeclaredAccessibility),
-                StateName: estimate.Parameters.Any(static p => p.Name == "state") ? "blbState" : "state",
+                StateName: stateName,
                 OptionsName: optionsName,
                 ProgressName: progressName,
                 CancellationName: cancellationName,

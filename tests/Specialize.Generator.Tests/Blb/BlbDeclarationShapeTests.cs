@@ -116,6 +116,7 @@ public sealed class BlbDeclarationShapeTests
                     double[] progress,
                     [NoSubsample] double cancellationToken,
                     [NoSubsample] int state,
+                    [NoSubsample] int blbState,
                     [NoSubsample] int sample,
                     [NoSubsample] int weights,
                     [NoSubsample] int result,
@@ -129,7 +130,7 @@ public sealed class BlbDeclarationShapeTests
 
                     foreach (double p in progress)
                     {
-                        sum += p * (state + sample + weights + result + i);
+                        sum += p * (state + blbState + sample + weights + result + i);
                     }
 
                     return sum / options.Length;
@@ -139,7 +140,7 @@ public sealed class BlbDeclarationShapeTests
             public static class Caller
             {
                 public static double[] Both(double[] data) =>
-                    [Clash.Run(data, data, 1.0, 0, 0, 0, 0, 0, new BlbOptions { Seed = 1 }).Estimate, Clash.Estimate(data, data, 1.0, 0, 0, 0, 0, 0)];
+                    [Clash.Run(data, data, 1.0, 0, 0, 0, 0, 0, 0, new BlbOptions { Seed = 1 }).Estimate, Clash.Estimate(data, data, 1.0, 0, 0, 0, 0, 0, 0)];
             }
             """);
 

@@ -14,6 +14,7 @@ static partial class Clash
     /// <param name="progress">Subsampled data; as many rows as <paramref name="options"/>, no NaN.</param>
     /// <param name="cancellationToken">Passed to every estimator call unchanged.</param>
     /// <param name="state">Passed to every estimator call unchanged.</param>
+    /// <param name="blbState">Passed to every estimator call unchanged.</param>
     /// <param name="sample">Passed to every estimator call unchanged.</param>
     /// <param name="weights">Passed to every estimator call unchanged.</param>
     /// <param name="result">Passed to every estimator call unchanged.</param>
@@ -32,6 +33,7 @@ static partial class Clash
         double[] progress,
         double cancellationToken,
         int state,
+        int blbState,
         int sample,
         int weights,
         int result,
@@ -40,7 +42,7 @@ static partial class Clash
         global::System.IProgress<global::Specialize.BlbProgress>? progress2 = null,
         global::System.Threading.CancellationToken cancellationToken2 = default)
     {
-        return Run(options.ToArray(), progress, cancellationToken, state, sample, weights, result, i, options2, progress2, cancellationToken2);
+        return Run(options.ToArray(), progress, cancellationToken, state, blbState, sample, weights, result, i, options2, progress2, cancellationToken2);
     }
 
     /// <summary>
@@ -51,6 +53,7 @@ static partial class Clash
     /// <param name="progress">Subsampled data; as many rows as <paramref name="options"/>, no NaN.</param>
     /// <param name="cancellationToken">Passed to every estimator call unchanged.</param>
     /// <param name="state">Passed to every estimator call unchanged.</param>
+    /// <param name="blbState">Passed to every estimator call unchanged.</param>
     /// <param name="sample">Passed to every estimator call unchanged.</param>
     /// <param name="weights">Passed to every estimator call unchanged.</param>
     /// <param name="result">Passed to every estimator call unchanged.</param>
@@ -65,6 +68,7 @@ static partial class Clash
         double[] progress,
         double cancellationToken,
         int state,
+        int blbState,
         int sample,
         int weights,
         int result,
@@ -88,8 +92,8 @@ static partial class Clash
         return global::Specialize.BlbRuntime.Run(
             options.Length,
             global::System.Runtime.CompilerServices.Unsafe.SizeOf<double>() + global::System.Runtime.CompilerServices.Unsafe.SizeOf<double>(),
-            (options, progress, cancellationToken, state, sample, weights, result, i),
-            static (sample2, blbState) => EstimateWeighted(sample2, blbState.Item1, blbState.Item2, blbState.Item3, blbState.Item4, blbState.Item5, blbState.Item6, blbState.Item7, blbState.Item8),
+            (options, progress, cancellationToken, state, blbState, sample, weights, result, i),
+            static (sample2, blbState2) => EstimateWeighted(sample2, blbState2.Item1, blbState2.Item2, blbState2.Item3, blbState2.Item4, blbState2.Item5, blbState2.Item6, blbState2.Item7, blbState2.Item8, blbState2.Item9),
             reduceBootstraps: null,
             average: null,
             options2,
@@ -108,6 +112,7 @@ static partial class Clash
     /// <param name="progress">All n rows of the data.</param>
     /// <param name="cancellationToken">As for <c>Estimate</c>.</param>
     /// <param name="state">As for <c>Estimate</c>.</param>
+    /// <param name="blbState">As for <c>Estimate</c>.</param>
     /// <param name="sample">As for <c>Estimate</c>.</param>
     /// <param name="weights">As for <c>Estimate</c>.</param>
     /// <param name="result">As for <c>Estimate</c>.</param>
@@ -115,7 +120,7 @@ static partial class Clash
     /// <returns>The estimate on the weighted subsample.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static double EstimateWeighted(global::Specialize.BlbSample sample2, global::System.ReadOnlySpan<double> options, double[] progress, double cancellationToken, int state, int sample, int weights, int result, int i)
+    public static double EstimateWeighted(global::Specialize.BlbSample sample2, global::System.ReadOnlySpan<double> options, double[] progress, double cancellationToken, int state, int blbState, int sample, int weights, int result, int i)
     {
         global::System.ReadOnlySpan<int> weights2 = sample2.Weights;
         global::Specialize.BlbRows<double> optionsRows = sample2.Rows<double>(0, options);
@@ -165,7 +170,7 @@ static partial class Clash
                 }
 
                 double p = progressSource[row];
-                sum += weight * (p * (state + sample + weights + result + i));
+                sum += weight * (p * (state + blbState + sample + weights + result + i));
             }
         }
         else
@@ -179,7 +184,7 @@ static partial class Clash
                 }
 
                 double p = progressSource[progressMap[row]];
-                sum += weight * (p * (state + sample + weights + result + i));
+                sum += weight * (p * (state + blbState + sample + weights + result + i));
             }
         }
 
@@ -200,6 +205,7 @@ static partial class Clash
     /// <param name="progress">All n rows of the data.</param>
     /// <param name="cancellationToken">As for <c>Estimate</c>.</param>
     /// <param name="state">As for <c>Estimate</c>.</param>
+    /// <param name="blbState">As for <c>Estimate</c>.</param>
     /// <param name="sample">As for <c>Estimate</c>.</param>
     /// <param name="weights">As for <c>Estimate</c>.</param>
     /// <param name="result">As for <c>Estimate</c>.</param>
@@ -207,7 +213,7 @@ static partial class Clash
     /// <param name="results">Receives the estimate of each bootstrap.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void EstimateWeightedBatch(global::Specialize.BlbSample sample2, global::System.ReadOnlySpan<int> weights2, int count, global::System.ReadOnlySpan<double> options, double[] progress, double cancellationToken, int state, int sample, int weights, int result, int i, global::System.Span<double> results)
+    public static void EstimateWeightedBatch(global::Specialize.BlbSample sample2, global::System.ReadOnlySpan<int> weights2, int count, global::System.ReadOnlySpan<double> options, double[] progress, double cancellationToken, int state, int blbState, int sample, int weights, int result, int i, global::System.Span<double> results)
     {
         global::Specialize.BlbBatch.ThrowIfInvalid(sample2.Count, weights2.Length, count, results.Length);
         global::Specialize.BlbRows<double> optionsRows = sample2.Rows<double>(0, options);
@@ -251,7 +257,7 @@ static partial class Clash
                 batchTerms.Row(rowWeights);
 
                 double p = progressSource[row];
-                batchTerms.Add(/* sum */ 0, 0, p * (state + sample + weights + result + i));
+                batchTerms.Add(/* sum */ 0, 0, p * (state + blbState + sample + weights + result + i));
             }
         }
         else
@@ -262,7 +268,7 @@ static partial class Clash
                 batchTerms.Row(rowWeights);
 
                 double p = progressSource[progressMap[row]];
-                batchTerms.Add(/* sum */ 0, 0, p * (state + sample + weights + result + i));
+                batchTerms.Add(/* sum */ 0, 0, p * (state + blbState + sample + weights + result + i));
             }
         }
 

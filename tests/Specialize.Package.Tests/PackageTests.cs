@@ -149,6 +149,57 @@ public sealed class PackageTests : IClassFixture<PackageFixture>
         Assert.Matches(new Regex(@"Counter\.cs\(7,54\): error SPEC001: \[Pure\] method 'Add' writes static field 'Counter\.total'"), build.Output);
     }
 
+    // A [GmmTrain] option out of range (line 15) and a BLB estimator that reads its data by position (line 22).
+    private const string BadDeclarations = """
+        using System;
+        using Specialize;
+        using Specialize.Mixture;
+
+        namespace Consumer;
+
+        public struct Point2
+        {
+            public double X;
+            public double Y;
+        }
+
+        public static partial class Clusters
+        {
+            [GmmTrain(Components = 0)]
+            public static partial GaussianMixture Train(ReadOnlySpan<Point2> points);
+        }
+
+        [BlbEstimator]
+        public static partial class First
+        {
+            public static double Estimate(ReadOnlySpan<double> values) => values[0];
+        }
+
+        public static class Use
+        {
+            public static double Both(Point2[] points, double[] values) => Clusters.Train(points).LowerBound + First.Run(values).Estimate;
+        }
+        """;
+
+    /// <summary>
+    /// The command-line compiler runs no analyzer once the declarations have an error: a [GmmTrain] method left without
+    /// an implementation (CS8795) hid its SPEC203, which the IDE showed. The generator stands in for the implementation
+    /// and reports SPEC203 itself. A bad estimator gets no Run, which is an error in a method body, after which
+    /// analyzers still run: its SPEC101 is shown beside it.
+    /// </summary>
+    [Fact]
+    public void Bad_declarations_show_their_SPEC_errors_in_a_command_line_build()
+    {
+        string folder = CreateConsumer("bad-declarations", ("Program.cs", "Console.WriteLine(0);\n"), ("Bad.cs", BadDeclarations));
+
+        ProcessResult build = Build(folder);
+
+        Assert.NotEqual(0, build.ExitCode);
+        Assert.Matches(new Regex(@"Bad\.cs\(15,15\): error SPEC203: \[GmmTrain\] method 'Train' sets Components = 0; it must be at least 1"), build.Output);
+        Assert.DoesNotContain("CS8795", build.Output, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"Bad\.cs\(22,67\): error SPEC101: 'values\[0\]' reads subsampled data 'values' by position"), build.Output);
+    }
+
     [Fact]
     public void Generator_runs_and_interceptors_route_calls_without_any_msbuild_edit()
     {

@@ -10,7 +10,7 @@ using Specialize.Analysis.Purity;
 namespace Specialize.Analysis.Blb;
 
 /// <summary>
-/// The BLB estimator language (SPEC101-SPEC108), checked once for the analyzer and the generator:
+/// The BLB estimator language (SPEC101-SPEC110), checked once for the analyzer and the generator:
 /// which <c>foreach</c> loops become weighted loops, which updates are scaled by the weight, which
 /// <c>.Length</c> reads become <c>n</c>, and every construct that cannot be weighted, at its location.
 /// The generator emits nothing for an estimator with an error; the analyzer reports every diagnostic.
@@ -40,8 +40,12 @@ public sealed class BlbEstimatorAnalysis
     /// <summary>The subsampled parameters in declaration order; the position is the runtime's input number.</summary>
     public List<IParameterSymbol> Subsampled { get; } = new();
 
-    /// <summary>Each weighted loop and the position of the subsampled parameter it iterates.</summary>
-    public Dictionary<ForEachStatementSyntax, int> WeightedLoops { get; } = new();
+    /// <summary>
+    /// Each weighted loop and the position of the subsampled parameter it iterates: a <c>foreach</c> that names each
+    /// row (<see cref="ForEachStatementSyntax"/>) or deconstructs it (<c>foreach (var (x, y) in rows)</c>,
+    /// <see cref="ForEachVariableStatementSyntax"/>).
+    /// </summary>
+    public Dictionary<CommonForEachStatementSyntax, int> WeightedLoops { get; } = new();
 
     /// <summary>'+=' / '-=' assignments and '++' / '--' statements inside weighted loops that are scaled by the weight.</summary>
     public HashSet<SyntaxNode> ScaledUpdates { get; } = new();
@@ -134,7 +138,7 @@ public sealed class BlbEstimatorAnalysis
         }
 
         SemanticModel model = compilation.GetSemanticModel(syntax.SyntaxTree);
-        CheckBody(syntax, model, cancellationToken);
+        CheckBody(syntax, model, purity, cancellationToken);
         foreach (PurityViolation violation in purity.Analyze(estimate, cancellationToken))
         {
             if (violation.Kind == PurityViolationKind.CallsImpureMember)
@@ -159,6 +163,16 @@ public sealed class BlbEstimatorAnalysis
         if (!Type.IsStatic)
         {
             Report(DiagnosticDescriptors.EstimatorNotStaticOrGeneric, typeLocation, Type.Name, "not a static class");
+        }
+
+        for (INamedTypeSymbol? type = Type; type is not null; type = type.ContainingType)
+        {
+            if (type.IsFileLocal)
+            {
+                Report(DiagnosticDescriptors.EstimatorTypeFileLocal, typeLocation, Type.Name,
+                    SymbolEqualityComparer.Default.Equals(type, Type) ? "is file-local" : $"is nested in the file-local {(type.TypeKind == TypeKind.Struct ? "struct" : type.TypeKind == TypeKind.Interface ? "interface" : "class")} '{type.Name}'");
+                break;
+            }
         }
 
         for (INamedTypeSymbol? type = Type; type is not null; type = type.ContainingType)
@@ -241,7 +255,7 @@ public sealed class BlbEstimatorAnalysis
 
     // ---- the body --------------------------------------------------------------------------------
 
-    private void CheckBody(MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken cancellationToken)
+    private void CheckBody(MethodDeclarationSyntax syntax, SemanticModel model, PurityAnalysis purity, CancellationToken cancellationToken)
     {
         SyntaxNode body = (SyntaxNode?)syntax.Body ?? syntax.ExpressionBody!;
         foreach (IdentifierNameSyntax identifier in body.DescendantNodes().OfType<IdentifierNameSyntax>())
@@ -280,7 +294,7 @@ public sealed class BlbEstimatorAnalysis
 
             switch (use.Parent)
             {
-                case ForEachStatementSyntax loop when loop.Expression == use && loop.AwaitKeyword == default:
+                case CommonForEachStatementSyntax loop when loop.Expression == use && loop.AwaitKeyword == default:
                     if (EnclosingWeightedLoop(loop, model, cancellationToken) is { } outer)
                     {
                         Report(DiagnosticDescriptors.SubsampledDataReadByPosition, loop.ForEachKeyword.GetLocation(), "foreach", parameter.Name,
@@ -290,6 +304,11 @@ public sealed class BlbEstimatorAnalysis
 
                     WeightedLoops[loop] = input;
                     CheckLoop(loop, parameter.Name, model, cancellationToken);
+                    if (loop is ForEachVariableStatementSyntax deconstructing)
+                    {
+                        CheckDeconstruction(deconstructing, parameter.Name, model, purity, cancellationToken);
+                    }
+
                     break;
                 case MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" } member when member.Expression == use:
                     LengthReads.Add(member);
@@ -301,9 +320,9 @@ public sealed class BlbEstimatorAnalysis
                     Report(DiagnosticDescriptors.SubsampledDataReadByPosition, argument.GetLocation(), argument.ToString(), parameter.Name, "as a whole, passing it to a method,");
                     break;
                 default:
-                    SyntaxNode shown = use.Parent is ExpressionSyntax or ForEachStatementSyntax ? use.Parent : use;
-                    string text = shown is ForEachStatementSyntax ? "await foreach" : shown.ToString();
-                    Report(DiagnosticDescriptors.SubsampledDataReadByPosition, shown is ForEachStatementSyntax f ? f.Expression.GetLocation() : shown.GetLocation(), text, parameter.Name, "as a whole");
+                    SyntaxNode shown = use.Parent is ExpressionSyntax or CommonForEachStatementSyntax ? use.Parent : use;
+                    string text = shown is CommonForEachStatementSyntax ? "await foreach" : shown.ToString();
+                    Report(DiagnosticDescriptors.SubsampledDataReadByPosition, shown is CommonForEachStatementSyntax f ? f.Expression.GetLocation() : shown.GetLocation(), text, parameter.Name, "as a whole");
                     break;
             }
         }
@@ -319,11 +338,11 @@ public sealed class BlbEstimatorAnalysis
         return expression;
     }
 
-    private ForEachStatementSyntax? EnclosingWeightedLoop(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken)
+    private CommonForEachStatementSyntax? EnclosingWeightedLoop(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken)
     {
         for (SyntaxNode? current = node.Parent; current is not null and not MemberDeclarationSyntax; current = current.Parent)
         {
-            if (current is ForEachStatementSyntax loop && IsSubsampled(Unparenthesize(loop.Expression), model, cancellationToken))
+            if (current is CommonForEachStatementSyntax loop && IsSubsampled(Unparenthesize(loop.Expression), model, cancellationToken))
             {
                 return loop;
             }
@@ -336,8 +355,9 @@ public sealed class BlbEstimatorAnalysis
         expression is IdentifierNameSyntax && model.GetSymbolInfo(expression, cancellationToken).Symbol is IParameterSymbol parameter
         && Subsampled.Any(p => SymbolEqualityComparer.Default.Equals(p, parameter));
 
-    private void CheckLoop(ForEachStatementSyntax loop, string data, SemanticModel model, CancellationToken cancellationToken)
+    private void CheckLoop(CommonForEachStatementSyntax loop, string data, SemanticModel model, CancellationToken cancellationToken)
     {
+
         foreach (SyntaxNode node in loop.Statement.DescendantNodesAndSelf(static n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -383,7 +403,7 @@ public sealed class BlbEstimatorAnalysis
         return null;
     }
 
-    private void CheckAssignment(ForEachStatementSyntax loop, AssignmentExpressionSyntax assignment, string data, SemanticModel model, CancellationToken cancellationToken)
+    private void CheckAssignment(CommonForEachStatementSyntax loop, AssignmentExpressionSyntax assignment, string data, SemanticModel model, CancellationToken cancellationToken)
     {
         string? outer = OuterTarget(loop, assignment.Left, model, cancellationToken);
         if (outer is null)
@@ -415,7 +435,7 @@ public sealed class BlbEstimatorAnalysis
         Report(DiagnosticDescriptors.OuterVariableCannotBeWeighted, assignment.GetLocation(), assignment.ToString(), how, outer, data);
     }
 
-    private void CheckIncrement(ForEachStatementSyntax loop, ExpressionSyntax expression, ExpressionSyntax operand, SyntaxToken token, string data, SemanticModel model, CancellationToken cancellationToken)
+    private void CheckIncrement(CommonForEachStatementSyntax loop, ExpressionSyntax expression, ExpressionSyntax operand, SyntaxToken token, string data, SemanticModel model, CancellationToken cancellationToken)
     {
         string? outer = OuterTarget(loop, operand, model, cancellationToken);
         if (outer is null)
@@ -438,6 +458,79 @@ public sealed class BlbEstimatorAnalysis
             $"uses the value of '{token.ValueText}' on", outer, data);
     }
 
+    /// <summary>Where a loop declares its iteration variables: the identifier, or the deconstruction.</summary>
+    private static Microsoft.CodeAnalysis.Text.TextSpan LoopVariableSpan(CommonForEachStatementSyntax loop) => loop switch
+    {
+        ForEachStatementSyntax named => named.Identifier.Span,
+        ForEachVariableStatementSyntax deconstructing => deconstructing.Variable.Span,
+        _ => default,
+    };
+
+    /// <summary>
+    /// The Deconstruct methods a deconstructing weighted loop calls for each row: the rewrite calls them once per
+    /// subsample row rather than once per drawn copy, which is the same only for pure methods (a tuple needs none).
+    /// </summary>
+    private void CheckDeconstruction(ForEachVariableStatementSyntax loop, string data, SemanticModel model, PurityAnalysis purity, CancellationToken cancellationToken)
+    {
+        var pending = new Stack<DeconstructionInfo>();
+        pending.Push(model.GetDeconstructionInfo(loop));
+        while (pending.Count > 0)
+        {
+            DeconstructionInfo info = pending.Pop();
+            if (info.Method is { } method && !DeconstructsPurely(method, model.Compilation, purity, cancellationToken))
+            {
+                Report(DiagnosticDescriptors.EstimatorCallsImpureMember, loop.Variable.GetLocation(), Type.Name,
+                    method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), $" (it deconstructs each row of '{data}')");
+            }
+
+            foreach (DeconstructionInfo nested in info.Nested)
+            {
+                pending.Push(nested);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a Deconstruct method does nothing but compute its <c>out</c> values: a framework member the purity
+    /// catalogue knows, a record's synthesized Deconstruct over properties that are stored or have pure getters, or a
+    /// method whose only writes are to its own <c>out</c> parameters and whose calls are pure.
+    /// </summary>
+    private static bool DeconstructsPurely(IMethodSymbol method, Compilation compilation, PurityAnalysis purity, CancellationToken cancellationToken)
+    {
+        if (method.IsImplicitlyDeclared)
+        {
+            INamedTypeSymbol record = method.ContainingType;
+            return record.IsRecord && method.Parameters.All(parameter => record.GetMembers(parameter.Name).All(member => member switch
+            {
+                IFieldSymbol => true,
+                IPropertySymbol { GetMethod: { } getter } property =>
+                    record.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property))
+                    || purity.IsPure(getter, cancellationToken),
+                _ => false,
+            }));
+        }
+
+        if (method.DeclaringSyntaxReferences.IsEmpty)
+        {
+            return PurityCatalogue.Lookup(method) == CatalogueEntry.Pure || purity.IsPure(method, cancellationToken);
+        }
+
+        return purity.Analyze(method, cancellationToken).Where(static v => v.IsBlocking).All(violation =>
+            violation.Kind == PurityViolationKind.WritesSharedState && WritesOwnOutParameter(violation.Location, method, compilation, cancellationToken));
+    }
+
+    private static bool WritesOwnOutParameter(Location location, IMethodSymbol method, Compilation compilation, CancellationToken cancellationToken)
+    {
+        if (location.SourceTree is not { } tree || !compilation.ContainsSyntaxTree(tree))
+        {
+            return false;
+        }
+
+        SyntaxNode node = tree.GetRoot(cancellationToken).FindNode(location.SourceSpan, getInnermostNodeForTie: true);
+        return compilation.GetSemanticModel(tree).GetSymbolInfo(node, cancellationToken).Symbol is IParameterSymbol { RefKind: RefKind.Out } parameter
+            && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, method);
+    }
+
     /// <summary>True for the built-in numeric types, whose updates the rewrite multiplies by the weight.</summary>
     public static bool IsBuiltInNumber(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte
         or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32
@@ -445,7 +538,7 @@ public sealed class BlbEstimatorAnalysis
         or SpecialType.System_Decimal;
 
     /// <summary>The name of the written variable when it lives outside the loop; null for the loop's own locals.</summary>
-    private static string? OuterTarget(ForEachStatementSyntax loop, ExpressionSyntax target, SemanticModel model, CancellationToken cancellationToken)
+    private static string? OuterTarget(CommonForEachStatementSyntax loop, ExpressionSyntax target, SemanticModel model, CancellationToken cancellationToken)
     {
         target = Unparenthesize(target);
         if (target is TupleExpressionSyntax tuple)
@@ -490,7 +583,7 @@ public sealed class BlbEstimatorAnalysis
         {
             Location? declared = local.Locations.FirstOrDefault();
             bool inside = declared is not null && declared.SourceTree == loop.SyntaxTree
-                && (loop.Statement.Span.Contains(declared.SourceSpan) || loop.Identifier.Span == declared.SourceSpan);
+                && (loop.Statement.Span.Contains(declared.SourceSpan) || LoopVariableSpan(loop).Contains(declared.SourceSpan));
             return inside ? null : local.Name;
         }
 

@@ -230,6 +230,18 @@ public static class DiagnosticDescriptors
         helpLinkUri: HelpLinkBase + "SPEC107.md",
         customTags: WellKnownDiagnosticTags.NotConfigurable);
 
+    /// <summary>SPEC110: the estimator class is file-local, or nested in a file-local type.</summary>
+    public static readonly DiagnosticDescriptor EstimatorTypeFileLocal = new(
+        id: DiagnosticIds.EstimatorTypeFileLocal,
+        title: "A [BlbEstimator] class is file-local",
+        messageFormat: "[BlbEstimator] class '{0}' {1}, so the weighted estimator and the Run entry point, which are generated in a file of their own, cannot be added to it; remove 'file'",
+        category: BlbCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A file-local type can only be extended in its own file, and the generator adds EstimateWeighted and Run to the estimator class in a file of its own. Declared there, they would make a second class of the same name, which the estimator's file does not see.",
+        helpLinkUri: HelpLinkBase + "SPEC110.md",
+        customTags: WellKnownDiagnosticTags.NotConfigurable);
+
     /// <summary>SPEC108: no Estimate method BLB can run.</summary>
     public static readonly DiagnosticDescriptor EstimateMethodMissing = new(
         id: DiagnosticIds.EstimateMethodMissing,

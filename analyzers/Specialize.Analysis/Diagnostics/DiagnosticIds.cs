@@ -29,6 +29,7 @@ public static class DiagnosticIds
     public const string EstimatorTypeNotPartial = "SPEC107";
     public const string EstimateMethodMissing = "SPEC108";
     public const string ReducerShapeInvalid = "SPEC109";
+    public const string EstimatorTypeFileLocal = "SPEC110";
 
     public const string GeneratorInternalError = "SPEC900";
 }

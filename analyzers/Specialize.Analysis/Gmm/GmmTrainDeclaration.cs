@@ -23,13 +23,13 @@ public sealed class GmmTrainDeclaration
     /// <summary>The names of <c>Specialize.Mixture.CovarianceType</c>'s values, by value.</summary>
     public static readonly ImmutableArray<string> CovarianceTypeNames = ImmutableArray.Create("Full", "Tied", "Diagonal", "Spherical");
 
-    private GmmTrainDeclaration(ImmutableArray<Diagnostic> problems)
+    private GmmTrainDeclaration(ImmutableArray<GmmTrainProblem> problems)
     {
         Problems = problems;
     }
 
     /// <summary>Why the declaration cannot be implemented; empty when it can.</summary>
-    public ImmutableArray<Diagnostic> Problems { get; }
+    public ImmutableArray<GmmTrainProblem> Problems { get; }
 
     /// <summary>Whether the generator can implement the declaration.</summary>
     public bool IsValid => Problems.IsEmpty;
@@ -65,25 +65,26 @@ public sealed class GmmTrainDeclaration
     /// <summary>Checks a method carrying <c>[GmmTrain]</c> (the partial definition, if the method is partial).</summary>
     public static GmmTrainDeclaration Analyze(IMethodSymbol method, AttributeData attribute, CancellationToken cancellationToken)
     {
-        var problems = ImmutableArray.CreateBuilder<Diagnostic>();
+        var problems = ImmutableArray.CreateBuilder<GmmTrainProblem>();
         Location location = method.Locations.FirstOrDefault() ?? Location.None;
-        var declaration = new GmmTrainDeclaration(ImmutableArray<Diagnostic>.Empty);
+        var declaration = new GmmTrainDeclaration(ImmutableArray<GmmTrainProblem>.Empty);
 
         if (!method.IsStatic || !method.IsPartialDefinition)
         {
-            problems.Add(Diagnostic.Create(DiagnosticDescriptors.GmmTrainMethodNotStaticPartial, location, method.Name));
+            problems.Add(new GmmTrainProblem(DiagnosticDescriptors.GmmTrainMethodNotStaticPartial, location, method.Name));
         }
 
-        if (method.ReturnType.ToDisplayString() != GaussianMixtureName)
+        if (method.ReturnsByRef || method.ReturnsByRefReadonly
+            || method.ReturnType.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString() != GaussianMixtureName)
         {
-            problems.Add(Diagnostic.Create(DiagnosticDescriptors.GmmTrainInvalidSignature, location, method.Name,
-                $"must return '{GaussianMixtureName}', not '{method.ReturnType.ToDisplayString()}'"));
+            problems.Add(new GmmTrainProblem(DiagnosticDescriptors.GmmTrainInvalidSignature, location, method.Name,
+                $"must return '{GaussianMixtureName}', not '{(method.ReturnsByRef ? "ref " : method.ReturnsByRefReadonly ? "ref readonly " : string.Empty)}{method.ReturnType.ToDisplayString()}'"));
         }
 
         ITypeSymbol? row = null;
         if (method.Parameters.Length != 1 || method.Parameters[0].RefKind != RefKind.None)
         {
-            problems.Add(Diagnostic.Create(DiagnosticDescriptors.GmmTrainInvalidSignature, location, method.Name,
+            problems.Add(new GmmTrainProblem(DiagnosticDescriptors.GmmTrainInvalidSignature, location, method.Name,
                 "must take exactly one parameter, the rows, passed by value as a ReadOnlySpan<TRow> or a TRow[]"));
         }
         else
@@ -100,7 +101,7 @@ public sealed class GmmTrainDeclaration
             }
             else
             {
-                problems.Add(Diagnostic.Create(DiagnosticDescriptors.GmmTrainInvalidSignature, location, method.Name,
+                problems.Add(new GmmTrainProblem(DiagnosticDescriptors.GmmTrainInvalidSignature, location, method.Name,
                     $"takes '{type.ToDisplayString()}'; the rows must be a ReadOnlySpan<TRow> or a TRow[]"));
             }
         }
@@ -111,7 +112,7 @@ public sealed class GmmTrainDeclaration
             string? reason = declaration.ReadRowShape(row);
             if (reason is not null)
             {
-                problems.Add(Diagnostic.Create(DiagnosticDescriptors.GmmTrainUnsupportedRowType, method.Parameters[0].Locations.FirstOrDefault() ?? location,
+                problems.Add(new GmmTrainProblem(DiagnosticDescriptors.GmmTrainUnsupportedRowType, method.Parameters[0].Locations.FirstOrDefault() ?? location,
                     method.Name, row.ToDisplayString(), reason));
             }
         }
@@ -201,7 +202,7 @@ public sealed class GmmTrainDeclaration
         _ => null,
     };
 
-    private void ReadOptions(IMethodSymbol method, AttributeData attribute, Location location, ImmutableArray<Diagnostic>.Builder problems)
+    private void ReadOptions(IMethodSymbol method, AttributeData attribute, Location location, ImmutableArray<GmmTrainProblem>.Builder problems)
     {
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
         {
@@ -213,7 +214,7 @@ public sealed class GmmTrainDeclaration
                     Components = components;
                     if (components < 1)
                     {
-                        problems.Add(Diagnostic.Create(DiagnosticDescriptors.GmmTrainInvalidOption, at, method.Name, argument.Key, Format(components), "at least 1"));
+                        problems.Add(new GmmTrainProblem(DiagnosticDescriptors.GmmTrainInvalidOption, at, method.Name, argument.Key, Format(components), "at least 1"));
                     }
 
                     break;
@@ -221,7 +222,7 @@ public sealed class GmmTrainDeclaration
                     MaxIterations = iterations;
                     if (iterations < 1)
                     {
-                        problems.Add(Diagnostic.Create(DiagnosticDescriptors.GmmTrainInvalidOption, at, method.Name, argument.Key, Format(iterations), "at least 1"));
+                        problems.Add(new GmmTrainProblem(DiagnosticDescriptors.GmmTrainInvalidOption, at, method.Name, argument.Key, Format(iterations), "at least 1"));
                     }
 
                     break;
@@ -229,7 +230,7 @@ public sealed class GmmTrainDeclaration
                     Tolerance = tolerance;
                     if (!(tolerance >= 0) || double.IsInfinity(tolerance))
                     {
-                        problems.Add(Diagnostic.Create(DiagnosticDescriptors.GmmTrainInvalidOption, at, method.Name, argument.Key, Format(tolerance), "a finite number >= 0"));
+                        problems.Add(new GmmTrainProblem(DiagnosticDescriptors.GmmTrainInvalidOption, at, method.Name, argument.Key, Format(tolerance), "a finite number >= 0"));
                     }
 
                     break;
@@ -237,7 +238,7 @@ public sealed class GmmTrainDeclaration
                     Regularization = regularization;
                     if (!(regularization >= 0) || double.IsInfinity(regularization))
                     {
-                        problems.Add(Diagnostic.Create(DiagnosticDescriptors.GmmTrainInvalidOption, at, method.Name, argument.Key, Format(regularization), "a finite number >= 0"));
+                        problems.Add(new GmmTrainProblem(DiagnosticDescriptors.GmmTrainInvalidOption, at, method.Name, argument.Key, Format(regularization), "a finite number >= 0"));
                     }
 
                     break;
@@ -248,7 +249,7 @@ public sealed class GmmTrainDeclaration
                     CovarianceType = covariance;
                     if (covariance < 0 || covariance >= CovarianceTypeNames.Length)
                     {
-                        problems.Add(Diagnostic.Create(DiagnosticDescriptors.GmmTrainInvalidOption, at, method.Name, argument.Key, Format(covariance), "Full, Tied, Diagonal or Spherical"));
+                        problems.Add(new GmmTrainProblem(DiagnosticDescriptors.GmmTrainInvalidOption, at, method.Name, argument.Key, Format(covariance), "Full, Tied, Diagonal or Spherical"));
                     }
 
                     break;
@@ -265,4 +266,25 @@ public sealed class GmmTrainDeclaration
     private static string Format(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Format(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>One reason a <c>[GmmTrain]</c> declaration cannot be implemented: a diagnostic as data, so that both the
+/// analyzer and the generator can report it.</summary>
+public sealed class GmmTrainProblem
+{
+    public GmmTrainProblem(DiagnosticDescriptor descriptor, Location location, params string[] arguments)
+    {
+        Descriptor = descriptor;
+        Location = location;
+        Arguments = ImmutableArray.Create(arguments);
+    }
+
+    public DiagnosticDescriptor Descriptor { get; }
+
+    public Location Location { get; }
+
+    /// <summary>The arguments of the descriptor's message format.</summary>
+    public ImmutableArray<string> Arguments { get; }
+
+    public Diagnostic ToDiagnostic() => Diagnostic.Create(Descriptor, Location, Arguments.ToArray<object>());
 }

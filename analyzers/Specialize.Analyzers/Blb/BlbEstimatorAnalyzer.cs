@@ -8,7 +8,7 @@ using Specialize.Analysis.Purity;
 namespace Specialize.Analyzers.Blb;
 
 /// <summary>
-/// Checks every <c>[BlbEstimator]</c> class against the estimator language (SPEC101-SPEC109): the
+/// Checks every <c>[BlbEstimator]</c> class against the estimator language (SPEC101-SPEC110): the
 /// shape of the class and its Estimate method, and every construct in Estimate that the weighted-loop
 /// rewrite cannot make correct. The generator runs the same checks and emits nothing when one fails.
 /// </summary>
@@ -24,7 +24,8 @@ public sealed class BlbEstimatorAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.SubsampledParameterTypeUnsupported,
         DiagnosticDescriptors.EstimatorTypeNotPartial,
         DiagnosticDescriptors.EstimateMethodMissing,
-        DiagnosticDescriptors.ReducerShapeInvalid);
+        DiagnosticDescriptors.ReducerShapeInvalid,
+        DiagnosticDescriptors.EstimatorTypeFileLocal);
 
     public override void Initialize(AnalysisContext context)
     {

@@ -8,7 +8,11 @@ namespace Specialize.Analyzers.Gmm;
 
 /// <summary>
 /// SPEC201 to SPEC204: a <c>[GmmTrain]</c> declaration the generator cannot implement (not static
-/// partial, an unsupported row type, an option out of range, the wrong return type or parameters).
+/// partial, an unsupported row type, an option out of range, the wrong return type or parameters). Where the
+/// generator implements such a declaration with a body that throws, it reports the same problems itself (the
+/// command-line compiler runs no analyzer while a partial method lacks its implementation); its body carries
+/// <c>[GeneratedCode]</c>, which makes the method generated code that this analyzer does not analyze, so each problem
+/// is reported once.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class GmmTrainDeclarationAnalyzer : DiagnosticAnalyzer
@@ -49,9 +53,9 @@ public sealed class GmmTrainDeclarationAnalyzer : DiagnosticAnalyzer
         {
             if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, attributeType))
             {
-                foreach (Diagnostic problem in GmmTrainDeclaration.Analyze(method, attribute, context.CancellationToken).Problems)
+                foreach (GmmTrainProblem problem in GmmTrainDeclaration.Analyze(method, attribute, context.CancellationToken).Problems)
                 {
-                    context.ReportDiagnostic(problem);
+                    context.ReportDiagnostic(problem.ToDiagnostic());
                 }
 
                 return;

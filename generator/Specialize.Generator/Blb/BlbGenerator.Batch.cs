@@ -47,7 +47,7 @@ public sealed partial class BlbGenerator
         /// For one or two additions per row (a mean, a ratio) the per-bootstrap loop is as fast, and Run does not pass
         /// the batched form to the runtime.
         /// </summary>
-        public bool Pays => Loops.Any(static l => ((ForEachStatementSyntax)l).Statement.DescendantNodes()
+        public bool Pays => Loops.Any(static l => ((CommonForEachStatementSyntax)l).Statement.DescendantNodes()
             .Any(static n => n is InvocationExpressionSyntax or ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax));
 
         /// <summary>True when some update adds <c>double</c> terms to <c>double</c> accumulators (the vectorized path).</summary>
@@ -133,12 +133,19 @@ public sealed partial class BlbGenerator
             return null;
         }
 
+        // A preprocessor branch between top-level statements could open in the part that runs once and close in the
+        // part that runs per bootstrap, around the generated loop.
+        if (body.Statements.Any(static s => HasConditionalDirective(s.GetLeadingTrivia())) || HasConditionalDirective(body.CloseBraceToken.LeadingTrivia))
+        {
+            return null;
+        }
+
         // The weighted loops: consecutive statements at the top level of the body.
         SyntaxList<StatementSyntax> statements = body.Statements;
         var positions = new List<int>();
         for (int i = 0; i < statements.Count; i++)
         {
-            if (statements[i] is ForEachStatementSyntax loop && analysis.WeightedLoops.ContainsKey(loop))
+            if (statements[i] is CommonForEachStatementSyntax loop && analysis.WeightedLoops.ContainsKey(loop))
             {
                 positions.Add(i);
             }
@@ -245,6 +252,10 @@ public sealed partial class BlbGenerator
 
         return plan;
     }
+
+    private static bool HasConditionalDirective(SyntaxTriviaList trivia) =>
+        trivia.Any(static t => t.IsKind(SyntaxKind.IfDirectiveTrivia) || t.IsKind(SyntaxKind.ElifDirectiveTrivia)
+            || t.IsKind(SyntaxKind.ElseDirectiveTrivia) || t.IsKind(SyntaxKind.EndIfDirectiveTrivia));
 
     /// <summary>The accumulator for an update target, creating it on its first update; null when the local does not qualify.</summary>
     private static Accumulator? Accumulate(BatchPlan plan, ILocalSymbol local, bool indexed, SemanticModel model, CancellationToken cancellationToken)

@@ -16,8 +16,9 @@ public sealed partial class BlbGenerator
         {
             using var buffer = new StringWriter();
             using IndentedTextWriter writer = GeneratedFile.CreateWriter(buffer);
-            GeneratedFile.WriteHeader(writer, spec.NullableEnabled, spec.Usings);
-            int scopes = GeneratedFile.OpenScopes(writer, spec.Namespace, spec.TypeHeaders);
+            GeneratedFile.WriteHeader(writer, spec.NullableDirective, spec.Scopes.FileDirectives);
+            int scopes = spec.Scopes.OpenNamespaces(writer);
+            scopes += GeneratedFile.OpenScopes(writer, string.Empty, spec.TypeHeaders);
 
             EmitRun(writer, spec);
             writer.WriteLineNoTabs(string.Empty);
@@ -78,9 +79,9 @@ public sealed partial class BlbGenerator
                 writer.WriteLine($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{what}</param>");
             }
 
-            writer.WriteLine($"/// <param name=\"options\">Run parameters; <see langword=\"null\"/> for Subsamples = {spec.Subsamples}, Bootstraps = {spec.Bootstraps}, Gamma = {spec.Gamma} from the attribute.</param>");
-            writer.WriteLine("/// <param name=\"progress\">Told after each finished subsample; may be <see langword=\"null\"/>.</param>");
-            writer.WriteLine("/// <param name=\"cancellationToken\">Stops the run between bootstraps.</param>");
+            writer.WriteLine($"/// <param name=\"{spec.OptionsName}\">Run parameters; <see langword=\"null\"/> for Subsamples = {spec.Subsamples}, Bootstraps = {spec.Bootstraps}, Gamma = {spec.Gamma} from the attribute.</param>");
+            writer.WriteLine($"/// <param name=\"{spec.ProgressName}\">Told after each finished subsample; may be <see langword=\"null\"/>.</param>");
+            writer.WriteLine($"/// <param name=\"{spec.CancellationName}\">Stops the run between bootstraps.</param>");
             writer.WriteLine("/// <returns>The quality assessment of the estimator and what the runtime decided.</returns>");
             if (!arrays)
             {
@@ -92,9 +93,9 @@ public sealed partial class BlbGenerator
 
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
             var signature = spec.Parameters.Select(p => $"{(p.IsSpan && arrays ? p.SpanElementType + "[]" : p.Type)} {p.Name}").ToList();
-            signature.Add($"global::Specialize.BlbOptions{nullable} options = null");
-            signature.Add($"global::System.IProgress<global::Specialize.BlbProgress>{nullable} progress = null");
-            signature.Add("global::System.Threading.CancellationToken cancellationToken = default");
+            signature.Add($"global::Specialize.BlbOptions{nullable} {spec.OptionsName} = null");
+            signature.Add($"global::System.IProgress<global::Specialize.BlbProgress>{nullable} {spec.ProgressName} = null");
+            signature.Add($"global::System.Threading.CancellationToken {spec.CancellationName} = default");
             writer.WriteLine($"{spec.Accessibility} static {result} Run(");
             writer.Indent++;
             for (int i = 0; i < signature.Count; i++)
@@ -108,7 +109,7 @@ public sealed partial class BlbGenerator
             if (!arrays)
             {
                 var forwarded = spec.Parameters.Select(static p => p.IsSpan ? $"{p.Name}.ToArray()" : p.Name)
-                    .Concat(new[] { "options", "progress", "cancellationToken" });
+                    .Concat(new[] { spec.OptionsName, spec.ProgressName, spec.CancellationName });
                 writer.WriteLine($"return Run({string.Join(", ", forwarded)});");
                 writer.Indent--;
                 writer.WriteLine("}");
@@ -140,7 +141,7 @@ public sealed partial class BlbGenerator
                 writer.WriteLine($"global::Specialize.BlbRuntime.ThrowIfAnyNaN<{parameter.ElementType}>({parameter.Name}, nameof({parameter.Name}));");
             }
 
-            writer.WriteLine($"options ??= new global::Specialize.BlbOptions {{ Subsamples = {spec.Subsamples}, Bootstraps = {spec.Bootstraps}, Gamma = {spec.Gamma} }};");
+            writer.WriteLine($"{spec.OptionsName} ??= new global::Specialize.BlbOptions {{ Subsamples = {spec.Subsamples}, Bootstraps = {spec.Bootstraps}, Gamma = {spec.Gamma} }};");
             writer.WriteLineNoTabs(string.Empty);
 
             // The arrays travel to the threads as they are (the span overload made them).
@@ -160,9 +161,9 @@ public sealed partial class BlbGenerator
             }
             writer.WriteLine("reduceBootstraps: " + (spec.HasReduceBootstraps ? "ReduceBootstraps" : "null") + ",");
             writer.WriteLine("average: " + (spec.HasAverage ? "Average" : "null") + ",");
-            writer.WriteLine("options,");
-            writer.WriteLine("progress,");
-            writer.WriteLine("cancellationToken);");
+            writer.WriteLine($"{spec.OptionsName},");
+            writer.WriteLine($"{spec.ProgressName},");
+            writer.WriteLine($"{spec.CancellationName});");
             writer.Indent--;
             writer.Indent--;
             writer.WriteLine("}");

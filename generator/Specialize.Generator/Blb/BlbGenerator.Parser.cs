@@ -97,7 +97,7 @@ public sealed partial class BlbGenerator
             if (syntax.Body is { } block)
             {
                 var rewritten = (BlockSyntax)rewriter.Visit(block);
-                string inner = string.Concat(rewritten.Statements.Select(static s => s.ToFullString()));
+                string inner = string.Concat(rewritten.Statements.Select(static s => s.ToFullString())) + BeforeClosingBrace(rewritten);
                 body = "{\n" + preamble + Reindent(inner) + "}";
             }
             else
@@ -123,13 +123,22 @@ public sealed partial class BlbGenerator
                 batchBody = BatchBody(plan, batchNames, batchRewriter, preamble.ToString().Replace($"{indent}global::System.ReadOnlySpan<int> {weights} = {sample}.Weights;\n", string.Empty), sample, weights, model, cancellationToken);
             }
 
+            // Run's own parameters, and the state parameter of its lambdas, must not be named like Estimate's, which Run
+            // takes too.
+            var runNames = new HashSet<string>(estimate.Parameters.Select(static p => p.Name), System.StringComparer.Ordinal);
+            string optionsName = Identifiers.Unique("options", runNames);
+            string progressName = Identifiers.Unique("progress", runNames);
+            string cancellationName = Identifiers.Unique("cancellationToken", runNames);
+            string stateName = runNames.Contains("state") ? Identifiers.Unique("blbState", runNames) : "state";
+
             (int subsamples, int bootstraps, double gamma) = AttributeDefaults(type);
+            NullableContext nullable = model.GetNullableContext(syntax.SpanStart);
             return new BlbEstimatorSpec(
-                HintName: HintName(type),
-                Usings: new EquatableArray<string>(CollectUsings(syntax)),
-                NullableEnabled: (model.GetNullableContext(syntax.SpanStart) & NullableContext.AnnotationsEnabled) != 0,
-                Namespace: type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString(),
-                TypeHeaders: new EquatableArray<string>(TypeHeaders(type)),
+                HintName: HintNames.For(type, ".Blb.g.cs"),
+                Scopes: SourceScopes.Of(syntax),
+                NullableDirective: GeneratedFile.NullableDirective(nullable),
+                NullableEnabled: (nullable & NullableContext.AnnotationsEnabled) != 0,
+                TypeHeaders: new EquatableArray<string>(Identifiers.TypeHeaders(type)),
                 IsVector: analysis.IsVector,
                 Parameters: new EquatableArray<BlbParameterSpec>(parameters),
                 SampleName: sample,
@@ -140,7 +149,10 @@ public sealed partial class BlbGenerator
                 HasReduceBootstraps: analysis.ReduceBootstraps is not null,
                 HasAverage: analysis.Average is not null,
                 Accessibility: AccessibilityText(estimate.DeclaredAccessibility),
-                StateName: estimate.Parameters.Any(static p => p.Name == "state") ? "blbState" : "state",
+                StateName: stateName,
+                OptionsName: optionsName,
+                ProgressName: progressName,
+                CancellationName: cancellationName,
                 BatchBody: batchBody,
                 BatchInRun: batchNames?.Plan.Pays ?? false,
                 WeightsName: weights,
@@ -214,7 +226,7 @@ public sealed partial class BlbGenerator
             var suffix = new StringBuilder();
             foreach (Accumulator accumulator in plan.Accumulators)
             {
-                string name = accumulator.Local.Name;
+                string name = Escape(accumulator.Local.Name);
                 if (accumulator.IsArray)
                 {
                     suffix.Append($"{accumulator.ElementType}[] {name} = new {accumulator.ElementType}[{accumulator.LengthName}];\n");
@@ -303,8 +315,24 @@ public sealed partial class BlbGenerator
             _ => "private",
         };
 
-        private static string Escape(string name) =>
-            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+        private static string Escape(string name) => Identifiers.Escape(name);
+
+        /// <summary>
+        /// What stands before a block's closing brace when it is more than its indentation: the end of a preprocessor
+        /// branch (<c>#else ... #endif</c>) or a comment, which belong to the brace and would be lost with it.
+        /// </summary>
+        internal static string BeforeClosingBrace(BlockSyntax block)
+        {
+            SyntaxTriviaList trivia = block.CloseBraceToken.LeadingTrivia;
+            if (trivia.All(static t => t.IsKind(SyntaxKind.WhitespaceTrivia) || t.IsKind(SyntaxKind.EndOfLineTrivia)))
+            {
+                return string.Empty;
+            }
+
+            string text = trivia.ToFullString();
+            int end = text.LastIndexOf('\n');
+            return end >= 0 ? text.Substring(0, end + 1) : text + "\n";
+        }
 
         /// <summary>
         /// Moves the user's statements to one level of indentation, keeping their relative layout. Only lines that start
@@ -316,8 +344,9 @@ public sealed partial class BlbGenerator
             string trimmedEnd = statements.TrimEnd();
             string[] lines = trimmedEnd.Split('\n');
             bool[] inside = LiteralLines.StartInsideToken(trimmedEnd);
+            // Preprocessor directives are often written at the start of the line: they do not set the indentation.
             int common = lines
-                .Where((l, i) => !inside[i] && l.Trim().Length > 0)
+                .Where((l, i) => !inside[i] && l.Trim().Length > 0 && !l.TrimStart().StartsWith("#", System.StringComparison.Ordinal))
                 .Select(static l => l.Length - l.TrimStart().Length)
                 .DefaultIfEmpty(0)
                 .Min();
@@ -332,7 +361,7 @@ public sealed partial class BlbGenerator
                     continue;
                 }
 
-                string trimmed = line.Length >= common ? line.Substring(common) : line.TrimStart();
+                string trimmed = line.Substring(System.Math.Min(common, line.Length - line.TrimStart().Length));
                 if (!endsInside)
                 {
                     trimmed = trimmed.TrimEnd();
@@ -371,57 +400,6 @@ public sealed partial class BlbGenerator
 
             return (subsamples, bootstraps, gamma);
         }
-
-        private static IEnumerable<string> CollectUsings(SyntaxNode node)
-        {
-            var usings = new List<string>();
-            for (SyntaxNode? current = node; current is not null; current = current.Parent)
-            {
-                SyntaxList<UsingDirectiveSyntax> directives = current switch
-                {
-                    CompilationUnitSyntax unit => unit.Usings,
-                    BaseNamespaceDeclarationSyntax ns => ns.Usings,
-                    _ => default,
-                };
-                foreach (UsingDirectiveSyntax directive in directives)
-                {
-                    if (directive.GlobalKeyword == default)
-                    {
-                        usings.Add(directive.WithoutTrivia().ToString());
-                    }
-                }
-            }
-
-            usings.Sort(static (a, b) => System.StringComparer.Ordinal.Compare(a.TrimEnd(';'), b.TrimEnd(';')));
-            return usings.Distinct();
-        }
-
-        private static IEnumerable<string> TypeHeaders(INamedTypeSymbol type)
-        {
-            var headers = new List<string>();
-            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
-            {
-                string modifiers = t.IsStatic ? "static partial" : "partial";
-                string keyword = t.IsRecord ? "record" : t.TypeKind == TypeKind.Struct ? "struct" : "class";
-                headers.Insert(0, $"{modifiers} {keyword} {t.Name}");
-            }
-
-            return headers;
-        }
-
-        private static string HintName(INamedTypeSymbol type)
-        {
-            var name = new StringBuilder(type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None)));
-            for (int i = 0; i < name.Length; i++)
-            {
-                if (!(char.IsLetterOrDigit(name[i]) || name[i] == '.' || name[i] == '_'))
-                {
-                    name[i] = '_';
-                }
-            }
-
-            return name.Append(".Blb.g.cs").ToString();
-        }
     }
 
     /// <summary>
@@ -456,13 +434,14 @@ public sealed partial class BlbGenerator
             this.views = views;
         }
 
-        public override SyntaxNode? VisitForEachStatement(ForEachStatementSyntax node)
-        {
-            if (!analysis.WeightedLoops.TryGetValue(node, out int input))
-            {
-                return base.VisitForEachStatement(node);
-            }
+        public override SyntaxNode? VisitForEachStatement(ForEachStatementSyntax node) =>
+            analysis.WeightedLoops.TryGetValue(node, out int input) ? WeightedLoop(node, input) : base.VisitForEachStatement(node);
 
+        public override SyntaxNode? VisitForEachVariableStatement(ForEachVariableStatementSyntax node) =>
+            analysis.WeightedLoops.TryGetValue(node, out int input) ? WeightedLoop(node, input) : base.VisitForEachVariableStatement(node);
+
+        private SyntaxNode WeightedLoop(CommonForEachStatementSyntax node, int input)
+        {
             var body = (StatementSyntax)Visit(node.Statement);
             string indent = node.GetLeadingTrivia().LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
             (string source, string map) = views[input];
@@ -471,7 +450,7 @@ public sealed partial class BlbGenerator
             string statements;
             if (body is BlockSyntax block)
             {
-                statements = string.Concat(block.Statements.Select(static s => s.ToFullString()));
+                statements = string.Concat(block.Statements.Select(static s => s.ToFullString())) + Parser.BeforeClosingBrace(block);
             }
             else
             {
@@ -496,7 +475,7 @@ public sealed partial class BlbGenerator
             return loop.WithLeadingTrivia(node.GetLeadingTrivia()).WithTrailingTrivia(node.GetTrailingTrivia());
         }
 
-        private void AppendLoop(StringBuilder text, ForEachStatementSyntax node, string indent, string length, string read, string statements)
+        private void AppendLoop(StringBuilder text, CommonForEachStatementSyntax node, string indent, string length, string read, string statements)
         {
             string inner = indent + "    ";
             text.Append($"{indent}for (int {index} = 0; {index} < {length}; {index}++)\n");
@@ -522,15 +501,19 @@ public sealed partial class BlbGenerator
                 text.Append('\n');
             }
 
-            string variable = node.Identifier.Text;
-            if (node.Type is RefTypeSyntax refType)
+            // The row, as the foreach names it or deconstructs it ('var (x, y) = row;').
+            switch (node)
             {
-                string modifiers = refType.ReadOnlyKeyword == default ? "ref readonly" : $"{refType.RefKeyword.Text} {refType.ReadOnlyKeyword.Text}";
-                text.Append($"{inner}{modifiers} {refType.Type} {variable} = ref {read};\n");
-            }
-            else
-            {
-                text.Append($"{inner}{node.Type} {variable} = {read};\n");
+                case ForEachStatementSyntax { Type: RefTypeSyntax refType } named:
+                    string modifiers = refType.ReadOnlyKeyword == default ? "ref readonly" : $"{refType.RefKeyword.Text} {refType.ReadOnlyKeyword.Text}";
+                    text.Append($"{inner}{modifiers} {refType.Type} {named.Identifier.Text} = ref {read};\n");
+                    break;
+                case ForEachStatementSyntax named:
+                    text.Append($"{inner}{named.Type} {named.Identifier.Text} = {read};\n");
+                    break;
+                case ForEachVariableStatementSyntax deconstructing:
+                    text.Append($"{inner}{deconstructing.Variable.WithoutTrivia()} = {read};\n");
+                    break;
             }
 
             text.Append(statements);

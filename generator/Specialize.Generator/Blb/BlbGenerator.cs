@@ -3,7 +3,6 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Specialize.Analysis.Blb;
-using Specialize.Analysis.Diagnostics;
 using Specialize.Generator.Blb.Model;
 using Specialize.Generator.Helpers;
 
@@ -31,35 +30,44 @@ public sealed partial class BlbGenerator : IIncrementalGenerator
             .Select(static (result, _) => result!)
             .WithTrackingName(TrackingNames.BlbEstimators);
 
+        // Runs only for estimators that changed; a failure here is SPEC900 on that estimator, and the others are
+        // still generated.
         context.RegisterSourceOutput(estimators, static (production, result) =>
-        {
-            if (result.Diagnostic is not null)
+            SourceOutput.Guarded(production, result.Location, result.Name, output =>
             {
-                production.ReportDiagnostic(result.Diagnostic.ToDiagnostic());
-            }
+                if (result.Diagnostic is not null)
+                {
+                    output.ReportDiagnostic(result.Diagnostic.ToDiagnostic());
+                }
 
-            if (result.Spec is not null)
-            {
-                production.AddSource(result.Spec.HintName, Emitter.Emit(result.Spec));
-            }
-        });
+                if (result.Spec is not null)
+                {
+                    output.AddSource(result.Spec.HintName, Emitter.Emit(result.Spec));
+                }
+            }));
     }
 
     private static EstimatorResult? ParseSafely(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var syntax = (ClassDeclarationSyntax)context.TargetNode;
+        LocationInfo location = LocationInfo.From(syntax.Identifier.GetLocation());
         try
         {
+            FaultInjection.Check(GeneratorStep.Parse, syntax.Identifier.ValueText);
             BlbEstimatorSpec? spec = Parser.Parse((INamedTypeSymbol)context.TargetSymbol, context.SemanticModel.Compilation, cancellationToken);
-            return spec is null ? null : new EstimatorResult(spec, null);
+            return spec is null ? null : new EstimatorResult(syntax.Identifier.ValueText, location, spec, null);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // Never throw into the compiler: report, and generate nothing for this estimator.
-            return new EstimatorResult(null, DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorInternalError, syntax.Identifier.GetLocation(), syntax.Identifier.ValueText, exception.GetType().Name + ": " + exception.Message));
+            return new EstimatorResult(syntax.Identifier.ValueText, location, null, SourceOutput.InternalError(location, syntax.Identifier.ValueText, exception));
         }
     }
 
     /// <summary>An estimator's spec, or the internal failure that prevented one.</summary>
-    internal sealed record EstimatorResult(BlbEstimatorSpec? Spec, DiagnosticInfo? Diagnostic);
+    /// <param name="Name">The class's name, for SPEC900.</param>
+    /// <param name="Location">The class's name in the declaration carrying the attribute, where SPEC900 is reported.</param>
+    /// <param name="Spec">What to generate.</param>
+    /// <param name="Diagnostic">The internal failure that prevented a spec.</param>
+    internal sealed record EstimatorResult(string Name, LocationInfo Location, BlbEstimatorSpec? Spec, DiagnosticInfo? Diagnostic);
 }

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -14,32 +13,46 @@ namespace Specialize.Generator.Gmm;
 
 public sealed partial class GmmTrainGenerator
 {
-    /// <summary>Symbols and syntax to plain data. Declarations with problems yield nothing: the analyzer reports them.</summary>
+    /// <summary>
+    /// Symbols and syntax to plain data. A valid declaration becomes a spec; one with problems becomes a stand-in that
+    /// throws, with the problems to report, where a stand-in can be added; otherwise nothing, and the compiler and the
+    /// analyzer say what is wrong.
+    /// </summary>
     internal static class Parser
     {
-        public static GmmTrainSpec? Parse(MethodDeclarationSyntax syntax, IMethodSymbol method, AttributeData attribute, CancellationToken cancellationToken)
+        /// <summary>Types as generated code names them: fully qualified, with their nullable annotations.</summary>
+        private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        private const string HintSuffix = ".GmmTrain.g.cs";
+
+        public static SpecResult? Parse(MethodDeclarationSyntax syntax, IMethodSymbol method, AttributeData attribute, CancellationToken cancellationToken)
         {
             GmmTrainDeclaration declaration = GmmTrainDeclaration.Analyze(method, attribute, cancellationToken);
-            if (!declaration.IsValid || declaration.RowType is null)
-            {
-                return null;
-            }
-
-            // Every containing type must be partial too, or the implementation cannot be added (the compiler says so).
-            if (syntax.Ancestors().OfType<TypeDeclarationSyntax>().Any(static t => !t.Modifiers.Any(SyntaxKind.PartialKeyword)))
+            if (!CanImplement(syntax, method))
             {
                 return null;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            INamespaceSymbol ns = method.ContainingType.ContainingNamespace;
-            return new GmmTrainSpec(
-                HintName: HintName(method),
-                Namespace: ns.IsGlobalNamespace ? string.Empty : ns.ToDisplayString(),
-                TypeHeaders: new EquatableArray<string>(TypeHeaders(syntax)),
-                Modifiers: string.Join(" ", syntax.Modifiers.Select(static m => m.Text)),
-                MethodName: method.Name,
-                ParameterName: method.Parameters[0].Name,
+            LocationInfo location = LocationInfo.From(syntax.Identifier.GetLocation());
+            GmmMethodFrame frame = Frame(syntax, method);
+            if (!declaration.IsValid || declaration.RowType is null)
+            {
+                var diagnostics = declaration.Problems.Select(static p => DiagnosticInfo.Create(p.Descriptor, p.Location, p.Arguments.ToArray())).ToList();
+                string message = $"Specialize did not implement [GmmTrain] method '{method.Name}': "
+                    + string.Join(" ", declaration.Problems.Select(static p => $"{p.Descriptor.Id}: {p.ToDiagnostic().GetMessage(CultureInfo.InvariantCulture)}."));
+                return new SpecResult(method.Name, location, null, new GmmStandInSpec(frame, message), new EquatableArray<DiagnosticInfo>(diagnostics));
+            }
+
+            // The locals of the body must not be named like the parameter.
+            var taken = new HashSet<string>(System.StringComparer.Ordinal) { method.Parameters[0].Name };
+            var spec = new GmmTrainSpec(
+                Frame: frame,
+                ParameterName: Identifiers.Escape(method.Parameters[0].Name),
+                ValuesName: Identifiers.Unique("values", taken),
+                DataName: Identifiers.Unique("data", taken),
+                OptionsName: Identifiers.Unique("options", taken),
                 RowType: declaration.RowType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 RowTypeName: declaration.RowType.Name,
                 RowsAreArray: declaration.RowsAreArray,
@@ -52,6 +65,69 @@ public sealed partial class GmmTrainGenerator
                 Regularization: Literal(declaration.Regularization),
                 MaxIterations: declaration.MaxIterations,
                 Seed: declaration.Seed);
+            return new SpecResult(method.Name, location, spec, null, default);
+        }
+
+        /// <summary>
+        /// Whether an implementing part can be added: the method is a partial definition nobody implemented, in partial
+        /// types that another file can extend (not file-local), with a signature whose types all exist. Otherwise the
+        /// compiler reports the declaration itself (and a second part would only add to its errors).
+        /// </summary>
+        private static bool CanImplement(MethodDeclarationSyntax syntax, IMethodSymbol method)
+        {
+            if (!method.IsPartialDefinition || method.PartialImplementationPart is not null || syntax.Body is not null || syntax.ExpressionBody is not null)
+            {
+                return false;
+            }
+
+            if (syntax.Ancestors().OfType<TypeDeclarationSyntax>().Any(static t => !t.Modifiers.Any(SyntaxKind.PartialKeyword)))
+            {
+                return false;
+            }
+
+            for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
+            {
+                if (type.IsFileLocal)
+                {
+                    return false;
+                }
+            }
+
+            return !HasErrorType(method.ReturnType) && !method.Parameters.Any(static p => HasErrorType(p.Type));
+        }
+
+        private static bool HasErrorType(ITypeSymbol type) => type switch
+        {
+            IErrorTypeSymbol => true,
+            IArrayTypeSymbol array => HasErrorType(array.ElementType),
+            IPointerTypeSymbol pointer => HasErrorType(pointer.PointedAtType),
+            INamedTypeSymbol named => named.TypeArguments.Any(HasErrorType),
+            _ => false,
+        };
+
+        /// <summary>The implementing declaration, mirroring the user's: modifiers, ref return, type parameters, parameter modifiers, annotations.</summary>
+        private static GmmMethodFrame Frame(MethodDeclarationSyntax syntax, IMethodSymbol method)
+        {
+            string modifiers = string.Join(" ", syntax.Modifiers.Select(static m => m.Text));
+            string returns = (method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : string.Empty) + method.ReturnType.ToDisplayString(TypeFormat);
+            var parameters = new List<string>();
+            for (int i = 0; i < method.Parameters.Length; i++)
+            {
+                IParameterSymbol parameter = method.Parameters[i];
+                string parameterModifiers = i < syntax.ParameterList.Parameters.Count
+                    ? string.Concat(syntax.ParameterList.Parameters[i].Modifiers.Select(static m => m.Text + " "))
+                    : string.Empty;
+                parameters.Add($"{parameterModifiers}{parameter.Type.ToDisplayString(TypeFormat)} {Identifiers.Escape(parameter.Name)}");
+            }
+
+            string declaration = $"{modifiers} {returns} {Identifiers.Escape(method.Name)}{Identifiers.TypeParameterList(method.TypeParameters)}({string.Join(", ", parameters)})";
+            INamespaceSymbol ns = method.ContainingType.ContainingNamespace;
+            return new GmmMethodFrame(
+                HintName: HintNames.For(method, HintSuffix),
+                Namespace: Identifiers.Namespace(ns),
+                TypeHeaders: new EquatableArray<string>(Identifiers.TypeHeaders(method.ContainingType)),
+                Declaration: declaration,
+                Constraints: new EquatableArray<string>(Identifiers.ConstraintClauses(method.TypeParameters, TypeFormat)));
         }
 
         /// <summary>A double as a C# literal that reads back to the same value ("0.001", "1E-06").</summary>
@@ -59,37 +135,6 @@ public sealed partial class GmmTrainGenerator
         {
             string text = value.ToString("R", CultureInfo.InvariantCulture);
             return text.IndexOfAny(['.', 'E', 'e']) >= 0 ? text : text + ".0";
-        }
-
-        private static IEnumerable<string> TypeHeaders(MethodDeclarationSyntax syntax)
-        {
-            var headers = new List<string>();
-            for (SyntaxNode? node = syntax.Parent; node is TypeDeclarationSyntax type; node = node.Parent)
-            {
-                string keyword = type is RecordDeclarationSyntax record
-                    ? "record" + (record.ClassOrStructKeyword == default ? string.Empty : " " + record.ClassOrStructKeyword.Text)
-                    : type.Keyword.Text;
-                string modifiers = string.Join(" ", type.Modifiers.Where(static m => m.IsKind(SyntaxKind.StaticKeyword) || m.IsKind(SyntaxKind.PartialKeyword)).Select(static m => m.Text));
-                headers.Insert(0, $"{modifiers} {keyword} {type.Identifier.ValueText}{type.TypeParameterList}".Trim());
-            }
-
-            return headers;
-        }
-
-        private static string HintName(IMethodSymbol method)
-        {
-            var name = new StringBuilder();
-            name.Append(method.ContainingType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None)));
-            name.Append('.').Append(method.Name);
-            for (int i = 0; i < name.Length; i++)
-            {
-                if (!char.IsLetterOrDigit(name[i]) && name[i] != '.')
-                {
-                    name[i] = '_';
-                }
-            }
-
-            return name.Append(".GmmTrain.g.cs").ToString();
         }
     }
 }

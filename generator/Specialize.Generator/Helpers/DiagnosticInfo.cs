@@ -10,6 +10,10 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, string Fi
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location location, params string[] arguments) =>
         new(descriptor, location.SourceTree?.FilePath ?? string.Empty, location.SourceSpan, location.GetLineSpan().Span, new EquatableArray<string>(arguments));
 
+    /// <summary>A diagnostic at a location kept as data.</summary>
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo location, params string[] arguments) =>
+        new(descriptor, location.FilePath, location.Span, location.LineSpan, new EquatableArray<string>(arguments));
+
     public Diagnostic ToDiagnostic()
     {
         Location location = FilePath.Length == 0 ? Location.None : Location.Create(FilePath, Span, LineSpan);
@@ -21,4 +25,11 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, string Fi
 
         return Diagnostic.Create(Descriptor, location, arguments);
     }
+}
+
+/// <summary>A location in source as plain data: where a declaration is, for diagnostics reported after parsing.</summary>
+internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
+{
+    public static LocationInfo From(Location location) =>
+        new(location.SourceTree?.FilePath ?? string.Empty, location.SourceSpan, location.GetLineSpan().Span);
 }

@@ -90,6 +90,63 @@ public sealed class BlbEstimatorDiagnosticsTests
         AnalyzerHarness.Verify(Estimator(MeanBody.Replace("return sum / values.Length;", "return (nameof(values) == \"values\" ? 0 : 1) + (sum / values.Length);", StringComparison.Ordinal)));
 
     [Fact]
+    public void SPEC101_is_silent_on_foreach_loops_that_deconstruct_rows() =>
+        AnalyzerHarness.Verify(Estimator(
+            """
+                    double sum = 0;
+                    foreach (var (x, y, tag) in rows)
+                    {
+                        sum += (x * y) + tag;
+                    }
+
+                    foreach ((double x, double _, int tag) in rows)
+                    {
+                        sum -= x + tag;
+                    }
+
+                    foreach (var (a, b) in points)
+                    {
+                        sum += a - b;
+                    }
+
+                    foreach ((double lo, double hi) in ranges)
+                    {
+                        sum += hi - lo;
+                    }
+
+                    return sum / rows.Length;
+            """,
+            "ReadOnlySpan<(double X, double Y, int Tag)> rows, Point[] points, Range[] ranges",
+            extra: """
+                    public readonly record struct Point(double X, double Y);
+
+                    public readonly struct Range
+                    {
+                        public Range(double lo, double hi) { Lo = lo; Hi = hi; }
+                        public double Lo { get; }
+                        public double Hi { get; }
+                        public void Deconstruct(out double lo, out double hi) { lo = Lo; hi = Hi; }
+                    }
+                """));
+
+    [Fact]
+    public void SPEC101_fires_on_a_deconstructing_loop_nested_in_a_weighted_loop() =>
+        AnalyzerHarness.Verify(Estimator(
+            """
+                    double sum = 0;
+                    foreach (var (x, y) in rows)
+                    {
+                        {|SPEC101:foreach|} (var (u, v) in rows)
+                        {
+                            sum += (x * u) + (y * v);
+                        }
+                    }
+
+                    return sum;
+            """,
+            "ReadOnlySpan<(double X, double Y)> rows"));
+
+    [Fact]
     public void SPEC102_fires_on_a_plain_assignment_to_an_outer_variable()
     {
         var diagnostics = AnalyzerHarness.Verify(Estimator(
@@ -286,6 +343,41 @@ public sealed class BlbEstimatorDiagnosticsTests
     [Fact]
     public void SPEC107_is_silent_on_a_partial_class() =>
         AnalyzerHarness.Verify(Estimator(MeanBody, header: "public static partial class Stat"));
+
+    [Fact]
+    public void SPEC110_fires_on_a_file_local_class()
+    {
+        var diagnostics = AnalyzerHarness.Verify(Estimator(MeanBody, header: "file static partial class {|SPEC110:Stat|}"));
+        Assert.Equal(
+            "[BlbEstimator] class 'Stat' is file-local, so the weighted estimator and the Run entry point, which are generated in a file of their own, cannot be added to it; remove 'file'",
+            diagnostics.Single().GetMessage());
+    }
+
+    [Fact]
+    public void SPEC110_fires_on_a_class_nested_in_a_file_local_class()
+    {
+        var diagnostics = AnalyzerHarness.Verify($$"""
+            using System;
+            using Specialize;
+
+            file static partial class Outer
+            {
+                [BlbEstimator]
+                public static partial class {|SPEC110:Stat|}
+                {
+                    public static double Estimate(ReadOnlySpan<double> values)
+                    {
+            {{MeanBody}}
+                    }
+                }
+            }
+            """);
+        Assert.Contains("class 'Stat' is nested in the file-local class 'Outer'", diagnostics.Single().GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SPEC110_is_silent_on_a_class_other_files_can_extend() =>
+        AnalyzerHarness.Verify(Estimator(MeanBody, header: "internal static partial class Stat"));
 
     [Fact]
     public void SPEC108_fires_when_there_is_no_Estimate_method() =>

@@ -118,4 +118,33 @@ public sealed class GmmTrainDiagnosticsTests
     {
         AnalyzerHarness.Verify(Declaration("Components = 2", signature, "{|SPEC204:Train|}"), Rows);
     }
+
+    /// <summary>
+    /// The generator implements a declaration with problems by a body that throws, marked as generated code, and
+    /// reports the problems itself (the command-line compiler runs no analyzer while a partial method has no
+    /// implementation): the analyzer, which does not analyze generated code, leaves that declaration to it, so that each
+    /// problem is reported once. An implementation the user wrote is analyzed.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SPEC203_is_left_to_the_generator_where_it_implemented_the_declaration(bool generated)
+    {
+        string marker = generated ? string.Empty : "{|SPEC203:";
+        string end = generated ? string.Empty : "|}";
+        string attribute = generated ? "[global::System.CodeDom.Compiler.GeneratedCode(\"Specialize.Generator\", \"0.1.0\")]" : string.Empty;
+        AnalyzerHarness.Verify($$"""
+            using System;
+            using Specialize;
+            using Specialize.Mixture;
+            public static partial class Trainer
+            {
+                [GmmTrain({{marker}}Components = 0{{end}})]
+                public static partial GaussianMixture Train(ReadOnlySpan<Point3> rows);
+
+                {{attribute}}
+                public static partial GaussianMixture Train(ReadOnlySpan<Point3> rows) => throw new InvalidOperationException();
+            }
+            """, Rows);
+    }
 }

@@ -306,6 +306,65 @@ internal static class BlbEstimatorSources
         }
         """;
 
+    // Loops that deconstruct each row: rows of a tuple type (nested), of a record struct, and of a struct with its own
+    // Deconstruct (which writes only its out parameters, so calling it once for a row drawn w times is the same).
+    public const string Deconstructed = """
+        using System;
+        using Specialize;
+
+        namespace Demo;
+
+        public readonly record struct Sample(double Value, double Weight);
+
+        public readonly struct Interval
+        {
+            public Interval(double lo, double hi)
+            {
+                Lo = lo;
+                Hi = hi;
+            }
+
+            public double Lo { get; }
+
+            public double Hi { get; }
+
+            public void Deconstruct(out double lo, out double hi)
+            {
+                lo = Lo;
+                hi = Hi;
+            }
+        }
+
+        [BlbEstimator]
+        public static partial class Deconstructed
+        {
+            public static double Estimate(ReadOnlySpan<(double X, (double Y, int Tag) More)> rows, Sample[] samples, Interval[] intervals)
+            {
+                double products = 0;
+                int tagged = 0;
+                double weighted = 0;
+                double widths = 0;
+                foreach (var (x, (y, tag)) in rows)
+                {
+                    products += x * y;
+                    tagged += tag;
+                }
+
+                foreach ((double value, double weight) in samples)
+                {
+                    weighted += Math.Abs(value) * weight;
+                }
+
+                foreach (var (lo, hi) in intervals)
+                {
+                    widths += hi - lo;
+                }
+
+                return (products + tagged + weighted + widths) / rows.Length;
+            }
+        }
+        """;
+
     // The loop reads an accumulator (the branch on the running total): each bootstrap's pass depends on its own
     // sums so far, so the rows cannot be visited once for all bootstraps. (The total of absolute values is never
     // negative, so the weighted loop still equals the estimator on the resample.)

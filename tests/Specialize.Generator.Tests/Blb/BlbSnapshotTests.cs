@@ -33,6 +33,10 @@ public sealed class BlbSnapshotTests
     public void Least_squares_with_array_accumulators_gets_a_batched_form() =>
         Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.LeastSquares).Source("LeastSquares.Blb.g.cs"), "LeastSquares");
 
+    [Fact]
+    public void Loops_that_deconstruct_rows_are_weighted_and_batched() =>
+        Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.Deconstructed).Source("Deconstructed.Blb.g.cs"), "Deconstructed");
+
     // EstimateWeighted and the batched form's per-bootstrap suffix copy the literals' inner lines as they are.
     [Fact]
     public void String_literals_that_span_lines_are_copied_as_they_are() =>
@@ -45,6 +49,7 @@ public sealed class BlbSnapshotTests
     [InlineData("ErrorRate", true, true)]    // a helper call per row, computed once for all bootstraps
     [InlineData("Residual", true, true)]
     [InlineData("LeastSquares", true, true)] // a nested loop of products per row
+    [InlineData("Deconstructed", true, true)] // loops that deconstruct rows, one calling Math.Abs
     [InlineData("PairSum", false, false)]    // an accumulator that is not a built-in number: its update is repeated, not scaled
     [InlineData("RunningTotal", false, false)] // the loop reads an accumulator
     public void Batched_form_is_emitted_only_where_the_loops_only_add_to_accumulators(string name, bool batched, bool usedByRun)

@@ -133,6 +133,33 @@ public sealed class WeightedRewriteOracleTests
                 return values.ToArray();
             }
 
+            public static double[] Deconstructed(double[] data, int[] indices, int[] weights)
+            {
+                (var rows, var samples, var intervals) = DeconstructedRows(data);
+                (double X, (double Y, int Tag) More)[] rowsResample = Materialize(rows, indices, weights);
+                return new[]
+                {
+                    global::Demo.Deconstructed.Estimate(rowsResample, Materialize(samples, indices, weights), Materialize(intervals, indices, weights)),
+                    global::Demo.Deconstructed.EstimateWeighted(BlbSample.Create(data.Length, indices, weights, BlbDataLayout.Indirection), rows, samples, intervals),
+                    global::Demo.Deconstructed.EstimateWeighted(BlbSample.Create(data.Length, indices, weights, BlbDataLayout.LoadIn), rows, samples, intervals),
+                };
+            }
+
+            private static ((double X, (double Y, int Tag) More)[] Rows, Sample[] Samples, Interval[] Intervals) DeconstructedRows(double[] data)
+            {
+                var rows = new (double X, (double Y, int Tag) More)[data.Length];
+                var samples = new Sample[data.Length];
+                var intervals = new Interval[data.Length];
+                for (int i = 0; i < data.Length; i++)
+                {
+                    rows[i] = (data[i], ((data[i] * 3) % 7, (int)data[i] % 3));
+                    samples[i] = new Sample(data[i] - 2, (data[i] * 5) % 4);
+                    intervals[i] = new Interval(data[i], data[i] + ((data[i] * 7) % 5));
+                }
+
+                return (rows, samples, intervals);
+            }
+
             // The batched form for k weight vectors at once. Per bootstrap and coordinate: { Estimate on the materialized
             // resample, EstimateWeighted with indirection, EstimateWeightedBatch with indirection, with load-in }.
             public static double[] MeanBatch(double[] data, int[] indices, int[][] sets) => Batched(
@@ -231,6 +258,19 @@ public sealed class WeightedRewriteOracleTests
                     });
             }
 
+            public static double[] DeconstructedBatch(double[] data, int[] indices, int[][] sets)
+            {
+                (var rows, var samples, var intervals) = DeconstructedRows(data);
+                return Batched(
+                    data, indices, sets, w => Deconstructed(data, indices, w),
+                    (sample, w, count) =>
+                    {
+                        var r = new double[count];
+                        global::Demo.Deconstructed.EstimateWeightedBatch(sample, w, count, rows, samples, intervals, r);
+                        return Wrap(r);
+                    });
+            }
+
             private delegate double[][] Batch(BlbSample sample, int[] weights, int count);
 
             private static double[] Batched(double[] data, int[] indices, int[][] sets, Func<int[], double[]> single, Batch batch)
@@ -305,7 +345,7 @@ public sealed class WeightedRewriteOracleTests
     [
         BlbEstimatorSources.Mean, BlbEstimatorSources.Ratio, BlbEstimatorSources.ErrorRate,
         BlbEstimatorSources.Residual, BlbEstimatorSources.Centroid, BlbEstimatorSources.PairSum,
-        BlbEstimatorSources.LeastSquares, BlbEstimatorSources.RunningTotal, Oracle, RunningTotalOracle,
+        BlbEstimatorSources.LeastSquares, BlbEstimatorSources.RunningTotal, BlbEstimatorSources.Deconstructed, Oracle, RunningTotalOracle,
     ]));
 
     private const string RunningTotalOracle = """
@@ -341,12 +381,13 @@ public sealed class WeightedRewriteOracleTests
         }
         """;
 
-    public static TheoryData<string> Shapes => new() { "Mean", "Ratio", "ErrorRate", "Residual", "Centroid", "PairSum", "LeastSquares" };
+    public static TheoryData<string> Shapes => new() { "Mean", "Ratio", "ErrorRate", "Residual", "Centroid", "PairSum", "LeastSquares", "Deconstructed" };
 
     public static TheoryData<string, bool> BatchedShapes => new()
     {
         { "Mean", true }, { "Ratio", true }, { "ErrorRate", true }, { "Residual", true }, { "Centroid", true }, { "LeastSquares", true },
         { "Mean", false }, { "Ratio", false }, { "ErrorRate", false }, { "Residual", false }, { "Centroid", false }, { "LeastSquares", false },
+        { "Deconstructed", true }, { "Deconstructed", false },
     };
 
     /// <summary>

@@ -4,9 +4,9 @@ namespace Specialize.Generator.Blb.Model;
 
 /// <summary>One <c>[BlbEstimator]</c> class to complete: everything the emitter needs, as text, no symbols.</summary>
 /// <param name="HintName">Unique file name of the generated partial.</param>
-/// <param name="Usings">The using directives of the file declaring Estimate (the rewritten body is the user's code).</param>
-/// <param name="NullableEnabled">Whether Estimate is in a nullable-enabled context.</param>
-/// <param name="Namespace">The containing namespace, empty for the global namespace.</param>
+/// <param name="Scopes">The directives and namespace declarations around Estimate in its file, each directive in its scope (the rewritten body is the user's code).</param>
+/// <param name="NullableDirective">The <c>#nullable</c> directive that gives the generated file Estimate's nullable context.</param>
+/// <param name="NullableEnabled">Whether Estimate is in a context with nullable annotations enabled.</param>
 /// <param name="TypeHeaders">Declarations of the containing types, outermost first ("public static partial class ErrorRate").</param>
 /// <param name="IsVector">True when Estimate returns <c>double[]</c>.</param>
 /// <param name="Parameters">Estimate's parameters in order.</param>
@@ -19,6 +19,9 @@ namespace Specialize.Generator.Blb.Model;
 /// <param name="HasAverage">Whether the class declares Average(ReadOnlySpan&lt;double&gt;).</param>
 /// <param name="Accessibility">Estimate's accessibility, which Run and EstimateWeighted share (their signatures name the same types).</param>
 /// <param name="StateName">Name of the state parameter of the estimator lambda in Run.</param>
+/// <param name="OptionsName">Name of Run's options parameter ("options" unless Estimate has a parameter of that name).</param>
+/// <param name="ProgressName">Name of Run's progress parameter.</param>
+/// <param name="CancellationName">Name of Run's cancellation token parameter.</param>
 /// <param name="BatchBody">The body of EstimateWeightedBatch (a block), or null when the estimator has no batched form.</param>
 /// <param name="BatchInRun">Whether Run hands the batched form to the runtime (it pays when a row's terms cost more than adding them).</param>
 /// <param name="WeightsName">Name of the weights: a local of EstimateWeighted, the row-by-row weights parameter of EstimateWeightedBatch.</param>
@@ -26,9 +29,9 @@ namespace Specialize.Generator.Blb.Model;
 /// <param name="ResultsName">Name of EstimateWeightedBatch's results; empty without a batched form.</param>
 internal sealed record BlbEstimatorSpec(
     string HintName,
-    EquatableArray<string> Usings,
+    SourceScopes Scopes,
+    string NullableDirective,
     bool NullableEnabled,
-    string Namespace,
     EquatableArray<string> TypeHeaders,
     bool IsVector,
     EquatableArray<BlbParameterSpec> Parameters,
@@ -41,6 +44,9 @@ internal sealed record BlbEstimatorSpec(
     bool HasAverage,
     string Accessibility,
     string StateName,
+    string OptionsName,
+    string ProgressName,
+    string CancellationName,
     string? BatchBody,
     bool BatchInRun,
     string WeightsName,

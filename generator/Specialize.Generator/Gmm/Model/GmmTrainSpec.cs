@@ -3,14 +3,29 @@ using Specialize.Generator.Helpers;
 namespace Specialize.Generator.Gmm.Model;
 
 /// <summary>
-/// One <c>[GmmTrain]</c> method to implement: everything the emitter needs, as text and numbers, no symbols.
+/// Where a <c>[GmmTrain]</c> method's implementation goes and how it is declared: the part every generated
+/// implementation shares, the real one and the stand-in alike.
 /// </summary>
 /// <param name="HintName">Unique file name of the generated source.</param>
-/// <param name="Namespace">The containing namespace, empty for the global namespace.</param>
-/// <param name="TypeHeaders">Declarations of the containing types, outermost first ("public static partial class Speakers").</param>
-/// <param name="Modifiers">The method's modifiers as declared ("public static partial").</param>
-/// <param name="MethodName">Name of the method.</param>
-/// <param name="ParameterName">Name of the rows parameter.</param>
+/// <param name="Namespace">The containing namespace as declared (keywords escaped), empty for the global namespace.</param>
+/// <param name="TypeHeaders">Declarations of the containing types, outermost first ("static partial class Speakers").</param>
+/// <param name="Declaration">The implementing declaration up to its parameter list: the modifiers as declared, types fully qualified with their annotations, parameter modifiers ("public static partial global::Specialize.Mixture.GaussianMixture Train(global::System.ReadOnlySpan&lt;global::Demo.Row&gt; rows)").</param>
+/// <param name="Constraints">The method's <c>where</c> clauses, when it is generic.</param>
+internal sealed record GmmMethodFrame(
+    string HintName,
+    string Namespace,
+    EquatableArray<string> TypeHeaders,
+    string Declaration,
+    EquatableArray<string> Constraints);
+
+/// <summary>
+/// One <c>[GmmTrain]</c> method to implement: everything the emitter needs, as text and numbers, no symbols.
+/// </summary>
+/// <param name="Frame">Where the implementation goes and its declaration.</param>
+/// <param name="ParameterName">Name of the rows parameter, escaped where it is a keyword.</param>
+/// <param name="ValuesName">Name of the local holding the rows as one span of values, unlike the parameter's.</param>
+/// <param name="DataName">Name of the local holding the blocked data, unlike the parameter's.</param>
+/// <param name="OptionsName">Name of the local holding the options, unlike the parameter's.</param>
 /// <param name="RowType">The row struct, fully qualified with <c>global::</c>.</param>
 /// <param name="RowTypeName">The row struct's short name, for comments.</param>
 /// <param name="RowsAreArray">Whether the rows are a <c>TRow[]</c> rather than a <c>ReadOnlySpan&lt;TRow&gt;</c>.</param>
@@ -24,12 +39,11 @@ namespace Specialize.Generator.Gmm.Model;
 /// <param name="MaxIterations">The maximum number of EM iterations.</param>
 /// <param name="Seed">The seed of the initialization, when the attribute sets one.</param>
 internal sealed record GmmTrainSpec(
-    string HintName,
-    string Namespace,
-    EquatableArray<string> TypeHeaders,
-    string Modifiers,
-    string MethodName,
+    GmmMethodFrame Frame,
     string ParameterName,
+    string ValuesName,
+    string DataName,
+    string OptionsName,
     string RowType,
     string RowTypeName,
     bool RowsAreArray,
@@ -42,3 +56,12 @@ internal sealed record GmmTrainSpec(
     string Regularization,
     int MaxIterations,
     int? Seed);
+
+/// <summary>
+/// A <c>[GmmTrain]</c> declaration with problems (SPEC201-SPEC204), which the generator reports: it gets a body that
+/// throws, so that the build shows those problems rather than only the compiler's "partial method must have an
+/// implementation part" (which also keeps a command-line build from running any analyzer).
+/// </summary>
+/// <param name="Frame">Where the stand-in goes and its declaration, mirroring the user's.</param>
+/// <param name="Message">The message of the exception the stand-in throws.</param>
+internal sealed record GmmStandInSpec(GmmMethodFrame Frame, string Message);

@@ -17,37 +17,11 @@ public sealed partial class FuturesGenerator
         {
             using var buffer = new StringWriter();
             using IndentedTextWriter writer = GeneratedFile.CreateWriter(buffer);
-            GeneratedFile.WriteHeader(writer, spec.NullableEnabled, spec.FileUsings);
+            GeneratedFile.WriteHeader(writer, spec.NullableEnabled, spec.Scopes.FileDirectives);
 
             // The twin is declared inside the same namespace declarations as the original, each with
             // its own using directives, so that every name in the copied body means what it meant there.
-            int scopes = 0;
-            foreach (NamespaceScope ns in spec.Namespaces)
-            {
-                if (ns.FileScoped)
-                {
-                    writer.WriteLine($"namespace {ns.Name};");
-                    writer.WriteLineNoTabs(string.Empty);
-                }
-                else
-                {
-                    writer.WriteLine($"namespace {ns.Name}");
-                    writer.WriteLine("{");
-                    writer.Indent++;
-                    scopes++;
-                }
-
-                foreach (string directive in ns.Usings)
-                {
-                    writer.WriteLine(directive);
-                }
-
-                if (ns.Usings.Length > 0)
-                {
-                    writer.WriteLineNoTabs(string.Empty);
-                }
-            }
-
+            int scopes = spec.Scopes.OpenNamespaces(writer, keepFileScoped: true);
             scopes += GeneratedFile.OpenScopes(writer, string.Empty, spec.TypeHeaders);
 
             writer.WriteLine("/// <summary>");

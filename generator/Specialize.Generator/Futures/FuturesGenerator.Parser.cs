@@ -75,8 +75,7 @@ public sealed partial class FuturesGenerator
                 HintName: HintName(method),
                 MethodKey: MethodKey(method),
                 NullableEnabled: nullable,
-                FileUsings: new EquatableArray<string>(Directives(syntax.SyntaxTree.GetCompilationUnitRoot(cancellationToken).Externs, syntax.SyntaxTree.GetCompilationUnitRoot(cancellationToken).Usings)),
-                Namespaces: new EquatableArray<NamespaceScope>(Namespaces(syntax)),
+                Scopes: SourceScopes.Of(syntax),
                 TypeHeaders: new EquatableArray<string>(TypeHeaders(syntax)),
                 TwinName: twinName,
                 TwinSource: twin,
@@ -272,43 +271,6 @@ public sealed partial class FuturesGenerator
                 method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(QualifiedFormat),
                 string.Join(", ", parameters),
                 $"{(method.IsStatic ? type : receiver)}.{twinName}({string.Join(", ", arguments)})");
-        }
-
-        /// <summary>Extern alias and using directives as written (global ones apply everywhere already).</summary>
-        private static IEnumerable<string> Directives(SyntaxList<ExternAliasDirectiveSyntax> externs, SyntaxList<UsingDirectiveSyntax> usings)
-        {
-            foreach (ExternAliasDirectiveSyntax directive in externs)
-            {
-                yield return WithoutDirectives(directive);
-            }
-
-            foreach (UsingDirectiveSyntax directive in usings)
-            {
-                if (directive.GlobalKeyword == default)
-                {
-                    yield return WithoutDirectives(directive);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The namespace declarations around the method, outermost first, each with its own directives:
-        /// an alias or a using inside a namespace means what it means there, so the twin is declared
-        /// inside the same declarations.
-        /// </summary>
-        private static IEnumerable<NamespaceScope> Namespaces(MethodDeclarationSyntax syntax)
-        {
-            var scopes = new List<NamespaceScope>();
-            for (SyntaxNode? node = syntax.Parent; node is not null; node = node.Parent)
-            {
-                if (node is BaseNamespaceDeclarationSyntax ns)
-                {
-                    scopes.Insert(0, new NamespaceScope(WithoutDirectives(ns.Name), ns is FileScopedNamespaceDeclarationSyntax,
-                        new EquatableArray<string>(Directives(ns.Externs, ns.Usings))));
-                }
-            }
-
-            return scopes;
         }
 
         private static IEnumerable<string> TypeHeaders(MethodDeclarationSyntax syntax)

@@ -27,7 +27,7 @@ internal sealed record SourceScopes(EquatableArray<string> FileDirectives, Equat
             switch (current)
             {
                 case BaseNamespaceDeclarationSyntax ns:
-                    namespaces.Insert(0, new NamespaceScope(ns.Name.WithoutTrivia().ToString(), Directives(ns.Externs, ns.Usings)));
+                    namespaces.Insert(0, new NamespaceScope(ns.Name.WithoutTrivia().ToString(), Directives(ns.Externs, ns.Usings), ns is FileScopedNamespaceDeclarationSyntax));
                     break;
                 case CompilationUnitSyntax unit:
                     file = Directives(unit.Externs, unit.Usings);
@@ -46,14 +46,29 @@ internal sealed record SourceScopes(EquatableArray<string> FileDirectives, Equat
         return new EquatableArray<string>(externs.Select(static e => e.WithoutTrivia().ToString()).Concat(sorted));
     }
 
-    /// <summary>Opens the namespaces, each with its directives; <see cref="GeneratedFile.CloseScopes"/> closes the returned number of scopes.</summary>
-    public int OpenNamespaces(IndentedTextWriter writer)
+    /// <summary>
+    /// Opens the namespaces, each with its directives; <see cref="GeneratedFile.CloseScopes"/> closes the returned number
+    /// of scopes. With <paramref name="keepFileScoped"/>, a file-scoped namespace stays file-scoped, so that code copied
+    /// from the user's file lines up with the declarations around it.
+    /// </summary>
+    public int OpenNamespaces(IndentedTextWriter writer, bool keepFileScoped = false)
     {
+        int opened = 0;
         foreach (NamespaceScope scope in Namespaces)
         {
-            writer.WriteLine($"namespace {scope.Name}");
-            writer.WriteLine("{");
-            writer.Indent++;
+            if (keepFileScoped && scope.FileScoped)
+            {
+                writer.WriteLine($"namespace {scope.Name};");
+                writer.WriteLineNoTabs(string.Empty);
+            }
+            else
+            {
+                writer.WriteLine($"namespace {scope.Name}");
+                writer.WriteLine("{");
+                writer.Indent++;
+                opened++;
+            }
+
             foreach (string directive in scope.Directives)
             {
                 writer.WriteLine(directive);
@@ -65,9 +80,12 @@ internal sealed record SourceScopes(EquatableArray<string> FileDirectives, Equat
             }
         }
 
-        return Namespaces.Length;
+        return opened;
     }
 }
 
-/// <summary>One namespace declaration around a declaration: its name as written, and its extern aliases and using directives.</summary>
-internal sealed record NamespaceScope(string Name, EquatableArray<string> Directives);
+/// <summary>
+/// One namespace declaration around a declaration: its name as written, its extern aliases and using directives, and
+/// whether it is file-scoped (<c>namespace N;</c>).
+/// </summary>
+internal sealed record NamespaceScope(string Name, EquatableArray<string> Directives, bool FileScoped = false);

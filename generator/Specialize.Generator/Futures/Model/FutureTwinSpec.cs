@@ -8,8 +8,7 @@ namespace Specialize.Generator.Futures.Model;
 /// <param name="HintName">File name of the generated twin (made unique among all twins when they are emitted).</param>
 /// <param name="MethodKey">Identifies the original method (its documentation comment id).</param>
 /// <param name="NullableEnabled">Whether the original method is in a nullable-enabled context.</param>
-/// <param name="FileUsings">The extern alias and using directives of the original file, outside any namespace.</param>
-/// <param name="Namespaces">The namespace declarations around the original method, outermost first, each with its own directives.</param>
+/// <param name="Scopes">The original file's directives and the namespace declarations around the method, each with its own.</param>
 /// <param name="TypeHeaders">Declarations of the containing types, outermost first ("public static partial class Kernels").</param>
 /// <param name="TwinName">Name of the twin method.</param>
 /// <param name="TwinSource">The twin method, as source, indented as the original.</param>
@@ -19,19 +18,12 @@ internal sealed record FutureTwinSpec(
     string HintName,
     string MethodKey,
     bool NullableEnabled,
-    EquatableArray<string> FileUsings,
-    EquatableArray<NamespaceScope> Namespaces,
+    SourceScopes Scopes,
     EquatableArray<string> TypeHeaders,
     string TwinName,
     string TwinSource,
     EquatableArray<string> Sites,
     InterceptorSignature Interceptor);
-
-/// <summary>A namespace declaration around the original method, re-declared around its twin.</summary>
-/// <param name="Name">The name as written.</param>
-/// <param name="FileScoped">True for <c>namespace N;</c>.</param>
-/// <param name="Usings">The extern alias and using directives written inside it.</param>
-internal sealed record NamespaceScope(string Name, bool FileScoped, EquatableArray<string> Usings);
 
 /// <summary>The signature of an interceptor for the original method, fully qualified.</summary>
 /// <param name="Name">The original method's name.</param>

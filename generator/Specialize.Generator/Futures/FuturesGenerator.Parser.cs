@@ -80,7 +80,8 @@ public sealed partial class FuturesGenerator
                 TwinName: twinName,
                 TwinSource: twin,
                 Sites: new EquatableArray<string>(writer.Sites),
-                Interceptor: BuildInterceptor(method, twinName));
+                Interceptor: BuildInterceptor(method, twinName),
+                Location: LocationInfo.From(syntax.Identifier.GetLocation()));
         }
 
         /// <summary>The stable key of a method, shared by its twin and its call sites.</summary>

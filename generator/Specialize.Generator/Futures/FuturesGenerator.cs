@@ -45,31 +45,6 @@ public sealed partial class FuturesGenerator : IIncrementalGenerator
             }
         });
 
-        // Twins are written together, so that file names that coincide (overloads whose parameter
-        // types print alike) are told apart, and one that fails cannot take the others with it.
-        context.RegisterSourceOutput(twins.Where(static t => t.Twin is not null).Select(static (t, _) => t.Twin!).Collect(), static (production, specs) =>
-        {
-            var used = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
-            foreach (FutureTwinSpec spec in specs.OrderBy(static s => s.MethodKey, System.StringComparer.Ordinal))
-            {
-                production.CancellationToken.ThrowIfCancellationRequested();
-                string hintName = spec.HintName;
-                for (int n = 2; !used.Add(hintName); n++)
-                {
-                    hintName = spec.HintName.Substring(0, spec.HintName.Length - ".Parallel.g.cs".Length) + "_" + n.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".Parallel.g.cs";
-                }
-
-                try
-                {
-                    production.AddSource(hintName, Emitter.EmitTwin(spec));
-                }
-                catch (System.Exception exception) when (exception is not System.OperationCanceledException)
-                {
-                    production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorInternalError, Location.None, spec.Interceptor.Name, exception.GetType().Name + ": " + exception.Message));
-                }
-            }
-        });
-
         // Twins in referenced assemblies compiled with Specialize: calls of their originals here are
         // intercepted too. (Only assemblies that reference Specialize are searched.)
         IncrementalValueProvider<EquatableArray<ReferencedTwin>> referenced = context.CompilationProvider
@@ -90,9 +65,12 @@ public sealed partial class FuturesGenerator : IIncrementalGenerator
         IncrementalValueProvider<((ImmutableArray<TwinResult> Twins, EquatableArray<ReferencedTwin> Referenced) Known, (ImmutableArray<InvocationExpressionSyntax> Calls, Compilation Compilation) Input)> all =
             twins.Collect().Combine(referenced).Combine(invocations.Collect().Combine(context.CompilationProvider));
 
+        // The twins, then the interceptors that route calls to them (and to referenced twins), in one
+        // output: a twin that fails to be written (SPEC900) is then never the target of a call.
         context.RegisterSourceOutput(all, static (production, input) =>
         {
-            var specs = input.Known.Twins.Where(static t => t.Twin is not null).Select(static t => new ReferencedTwin(t.Twin!.MethodKey, t.Twin.Interceptor))
+            var specs = WriteTwins(production, input.Known.Twins.Where(static t => t.Twin is not null).Select(static t => t.Twin!))
+                .Select(static t => new ReferencedTwin(t.MethodKey, t.Interceptor))
                 .Concat(input.Known.Referenced)
                 .ToList();
             if (specs.Count == 0)
@@ -148,19 +126,38 @@ public sealed partial class FuturesGenerator : IIncrementalGenerator
     }
 
     /// <summary>
-    /// Tests only: given a method name, returns an exception to throw while parsing that method, so
-    /// that the failure path (SPEC900, code left sequential) can be exercised.
+    /// Writes the twins, telling apart file names that coincide (overloads whose parameter types
+    /// print alike); one that fails is SPEC900 and cannot take the others with it. Returns the twins
+    /// written.
     /// </summary>
-    internal static Func<string, Exception?>? FaultInjection { get; set; }
+    private static List<FutureTwinSpec> WriteTwins(SourceProductionContext production, IEnumerable<FutureTwinSpec> specs)
+    {
+        var written = new List<FutureTwinSpec>();
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (FutureTwinSpec spec in specs.OrderBy(static s => s.MethodKey, StringComparer.Ordinal))
+        {
+            production.CancellationToken.ThrowIfCancellationRequested();
+            string hintName = spec.HintName;
+            for (int n = 2; !used.Add(hintName); n++)
+            {
+                hintName = spec.HintName.Substring(0, spec.HintName.Length - ".Parallel.g.cs".Length) + "_" + n.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".Parallel.g.cs";
+            }
+
+            SourceOutput.Guarded(production, spec.Location, spec.Interceptor.Name, p =>
+            {
+                p.AddSource(hintName, Emitter.EmitTwin(spec));
+                written.Add(spec);
+            });
+        }
+
+        return written;
+    }
 
     private static TwinResult? ParseSafely(MethodDeclarationSyntax syntax, SemanticModel model, System.Threading.CancellationToken cancellationToken)
     {
         try
         {
-            if (FaultInjection?.Invoke(syntax.Identifier.ValueText) is { } injected)
-            {
-                throw injected;
-            }
+            FaultInjection.Check(GeneratorStep.Parse, syntax.Identifier.ValueText);
 
             FutureTwinSpec? twin = Parser.Parse(syntax, model, cancellationToken);
             return twin is null ? null : new TwinResult(twin, null);

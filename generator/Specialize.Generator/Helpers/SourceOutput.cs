@@ -34,7 +34,7 @@ internal static class SourceOutput
         DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorInternalError, declaration, name, exception.GetType().Name + ": " + exception.Message);
 }
 
-/// <summary>The steps of the BLB and GMM generators, for <see cref="FaultInjection"/>.</summary>
+/// <summary>The steps of the generators, for <see cref="FaultInjection"/>.</summary>
 internal enum GeneratorStep
 {
     /// <summary>Reading a declaration into a spec.</summary>
@@ -50,13 +50,21 @@ internal enum GeneratorStep
 /// </summary>
 internal static class FaultInjection
 {
-    public static Func<GeneratorStep, string, Exception?>? Hook { get; set; }
+    private static System.Collections.Immutable.ImmutableList<Func<GeneratorStep, string, Exception?>> hooks =
+        System.Collections.Immutable.ImmutableList<Func<GeneratorStep, string, Exception?>>.Empty;
+
+    /// <summary>Adds a hook; every hook is asked, so test classes running side by side each add their own.</summary>
+    public static void Add(Func<GeneratorStep, string, Exception?> hook) =>
+        System.Collections.Immutable.ImmutableInterlocked.Update(ref hooks, list => list.Add(hook));
 
     public static void Check(GeneratorStep step, string name)
     {
-        if (Hook?.Invoke(step, name) is { } injected)
+        foreach (Func<GeneratorStep, string, Exception?> hook in System.Threading.Volatile.Read(ref hooks))
         {
-            throw injected;
+            if (hook(step, name) is { } injected)
+            {
+                throw injected;
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
 using Microsoft.CodeAnalysis;
-using Specialize.Generator.Futures;
+using Specialize.Generator.Helpers;
 using Specialize.Testing;
 using Xunit;
 
@@ -38,7 +38,12 @@ public sealed class InternalFailureTests
     static InternalFailureTests()
     {
         // Only a method with this name fails, so tests running beside this one are unaffected.
-        FuturesGenerator.FaultInjection = name => name == "FailsInsideTheGenerator" ? new InvalidOperationException("injected failure") : null;
+        FaultInjection.Add((step, name) => (step, name) switch
+        {
+            (GeneratorStep.Parse, "FailsInsideTheGenerator") => new InvalidOperationException("injected failure"),
+            (GeneratorStep.Emit, "FailsWhileItsTwinIsWritten") => new ArgumentException("The hintName of the added source file must be unique within a generator.", "hintName"),
+            _ => null,
+        });
     }
 
     [Fact]
@@ -52,6 +57,19 @@ public sealed class InternalFailureTests
         Assert.Contains("injected failure", diagnostic.GetMessage(), StringComparison.Ordinal);
         Assert.Empty(run.GeneratedSources);
         Assert.Equal(4, run.Invoke("Kernels", "Call", new[] { 1, 2 })); // Twice([1, 2])[0] twice: 2 + 2
+    }
+
+    [Fact]
+    public void SPEC900_on_a_twin_that_fails_to_be_written_leaves_the_other_twins_generated()
+    {
+        GeneratorRun run = GeneratorHarness.Run([Source("FailsWhileItsTwinIsWritten"), Source("Succeeds").Replace("class Kernels", "class Others", StringComparison.Ordinal)]);
+
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SPEC900", diagnostic.Id);
+        Assert.Contains("'FailsWhileItsTwinIsWritten'", diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Equal("Source0.cs", diagnostic.Location.GetLineSpan().Path);
+        Assert.Contains("Others.Succeeds_int__.Parallel.g.cs", run.GeneratedSources.Keys);
+        Assert.Equal(4, run.Invoke("Others", "Call", new[] { 1, 2 }));
     }
 
     [Fact]

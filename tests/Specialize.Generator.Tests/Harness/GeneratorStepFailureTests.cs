@@ -15,12 +15,12 @@ public sealed class GeneratorStepFailureTests
     static GeneratorStepFailureTests()
     {
         // Only declarations with these names fail, so tests running beside these are unaffected.
-        FaultInjection.Hook = (step, name) => (step, name) switch
+        FaultInjection.Add((step, name) => (step, name) switch
         {
             (GeneratorStep.Parse, "FailsWhileParsed") => new InvalidOperationException("injected parse failure"),
             (GeneratorStep.Emit, "FailsWhileEmitted") => new ArgumentException("The hintName of the added source file must be unique within a generator.", "hintName"),
             _ => null,
-        };
+        });
     }
 
     private static string Estimator(string name) => $$"""

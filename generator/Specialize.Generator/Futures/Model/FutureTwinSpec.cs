@@ -14,6 +14,7 @@ namespace Specialize.Generator.Futures.Model;
 /// <param name="TwinSource">The twin method, as source, indented as the original.</param>
 /// <param name="Sites">Descriptions of the call sites that may run as futures.</param>
 /// <param name="Interceptor">How to intercept calls of the original method.</param>
+/// <param name="Location">Where the original method is declared (its name), for SPEC900.</param>
 internal sealed record FutureTwinSpec(
     string HintName,
     string MethodKey,
@@ -23,7 +24,8 @@ internal sealed record FutureTwinSpec(
     string TwinName,
     string TwinSource,
     EquatableArray<string> Sites,
-    InterceptorSignature Interceptor);
+    InterceptorSignature Interceptor,
+    LocationInfo Location);
 
 /// <summary>The signature of an interceptor for the original method, fully qualified.</summary>
 /// <param name="Name">The original method's name.</param>

@@ -361,11 +361,15 @@ public sealed class FuturePlan
 
     /// <summary>The plan for a method body, its nested statement lists included.</summary>
     public static FuturePlan ForBody(BlockSyntax body, SemanticModel model, PurityAnalysis purity, IMethodSymbol host, CancellationToken cancellationToken) =>
-        new Builder(model, purity, host, body, cancellationToken).Plan(body, body.Statements);
+        MayOverlap(body, model, cancellationToken)
+            ? new Builder(model, purity, host, body, cancellationToken).Plan(body, body.Statements)
+            : Empty(body, body.Statements);
 
     /// <summary>The plan for a method whose body is an expression (<c>=&gt; F(a) + F(b)</c>).</summary>
     public static FuturePlan ForExpressionBody(ArrowExpressionClauseSyntax body, SemanticModel model, PurityAnalysis purity, IMethodSymbol host, CancellationToken cancellationToken) =>
-        new Builder(model, purity, host, body, cancellationToken).PlanExpressionBody(body);
+        MayOverlap(body, model, cancellationToken)
+            ? new Builder(model, purity, host, body, cancellationToken).PlanExpressionBody(body)
+            : Empty(body, System.Array.Empty<StatementSyntax>());
 
     /// <summary>
     /// The plan for a list of statements (a body, or the top-level statements of a program) whose
@@ -373,7 +377,36 @@ public sealed class FuturePlan
     /// </summary>
     public static FuturePlan ForStatements(SyntaxNode container, IReadOnlyList<StatementSyntax> statements, SemanticModel model, PurityAnalysis purity,
         IMethodSymbol host, CancellationToken cancellationToken) =>
-        new Builder(model, purity, host, container, cancellationToken).Plan(container, statements);
+        MayOverlap(statements, model, cancellationToken)
+            ? new Builder(model, purity, host, container, cancellationToken).Plan(container, statements)
+            : Empty(container, statements);
+
+    /// <summary>
+    /// The cheap test before any plan: at least two calls of <c>[Pure]</c> methods, or one in a loop
+    /// (a map). Most methods have neither, and need no purity check of their statements at all.
+    /// </summary>
+    private static bool MayOverlap(SyntaxNode body, SemanticModel model, CancellationToken cancellationToken) =>
+        MayOverlap(new[] { body }, model, cancellationToken);
+
+    private static bool MayOverlap(IEnumerable<SyntaxNode> body, SemanticModel model, CancellationToken cancellationToken)
+    {
+        int calls = 0;
+        foreach (InvocationExpressionSyntax invocation in body.SelectMany(static node => node.DescendantNodesAndSelf(static n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
+            .OfType<InvocationExpressionSyntax>())
+        {
+            if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol target && PurityAnalysis.IsMarkedPure(target.OriginalDefinition)
+                && (++calls >= 2 || invocation.Ancestors().Any(static a => a is ForStatementSyntax or ForEachStatementSyntax)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static FuturePlan Empty(SyntaxNode container, IReadOnlyList<StatementSyntax> statements) =>
+        new(container, statements, ImmutableArray<FutureStep>.Empty, ImmutableArray<FutureCall>.Empty, ImmutableArray<FutureRun>.Empty,
+            ImmutableArray<FutureCall>.Empty, new Dictionary<InvocationExpressionSyntax, int>(), ImmutableArray<KeptApart>.Empty);
 
     /// <summary>Decides the kind of every step of a list of drafts: the plan proper.</summary>
     private static FuturePlan Decide(SyntaxNode container, IReadOnlyList<StatementSyntax> statements, List<Draft> drafts, ImmutableArray<KeptApart> keptApart)

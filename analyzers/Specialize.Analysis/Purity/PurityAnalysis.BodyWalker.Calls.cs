@@ -515,16 +515,7 @@ public sealed partial class PurityAnalysis
                 case ICollectionExpressionOperation:
                     // A collection the compiler builds for an interface type.
                     return Receiver.Framework;
-                case ILocalReferenceOperation local when local.Local.RefKind == RefKind.None && IsOwnLocal(local.Local)
-                    && assigned.TryGetValue(local.Local, out List<IOperation?>? values) && values.Count > 0:
-                    visiting ??= new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
-                    if (!visiting.Add(local.Local))
-                    {
-                        return Receiver.Framework;
-                    }
-
-                    Receiver combined = Combine(values.Select(v => v is null ? Receiver.Unknown : Resolve(v, visiting)));
-                    visiting.Remove(local.Local);
+                case ILocalReferenceOperation local when ResolveLocal(local, visiting, (v, seen) => Resolve(v, seen)) is { } combined:
                     return combined;
                 case IInvocationOperation invocation when IsFrameworkResult(invocation):
                     return Receiver.Framework;
@@ -608,16 +599,7 @@ public sealed partial class PurityAnalysis
                     }
 
                     break;
-                case ILocalReferenceOperation local when local.Local.RefKind == RefKind.None && IsOwnLocal(local.Local)
-                    && assigned.TryGetValue(local.Local, out List<IOperation?>? values) && values.Count > 0:
-                    visiting ??= new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
-                    if (!visiting.Add(local.Local))
-                    {
-                        return Receiver.Framework;
-                    }
-
-                    Receiver combined = Combine(values.Select(v => v is null ? Receiver.Unknown : ResolveElements(v, visiting)));
-                    visiting.Remove(local.Local);
+                case ILocalReferenceOperation local when ResolveLocal(local, visiting, (v, seen) => ResolveElements(v, seen)) is { } combined:
                     return combined;
             }
 
@@ -629,6 +611,30 @@ public sealed partial class PurityAnalysis
                 _ => null,
             };
             return element is not null && (element is ITypeParameterSymbol || IsClosed(element)) ? Receiver.Of(element) : Receiver.Unknown;
+        }
+
+        /// <summary>
+        /// A local of the method: what each value assigned to it resolves to, combined; null when the
+        /// local's values are not all known (a ref local, a captured variable, one never assigned here).
+        /// </summary>
+        private Receiver? ResolveLocal(ILocalReferenceOperation reference, HashSet<ILocalSymbol>? visiting, System.Func<IOperation, HashSet<ILocalSymbol>, Receiver> resolve)
+        {
+            ILocalSymbol local = reference.Local;
+            if (local.RefKind != RefKind.None || !IsOwnLocal(local) || !assigned.TryGetValue(local, out List<IOperation?>? values) || values.Count == 0)
+            {
+                return null;
+            }
+
+            visiting ??= new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+            if (!visiting.Add(local))
+            {
+                // Assigned from itself (e = e.Where(...)): the other values decide.
+                return Receiver.Framework;
+            }
+
+            Receiver combined = Combine(values.Select(v => v is null ? Receiver.Unknown : resolve(v, visiting)));
+            visiting.Remove(local);
+            return combined;
         }
 
         /// <summary>One of several values: known only when each is, and the same way.</summary>

@@ -333,61 +333,64 @@ public sealed class ImplicitCallPurityTests
 
     // ---- foreach and using ---------------------------------------------------------------------
 
+    // A struct whose pattern enumerator yields the decimal digits of n; moveNext is the first statement of MoveNext.
+    private static string Digits(string moveNext, string collection) => $$"""
+        public readonly struct Digits
+        {
+            private readonly int n;
+
+            public Digits(int n) => this.n = n;
+
+            public Enumerator GetEnumerator() => new Enumerator(n);
+
+            public struct Enumerator
+            {
+                private int rest;
+                private int current;
+
+                public Enumerator(int n)
+                {
+                    rest = n;
+                    current = 0;
+                }
+
+                public int Current => current;
+
+                public bool MoveNext()
+                {
+                    {{moveNext}}
+                    if (rest == 0)
+                    {
+                        return false;
+                    }
+
+                    current = rest % 10;
+                    rest /= 10;
+                    return true;
+                }
+            }
+        }
+
+        public static class C
+        {
+            [Pure]
+            public static int DigitSum(int n)
+            {
+                int s = 0;
+                foreach (int d in {{collection}})
+                {
+                    s += d;
+                }
+
+                return s;
+            }
+        }
+        """;
+
     [Fact]
     public void Foreach_over_a_struct_with_a_pattern_enumerator_that_writes_a_static_is_reported()
     {
-        var diagnostics = Verify("""
-            public readonly struct Digits
-            {
-                private readonly int n;
-
-                public Digits(int n) => this.n = n;
-
-                public Enumerator GetEnumerator() => new Enumerator(n);
-
-                public struct Enumerator
-                {
-                    private int rest;
-                    private int current;
-
-                    public Enumerator(int n)
-                    {
-                        rest = n;
-                        current = 0;
-                    }
-
-                    public int Current => current;
-
-                    public bool MoveNext()
-                    {
-                        Log.Count++;
-                        if (rest == 0)
-                        {
-                            return false;
-                        }
-
-                        current = rest % 10;
-                        rest /= 10;
-                        return true;
-                    }
-                }
-            }
-
-            public static class C
-            {
-                [Pure]
-                public static int DigitSum(int n)
-                {
-                    int s = 0;
-                    foreach (int d in {|SPEC002:new Digits(n)|})
-                    {
-                        s += d;
-                    }
-
-                    return s;
-                }
-            }
-            """);
+        var diagnostics = Verify(Digits("Log.Count++;", "{|SPEC002:new Digits(n)|}"));
 
         AssertNames(diagnostics, "Digits.Enumerator.MoveNext()");
     }
@@ -395,62 +398,7 @@ public sealed class ImplicitCallPurityTests
     [Fact]
     public void Foreach_over_a_struct_with_a_pure_pattern_enumerator_is_silent()
     {
-        Verify("""
-            public readonly struct Digits
-            {
-                private readonly int n;
-
-                public Digits(int n) => this.n = n;
-
-                public Enumerator GetEnumerator() => new Enumerator(n);
-
-                public struct Enumerator
-                {
-                    private int rest;
-                    private int current;
-
-                    public Enumerator(int n)
-                    {
-                        rest = n;
-                        current = 0;
-                    }
-
-                    public int Current => current;
-
-                    public bool MoveNext()
-                    {
-                        if (rest == 0)
-                        {
-                            return false;
-                        }
-
-                        current = rest % 10;
-                        rest /= 10;
-                        return true;
-                    }
-
-                    public void Dispose()
-                    {
-                        rest = 0;
-                    }
-                }
-            }
-
-            public static class C
-            {
-                [Pure]
-                public static int DigitSum(int n)
-                {
-                    int s = 0;
-                    foreach (int d in new Digits(n))
-                    {
-                        s += d;
-                    }
-
-                    return s;
-                }
-            }
-            """);
+        Verify(Digits("current = -1;", "new Digits(n)"));
     }
 
     [Fact]

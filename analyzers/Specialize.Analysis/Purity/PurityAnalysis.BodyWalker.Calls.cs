@@ -1001,9 +1001,11 @@ public sealed partial class PurityAnalysis
         /// <summary>The Dispose (or, for a ref struct, the pattern Dispose) that runs at the end of a using.</summary>
         private void CheckUsing(IOperation resources, bool isAsynchronous, SyntaxNode syntax)
         {
-            SyntaxToken keyword = syntax.FirstAncestorOrSelf<UsingStatementSyntax>()?.UsingKeyword
-                ?? syntax.FirstAncestorOrSelf<LocalDeclarationStatementSyntax>()?.UsingKeyword
-                ?? default;
+            UsingStatementSyntax? statement = syntax.FirstAncestorOrSelf<UsingStatementSyntax>();
+            LocalDeclarationStatementSyntax? declaration = statement is null ? syntax.FirstAncestorOrSelf<LocalDeclarationStatementSyntax>() : null;
+            SyntaxToken keyword = isAsynchronous
+                ? statement?.AwaitKeyword ?? declaration?.AwaitKeyword ?? default
+                : statement?.UsingKeyword ?? declaration?.UsingKeyword ?? default;
             Location location = keyword == default ? syntax.GetLocation() : keyword.GetLocation();
             if (isAsynchronous)
             {

@@ -217,6 +217,42 @@ public sealed class ForeignCodePurityTests
     }
 
     [Fact]
+    public void Copying_spreading_or_adding_the_elements_of_an_interface_parameter_is_reported()
+    {
+        Verify("""
+            public static class C
+            {
+                [Pure]
+                public static int Count(IEnumerable<int> xs)
+                {
+                    var list = new List<int>({|SPEC002:xs|});
+                    list.AddRange({|SPEC002:xs|});
+                    List<int> spread = [.. {|SPEC002:xs|}];
+                    return list.Count + spread.Count;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public void Groups_and_their_keys_made_by_GroupBy_over_an_array_are_the_framework_s_own()
+    {
+        Verify("""
+            public static class C
+            {
+                [Pure]
+                public static int Histogram(int[] xs, string[] words)
+                {
+                    Dictionary<int, int> counts = xs.GroupBy(x => x % 3).ToDictionary(g => g.Key, g => g.Count());
+                    int longest = words.GroupBy(w => w.Length).Select(g => g.Key * g.Count()).Max();
+                    List<int> spread = [.. xs, .. counts.Keys];
+                    return counts.Count + longest + spread.Count;
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public void A_delegate_parameter_handed_to_LINQ_is_reported_and_a_lambda_or_a_pure_method_group_is_not()
     {
         Verify("""

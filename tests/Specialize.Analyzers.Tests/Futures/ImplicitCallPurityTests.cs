@@ -192,6 +192,67 @@ public sealed class ImplicitCallPurityTests
     }
 
     [Fact]
+    public void Tuple_equality_runs_the_elements_user_defined_equality_operators()
+    {
+        Verify("""
+            public readonly struct Id
+            {
+                public readonly int Value;
+
+                public Id(int value) => Value = value;
+
+                public static bool operator ==(Id a, Id b)
+                {
+                    Log.Count++;
+                    return a.Value == b.Value;
+                }
+
+                public static bool operator !=(Id a, Id b) => !(a == b);
+
+                public override bool Equals(object? obj) => obj is Id other && other.Value == Value;
+
+                public override int GetHashCode() => Value;
+            }
+
+            public static class C
+            {
+                [Pure]
+                public static bool Same((Id, int) a, (Id, int) b) => a {|SPEC002:==|} b;
+
+                [Pure]
+                public static bool SameInts((int, int) a, (int, int) b) => a == b;
+            }
+            """);
+    }
+
+    [Fact]
+    public void Await_foreach_and_await_using_are_reported()
+    {
+        Verify("""
+            public sealed class Resource : IAsyncDisposable
+            {
+                public System.Threading.Tasks.ValueTask DisposeAsync() => default;
+            }
+
+            public static class C
+            {
+                [Pure]
+                public static async System.Threading.Tasks.Task<int> Sum(IAsyncEnumerable<int> xs)
+                {
+                    int s = 0;
+                    {|SPEC002:await|} foreach (int x in xs)
+                    {
+                        s += x;
+                    }
+
+                    {|SPEC002:await|} using var resource = new Resource();
+                    return s;
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public void A_user_defined_implicit_conversion_that_writes_a_static_is_reported_at_the_converted_value()
     {
         var diagnostics = Verify("""

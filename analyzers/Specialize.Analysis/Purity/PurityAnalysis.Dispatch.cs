@@ -93,9 +93,9 @@ public sealed partial class PurityAnalysis
         try
         {
             bool closed = type.IsValueType || type.IsSealed || type.IsStatic;
-            if (!closed && member.Kind != DispatchKind.Member)
+            if (!closed && (member.Kind != DispatchKind.Member || member.Method!.ContainingType.TypeKind == TypeKind.Interface))
             {
-                // A derived type may override any member.
+                // A derived type may override any member, and implement any interface again.
                 return false;
             }
 
@@ -115,7 +115,7 @@ public sealed partial class PurityAnalysis
             {
                 if (!closed && IsOverridable(implementation))
                 {
-                    failure?.SetCulprit(implementation);
+                    // A derived type may override it: not known which code runs.
                     return false;
                 }
 

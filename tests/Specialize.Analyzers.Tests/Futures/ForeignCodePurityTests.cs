@@ -452,6 +452,50 @@ public sealed class ForeignCodePurityTests
     }
 
     [Fact]
+    public void A_type_argument_that_is_not_sealed_may_be_a_derived_type_with_other_code()
+    {
+        Verify("""
+            public interface IShape
+            {
+                double Area();
+            }
+
+            public class Square : IShape
+            {
+                public double Side;
+
+                public double Area() => Side * Side;
+            }
+
+            public sealed class Circle : IShape
+            {
+                public double Radius;
+
+                public double Area() => Math.PI * Radius * Radius;
+            }
+
+            public static class C
+            {
+                [Pure]
+                public static double AreaOf<T>(T shape) where T : IShape => shape.Area();
+
+                [Pure]
+                public static double OfSquare(Square s) => {|SPEC002:AreaOf|}(s);
+
+                [Pure]
+                public static double OfCircle(Circle c) => AreaOf(c);
+
+                [Pure]
+                public static double OfNewSquare(double side)
+                {
+                    IShape s = new Square { Side = side };
+                    return s.Area();
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public void A_generic_caller_passes_the_condition_on_its_own_type_parameter_up_to_its_callers()
     {
         Verify("""

@@ -12,8 +12,10 @@ public sealed partial class PurityAnalysis
 {
     /// <summary>
     /// Walks one body, collecting violations and the conditions it puts on its method's type
-    /// parameters. This part: the walk, writes, and what the method owns; the calls are in
-    /// PurityAnalysis.BodyWalker.Calls.cs.
+    /// parameters. This part: the walk, writes, and what the method owns. Calls are in
+    /// PurityAnalysis.BodyWalker.Calls.cs, the calls C# makes for a construct in
+    /// PurityAnalysis.BodyWalker.Constructs.cs, and what a receiver's run-time type is known to be
+    /// in PurityAnalysis.BodyWalker.Receivers.cs.
     /// </summary>
     private sealed partial class BodyWalker
     {

@@ -25,7 +25,7 @@ internal enum CatalogueEntry
 /// impure: purity is checked, never trusted. Entries are by containing type (every member) or by
 /// type and member name.
 /// </summary>
-internal static class PurityCatalogue
+internal static partial class PurityCatalogue
 {
     // Fully qualified names without C# keywords, so that System.String is "System.String", not "string".
     private static readonly SymbolDisplayFormat TypeNameFormat = new(
@@ -51,7 +51,8 @@ internal static class PurityCatalogue
         "System.ArgumentNullException", "System.ArgumentException", "System.ArgumentOutOfRangeException",
         "System.InvalidOperationException", "System.NotSupportedException", "System.IndexOutOfRangeException",
         "System.DivideByZeroException", "System.OverflowException", "System.ArithmeticException",
-        "System.FormatException", "System.Exception", "System.ObjectDisposedException",
+        "System.FormatException", "System.Exception", "System.ObjectDisposedException", "System.Enum",
+        "System.Collections.Generic.EqualityComparer<T>", "System.Collections.Generic.Comparer<T>",
     };
 
     // Interpolated-string handlers: they format into a buffer of their own or into the builder they
@@ -136,9 +137,28 @@ internal static class PurityCatalogue
                 : CatalogueEntry.MutatesReceiver;
         }
 
+        if (member is IMethodSymbol { MethodKind: MethodKind.UserDefinedOperator or MethodKind.Conversion } && type.TypeKind != TypeKind.Interface)
+        {
+            // The framework's operators and conversions (DateTime - DateTime, (double)decimal) compute a value.
+            // Operators of generic-math interfaces are not here: the type argument's implementation runs.
+            return CatalogueEntry.Pure;
+        }
+
         if (PureTypes.Contains(typeName) || InterpolationHandlers.Contains(typeName) || Array.IndexOf(PureNamespaces, ns) >= 0)
         {
             return CatalogueEntry.Pure;
+        }
+
+        if (type.ContainingType is { } outer && OwnableCollections.Contains(outer.OriginalDefinition.ToDisplayString(TypeNameFormat)))
+        {
+            // A collection's nested views and enumerators (Dictionary<TKey, TValue>.KeyCollection,
+            // List<T>.Enumerator): readers are pure; the rest change the view or enumerator itself.
+            string nestedName = member is IMethodSymbol { MethodKind: MethodKind.PropertyGet } nestedGetter
+                ? nestedGetter.AssociatedSymbol?.Name ?? nestedGetter.Name
+                : member.Name;
+            return Readers.Contains(nestedName) || member is IPropertySymbol { IsReadOnly: true } || nestedName == "Current"
+                ? CatalogueEntry.Pure
+                : DestinationWriters.Contains(nestedName) ? CatalogueEntry.WritesDestination : CatalogueEntry.MutatesReceiver;
         }
 
         if (OwnableCollections.Contains(typeName))
@@ -176,31 +196,31 @@ internal static class PurityCatalogue
         return CatalogueEntry.Unknown;
     }
 
-    /// <summary>A short reason for well-known impure framework members, for the SPEC002 message.</summary>
+    /// <summary>A short reason for well-known impure framework members, for the SPEC002 message ("it does I/O"); empty when none is known.</summary>
     public static string ReasonFor(ISymbol member)
     {
         string typeName = member.ContainingType?.OriginalDefinition.ToDisplayString(TypeNameFormat) ?? string.Empty;
         string ns = member.ContainingType?.ContainingNamespace?.ToDisplayString() ?? string.Empty;
         if (typeName is "System.Console" || ns.StartsWith("System.IO", StringComparison.Ordinal) || ns.StartsWith("System.Net", StringComparison.Ordinal))
         {
-            return " (it does I/O)";
+            return "it does I/O";
         }
 
         if (typeName is "System.Random" or "System.Guid" or "System.Diagnostics.Stopwatch"
             || (typeName is "System.DateTime" or "System.DateTimeOffset" && member.Name is "Now" or "UtcNow" or "Today" or "get_Now" or "get_UtcNow" or "get_Today"))
         {
-            return " (its result is non-deterministic)";
+            return "its result is non-deterministic";
         }
 
         if (typeName is "System.Environment")
         {
-            return " (it reads the process environment)";
+            return "it reads the process environment";
         }
 
         if (typeName is "System.Threading.Interlocked" or "System.Threading.Volatile" or "System.Threading.Monitor"
             || ns.StartsWith("System.Threading", StringComparison.Ordinal))
         {
-            return " (it synchronizes threads or shares state)";
+            return "it synchronizes threads or shares state";
         }
 
         return string.Empty;

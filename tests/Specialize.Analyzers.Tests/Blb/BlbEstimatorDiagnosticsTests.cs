@@ -182,7 +182,7 @@ public sealed class BlbEstimatorDiagnosticsTests
                     double sum = 0;
                     foreach (double v in values)
                     {
-                        {|SPEC104:Add|}({|SPEC102:ref sum|}, v);
+                        Add({|SPEC102:ref sum|}, v);
                     }
 
                     return sum;

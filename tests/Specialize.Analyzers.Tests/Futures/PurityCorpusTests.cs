@@ -640,6 +640,19 @@ public sealed class PurityCorpusTests
             """
         },
         {
+            "call through a generic constraint, instantiated with numbers and strings",
+            """
+            public static class C
+            {
+                [Pure]
+                public static bool Less<T>(T a, T b) where T : IComparable<T> => a.CompareTo(b) < 0;
+
+                [Pure]
+                public static bool F(int a, double b, string c) => Less(a, a) || Less(b, b) || Less(c, c);
+            }
+            """
+        },
+        {
             "sorting a clone of a parameter array",
             """
             public static class C
@@ -1247,12 +1260,26 @@ public sealed class PurityCorpusTests
             """
         },
         {
-            "call through a generic constraint",
+            "generic method instantiated with a type whose CompareTo writes a static",
             """
+            public sealed class Counted : IComparable<Counted>
+            {
+                public static int Comparisons;
+
+                public int CompareTo(Counted? other)
+                {
+                    Comparisons++;
+                    return 0;
+                }
+            }
+
             public static class C
             {
                 [Pure]
-                public static bool F<T>(T a, T b) where T : IComparable<T> => a.{|SPEC002:CompareTo|}(b) < 0;
+                public static bool Less<T>(T a, T b) where T : IComparable<T> => a.CompareTo(b) < 0;
+
+                [Pure]
+                public static bool F(Counted a, Counted b) => {|SPEC002:Less|}(a, b);
             }
             """
         },

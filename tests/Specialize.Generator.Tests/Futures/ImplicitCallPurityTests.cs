@@ -66,3 +66,73 @@ public sealed class ImplicitCallPurityTests
         Assert.Contains(run.GeneratedSources.Keys, name => name.Contains("Ledger.Both", StringComparison.Ordinal));
     }
 }
+
+/// <summary>
+/// The program that once gave different results with futures: two [Pure] claims over an
+/// IEnumerable&lt;int&gt; (a foreach and LINQ) whose iterator counts in a static field. Neither claim is
+/// verified now, so the caller gets no twin and computes what the sequential program computes.
+/// </summary>
+[Collection(nameof(FutureRuntimeCollection))]
+public sealed class EnumerationPurityTests : IDisposable
+{
+    private readonly bool always = Specialize.Futures.FutureRuntime.SpawnAlways;
+
+    private const string Source = """
+        using System.Collections.Generic;
+        using System.Linq;
+        using Specialize;
+
+        public static class Counting
+        {
+            public static int Steps;
+
+            public static IEnumerable<int> Numbers(int n)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    Steps++;
+                    yield return i + Steps;
+                }
+            }
+        }
+
+        public static partial class Sums
+        {
+            [Pure]
+            public static int SumAll(IEnumerable<int> xs, int bias)
+            {
+                int sum = bias;
+                foreach (int x in xs)
+                {
+                    sum += x;
+                }
+
+                return sum;
+            }
+
+            [Pure]
+            public static int SumLinq(IEnumerable<int> xs, int bias) => xs.Sum() + bias;
+
+            public static int Both(IEnumerable<int> xs, int n) => SumAll(xs, n) * 31 + SumLinq(xs, n);
+
+            public static int Run(int n)
+            {
+                Counting.Steps = 0;
+                return Both(Counting.Numbers(n), n);
+            }
+        }
+        """;
+
+    [Fact]
+    public void Pure_claims_over_an_interface_are_not_verified_so_nothing_overlaps()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Source);
+
+        Assert.DoesNotContain(run.GeneratedSources.Keys, static k => k.Contains("Both", StringComparison.Ordinal));
+        Specialize.Futures.FutureRuntime.SpawnAlways = true;
+        var results = Enumerable.Range(0, 50).Select(_ => (int)run.Invoke("Sums", "Run", 2_000)!).Distinct().ToList();
+        Assert.Single(results);
+    }
+
+    public void Dispose() => Specialize.Futures.FutureRuntime.SpawnAlways = always;
+}

@@ -71,13 +71,13 @@ public sealed partial class FuturesGenerator
         public string WriteBody(FuturePlan body)
         {
             var text = new StringBuilder();
-            WritePlan(text, body, string.Empty);
+            WritePlan(text, body);
             return text.ToString();
         }
 
         // ---- plans ----------------------------------------------------------------------------
 
-        private void WritePlan(StringBuilder text, FuturePlan plan, string outerIndent)
+        private void WritePlan(StringBuilder text, FuturePlan plan)
         {
             // An embedded statement is its own plan's container: writing it must not start the plan again.
             writing.Add(plan.Container);
@@ -844,7 +844,7 @@ public sealed partial class FuturesGenerator
 
             if (!writing.Contains(node) && plans.TryGetValue(node, out FuturePlan? nested))
             {
-                WritePlan(text, nested, LineIndent(node));
+                WritePlan(text, nested);
                 return;
             }
 

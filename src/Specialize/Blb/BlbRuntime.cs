@@ -324,7 +324,7 @@ public static class BlbRuntime
         bool fullDataInParallel = threads > 1 && !options.Adaptive;
         double[]? estimate = fullDataInParallel ? null : FullDataPass(evaluator, n);
         RunState.FirstSubsample? first = fullDataInParallel && evaluator.KnownDimension == 0
-            ? RunState.DrawFirst(evaluator, n, b, options.Seed, layout)
+            ? RunState.DrawFirst(evaluator, n, b, options.StreamKey, layout)
             : null;
         int dimension = estimate?.Length ?? first?.Own.Length ?? evaluator.KnownDimension;
         var run = new RunState(n, b, s, r, dimension, layout, options, reduceBootstraps, progress, cancellationToken);
@@ -843,7 +843,7 @@ public static class BlbRuntime
         private void DrawSubsample<TEvaluator>(TEvaluator evaluator, int j, BlbSubsample subsample, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {
-            var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, -1));
+            var random = new CounterRandom(_options.StreamKey, CounterRandom.StreamId(j, -1));
             workspace.DrawSubsample(ref random, _n, subsample.Indices);
             _estimates[j] = new double[_r * _d];
             _own[j] = new double[_d];
@@ -940,7 +940,7 @@ public static class BlbRuntime
                 int[] weights = workspace.Weights;
                 for (int k = 0; k < count; k++)
                 {
-                    var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, from + k));
+                    var random = new CounterRandom(_options.StreamKey, CounterRandom.StreamId(j, from + k));
                     _multinomial.Sample(ref random, weights);
                     for (int i = 0; i < weights.Length; i++)
                     {
@@ -960,7 +960,7 @@ public static class BlbRuntime
         private void Bootstrap<TEvaluator>(TEvaluator evaluator, int j, int k, BlbSubsample subsample, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {
-            var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, k));
+            var random = new CounterRandom(_options.StreamKey, CounterRandom.StreamId(j, k));
             _multinomial.Sample(ref random, workspace.Weights);
             evaluator.Evaluate(
                 new BlbSample(subsample.Indices, workspace.Weights, _n, _layout, subsample),

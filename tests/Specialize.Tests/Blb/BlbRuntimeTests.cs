@@ -78,7 +78,7 @@ public class BlbRuntimeTests
     [Fact]
     public void Default_seed_is_fixed()
     {
-        Assert.Equal(BlbOptions.DefaultSeed, new BlbOptions().Seed);
+        Assert.Null(new BlbOptions().Seed);
         var options = new BlbOptions { Subsamples = 3, Bootstraps = 20 };
         AssertBitwiseEqual(RunMean(s_data, options), RunMean(s_data, new BlbOptions { Subsamples = 3, Bootstraps = 20 }));
     }
@@ -254,28 +254,27 @@ public class BlbRuntimeTests
         Assert.Equal("estimator failed", exception.Message);
     }
 
-    public static TheoryData<string, Action<BlbOptions>> BadOptions() => new()
+    public static TheoryData<string, Func<BlbOptions>> BadOptions() => new()
     {
-        { nameof(BlbOptions.Subsamples), static o => o.Subsamples = 0 },
-        { nameof(BlbOptions.Bootstraps), static o => o.Bootstraps = 0 },
-        { nameof(BlbOptions.Gamma), static o => o.Gamma = 0 },
-        { nameof(BlbOptions.Gamma), static o => o.Gamma = 1.01 },
-        { nameof(BlbOptions.Gamma), static o => o.Gamma = double.NaN },
-        { nameof(BlbOptions.ConfidenceLevel), static o => o.ConfidenceLevel = 1 },
-        { nameof(BlbOptions.ConfidenceLevel), static o => o.ConfidenceLevel = 0 },
-        { nameof(BlbOptions.MaxDegreeOfParallelism), static o => o.MaxDegreeOfParallelism = 0 },
-        { nameof(BlbOptions.AdaptiveTolerance), static o => o.AdaptiveTolerance = 0 },
-        { nameof(BlbOptions.AdaptiveBootstrapWindow), static o => o.AdaptiveBootstrapWindow = 0 },
-        { nameof(BlbOptions.AdaptiveSubsampleWindow), static o => o.AdaptiveSubsampleWindow = 0 },
-        { nameof(BlbOptions.DataLayout), static o => o.DataLayout = (BlbDataLayout)7 },
+        { nameof(BlbOptions.Subsamples), static () => new BlbOptions { Subsamples = 0 } },
+        { nameof(BlbOptions.Bootstraps), static () => new BlbOptions { Bootstraps = 0 } },
+        { nameof(BlbOptions.Gamma), static () => new BlbOptions { Gamma = 0 } },
+        { nameof(BlbOptions.Gamma), static () => new BlbOptions { Gamma = 1.01 } },
+        { nameof(BlbOptions.Gamma), static () => new BlbOptions { Gamma = double.NaN } },
+        { nameof(BlbOptions.ConfidenceLevel), static () => new BlbOptions { ConfidenceLevel = 1 } },
+        { nameof(BlbOptions.ConfidenceLevel), static () => new BlbOptions { ConfidenceLevel = 0 } },
+        { nameof(BlbOptions.MaxDegreeOfParallelism), static () => new BlbOptions { MaxDegreeOfParallelism = 0 } },
+        { nameof(BlbOptions.AdaptiveTolerance), static () => new BlbOptions { AdaptiveTolerance = 0 } },
+        { nameof(BlbOptions.AdaptiveBootstrapWindow), static () => new BlbOptions { AdaptiveBootstrapWindow = 0 } },
+        { nameof(BlbOptions.AdaptiveSubsampleWindow), static () => new BlbOptions { AdaptiveSubsampleWindow = 0 } },
+        { nameof(BlbOptions.DataLayout), static () => new BlbOptions { DataLayout = (BlbDataLayout)7 } },
     };
 
     [Theory]
     [MemberData(nameof(BadOptions))]
-    public void Option_out_of_range_is_rejected_naming_it(string name, Action<BlbOptions> spoil)
+    public void Option_out_of_range_is_rejected_naming_it(string name, Func<BlbOptions> spoiled)
     {
-        var options = new BlbOptions();
-        spoil(options);
+        BlbOptions options = spoiled();
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() => RunMean(s_data, options));
         Assert.Equal(name, exception.ParamName);
     }

@@ -14,13 +14,13 @@ public class BlbRuntimeTests
 
     private static void AssertBitwiseEqual(BlbResult expected, BlbResult actual)
     {
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Value), BitConverter.DoubleToInt64Bits(actual.Value));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Quality), BitConverter.DoubleToInt64Bits(actual.Quality));
         Assert.Equal(BitConverter.DoubleToInt64Bits(expected.StandardError), BitConverter.DoubleToInt64Bits(actual.StandardError));
         Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Estimate), BitConverter.DoubleToInt64Bits(actual.Estimate));
         Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Lower), BitConverter.DoubleToInt64Bits(actual.Lower));
         Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Upper), BitConverter.DoubleToInt64Bits(actual.Upper));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Mean), BitConverter.DoubleToInt64Bits(actual.Mean));
-        Assert.Equal(expected.SubsampleValues, actual.SubsampleValues);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.BootstrapMean), BitConverter.DoubleToInt64Bits(actual.BootstrapMean));
+        Assert.Equal(expected.SubsampleQualities, actual.SubsampleQualities);
         Assert.Equal(expected.Bootstraps, actual.Bootstraps);
         Assert.Equal(expected.Subsamples, actual.Subsamples);
     }
@@ -56,12 +56,12 @@ public class BlbRuntimeTests
             Assert.Equal(one.StandardError, other.StandardError);
             Assert.Equal(one.Lower, other.Lower);
             Assert.Equal(one.Upper, other.Upper);
-            Assert.Equal(one.Mean, other.Mean);
+            Assert.Equal(one.BootstrapMean, other.BootstrapMean);
             Assert.Equal(one.Estimate, other.Estimate);
-            Assert.Equal(one.SubsampleValues.Length, other.SubsampleValues.Length);
-            for (int j = 0; j < one.SubsampleValues.Length; j++)
+            Assert.Equal(one.SubsampleQualities.Length, other.SubsampleQualities.Length);
+            for (int j = 0; j < one.SubsampleQualities.Length; j++)
             {
-                Assert.Equal(one.SubsampleValues[j], other.SubsampleValues[j]);
+                Assert.Equal(one.SubsampleQualities[j], other.SubsampleQualities[j]);
             }
         }
     }
@@ -186,7 +186,7 @@ public class BlbRuntimeTests
         BlbResult result = RunMean(s_data, options);
         Assert.InRange(result.Subsamples, options.AdaptiveSubsampleWindow + 1, options.Subsamples - 1);
         Assert.Equal(result.Subsamples, result.Bootstraps.Length);
-        Assert.Equal(result.Subsamples, result.SubsampleValues.Length);
+        Assert.Equal(result.Subsamples, result.SubsampleQualities.Length);
         Assert.All(result.Bootstraps, r => Assert.InRange(r, options.AdaptiveBootstrapWindow + 1, options.Bootstraps - 1));
         double expected = 2 / Math.Sqrt(s_data.Length);
         Assert.True(Math.Abs(result.StandardError / expected - 1) < 0.15, $"{result.StandardError} vs {expected}");

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Specialize.Testing;
+using Specialize.Tests;
 
 namespace Specialize.Package.Tests;
 
@@ -11,7 +12,7 @@ public sealed class PackageFixture : IDisposable
 {
     public PackageFixture()
     {
-        Root = Path.Combine(Path.GetTempPath(), "specialize-package-" + Guid.NewGuid().ToString("N"));
+        Root = temporary.Path;
         PackagesFolder = Path.Combine(Root, "packages");
         Directory.CreateDirectory(PackagesFolder);
 
@@ -31,6 +32,8 @@ public sealed class PackageFixture : IDisposable
         using var nuspec = new StreamReader(archive.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
         Nuspec = nuspec.ReadToEnd();
     }
+
+    private readonly TemporaryFolder temporary = new("package");
 
     public string Root { get; }
 
@@ -66,7 +69,7 @@ public sealed class PackageFixture : IDisposable
     {
         try
         {
-            Directory.Delete(Root, recursive: true);
+            temporary.Dispose();
             string cached = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES")
                 ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"), "specialize", Version.ToLowerInvariant());
             if (Directory.Exists(cached))

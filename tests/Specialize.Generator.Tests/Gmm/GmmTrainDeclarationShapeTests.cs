@@ -15,11 +15,9 @@ namespace Specialize.Generator.Tests.Gmm;
 /// </summary>
 public sealed class GmmTrainDeclarationShapeTests
 {
-    private static readonly string TuningFile = Path.Combine(Path.GetTempPath(), "specialize-gmmtrain-shape-tests-" + Environment.ProcessId + ".json");
-
     static GmmTrainDeclarationShapeTests()
     {
-        Environment.SetEnvironmentVariable(TuningStore.PathVariable, TuningFile);
+        GeneratedCodeTuning.EnsureConfigured();
     }
 
     private const string Row = """

@@ -14,11 +14,9 @@ namespace Specialize.Generator.Tests.Gmm;
 public sealed class GmmTrainTests
 {
     // The generated methods use the default tuning store: keep it out of the user's cache folder.
-    private static readonly string TuningFile = Path.Combine(Path.GetTempPath(), "specialize-gmmtrain-tests-" + Environment.ProcessId + ".json");
-
     static GmmTrainTests()
     {
-        Environment.SetEnvironmentVariable(TuningStore.PathVariable, TuningFile);
+        GeneratedCodeTuning.EnsureConfigured();
     }
 
     private const string Options = "Components = 2, CovarianceType = CovarianceType.Full, Seed = 7";
@@ -341,7 +339,7 @@ public sealed class GmmTrainTests
         CovarianceType = CovarianceType.Full,
         Seed = 7,
         Variant = variant,
-        TuningStore = new TuningStore(TuningFile),
+        TuningStore = new TuningStore(GeneratedCodeTuning.File),
     };
 
     private static GaussianMixture Oracle(double[] flat, int dimension) =>

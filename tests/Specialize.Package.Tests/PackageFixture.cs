@@ -65,17 +65,23 @@ public sealed class PackageFixture : IDisposable
         return folder;
     }
 
+    /// <summary>Removes a version of the package from NuGet's global packages folder, where a restore put it.</summary>
+    public static void RemoveFromGlobalCache(string version)
+    {
+        string cached = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"), "specialize", version.ToLowerInvariant());
+        if (Directory.Exists(cached))
+        {
+            Directory.Delete(cached, recursive: true);
+        }
+    }
+
     public void Dispose()
     {
         try
         {
             temporary.Dispose();
-            string cached = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"), "specialize", Version.ToLowerInvariant());
-            if (Directory.Exists(cached))
-            {
-                Directory.Delete(cached, recursive: true);
-            }
+            RemoveFromGlobalCache(Version);
         }
         catch (IOException)
         {

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Specialize.Testing;
+using Specialize.Tests;
 
 namespace Specialize.Package.Tests;
 
@@ -11,7 +12,7 @@ public sealed class PackageFixture : IDisposable
 {
     public PackageFixture()
     {
-        Root = Path.Combine(Path.GetTempPath(), "specialize-package-" + Guid.NewGuid().ToString("N"));
+        Root = temporary.Path;
         PackagesFolder = Path.Combine(Root, "packages");
         Directory.CreateDirectory(PackagesFolder);
 
@@ -31,6 +32,8 @@ public sealed class PackageFixture : IDisposable
         using var nuspec = new StreamReader(archive.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
         Nuspec = nuspec.ReadToEnd();
     }
+
+    private readonly TemporaryFolder temporary = new("package");
 
     public string Root { get; }
 
@@ -62,17 +65,23 @@ public sealed class PackageFixture : IDisposable
         return folder;
     }
 
+    /// <summary>Removes a version of the package from NuGet's global packages folder, where a restore put it.</summary>
+    public static void RemoveFromGlobalCache(string version)
+    {
+        string cached = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"), "specialize", version.ToLowerInvariant());
+        if (Directory.Exists(cached))
+        {
+            Directory.Delete(cached, recursive: true);
+        }
+    }
+
     public void Dispose()
     {
         try
         {
-            Directory.Delete(Root, recursive: true);
-            string cached = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"), "specialize", Version.ToLowerInvariant());
-            if (Directory.Exists(cached))
-            {
-                Directory.Delete(cached, recursive: true);
-            }
+            temporary.Dispose();
+            RemoveFromGlobalCache(Version);
         }
         catch (IOException)
         {

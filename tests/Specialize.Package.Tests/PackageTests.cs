@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Specialize.Testing;
+using Specialize.Tests;
 using Xunit;
 
 namespace Specialize.Package.Tests;
@@ -244,6 +245,55 @@ public sealed class PackageTests : IClassFixture<PackageFixture>
         ProcessResult run = ProcessRunner.Run("dotnet", "run --no-build -c Release", app, BuildTimeout).EnsureSuccess("dotnet run of the transitive consumer");
 
         Assert.Contains("futures=1", run.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// eng/pack.sh, the README's install step: each build gets a version no earlier one had (NuGet's global cache never
+    /// looks again at a version it holds, so a rebuilt 0.1.0 was silently ignored), the package folder goes into a
+    /// nuget.config beside the project rather than the user's, and the project references the new version.
+    /// </summary>
+    [Fact]
+    public void Pack_script_gives_each_build_a_new_version_and_the_project_its_own_nuget_config()
+    {
+        using var temporary = new TemporaryFolder("pack-script");
+        string app = Path.Combine(temporary.Path, "App");
+        string packages = Path.Combine(temporary.Path, "packages");
+        Directory.CreateDirectory(app);
+        File.WriteAllText(Path.Combine(app, "App.csproj"), ProjectFile("App", isExe: true, string.Empty));
+        File.WriteAllText(Path.Combine(app, "Kernels.cs"), Kernels);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
+        var environment = new Dictionary<string, string> { ["SPECIALIZE_PACKAGE_OUTPUT"] = packages };
+        string script = RepositoryPaths.Combine("eng", "pack.sh");
+        var versions = new List<string>();
+        try
+        {
+            foreach (int _ in new[] { 1, 2 })
+            {
+                ProcessResult pack = ProcessRunner.Run("bash", $"\"{script}\" \"{Path.Combine(app, "App.csproj")}\"", app, BuildTimeout, environment)
+                    .EnsureSuccess("eng/pack.sh");
+                Match reference = Regex.Match(File.ReadAllText(Path.Combine(app, "App.csproj")), @"<PackageReference Include=""Specialize"" Version=""([^""]+)"" />");
+                Assert.True(reference.Success, "App.csproj has no PackageReference to Specialize");
+                versions.Add(reference.Groups[1].Value);
+                Assert.Contains(versions[^1], pack.Output, StringComparison.Ordinal);
+            }
+
+            Assert.All(versions, static v => Assert.Matches(new Regex(@"^\d+\.\d+\.\d+-local\.\d{14}$"), v));
+            Assert.NotEqual(versions[0], versions[1]);
+            string config = File.ReadAllText(Path.Combine(app, "nuget.config"));
+            Assert.Single(Regex.Matches(config, "key=\"specialize-local\""));
+            Assert.Contains($"value=\"{packages}\"", config, StringComparison.Ordinal);
+
+            Build(app).EnsureSuccess("dotnet build of the project the script set up");
+            ProcessResult run = ProcessRunner.Run("dotnet", "run --no-build -c Release", app, BuildTimeout).EnsureSuccess("dotnet run of the project the script set up");
+            Assert.Contains("futures=1", run.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (string version in versions)
+            {
+                PackageFixture.RemoveFromGlobalCache(version);
+            }
+        }
     }
 
     private string CreateConsumer(string name, params (string File, string Text)[] files)

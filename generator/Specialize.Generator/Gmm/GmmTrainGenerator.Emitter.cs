@@ -78,14 +78,50 @@ public sealed partial class GmmTrainGenerator
         private static void EmitMethod(IndentedTextWriter writer, GmmTrainSpec spec)
         {
             int d = spec.Dimension;
-            string shape = spec.RowIsInlineArray ? $"an [InlineArray({d})] of {spec.ElementType}" : $"{d} {spec.ElementType} fields";
-
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// Fits a Gaussian mixture of {spec.Components} component(s) with {spec.CovarianceType} covariance to rows of");
             writer.WriteLine($"/// <c>{spec.RowTypeName}</c>, {d} {spec.ElementType} values each, read in place; kernels specialized to");
             writer.WriteLine($"/// D = {d} take part in the runtime's variant selection.");
+            if (spec.ProgressOverload is null)
+            {
+                writer.WriteLine("/// </summary>");
+                WriteDeclaration(writer, spec.Frame);
+                EmitBody(writer, spec, progress: "null", cancellation: "default");
+                return;
+            }
+
+            writer.WriteLine($"/// The overload beside it also takes <c>{spec.ProgressName}</c> and <c>{spec.CancellationName}</c>.");
             writer.WriteLine("/// </summary>");
             WriteDeclaration(writer, spec.Frame);
+            writer.WriteLine("{");
+            writer.WriteLine($"    return {spec.Call}({spec.ParameterName}, null, default);");
+            writer.WriteLine("}");
+            writer.WriteLineNoTabs(string.Empty);
+
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine($"/// Fits a Gaussian mixture of {spec.Components} component(s) with {spec.CovarianceType} covariance to rows of");
+            writer.WriteLine($"/// <c>{spec.RowTypeName}</c>, as the declared method does, telling <paramref name=\"{spec.ProgressName}\"/> after every EM");
+            writer.WriteLine($"/// iteration; <paramref name=\"{spec.CancellationName}\"/> stops the fit before the next iteration with an");
+            writer.WriteLine("/// <see cref=\"global::System.OperationCanceledException\"/>. EM that stops at MaxIterations without converging");
+            writer.WriteLine("/// shows as <c>Converged == false</c> on the result (there is no logger here to warn through).");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
+            writer.WriteLine(spec.ProgressOverload);
+            writer.Indent++;
+            foreach (string constraint in spec.Frame.Constraints)
+            {
+                writer.WriteLine(constraint);
+            }
+
+            writer.Indent--;
+            EmitBody(writer, spec, spec.ProgressName, spec.CancellationName);
+        }
+
+        /// <summary>The body that reads the rows in place and fits, passing <paramref name="progress"/> and <paramref name="cancellation"/> to Fit.</summary>
+        private static void EmitBody(IndentedTextWriter writer, GmmTrainSpec spec, string progress, string cancellation)
+        {
+            int d = spec.Dimension;
+            string shape = spec.RowIsInlineArray ? $"an [InlineArray({d})] of {spec.ElementType}" : $"{d} {spec.ElementType} fields";
             writer.WriteLine("{");
             writer.Indent++;
 
@@ -116,7 +152,7 @@ public sealed partial class GmmTrainGenerator
 
             writer.Indent--;
             writer.WriteLine("};");
-            writer.WriteLine($"return new {Mixture}.GaussianMixture({spec.OptionsName}).Fit({spec.DataName});");
+            writer.WriteLine($"return new {Mixture}.GaussianMixture({spec.OptionsName}).Fit({spec.DataName}, {progress}, {cancellation});");
             writer.Indent--;
             writer.WriteLine("}");
         }

@@ -45,10 +45,16 @@ public sealed partial class GmmTrainGenerator
                 return new SpecResult(method.Name, location, null, new GmmStandInSpec(frame, message), new EquatableArray<DiagnosticInfo>(diagnostics));
             }
 
-            // The locals of the body must not be named like the parameter.
+            // The locals of the body must not be named like the parameters.
             var taken = new HashSet<string>(System.StringComparer.Ordinal) { method.Parameters[0].Name };
+            string progressName = Identifiers.Unique("progress", taken);
+            string cancellationName = Identifiers.Unique("cancellationToken", taken);
             var spec = new GmmTrainSpec(
                 Frame: frame,
+                ProgressOverload: DeclaresProgressOverload(method) ? null : ProgressOverload(syntax, method, progressName, cancellationName),
+                Call: Identifiers.Escape(method.Name) + TypeArgumentList(method.TypeParameters),
+                ProgressName: progressName,
+                CancellationName: cancellationName,
                 ParameterName: Identifiers.Escape(method.Parameters[0].Name),
                 ValuesName: Identifiers.Unique("values", taken),
                 DataName: Identifiers.Unique("data", taken),
@@ -128,6 +134,44 @@ public sealed partial class GmmTrainGenerator
                 TypeHeaders: new EquatableArray<string>(Identifiers.TypeHeaders(method.ContainingType)),
                 Declaration: declaration,
                 Constraints: new EquatableArray<string>(Identifiers.ConstraintClauses(method.TypeParameters, TypeFormat)));
+        }
+
+        private const string ProgressType = "global::System.IProgress<global::Specialize.Mixture.GmmProgress>";
+        private const string CancellationType = "global::System.Threading.CancellationToken";
+
+        /// <summary>
+        /// The declaration of the overload that takes progress and cancellation: the user's modifiers but <c>partial</c>
+        /// (and <c>new</c>, which would hide nothing), the rows parameter without <c>params</c> (no longer the last one),
+        /// then the two optional parameters, as <c>BlbRuntime.Run</c> takes them.
+        /// </summary>
+        private static string ProgressOverload(MethodDeclarationSyntax syntax, IMethodSymbol method, string progressName, string cancellationName)
+        {
+            string modifiers = string.Join(" ", syntax.Modifiers
+                .Where(static m => !m.IsKind(SyntaxKind.PartialKeyword) && !m.IsKind(SyntaxKind.NewKeyword))
+                .Select(static m => m.Text));
+            string rowsModifiers = string.Concat(syntax.ParameterList.Parameters[0].Modifiers
+                .Where(static m => !m.IsKind(SyntaxKind.ParamsKeyword))
+                .Select(static m => m.Text + " "));
+            IParameterSymbol rows = method.Parameters[0];
+            return $"{modifiers} {method.ReturnType.ToDisplayString(TypeFormat)} {Identifiers.Escape(method.Name)}{Identifiers.TypeParameterList(method.TypeParameters)}("
+                + $"{rowsModifiers}{rows.Type.ToDisplayString(TypeFormat)} {Identifiers.Escape(rows.Name)}, "
+                + $"{ProgressType}? {progressName} = null, {CancellationType} {cancellationName} = default)";
+        }
+
+        /// <summary>Whether the type already declares the overload with progress and cancellation, which then is not generated.</summary>
+        private static bool DeclaresProgressOverload(IMethodSymbol method) =>
+            method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Any(other =>
+                other.Parameters.Length == 3
+                && other.TypeParameters.Length == method.TypeParameters.Length
+                && SymbolEqualityComparer.Default.Equals(other.Parameters[0].Type, method.Parameters[0].Type)
+                && other.Parameters[1].Type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString() == "System.IProgress<Specialize.Mixture.GmmProgress>"
+                && other.Parameters[2].Type.ToDisplayString() == "System.Threading.CancellationToken");
+
+        /// <summary><c>&lt;T, U&gt;</c> to call a generic method with its own type parameters, or empty.</summary>
+        private static string TypeArgumentList(IEnumerable<ITypeParameterSymbol> typeParameters)
+        {
+            string[] names = typeParameters.Select(static p => Identifiers.Escape(p.Name)).ToArray();
+            return names.Length == 0 ? string.Empty : "<" + string.Join(", ", names) + ">";
         }
 
         /// <summary>A double as a C# literal that reads back to the same value ("0.001", "1E-06").</summary>

@@ -7,12 +7,19 @@ namespace Specialize;
 /// Marks a <see langword="static"/> <see langword="partial"/> method that trains a Gaussian mixture on
 /// rows of a fixed-shape struct. The generator supplies the body with the dimension, the covariance
 /// type and the element type fixed at compile time, and registers the specialized kernels as extra
-/// variants with the runtime's variant selection.
+/// variants with the runtime's variant selection. Beside the declared method it adds an overload that also
+/// takes an <see cref="IProgress{T}"/> of <see cref="GmmProgress"/> and a <see cref="System.Threading.CancellationToken"/>,
+/// as <see cref="GaussianMixture.Fit(GmmData, IProgress{GmmProgress}?, System.Threading.CancellationToken)"/> does
+/// (unless the type declares that overload itself).
 /// </summary>
 /// <example>
 /// <code>
 /// [GmmTrain(Components = 16)]
 /// public static partial GaussianMixture TrainSpeakers(ReadOnlySpan&lt;Mfcc19&gt; frames);
+///
+/// // Generated beside it:
+/// // public static GaussianMixture TrainSpeakers(ReadOnlySpan&lt;Mfcc19&gt; frames,
+/// //     IProgress&lt;GmmProgress&gt;? progress = null, CancellationToken cancellationToken = default);
 /// </code>
 /// </example>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]

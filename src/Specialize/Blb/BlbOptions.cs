@@ -4,34 +4,41 @@ namespace Specialize;
 
 /// <summary>Parameters of a Bag of Little Bootstraps run.</summary>
 /// <remarks>
-/// Values are checked when a run starts (<see cref="Validate"/>), so an options object can be built up
-/// freely. The defaults are those of Kleiner et al. and of <see cref="BlbEstimatorAttribute"/>.
+/// Properties are init-only, as in every Specialize options type: an options object does not change once
+/// built, so it can be shared by runs on several threads. Values are checked when a run starts
+/// (<see cref="Validate"/>). The defaults are those of Kleiner et al. and of <see cref="BlbEstimatorAttribute"/>.
 /// </remarks>
 public sealed class BlbOptions
 {
-    /// <summary>The seed used when none is given: a fixed value, so that runs are reproducible by default.</summary>
-    public const ulong DefaultSeed = 0x5EED_B1B0_2014_0001UL;
+    /// <summary>The key of the random streams when <see cref="Seed"/> is <see langword="null"/>.</summary>
+    internal const ulong DefaultStreamKey = 0x5EED_B1B0_2014_0001UL;
 
     /// <summary>Number of subsamples <c>s</c> (the maximum when <see cref="Adaptive"/> is set). At least 1. Default 25.</summary>
-    public int Subsamples { get; set; } = 25;
+    public int Subsamples { get; init; } = 25;
 
     /// <summary>Number of bootstrap resamples <c>r</c> per subsample (the maximum when <see cref="Adaptive"/> is set). At least 1. Default 100.</summary>
-    public int Bootstraps { get; set; } = 100;
+    public int Bootstraps { get; init; } = 100;
 
     /// <summary>Subsample size exponent: <c>b = ceil(n^Gamma)</c>, in (0, 1]. Default 0.7.</summary>
-    public double Gamma { get; set; } = 0.7;
+    public double Gamma { get; init; } = 0.7;
 
     /// <summary>
     /// Seed of the counter-based random streams. The result depends only on the data, the options and
-    /// this seed, never on the number of threads. Default <see cref="DefaultSeed"/> (fixed, not random).
+    /// this seed, never on the number of threads. Default <see langword="null"/>: a fixed stream, not a
+    /// random one, so that runs are reproducible without a seed.
     /// </summary>
-    public ulong Seed { get; set; } = DefaultSeed;
+    /// <remarks>
+    /// In version 0.1 seeds were <see langword="ulong"/>: a seed <c>k &gt;= 0</c> draws the same numbers as the
+    /// <see langword="ulong"/> seed <c>k</c> did, a negative seed <c>k</c> those of <c>2^64 + k</c>, and
+    /// <see langword="null"/> those of the former default seed; other 64-bit seeds have no equivalent.
+    /// </remarks>
+    public int? Seed { get; init; }
 
     /// <summary>Coverage of the confidence interval <see cref="BlbResult.Lower"/>..<see cref="BlbResult.Upper"/>, in (0, 1). Default 0.95.</summary>
-    public double ConfidenceLevel { get; set; } = 0.95;
+    public double ConfidenceLevel { get; init; } = 0.95;
 
     /// <summary>Most threads the run uses; -1 (the default) means <see cref="Environment.ProcessorCount"/>. Otherwise at least 1.</summary>
-    public int MaxDegreeOfParallelism { get; set; } = -1;
+    public int MaxDegreeOfParallelism { get; init; } = -1;
 
     /// <summary>
     /// Stop adding bootstraps to a subsample, and subsamples to the run, once the running quality estimate
@@ -40,19 +47,19 @@ public sealed class BlbOptions
     /// values differs from the value at <c>t</c> by at most <see cref="AdaptiveTolerance"/> relative to it.
     /// <see cref="Subsamples"/> and <see cref="Bootstraps"/> are then upper bounds. Default <see langword="false"/>.
     /// </summary>
-    public bool Adaptive { get; set; }
+    public bool Adaptive { get; init; }
 
     /// <summary>Relative tolerance of the adaptive stopping rule, in (0, 1). Default 0.05.</summary>
-    public double AdaptiveTolerance { get; set; } = 0.05;
+    public double AdaptiveTolerance { get; init; } = 0.05;
 
     /// <summary>Window of the adaptive rule over bootstraps, at least 1. Default 20.</summary>
-    public int AdaptiveBootstrapWindow { get; set; } = 20;
+    public int AdaptiveBootstrapWindow { get; init; } = 20;
 
     /// <summary>Window of the adaptive rule over subsamples, at least 1. Default 3.</summary>
-    public int AdaptiveSubsampleWindow { get; set; } = 3;
+    public int AdaptiveSubsampleWindow { get; init; } = 3;
 
     /// <summary>Forces load-in or indirection; <see cref="BlbDataLayout.Auto"/> (the default) lets the runtime decide.</summary>
-    public BlbDataLayout DataLayout { get; set; } = BlbDataLayout.Auto;
+    public BlbDataLayout DataLayout { get; init; } = BlbDataLayout.Auto;
 
     /// <summary>The subsample size <c>b = min(n, ceil(n^Gamma))</c> for <paramref name="n"/> rows.</summary>
     /// <param name="n">Number of rows of the full data, at least 1.</param>
@@ -106,6 +113,9 @@ public sealed class BlbOptions
             throw new ArgumentOutOfRangeException(nameof(DataLayout), DataLayout, "DataLayout must be Auto, LoadIn or Indirection.");
         }
     }
+
+    /// <summary>The key of the random streams: the seed's 64-bit two's complement, or <see cref="DefaultStreamKey"/> without a seed.</summary>
+    internal ulong StreamKey => Seed is int seed ? unchecked((ulong)(long)seed) : DefaultStreamKey;
 
     internal int EffectiveDegreeOfParallelism => MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : MaxDegreeOfParallelism;
 }

@@ -3,22 +3,33 @@ using System;
 namespace Specialize;
 
 /// <summary>The outcome of a Bag of Little Bootstraps run of a scalar estimator.</summary>
+/// <remarks>
+/// <see cref="Estimate"/> is the answer; <see cref="StandardError"/>, <see cref="Lower"/> and <see cref="Upper"/> say
+/// how far to trust it. <see cref="Quality"/> is the quality measure of the estimator's <c>ReduceBootstraps</c> and
+/// <c>Average</c> methods, when it has them; without them it is the standard error again.
+/// </remarks>
 public sealed class BlbResult
 {
-    /// <summary>
-    /// The user's reducers' result: <c>Average</c> over subsamples of <c>ReduceBootstraps</c> of each subsample's
-    /// bootstrap estimates. Without reducers this is <see cref="StandardError"/>.
-    /// </summary>
-    public double Value { get; init; }
+    /// <summary>The estimator on the full data (every row with weight 1): the answer whose quality the run assesses.</summary>
+    public double Estimate { get; init; }
 
     /// <summary>
-    /// The standard error of the estimator: per subsample the sample standard deviation (denominator r - 1)
+    /// The standard error of <see cref="Estimate"/>: per subsample the sample standard deviation (denominator r - 1)
     /// of its bootstrap estimates, averaged over subsamples. Computed whatever reducers are given.
     /// </summary>
     public double StandardError { get; init; }
 
-    /// <summary>The estimator on the full data (every row with weight 1).</summary>
-    public double Estimate { get; init; }
+    /// <summary>
+    /// The quality measure BLB assesses (Kleiner et al.'s xi): <c>Average</c> over subsamples of <c>ReduceBootstraps</c>
+    /// of each subsample's bootstrap estimates, with the estimator's own reducers where it declares them. The built-in
+    /// reducers are the sample standard deviation and the arithmetic mean, so without reducers this equals
+    /// <see cref="StandardError"/>.
+    /// </summary>
+    public double Quality { get; init; }
+
+    /// <summary>The former name of <see cref="Quality"/>.</summary>
+    [Obsolete("Use Quality (what the reducers compute) or StandardError. Value will be removed in the next release.")]
+    public double Value => Quality;
 
     /// <summary>
     /// Lower end of the confidence interval at <see cref="BlbOptions.ConfidenceLevel"/>: <see cref="Estimate"/>
@@ -35,11 +46,25 @@ public sealed class BlbResult
     /// </summary>
     public double Upper { get; init; }
 
-    /// <summary>Average over subsamples of the mean of their bootstrap estimates.</summary>
-    public double Mean { get; init; }
+    /// <summary>
+    /// The average bootstrap estimate: per subsample the mean of its bootstrap estimates, averaged over subsamples.
+    /// <see cref="BootstrapMean"/> minus <see cref="Estimate"/> estimates the estimator's bias.
+    /// </summary>
+    public double BootstrapMean { get; init; }
 
-    /// <summary>Per subsample, <c>ReduceBootstraps</c> of its bootstrap estimates (the standard deviation without reducers), in subsample order.</summary>
-    public double[] SubsampleValues { get; init; } = [];
+    /// <summary>The former name of <see cref="BootstrapMean"/>.</summary>
+    [Obsolete("Use BootstrapMean. Mean will be removed in the next release.")]
+    public double Mean => BootstrapMean;
+
+    /// <summary>
+    /// Per subsample, in subsample order, <c>ReduceBootstraps</c> of its bootstrap estimates (the standard deviation
+    /// without reducers): the values <c>Average</c> reduces to <see cref="Quality"/>.
+    /// </summary>
+    public double[] SubsampleQualities { get; init; } = [];
+
+    /// <summary>The former name of <see cref="SubsampleQualities"/>.</summary>
+    [Obsolete("Use SubsampleQualities. SubsampleValues will be removed in the next release.")]
+    public double[] SubsampleValues => SubsampleQualities;
 
     /// <summary>Number of rows of the full data, <c>n</c>.</summary>
     public int N { get; init; }
@@ -64,16 +89,21 @@ public sealed class BlbResult
 }
 
 /// <summary>The outcome of a Bag of Little Bootstraps run of a vector-valued estimator: every quantity per coordinate.</summary>
+/// <remarks>The members mean what those of <see cref="BlbResult"/> mean, per coordinate.</remarks>
 public sealed class BlbVectorResult
 {
-    /// <summary>Per coordinate, as <see cref="BlbResult.Value"/>.</summary>
-    public double[] Value { get; init; } = [];
+    /// <summary>The estimator on the full data, as <see cref="BlbResult.Estimate"/>.</summary>
+    public double[] Estimate { get; init; } = [];
 
     /// <summary>Per coordinate, as <see cref="BlbResult.StandardError"/>.</summary>
     public double[] StandardError { get; init; } = [];
 
-    /// <summary>The estimator on the full data.</summary>
-    public double[] Estimate { get; init; } = [];
+    /// <summary>Per coordinate, as <see cref="BlbResult.Quality"/>: the reducers' result, the standard error without reducers.</summary>
+    public double[] Quality { get; init; } = [];
+
+    /// <summary>The former name of <see cref="Quality"/>.</summary>
+    [Obsolete("Use Quality (what the reducers compute) or StandardError. Value will be removed in the next release.")]
+    public double[] Value => Quality;
 
     /// <summary>Per coordinate, as <see cref="BlbResult.Lower"/>.</summary>
     public double[] Lower { get; init; } = [];
@@ -81,11 +111,19 @@ public sealed class BlbVectorResult
     /// <summary>Per coordinate, as <see cref="BlbResult.Upper"/>.</summary>
     public double[] Upper { get; init; } = [];
 
-    /// <summary>Per coordinate, as <see cref="BlbResult.Mean"/>.</summary>
-    public double[] Mean { get; init; } = [];
+    /// <summary>Per coordinate, as <see cref="BlbResult.BootstrapMean"/>.</summary>
+    public double[] BootstrapMean { get; init; } = [];
 
-    /// <summary>Per used subsample (outer index) and coordinate (inner index), as <see cref="BlbResult.SubsampleValues"/>.</summary>
-    public double[][] SubsampleValues { get; init; } = [];
+    /// <summary>The former name of <see cref="BootstrapMean"/>.</summary>
+    [Obsolete("Use BootstrapMean. Mean will be removed in the next release.")]
+    public double[] Mean => BootstrapMean;
+
+    /// <summary>Per used subsample (outer index) and coordinate (inner index), as <see cref="BlbResult.SubsampleQualities"/>.</summary>
+    public double[][] SubsampleQualities { get; init; } = [];
+
+    /// <summary>The former name of <see cref="SubsampleQualities"/>.</summary>
+    [Obsolete("Use SubsampleQualities. SubsampleValues will be removed in the next release.")]
+    public double[][] SubsampleValues => SubsampleQualities;
 
     /// <summary>Number of coordinates of the estimate.</summary>
     public int Dimension { get; init; }

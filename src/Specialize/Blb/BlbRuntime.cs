@@ -138,20 +138,20 @@ public static class BlbRuntime
     {
         ArgumentNullException.ThrowIfNull(estimator);
         RawResult raw = Execute(new ScalarEvaluator<TState>(estimator, batch, state), n, bytesPerRow, reduceBootstraps, average, options, progress, cancellationToken);
-        var subsampleValues = new double[raw.Subsamples];
-        for (int j = 0; j < subsampleValues.Length; j++)
+        var subsampleQualities = new double[raw.Subsamples];
+        for (int j = 0; j < subsampleQualities.Length; j++)
         {
-            subsampleValues[j] = raw.SubsampleValues[j][0];
+            subsampleQualities[j] = raw.SubsampleQualities[j][0];
         }
         return new BlbResult
         {
-            Value = raw.Value[0],
-            StandardError = raw.StandardError[0],
             Estimate = raw.Estimate[0],
+            StandardError = raw.StandardError[0],
+            Quality = raw.Quality[0],
             Lower = raw.Lower[0],
             Upper = raw.Upper[0],
-            Mean = raw.Mean[0],
-            SubsampleValues = subsampleValues,
+            BootstrapMean = raw.BootstrapMean[0],
+            SubsampleQualities = subsampleQualities,
             N = n,
             SubsampleSize = raw.SubsampleSize,
             Subsamples = raw.Subsamples,
@@ -227,13 +227,13 @@ public static class BlbRuntime
         RawResult raw = Execute(new VectorEvaluator<TState>(estimator, batch, state), n, bytesPerRow, reduceBootstraps, average, options, progress, cancellationToken);
         return new BlbVectorResult
         {
-            Value = raw.Value,
-            StandardError = raw.StandardError,
             Estimate = raw.Estimate,
+            StandardError = raw.StandardError,
+            Quality = raw.Quality,
             Lower = raw.Lower,
             Upper = raw.Upper,
-            Mean = raw.Mean,
-            SubsampleValues = raw.SubsampleValues,
+            BootstrapMean = raw.BootstrapMean,
+            SubsampleQualities = raw.SubsampleQualities,
             Dimension = raw.Estimate.Length,
             N = n,
             SubsampleSize = raw.SubsampleSize,
@@ -324,7 +324,7 @@ public static class BlbRuntime
         bool fullDataInParallel = threads > 1 && !options.Adaptive;
         double[]? estimate = fullDataInParallel ? null : FullDataPass(evaluator, n);
         RunState.FirstSubsample? first = fullDataInParallel && evaluator.KnownDimension == 0
-            ? RunState.DrawFirst(evaluator, n, b, options.Seed, layout)
+            ? RunState.DrawFirst(evaluator, n, b, options.StreamKey, layout)
             : null;
         int dimension = estimate?.Length ?? first?.Own.Length ?? evaluator.KnownDimension;
         var run = new RunState(n, b, s, r, dimension, layout, options, reduceBootstraps, progress, cancellationToken);
@@ -482,13 +482,13 @@ public static class BlbRuntime
 
     private sealed class RawResult
     {
-        public double[] Value = [];
+        public double[] Quality = [];
         public double[] StandardError = [];
         public double[] Estimate = [];
         public double[] Lower = [];
         public double[] Upper = [];
-        public double[] Mean = [];
-        public double[][] SubsampleValues = [];
+        public double[] BootstrapMean = [];
+        public double[][] SubsampleQualities = [];
         public int[] Bootstraps = [];
         public int Subsamples;
         public int SubsampleSize;
@@ -843,7 +843,7 @@ public static class BlbRuntime
         private void DrawSubsample<TEvaluator>(TEvaluator evaluator, int j, BlbSubsample subsample, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {
-            var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, -1));
+            var random = new CounterRandom(_options.StreamKey, CounterRandom.StreamId(j, -1));
             workspace.DrawSubsample(ref random, _n, subsample.Indices);
             _estimates[j] = new double[_r * _d];
             _own[j] = new double[_d];
@@ -940,7 +940,7 @@ public static class BlbRuntime
                 int[] weights = workspace.Weights;
                 for (int k = 0; k < count; k++)
                 {
-                    var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, from + k));
+                    var random = new CounterRandom(_options.StreamKey, CounterRandom.StreamId(j, from + k));
                     _multinomial.Sample(ref random, weights);
                     for (int i = 0; i < weights.Length; i++)
                     {
@@ -960,7 +960,7 @@ public static class BlbRuntime
         private void Bootstrap<TEvaluator>(TEvaluator evaluator, int j, int k, BlbSubsample subsample, BlbWorkspace workspace)
             where TEvaluator : IBlbEvaluator
         {
-            var random = new CounterRandom(_options.Seed, CounterRandom.StreamId(j, k));
+            var random = new CounterRandom(_options.StreamKey, CounterRandom.StreamId(j, k));
             _multinomial.Sample(ref random, workspace.Weights);
             evaluator.Evaluate(
                 new BlbSample(subsample.Indices, workspace.Weights, _n, _layout, subsample),
@@ -1025,13 +1025,13 @@ public static class BlbRuntime
             double alpha = 1.0 - _options.ConfidenceLevel;
             var result = new RawResult
             {
-                Value = new double[_d],
+                Quality = new double[_d],
                 StandardError = new double[_d],
                 Estimate = estimate,
                 Lower = new double[_d],
                 Upper = new double[_d],
-                Mean = new double[_d],
-                SubsampleValues = new double[used][],
+                BootstrapMean = new double[_d],
+                SubsampleQualities = new double[used][],
                 Bootstraps = _bootstrapsUsed.AsSpan(0, used).ToArray(),
                 Subsamples = used,
             };
@@ -1043,7 +1043,7 @@ public static class BlbRuntime
             var above = new double[used];
             for (int j = 0; j < used; j++)
             {
-                result.SubsampleValues[j] = new double[_d];
+                result.SubsampleQualities[j] = new double[_d];
             }
             for (int c = 0; c < _d; c++)
             {
@@ -1058,11 +1058,11 @@ public static class BlbRuntime
                     double own = _own[j][c];
                     below[j] = own - BlbStatistics.Quantile(values, alpha / 2);
                     above[j] = BlbStatistics.Quantile(values, 1 - alpha / 2) - own;
-                    result.SubsampleValues[j][c] = perSubsample[j];
+                    result.SubsampleQualities[j][c] = perSubsample[j];
                 }
-                result.Value[c] = average is null ? BlbStatistics.Mean(perSubsample) : average(perSubsample);
+                result.Quality[c] = average is null ? BlbStatistics.Mean(perSubsample) : average(perSubsample);
                 result.StandardError[c] = BlbStatistics.Mean(sd);
-                result.Mean[c] = BlbStatistics.Mean(means);
+                result.BootstrapMean[c] = BlbStatistics.Mean(means);
                 result.Lower[c] = estimate[c] - BlbStatistics.Mean(below);
                 result.Upper[c] = estimate[c] + BlbStatistics.Mean(above);
             }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Threading.Tasks;
+using System.Threading;
+using Microsoft.Extensions.Logging;
 using Specialize.Variants;
 
 namespace Specialize.Mixture;
@@ -33,7 +34,7 @@ public sealed class GaussianMixture
     /// <summary>The settings this model was created with.</summary>
     public GaussianMixtureOptions Options => options;
 
-    /// <summary>Whether <see cref="Fit(GmmData)"/> has run.</summary>
+    /// <summary>Whether a <c>Fit</c> has completed.</summary>
     public bool IsFitted => fitted is not null;
 
     /// <summary>Mixture weights, length <c>M</c> (<c>weights_</c>).</summary>
@@ -74,10 +75,19 @@ public sealed class GaussianMixture
     /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
     public double[,,] PrecisionsCholesky => Fitted.ToFull(Fitted.PrecisionsCholesky);
 
-    /// <summary>Whether the best initialization's EM converged (<c>converged_</c>).</summary>
+    /// <summary>
+    /// Whether EM converged in the last fit (<c>converged_</c>): as in scikit-learn, in at least one of the
+    /// <see cref="GaussianMixtureOptions.Initializations"/>. When it did not, every initialization stopped at
+    /// <see cref="GaussianMixtureOptions.MaxIterations"/> with the lower bound still changing by
+    /// <see cref="GaussianMixtureOptions.Tolerance"/> or more, and the fit warned through
+    /// <see cref="GaussianMixtureOptions.Logger"/> (scikit-learn's <c>ConvergenceWarning</c>).
+    /// </summary>
     public bool Converged { get; private set; }
 
-    /// <summary>Number of EM iterations of the best initialization (<c>n_iter_</c>).</summary>
+    /// <summary>
+    /// Number of EM iterations the best initialization ran in the last fit (<c>n_iter_</c>); equal to
+    /// <see cref="GaussianMixtureOptions.MaxIterations"/> when it did not converge.
+    /// </summary>
     public int Iterations { get; private set; }
 
     /// <summary>Lower bound (mean log-likelihood) of the best initialization (<c>lower_bound_</c>).</summary>
@@ -91,33 +101,46 @@ public sealed class GaussianMixture
 
     /// <summary>Fits the model to the rows of <paramref name="x"/>.</summary>
     /// <param name="x">The data, <c>N x D</c>, finite, with at least <see cref="GaussianMixtureOptions.Components"/> rows.</param>
+    /// <param name="progress">Told after every EM iteration; may be <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the fit before the next initialization or EM iteration, leaving the model as it was.</param>
     /// <returns>This model.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The data or an initial parameter is invalid, or the forced variant is unknown.</exception>
-    public GaussianMixture Fit(double[,] x) => FitCore(GmmData.FromMatrix(x), nameof(x));
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the model is unchanged.</exception>
+    public GaussianMixture Fit(double[,] x, IProgress<GmmProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        FitCore(GmmData.FromMatrix(x), nameof(x), progress, cancellationToken);
 
     /// <summary>Fits the model to single-precision rows (computed in double precision).</summary>
     /// <param name="x">The data, <c>N x D</c>, finite, with at least <see cref="GaussianMixtureOptions.Components"/> rows.</param>
+    /// <param name="progress">Told after every EM iteration; may be <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the fit before the next initialization or EM iteration, leaving the model as it was.</param>
     /// <returns>This model.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The data or an initial parameter is invalid, or the forced variant is unknown.</exception>
-    public GaussianMixture Fit(float[,] x) => FitCore(GmmData.FromMatrix(x), nameof(x));
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the model is unchanged.</exception>
+    public GaussianMixture Fit(float[,] x, IProgress<GmmProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        FitCore(GmmData.FromMatrix(x), nameof(x), progress, cancellationToken);
 
     /// <summary>
     /// Fits the model to data converted once by <see cref="GmmData"/>; fitting several models to the same
     /// <see cref="GmmData"/> reuses the conversion.
     /// </summary>
     /// <param name="data">The data, with at least <see cref="GaussianMixtureOptions.Components"/> rows.</param>
+    /// <param name="progress">Told after every EM iteration; may be <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the fit before the next initialization or EM iteration, leaving the model as it was.</param>
     /// <returns>This model.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">There are too few rows, an initial parameter is invalid, or the forced variant is unknown.</exception>
-    public GaussianMixture Fit(GmmData data)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the model is unchanged.</exception>
+    public GaussianMixture Fit(GmmData data, IProgress<GmmProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return FitCore(data, nameof(data));
+        return FitCore(data, nameof(data), progress, cancellationToken);
     }
 
-    private GaussianMixture FitCore(GmmData data, string paramName)
+    // Everything is checked, and the fit computed into locals, before the model changes: bad input or a cancellation
+    // leaves it as it was.
+    private GaussianMixture FitCore(GmmData data, string paramName, IProgress<GmmProgress>? progress, CancellationToken cancellationToken)
     {
         int m = options.Components, d = data.Dimension;
         if (data.Count < m)
@@ -128,6 +151,7 @@ public sealed class GaussianMixture
 
         var inits = ValidateInits(d);
         string? forced = ResolveForcedVariant();
+        cancellationToken.ThrowIfCancellationRequested();
         var store = options.TuningStore ?? TuningStore.Default;
         store.Logger ??= options.Logger;
         var em = new EmState(data, m, options.CovarianceType, options.Regularization, store, forced, options);
@@ -138,10 +162,12 @@ public sealed class GaussianMixture
 
         double maxLowerBound = double.NegativeInfinity;
         Parameters? best = null;
-        int bestIterations = 0;
+        int bestIterations = 0, bestRun = 0;
+        double lastChange = double.NaN;
         bool converged = false;
         for (int run = 0; run < runs; run++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             Parameters current;
             double lowerBound;
             if (doInit)
@@ -156,12 +182,16 @@ public sealed class GaussianMixture
             }
 
             int iteration = 0;
+            double change = double.NaN;
             for (iteration = 1; iteration <= options.MaxIterations; iteration++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 double previous = lowerBound;
                 lowerBound = em.EStep(current);
                 em.MStep(current);
-                if (Math.Abs(lowerBound - previous) < options.Tolerance)
+                change = lowerBound - previous;
+                progress?.Report(new GmmProgress(run + 1, iteration, lowerBound, change));
+                if (Math.Abs(change) < options.Tolerance)
                 {
                     converged = true;
                     break;
@@ -178,6 +208,8 @@ public sealed class GaussianMixture
                 maxLowerBound = lowerBound;
                 best = current;
                 bestIterations = iteration;
+                bestRun = run + 1;
+                lastChange = change;
             }
         }
 
@@ -187,6 +219,15 @@ public sealed class GaussianMixture
         Iterations = bestIterations;
         LowerBound = maxLowerBound;
         kernelVariants = em.VariantsRun;
+        if (!converged)
+        {
+            // scikit-learn's ConvergenceWarning: the model is usable, but EM was still moving when it stopped.
+            options.Logger?.LogWarning(
+                "Gaussian mixture EM did not converge: initialization {Initialization} of {Initializations} stopped after MaxIterations = {MaxIterations} iterations " +
+                "with the lower bound still changing by {Change:G3} per iteration (Tolerance = {Tolerance}). Increase MaxIterations or Tolerance, try other initial parameters, or check for degenerate data.",
+                bestRun, runs, options.MaxIterations, lastChange, options.Tolerance);
+        }
+
         return this;
     }
 
@@ -194,10 +235,149 @@ public sealed class GaussianMixture
     /// <param name="x">Rows with as many columns as the fitted data.</param>
     /// <returns>The component index of each row.</returns>
     /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
-    public int[] Predict(double[,] x)
+    public int[] Predict(double[,] x) => PredictCore(Input(x));
+
+    /// <summary>The most likely component of each single-precision row (<c>predict</c>).</summary>
+    /// <param name="x">Rows with as many columns as the fitted data.</param>
+    /// <returns>The component index of each row.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
+    public int[] Predict(float[,] x) => PredictCore(Input(x));
+
+    /// <summary>The most likely component of each row of converted data (<c>predict</c>).</summary>
+    /// <param name="data">Rows with as many columns as the fitted data.</param>
+    /// <returns>The component index of each row.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="data"/> has the wrong number of columns.</exception>
+    public int[] Predict(GmmData data) => PredictCore(Input(data));
+
+    /// <summary>Posterior probability of each component for each row, <c>N x M</c> (<c>predict_proba</c>).</summary>
+    /// <param name="x">Rows with as many columns as the fitted data.</param>
+    /// <returns>The responsibilities.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
+    public double[,] PredictProbabilities(double[,] x) => ProbabilitiesCore(Input(x));
+
+    /// <summary>Posterior probability of each component for each single-precision row, <c>N x M</c> (<c>predict_proba</c>).</summary>
+    /// <param name="x">Rows with as many columns as the fitted data.</param>
+    /// <returns>The responsibilities.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
+    public double[,] PredictProbabilities(float[,] x) => ProbabilitiesCore(Input(x));
+
+    /// <summary>Posterior probability of each component for each row of converted data, <c>N x M</c> (<c>predict_proba</c>).</summary>
+    /// <param name="data">Rows with as many columns as the fitted data.</param>
+    /// <returns>The responsibilities.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="data"/> has the wrong number of columns.</exception>
+    public double[,] PredictProbabilities(GmmData data) => ProbabilitiesCore(Input(data));
+
+    /// <summary>Log-likelihood of each row under the mixture (<c>score_samples</c>).</summary>
+    /// <param name="x">Rows with as many columns as the fitted data.</param>
+    /// <returns>One log density per row.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
+    public double[] ScoreSamples(double[,] x) => ScoreSamplesCore(Input(x));
+
+    /// <summary>Log-likelihood of each single-precision row under the mixture (<c>score_samples</c>).</summary>
+    /// <param name="x">Rows with as many columns as the fitted data.</param>
+    /// <returns>One log density per row.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
+    public double[] ScoreSamples(float[,] x) => ScoreSamplesCore(Input(x));
+
+    /// <summary>Log-likelihood of each row of converted data under the mixture (<c>score_samples</c>).</summary>
+    /// <param name="data">Rows with as many columns as the fitted data.</param>
+    /// <returns>One log density per row.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="data"/> has the wrong number of columns.</exception>
+    public double[] ScoreSamples(GmmData data) => ScoreSamplesCore(Input(data));
+
+    /// <summary>Mean log-likelihood of the rows (<c>score</c>).</summary>
+    /// <param name="x">Rows with as many columns as the fitted data.</param>
+    /// <returns>The mean of <see cref="ScoreSamples(double[,])"/>.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
+    public double Score(double[,] x) => ScoreCore(Input(x));
+
+    /// <summary>Mean log-likelihood of single-precision rows (<c>score</c>).</summary>
+    /// <param name="x">Rows with as many columns as the fitted data.</param>
+    /// <returns>The mean of <see cref="ScoreSamples(float[,])"/>.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
+    public double Score(float[,] x) => ScoreCore(Input(x));
+
+    /// <summary>Mean log-likelihood of the rows of converted data (<c>score</c>).</summary>
+    /// <param name="data">Rows with as many columns as the fitted data.</param>
+    /// <returns>The mean of <see cref="ScoreSamples(GmmData)"/>.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="data"/> has the wrong number of columns.</exception>
+    public double Score(GmmData data) => ScoreCore(Input(data));
+
+    /// <summary>Bayesian information criterion on <paramref name="x"/> (<c>bic</c>); lower is better.</summary>
+    /// <param name="x">Rows with as many columns as the fitted data.</param>
+    /// <returns><c>-2 * Score(x) * N + p * ln N</c> with <c>p</c> free parameters.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
+    public double Bic(double[,] x) => BicCore(Input(x));
+
+    /// <summary>Bayesian information criterion on single-precision rows (<c>bic</c>); lower is better.</summary>
+    /// <param name="x">Rows with as many columns as the fitted data.</param>
+    /// <returns><c>-2 * Score(x) * N + p * ln N</c> with <c>p</c> free parameters.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
+    public double Bic(float[,] x) => BicCore(Input(x));
+
+    /// <summary>Bayesian information criterion on converted data (<c>bic</c>); lower is better.</summary>
+    /// <param name="data">Rows with as many columns as the fitted data.</param>
+    /// <returns><c>-2 * Score(data) * N + p * ln N</c> with <c>p</c> free parameters.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="data"/> has the wrong number of columns.</exception>
+    public double Bic(GmmData data) => BicCore(Input(data));
+
+    /// <summary>Akaike information criterion on <paramref name="x"/> (<c>aic</c>); lower is better.</summary>
+    /// <param name="x">Rows with as many columns as the fitted data.</param>
+    /// <returns><c>-2 * Score(x) * N + 2 p</c> with <c>p</c> free parameters.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
+    public double Aic(double[,] x) => AicCore(Input(x));
+
+    /// <summary>Akaike information criterion on single-precision rows (<c>aic</c>); lower is better.</summary>
+    /// <param name="x">Rows with as many columns as the fitted data.</param>
+    /// <returns><c>-2 * Score(x) * N + 2 p</c> with <c>p</c> free parameters.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
+    public double Aic(float[,] x) => AicCore(Input(x));
+
+    /// <summary>Akaike information criterion on converted data (<c>aic</c>); lower is better.</summary>
+    /// <param name="data">Rows with as many columns as the fitted data.</param>
+    /// <returns><c>-2 * Score(data) * N + 2 p</c> with <c>p</c> free parameters.</returns>
+    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="data"/> has the wrong number of columns.</exception>
+    public double Aic(GmmData data) => AicCore(Input(data));
+
+    private int[] PredictCore(GmmData data)
     {
-        var (wlp, data) = WeightedLogProbabilities(x);
+        double[] wlp = WeightedLogProbabilities(data);
         int m = Fitted.M;
         var labels = new int[data.Count];
         for (int n = 0; n < data.Count; n++)
@@ -220,14 +400,9 @@ public sealed class GaussianMixture
         return labels;
     }
 
-    /// <summary>Posterior probability of each component for each row, <c>N x M</c> (<c>predict_proba</c>).</summary>
-    /// <param name="x">Rows with as many columns as the fitted data.</param>
-    /// <returns>The responsibilities.</returns>
-    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
-    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
-    public double[,] PredictProbabilities(double[,] x)
+    private double[,] ProbabilitiesCore(GmmData data)
     {
-        var (wlp, data) = WeightedLogProbabilities(x);
+        double[] wlp = WeightedLogProbabilities(data);
         int m = Fitted.M;
         var result = new double[data.Count, m];
         for (int n = 0; n < data.Count; n++)
@@ -243,14 +418,9 @@ public sealed class GaussianMixture
         return result;
     }
 
-    /// <summary>Log-likelihood of each row under the mixture (<c>score_samples</c>).</summary>
-    /// <param name="x">Rows with as many columns as the fitted data.</param>
-    /// <returns>One log density per row.</returns>
-    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
-    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
-    public double[] ScoreSamples(double[,] x)
+    private double[] ScoreSamplesCore(GmmData data)
     {
-        var (wlp, data) = WeightedLogProbabilities(x);
+        double[] wlp = WeightedLogProbabilities(data);
         int m = Fitted.M;
         var result = new double[data.Count];
         for (int n = 0; n < data.Count; n++)
@@ -261,44 +431,20 @@ public sealed class GaussianMixture
         return result;
     }
 
-    /// <summary>Mean log-likelihood of the rows (<c>score</c>).</summary>
-    /// <param name="x">Rows with as many columns as the fitted data.</param>
-    /// <returns>The mean of <see cref="ScoreSamples"/>.</returns>
-    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
-    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
-    public double Score(double[,] x)
+    private double ScoreCore(GmmData data)
     {
-        var s = ScoreSamples(x);
         double sum = 0;
-        foreach (double v in s)
+        foreach (double v in ScoreSamplesCore(data))
         {
             sum += v;
         }
 
-        return sum / s.Length;
+        return sum / data.Count;
     }
 
-    /// <summary>Bayesian information criterion on <paramref name="x"/> (<c>bic</c>); lower is better.</summary>
-    /// <param name="x">Rows with as many columns as the fitted data.</param>
-    /// <returns><c>-2 * Score(x) * N + p * ln N</c> with <c>p</c> free parameters.</returns>
-    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
-    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
-    public double Bic(double[,] x)
-    {
-        int n = CheckInput(x).GetLength(0);
-        return -2 * Score(x) * n + FreeParameters() * Math.Log(n);
-    }
+    private double BicCore(GmmData data) => -2 * ScoreCore(data) * data.Count + FreeParameters() * Math.Log(data.Count);
 
-    /// <summary>Akaike information criterion on <paramref name="x"/> (<c>aic</c>); lower is better.</summary>
-    /// <param name="x">Rows with as many columns as the fitted data.</param>
-    /// <returns><c>-2 * Score(x) * N + 2 p</c> with <c>p</c> free parameters.</returns>
-    /// <exception cref="InvalidOperationException">The model is not fitted.</exception>
-    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of columns or non-finite values.</exception>
-    public double Aic(double[,] x)
-    {
-        int n = CheckInput(x).GetLength(0);
-        return -2 * Score(x) * n + 2 * FreeParameters();
-    }
+    private double AicCore(GmmData data) => -2 * ScoreCore(data) * data.Count + 2 * FreeParameters();
 
     /// <summary>
     /// Draws rows from the fitted mixture (<c>sample</c>): the count per component is multinomial in the
@@ -421,29 +567,51 @@ public sealed class GaussianMixture
         return covariance + m * d + m - 1;
     }
 
-    private double[,] CheckInput(double[,] x)
+    // The model is checked first (unfitted is InvalidOperationException), then the argument: null, columns, values.
+    private GmmData Input(double[,] x)
+    {
+        CheckColumns(x, nameof(x));
+        return GmmData.FromMatrix(x);
+    }
+
+    private GmmData Input(float[,] x)
+    {
+        CheckColumns(x, nameof(x));
+        return GmmData.FromMatrix(x);
+    }
+
+    private GmmData Input(GmmData data)
     {
         var p = Fitted;
-        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Dimension != p.D)
+        {
+            throw new ArgumentException(
+                $"Expected {p.D} columns, as in the data the model was fitted on, got {data.Dimension}.", nameof(data));
+        }
+
+        return data;
+    }
+
+    private void CheckColumns(Array x, string paramName)
+    {
+        var p = Fitted;
+        ArgumentNullException.ThrowIfNull(x, paramName);
         if (x.GetLength(1) != p.D)
         {
             throw new ArgumentException(
-                $"Expected {p.D} columns, as in the data the model was fitted on, got {x.GetLength(1)}.", nameof(x));
+                $"Expected {p.D} columns, as in the data the model was fitted on, got {x.GetLength(1)}.", paramName);
         }
-
-        return x;
     }
 
-    private (double[] Wlp, GmmData Data) WeightedLogProbabilities(double[,] x)
+    private double[] WeightedLogProbabilities(GmmData data)
     {
-        CheckInput(x);
-        var data = GmmData.FromMatrix(x);
         // Prediction reuses the kernel variant the fit ran, so it never starts a trial of its own.
         string? variant = kernelVariants.TryGetValue(GmmKernels.MahalanobisKernelName, out string? fittedVariant)
             ? fittedVariant
             : ResolveForcedVariant();
         var em = new EmState(data, Fitted.M, options.CovarianceType, options.Regularization, options.TuningStore ?? TuningStore.Default, variant, options);
-        return (em.WeightedLogProbabilities(Fitted), data);
+        return em.WeightedLogProbabilities(Fitted);
     }
 
     private string? ResolveForcedVariant()

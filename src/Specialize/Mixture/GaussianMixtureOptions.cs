@@ -6,8 +6,9 @@ namespace Specialize.Mixture;
 
 /// <summary>
 /// Settings of a <see cref="GaussianMixture"/>, named after scikit-learn's <c>GaussianMixture</c>
-/// parameters and with the same defaults. Range checks run when a property is set; the shapes of the
-/// initial parameters are checked against the data when the model is fitted.
+/// parameters and with the same defaults. Properties are init-only, as in every Specialize options type.
+/// Range checks run when a property is set; the shapes of the initial parameters are checked against the
+/// data when the model is fitted.
 /// </summary>
 public sealed class GaussianMixtureOptions
 {
@@ -102,11 +103,14 @@ public sealed class GaussianMixtureOptions
     /// </summary>
     public Array? PrecisionsInit { get; init; }
 
-    /// <summary>Seed of the random choices made by the initialization (<c>random_state</c>); <see langword="null"/> for a fresh one each fit.</summary>
+    /// <summary>
+    /// Seed of the random choices made by the initialization (<c>random_state</c>); <see langword="null"/> (the
+    /// default) for a fresh one each fit, as scikit-learn's <c>random_state=None</c>.
+    /// </summary>
     public int? Seed { get; init; }
 
     /// <summary>
-    /// When <see langword="true"/>, a second <see cref="GaussianMixture.Fit(double[,])"/> starts from the
+    /// When <see langword="true"/>, a second <see cref="GaussianMixture.Fit(double[,], System.IProgress{GmmProgress}?, System.Threading.CancellationToken)"/> starts from the
     /// parameters of the previous fit, with one initialization (<c>warm_start</c>). Default <see langword="false"/>.
     /// </summary>
     public bool WarmStart { get; init; }
@@ -115,7 +119,7 @@ public sealed class GaussianMixtureOptions
     /// Name of a kernel variant to run instead of the selected one (for example <c>"V1"</c> or <c>"V4-B32"</c>,
     /// see <see cref="GmmKernels.VariantNames"/>); <see langword="null"/> to use the environment variable
     /// <c>SPECIALIZE_VARIANT</c> if set, and otherwise the variant selection. An unknown name makes
-    /// <see cref="GaussianMixture.Fit(double[,])"/> throw an <see cref="ArgumentException"/>.
+    /// <see cref="GaussianMixture.Fit(double[,], System.IProgress{GmmProgress}?, System.Threading.CancellationToken)"/> throw an <see cref="ArgumentException"/>.
     /// </summary>
     public string? Variant { get; init; }
 
@@ -124,6 +128,10 @@ public sealed class GaussianMixtureOptions
     /// </summary>
     public TuningStore? TuningStore { get; init; }
 
-    /// <summary>Receives warnings and the variant choices; <see langword="null"/> for none.</summary>
+    /// <summary>
+    /// Receives the variant choices and the warnings: a fit that stopped at <see cref="MaxIterations"/> without
+    /// converging (scikit-learn's <c>ConvergenceWarning</c>), and tuning files that could not be read or written.
+    /// <see langword="null"/> for none.
+    /// </summary>
     public ILogger? Logger { get; init; }
 }

@@ -98,7 +98,7 @@ public sealed class BlbGeneratorBehaviourTests
                     var options = new BlbOptions { Seed = 5, Subsamples = 4, Bootstraps = 20 };
                     BlbResult fromArrays = Lookup.Run(codes, table, options);
                     BlbResult fromSpans = Lookup.Run(codes.AsSpan(), (ReadOnlySpan<double>)table, options);
-                    return [fromArrays.Value, fromArrays.Estimate, fromSpans.Value, fromSpans.Estimate];
+                    return [fromArrays.Quality, fromArrays.Estimate, fromSpans.Quality, fromSpans.Estimate];
                 }
             }
             """);

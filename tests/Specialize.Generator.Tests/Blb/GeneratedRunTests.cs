@@ -27,7 +27,7 @@ public sealed class GeneratedRunTests
                 }
 
                 BlbResult result = Mean.Run(values, new BlbOptions { Seed = 42 });
-                return new[] { result.StandardError, 3.0 / Math.Sqrt(n), result.Value, result.Estimate, result.Lower, result.Upper };
+                return new[] { result.StandardError, 3.0 / Math.Sqrt(n), result.Quality, result.Estimate, result.Lower, result.Upper };
             }
 
             public static string EmptyData()
@@ -122,7 +122,7 @@ public sealed class GeneratedRunTests
                                 bits.Add(used);
                             }
 
-                            foreach (double[] values in new[] { result.StandardError, result.Lower, result.Upper, result.Mean, result.Value })
+                            foreach (double[] values in new[] { result.StandardError, result.Lower, result.Upper, result.BootstrapMean, result.Quality })
                             {
                                 foreach (double value in values)
                                 {
@@ -194,7 +194,7 @@ public sealed class GeneratedRunTests
                     // The batched form: two bootstraps, weights row by row (1, 2, 0, 1 and 0, 1, 2, 1).
                     var batch = new double[2];
                     MultiLineStrings.EstimateWeightedBatch(BlbSample.Create(4, new[] { 0, 1, 2, 3 }, new[] { 1, 2, 0, 1 }), new[] { 1, 0, 2, 1, 0, 2, 1, 1 }, 2, values, batch);
-                    return new[] { MultiLineStrings.Estimate(values), weighted, result.Estimate, result.Mean, batch[0], batch[1] };
+                    return new[] { MultiLineStrings.Estimate(values), weighted, result.Estimate, result.BootstrapMean, batch[0], batch[1] };
                 }
             }
             """]);

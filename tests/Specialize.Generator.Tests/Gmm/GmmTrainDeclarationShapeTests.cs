@@ -15,11 +15,9 @@ namespace Specialize.Generator.Tests.Gmm;
 /// </summary>
 public sealed class GmmTrainDeclarationShapeTests
 {
-    private static readonly string TuningFile = Path.Combine(Path.GetTempPath(), "specialize-gmmtrain-shape-tests-" + Environment.ProcessId + ".json");
-
     static GmmTrainDeclarationShapeTests()
     {
-        Environment.SetEnvironmentVariable(TuningStore.PathVariable, TuningFile);
+        GeneratedCodeTuning.EnsureConfigured();
     }
 
     private const string Row = """
@@ -121,6 +119,62 @@ public sealed class GmmTrainDeclarationShapeTests
         Assert.Empty(run.GeneratorDiagnostics);
         var bounds = (double[])run.Invoke("Demo.Trainer", "Both", Clusters())!;
         Assert.Equal(bounds[0], bounds[1]);
+    }
+
+    [Fact]
+    public void Rows_named_progress_leave_the_overload_other_names_for_progress_and_cancellation()
+    {
+        GeneratorRun run = GeneratorHarness.Run([Row, """
+            using System;
+            using System.Threading;
+            using Rows;
+            using Specialize;
+            using Specialize.Mixture;
+
+            namespace Demo;
+
+            public static partial class Trainer
+            {
+                [GmmTrain(Components = 2, Seed = 1)]
+                public static partial GaussianMixture Train(ReadOnlySpan<P2> progress);
+
+                public static double Fit(double[] flat) => Train(Points.Two(flat), progress2: null, cancellationToken: CancellationToken.None).LowerBound;
+            }
+            """]);
+
+        string generated = run.Source(".GmmTrain.g.cs");
+        Assert.Contains("GmmProgress>? progress2 = null, global::System.Threading.CancellationToken cancellationToken = default)", generated, StringComparison.Ordinal);
+        Assert.True(double.IsFinite((double)run.Invoke("Demo.Trainer", "Fit", Clusters())!));
+    }
+
+    [Fact]
+    public void A_type_that_declares_the_progress_overload_itself_keeps_it()
+    {
+        GeneratorRun run = GeneratorHarness.Run([Row, """
+            using System;
+            using System.Threading;
+            using Rows;
+            using Specialize;
+            using Specialize.Mixture;
+
+            namespace Demo;
+
+            public static partial class Trainer
+            {
+                [GmmTrain(Components = 2, Seed = 1)]
+                public static partial GaussianMixture Train(ReadOnlySpan<P2> rows);
+
+                public static GaussianMixture Train(ReadOnlySpan<P2> rows, IProgress<GmmProgress>? progress, CancellationToken cancellationToken) =>
+                    throw new NotSupportedException("the user's own overload");
+
+                public static double Fit(double[] flat) => Train(Points.Two(flat)).LowerBound;
+            }
+            """]);
+
+        string generated = run.Source(".GmmTrain.g.cs");
+        Assert.DoesNotContain("IProgress", generated, StringComparison.Ordinal);
+        Assert.Contains(".Fit(data, null, default);", generated, StringComparison.Ordinal);
+        Assert.True(double.IsFinite((double)run.Invoke("Demo.Trainer", "Fit", Clusters())!));
     }
 
     [Fact]

@@ -14,11 +14,9 @@ namespace Specialize.Generator.Tests.Gmm;
 public sealed class GmmTrainTests
 {
     // The generated methods use the default tuning store: keep it out of the user's cache folder.
-    private static readonly string TuningFile = Path.Combine(Path.GetTempPath(), "specialize-gmmtrain-tests-" + Environment.ProcessId + ".json");
-
     static GmmTrainTests()
     {
-        Environment.SetEnvironmentVariable(TuningStore.PathVariable, TuningFile);
+        GeneratedCodeTuning.EnsureConfigured();
     }
 
     private const string Options = "Components = 2, CovarianceType = CovarianceType.Full, Seed = 7";
@@ -162,6 +160,97 @@ public sealed class GmmTrainTests
         AssertSameModel(general, forced);
     }
 
+    /// <summary>Calls the overload the generator adds beside the declared method, with progress and cancellation.</summary>
+    private const string ProgressDriver = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using Specialize.Mixture;
+
+        namespace Demo;
+
+        public static class Progressing
+        {
+            private sealed class Recorder(Action<GmmProgress> report) : IProgress<GmmProgress>
+            {
+                public void Report(GmmProgress value) => report(value);
+            }
+
+            private static Row[] Rows(double[] flat)
+            {
+                var rows = new Row[flat.Length / 3];
+                for (int n = 0; n < rows.Length; n++)
+                {
+                    rows[n] = new Row { F0 = flat[3 * n], F1 = flat[(3 * n) + 1], F2 = flat[(3 * n) + 2] };
+                }
+
+                return rows;
+            }
+
+            public static object[] Reports(double[] flat)
+            {
+                var reports = new List<GmmProgress>();
+                GaussianMixture model = Trainer.Train(Rows(flat), new Recorder(reports.Add));
+                return [reports.ToArray(), model];
+            }
+
+            public static object[] CancelledAtFirstReport(double[] flat)
+            {
+                using var source = new CancellationTokenSource();
+                int reports = 0;
+                try
+                {
+                    Trainer.Train(Rows(flat), new Recorder(_ => { reports++; source.Cancel(); }), source.Token);
+                    return ["not cancelled", reports];
+                }
+                catch (OperationCanceledException)
+                {
+                    return ["cancelled", reports];
+                }
+            }
+
+            public static GaussianMixture WithTokenOnly(double[] flat) => Trainer.Train(Rows(flat), cancellationToken: CancellationToken.None);
+        }
+        """;
+
+    [Fact]
+    public void Generated_overload_reports_progress_as_Fit_does()
+    {
+        GeneratorRun run = GeneratorHarness.Run([FieldsSource("double", 3), ProgressDriver]);
+        double[] flat = TwoClusters(3, roundToFloat: false);
+        var expected = new List<GmmProgress>();
+        GaussianMixture oracle = new GaussianMixture(OracleOptions()).Fit(ToMatrix(flat, 3), new Recorder(expected.Add));
+
+        object[] result = (object[])run.Invoke("Demo.Progressing", "Reports", flat)!;
+
+        var reports = (GmmProgress[])result[0];
+        AssertSameModel(oracle, (GaussianMixture)result[1]);
+        Assert.Equal(expected.Count, reports.Length);
+        for (int i = 0; i < reports.Length; i++)
+        {
+            Assert.Equal((expected[i].Initialization, expected[i].Iteration), (reports[i].Initialization, reports[i].Iteration));
+            AssertClose(expected[i].LowerBound, reports[i].LowerBound);
+        }
+
+        AssertSameModel(oracle, (GaussianMixture)run.Invoke("Demo.Progressing", "WithTokenOnly", flat)!);
+    }
+
+    [Fact]
+    public void Generated_overload_stops_when_cancelled()
+    {
+        GeneratorRun run = GeneratorHarness.Run([FieldsSource("double", 3), ProgressDriver]);
+
+        object[] result = (object[])run.Invoke("Demo.Progressing", "CancelledAtFirstReport", TwoClusters(3, roundToFloat: false))!;
+
+        Assert.Equal("cancelled", result[0]);
+        Assert.Equal(1, result[1]);
+    }
+
+    private sealed class Recorder(Action<GmmProgress> report) : IProgress<GmmProgress>
+    {
+        public void Report(GmmProgress value) => report(value);
+    }
+
     public static TheoryData<string, string, string, string> InvalidDeclarations => new()
     {
         { "Components = 2", "public static partial GaussianMixture Train(ReadOnlySpan<Mixed> rows);", "Train(new Mixed[4])", "SPEC202" },
@@ -250,7 +339,7 @@ public sealed class GmmTrainTests
         CovarianceType = CovarianceType.Full,
         Seed = 7,
         Variant = variant,
-        TuningStore = new TuningStore(TuningFile),
+        TuningStore = new TuningStore(GeneratedCodeTuning.File),
     };
 
     private static GaussianMixture Oracle(double[] flat, int dimension) =>

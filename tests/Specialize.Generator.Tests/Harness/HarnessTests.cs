@@ -1,4 +1,5 @@
 using Specialize.Testing;
+using Specialize.Tests;
 using Xunit;
 
 namespace Specialize.Generator.Tests.Harness;
@@ -59,45 +60,31 @@ public sealed class HarnessTests
     [Fact]
     public void Snapshot_mismatch_writes_received_file_and_fails_with_a_diff()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "specialize-snapshot-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        try
-        {
-            string verified = Path.Combine(folder, "Sample.verified.cs");
-            File.WriteAllText(verified, "class A { }\n");
+        using var temporary = new TemporaryFolder("snapshot");
+        string folder = temporary.Path;
+        string verified = Path.Combine(folder, "Sample.verified.cs");
+        File.WriteAllText(verified, "class A { }\n");
 
-            var failure = Assert.Throws<HarnessException>(() => Snapshot.VerifyFile("class B { }\n", verified, accept: false));
+        var failure = Assert.Throws<HarnessException>(() => Snapshot.VerifyFile("class B { }\n", verified, accept: false));
 
-            string received = Path.Combine(folder, "Sample.received.cs");
-            Assert.True(File.Exists(received));
-            Assert.Equal("class B { }\n", File.ReadAllText(received));
-            Assert.Contains("-class A { }", failure.Message, StringComparison.Ordinal);
-            Assert.Contains("+class B { }", failure.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        string received = Path.Combine(folder, "Sample.received.cs");
+        Assert.True(File.Exists(received));
+        Assert.Equal("class B { }\n", File.ReadAllText(received));
+        Assert.Contains("-class A { }", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("+class B { }", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Snapshot_match_is_byte_for_byte()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "specialize-snapshot-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        try
-        {
-            string verified = Path.Combine(folder, "Sample.verified.cs");
-            File.WriteAllText(verified, "class A { }\r\n");
+        using var temporary = new TemporaryFolder("snapshot");
+        string folder = temporary.Path;
+        string verified = Path.Combine(folder, "Sample.verified.cs");
+        File.WriteAllText(verified, "class A { }\r\n");
 
-            // Same text, different line ending: not the same bytes, so not the same snapshot.
-            Assert.Throws<HarnessException>(() => Snapshot.VerifyFile("class A { }\n", verified, accept: false));
-            Snapshot.VerifyFile("class A { }\r\n", verified, accept: false);
-            Assert.False(File.Exists(Path.Combine(folder, "Sample.received.cs")));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        // Same text, different line ending: not the same bytes, so not the same snapshot.
+        Assert.Throws<HarnessException>(() => Snapshot.VerifyFile("class A { }\n", verified, accept: false));
+        Snapshot.VerifyFile("class A { }\r\n", verified, accept: false);
+        Assert.False(File.Exists(Path.Combine(folder, "Sample.received.cs")));
     }
 }

@@ -14,13 +14,13 @@ public class BlbRuntimeTests
 
     private static void AssertBitwiseEqual(BlbResult expected, BlbResult actual)
     {
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Value), BitConverter.DoubleToInt64Bits(actual.Value));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Quality), BitConverter.DoubleToInt64Bits(actual.Quality));
         Assert.Equal(BitConverter.DoubleToInt64Bits(expected.StandardError), BitConverter.DoubleToInt64Bits(actual.StandardError));
         Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Estimate), BitConverter.DoubleToInt64Bits(actual.Estimate));
         Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Lower), BitConverter.DoubleToInt64Bits(actual.Lower));
         Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Upper), BitConverter.DoubleToInt64Bits(actual.Upper));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Mean), BitConverter.DoubleToInt64Bits(actual.Mean));
-        Assert.Equal(expected.SubsampleValues, actual.SubsampleValues);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.BootstrapMean), BitConverter.DoubleToInt64Bits(actual.BootstrapMean));
+        Assert.Equal(expected.SubsampleQualities, actual.SubsampleQualities);
         Assert.Equal(expected.Bootstraps, actual.Bootstraps);
         Assert.Equal(expected.Subsamples, actual.Subsamples);
     }
@@ -56,12 +56,12 @@ public class BlbRuntimeTests
             Assert.Equal(one.StandardError, other.StandardError);
             Assert.Equal(one.Lower, other.Lower);
             Assert.Equal(one.Upper, other.Upper);
-            Assert.Equal(one.Mean, other.Mean);
+            Assert.Equal(one.BootstrapMean, other.BootstrapMean);
             Assert.Equal(one.Estimate, other.Estimate);
-            Assert.Equal(one.SubsampleValues.Length, other.SubsampleValues.Length);
-            for (int j = 0; j < one.SubsampleValues.Length; j++)
+            Assert.Equal(one.SubsampleQualities.Length, other.SubsampleQualities.Length);
+            for (int j = 0; j < one.SubsampleQualities.Length; j++)
             {
-                Assert.Equal(one.SubsampleValues[j], other.SubsampleValues[j]);
+                Assert.Equal(one.SubsampleQualities[j], other.SubsampleQualities[j]);
             }
         }
     }
@@ -78,7 +78,7 @@ public class BlbRuntimeTests
     [Fact]
     public void Default_seed_is_fixed()
     {
-        Assert.Equal(BlbOptions.DefaultSeed, new BlbOptions().Seed);
+        Assert.Null(new BlbOptions().Seed);
         var options = new BlbOptions { Subsamples = 3, Bootstraps = 20 };
         AssertBitwiseEqual(RunMean(s_data, options), RunMean(s_data, new BlbOptions { Subsamples = 3, Bootstraps = 20 }));
     }
@@ -186,7 +186,7 @@ public class BlbRuntimeTests
         BlbResult result = RunMean(s_data, options);
         Assert.InRange(result.Subsamples, options.AdaptiveSubsampleWindow + 1, options.Subsamples - 1);
         Assert.Equal(result.Subsamples, result.Bootstraps.Length);
-        Assert.Equal(result.Subsamples, result.SubsampleValues.Length);
+        Assert.Equal(result.Subsamples, result.SubsampleQualities.Length);
         Assert.All(result.Bootstraps, r => Assert.InRange(r, options.AdaptiveBootstrapWindow + 1, options.Bootstraps - 1));
         double expected = 2 / Math.Sqrt(s_data.Length);
         Assert.True(Math.Abs(result.StandardError / expected - 1) < 0.15, $"{result.StandardError} vs {expected}");
@@ -254,28 +254,27 @@ public class BlbRuntimeTests
         Assert.Equal("estimator failed", exception.Message);
     }
 
-    public static TheoryData<string, Action<BlbOptions>> BadOptions() => new()
+    public static TheoryData<string, Func<BlbOptions>> BadOptions() => new()
     {
-        { nameof(BlbOptions.Subsamples), static o => o.Subsamples = 0 },
-        { nameof(BlbOptions.Bootstraps), static o => o.Bootstraps = 0 },
-        { nameof(BlbOptions.Gamma), static o => o.Gamma = 0 },
-        { nameof(BlbOptions.Gamma), static o => o.Gamma = 1.01 },
-        { nameof(BlbOptions.Gamma), static o => o.Gamma = double.NaN },
-        { nameof(BlbOptions.ConfidenceLevel), static o => o.ConfidenceLevel = 1 },
-        { nameof(BlbOptions.ConfidenceLevel), static o => o.ConfidenceLevel = 0 },
-        { nameof(BlbOptions.MaxDegreeOfParallelism), static o => o.MaxDegreeOfParallelism = 0 },
-        { nameof(BlbOptions.AdaptiveTolerance), static o => o.AdaptiveTolerance = 0 },
-        { nameof(BlbOptions.AdaptiveBootstrapWindow), static o => o.AdaptiveBootstrapWindow = 0 },
-        { nameof(BlbOptions.AdaptiveSubsampleWindow), static o => o.AdaptiveSubsampleWindow = 0 },
-        { nameof(BlbOptions.DataLayout), static o => o.DataLayout = (BlbDataLayout)7 },
+        { nameof(BlbOptions.Subsamples), static () => new BlbOptions { Subsamples = 0 } },
+        { nameof(BlbOptions.Bootstraps), static () => new BlbOptions { Bootstraps = 0 } },
+        { nameof(BlbOptions.Gamma), static () => new BlbOptions { Gamma = 0 } },
+        { nameof(BlbOptions.Gamma), static () => new BlbOptions { Gamma = 1.01 } },
+        { nameof(BlbOptions.Gamma), static () => new BlbOptions { Gamma = double.NaN } },
+        { nameof(BlbOptions.ConfidenceLevel), static () => new BlbOptions { ConfidenceLevel = 1 } },
+        { nameof(BlbOptions.ConfidenceLevel), static () => new BlbOptions { ConfidenceLevel = 0 } },
+        { nameof(BlbOptions.MaxDegreeOfParallelism), static () => new BlbOptions { MaxDegreeOfParallelism = 0 } },
+        { nameof(BlbOptions.AdaptiveTolerance), static () => new BlbOptions { AdaptiveTolerance = 0 } },
+        { nameof(BlbOptions.AdaptiveBootstrapWindow), static () => new BlbOptions { AdaptiveBootstrapWindow = 0 } },
+        { nameof(BlbOptions.AdaptiveSubsampleWindow), static () => new BlbOptions { AdaptiveSubsampleWindow = 0 } },
+        { nameof(BlbOptions.DataLayout), static () => new BlbOptions { DataLayout = (BlbDataLayout)7 } },
     };
 
     [Theory]
     [MemberData(nameof(BadOptions))]
-    public void Option_out_of_range_is_rejected_naming_it(string name, Action<BlbOptions> spoil)
+    public void Option_out_of_range_is_rejected_naming_it(string name, Func<BlbOptions> spoiled)
     {
-        var options = new BlbOptions();
-        spoil(options);
+        BlbOptions options = spoiled();
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() => RunMean(s_data, options));
         Assert.Equal(name, exception.ParamName);
     }

@@ -18,7 +18,7 @@ public class BlbStatisticsTests
         BlbResult result = RunMean(x, new BlbOptions { Seed = 42 });
         double expected = sigma / Math.Sqrt(n);
         Assert.True(Math.Abs(result.StandardError / expected - 1) <= 0.03, $"SE {result.StandardError:R} vs {expected:R}");
-        Assert.Equal(result.StandardError, result.Value);
+        Assert.Equal(result.StandardError, result.Quality);
         Assert.Equal(25, result.Subsamples);
         Assert.Equal(Math.Ceiling(Math.Pow(n, 0.7)), result.SubsampleSize);
     }
@@ -118,8 +118,8 @@ public class BlbStatisticsTests
             Assert.Equal(plain[c], result.Estimate[c], 10);
             Assert.True(result.Lower[c] < result.Estimate[c] && result.Estimate[c] < result.Upper[c]);
         }
-        Assert.Equal(result.Subsamples, result.SubsampleValues.Length);
-        Assert.All(result.SubsampleValues, v => Assert.Equal(d, v.Length));
+        Assert.Equal(result.Subsamples, result.SubsampleQualities.Length);
+        Assert.All(result.SubsampleQualities, v => Assert.Equal(d, v.Length));
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public class BlbStatisticsTests
         double width = result.Upper - result.Lower;
         Assert.InRange(width / result.StandardError, 2 * 1.96 * 0.9, 2 * 1.96 * 1.1);
         Assert.InRange((result.Estimate - result.Lower) / (result.Upper - result.Estimate), 0.8, 1.25);
-        Assert.InRange(result.Mean, result.Lower, result.Upper);
+        Assert.InRange(result.BootstrapMean, result.Lower, result.Upper);
     }
 
     [Fact]
@@ -150,15 +150,15 @@ public class BlbStatisticsTests
         BlbResult counted = BlbRuntime.Run(
             x.Length, 8, x, static (sample, data) => MeanWeighted(sample, data),
             static estimates => estimates.Length, static values => TensorSum(values), options, null, CancellationToken.None);
-        Assert.Equal(6 * 30, counted.Value);
-        Assert.All(counted.SubsampleValues, v => Assert.Equal(30, v));
+        Assert.Equal(6 * 30, counted.Quality);
+        Assert.All(counted.SubsampleQualities, v => Assert.Equal(30, v));
 
         // A reducer that recomputes the sample standard deviation gives the built-in answer.
         BlbResult builtIn = RunMean(x, options);
         BlbResult recomputed = BlbRuntime.Run(
             x.Length, 8, x, static (sample, data) => MeanWeighted(sample, data),
             static estimates => SlowStandardDeviation(estimates), null, options, null, CancellationToken.None);
-        Assert.Equal(builtIn.StandardError, recomputed.Value, 15);
+        Assert.Equal(builtIn.StandardError, recomputed.Quality, 15);
         Assert.Equal(builtIn.StandardError, recomputed.StandardError);
     }
 

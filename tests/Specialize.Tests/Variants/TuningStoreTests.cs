@@ -14,7 +14,8 @@ public sealed class TuningStoreTests
     [Fact]
     public void Corrupt_file_is_ignored_with_a_warning_and_rebuilt()
     {
-        string path = TestStores.NewPath();
+        using var folder = new TemporaryFolder("tuning");
+        string path = folder.Combine("tuning.json");
         File.WriteAllText(path, "{ this is not json");
         var store = new TuningStore(path);
         var warnings = new List<TuningStoreWarningEventArgs>();
@@ -40,7 +41,8 @@ public sealed class TuningStoreTests
     [Fact]
     public void Choice_made_among_other_candidates_is_not_trusted()
     {
-        string path = TestStores.NewPath();
+        using var folder = new TemporaryFolder("tuning");
+        string path = folder.Combine("tuning.json");
         var store = new TuningStore(path);
         store.Record(Key, "V3", 0.01, ["V1", "V3"]);
 
@@ -56,7 +58,8 @@ public sealed class TuningStoreTests
     [Fact]
     public void Entry_without_candidates_is_stale_for_a_candidate_aware_lookup()
     {
-        string path = TestStores.NewPath();
+        using var folder = new TemporaryFolder("tuning");
+        string path = folder.Combine("tuning.json");
         File.WriteAllText(path, $$"""
             {"format":"specialize-tuning/1","fingerprint":{{JsonSerializer.Serialize(TuningStore.Fingerprint)}},"entries":[
               {"device":"cpu","kernel":"test.kernel","dtype":"float64","d":4,"m":3,"rows":{{Key.RowBucket}},"variant":"V1","seconds":1}]}
@@ -71,7 +74,8 @@ public sealed class TuningStoreTests
     [Fact]
     public void Selector_measures_again_when_a_variant_was_added_since_the_choice()
     {
-        var store = new TuningStore(TestStores.NewPath());
+        using var folder = new TemporaryFolder("tuning");
+        var store = new TuningStore(folder.Combine("tuning.json"));
         var measured = new List<string>();
         var registry = new VariantRegistry<Action>("test.added");
         Action slow = () => { }, fast = () => { }, newest = () => { };
@@ -100,7 +104,8 @@ public sealed class TuningStoreTests
     [Fact]
     public void File_from_other_hardware_is_ignored_with_a_warning()
     {
-        string path = TestStores.NewPath();
+        using var folder = new TemporaryFolder("tuning");
+        string path = folder.Combine("tuning.json");
         File.WriteAllText(path, """
             {"format":"specialize-tuning/1","fingerprint":"cpus=512;rid=other","entries":[
               {"device":"cpu","kernel":"test.kernel","dtype":"float64","d":4,"m":3,"rows":1024,"variant":"V1","seconds":1}]}
@@ -116,7 +121,8 @@ public sealed class TuningStoreTests
     [Fact]
     public void Json_that_is_not_a_tuning_file_is_ignored_with_a_warning()
     {
-        string path = TestStores.NewPath();
+        using var folder = new TemporaryFolder("tuning");
+        string path = folder.Combine("tuning.json");
         File.WriteAllText(path, """{"hello":"world"}""");
         var store = new TuningStore(path);
         int warnings = 0;
@@ -128,7 +134,8 @@ public sealed class TuningStoreTests
     [Fact]
     public void Recorded_choice_is_written_with_this_machines_fingerprint_and_no_temporary_file_remains()
     {
-        string path = TestStores.NewPath();
+        using var folder = new TemporaryFolder("tuning");
+        string path = folder.Combine("tuning.json");
         new TuningStore(path).Record(Key, "Syrk", 0.5);
 
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
@@ -139,7 +146,8 @@ public sealed class TuningStoreTests
     [Fact]
     public void Selection_result_is_persisted_and_reused_by_the_next_fit()
     {
-        string path = TestStores.NewPath();
+        using var folder = new TemporaryFolder("tuning");
+        string path = folder.Combine("tuning.json");
         var f = GmmFixture.Load("blobs-2000-5-4-7-full-m4-s2");
         var options = f.Options();
         var first = new GaussianMixture(new GaussianMixtureOptions
@@ -174,7 +182,8 @@ public sealed class TuningStoreTests
     [Fact]
     public void Unwritable_location_warns_and_keeps_the_choice_in_memory()
     {
-        string dir = Path.GetDirectoryName(TestStores.NewPath())!;
+        using var folder = new TemporaryFolder("tuning");
+        string dir = folder.Path;
         string blocker = Path.Combine(dir, "file");
         File.WriteAllText(blocker, "");
         var store = new TuningStore(Path.Combine(blocker, "tuning.json")); // a folder that is a file

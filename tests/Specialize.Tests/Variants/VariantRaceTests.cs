@@ -146,7 +146,8 @@ public sealed class VariantRaceTests
             timings[kernel] = trialSeconds;
         }
 
-        string path = TestStores.NewPath();
+        using var folder = new TemporaryFolder("tuning");
+        string path = folder.Combine("tuning.json");
         var store = new TuningStore(path);
         var race = VariantSelector.SelectOrRaceCore(registry, Key, store, k => timings[k], partialTrial: true, forced: null, logger: null);
 
@@ -174,7 +175,8 @@ public sealed class VariantRaceTests
         Action fast = () => { }, slow = () => { };
         registry.Register("Fast", fast);
         registry.Register("Slow", slow);
-        var store = new TuningStore(TestStores.NewPath());
+        using var folder = new TemporaryFolder("tuning");
+        var store = new TuningStore(folder.Combine("tuning.json"));
 
         var full = VariantSelector.SelectOrRaceCore(registry, Key, store, k => k == fast ? 1.0 : 1.1, partialTrial: false, forced: null, logger: null);
         Assert.True(full.IsDecided);
@@ -212,7 +214,8 @@ public sealed class VariantRaceTests
             TuningStore = store,
         };
 
-        var store = new TuningStore(TestStores.NewPath());
+        using var folder = new TemporaryFolder("tuning");
+        var store = new TuningStore(folder.Combine("tuning.json"));
         var raced = new GaussianMixture(Options(store, null)).Fit(x);
         var forced = new GaussianMixture(Options(TestStores.Scratch, "V1")).Fit(x);
 

@@ -55,8 +55,11 @@ public sealed class VariantTrialTests
             return s;
         }
 
-        public string Select() =>
-            VariantSelector.SelectOrRaceCore(Registry, Key, new TuningStore(TestStores.NewPath()), Measure, partialTrial: false, forced: null, logger: null).Current.Key;
+        public string Select()
+        {
+            using var folder = new TemporaryFolder("tuning");
+            return VariantSelector.SelectOrRaceCore(Registry, Key, new TuningStore(folder.Combine("tuning.json")), Measure, partialTrial: false, forced: null, logger: null).Current.Key;
+        }
 
         public int CallsOf(string name) => Calls.Count(c => c == name);
     }
@@ -227,7 +230,8 @@ public sealed class VariantTrialTests
             Thread.Sleep(cold ? 40 : 2);
             cold = false;
         });
-        var choice = VariantSelector.Select(registry, Key, new TuningStore(TestStores.NewPath()), kernel => kernel());
+        using var folder = new TemporaryFolder("tuning");
+        var choice = VariantSelector.Select(registry, Key, new TuningStore(folder.Combine("tuning.json")), kernel => kernel());
         Assert.Equal("Cheap", choice.Key);
     }
 

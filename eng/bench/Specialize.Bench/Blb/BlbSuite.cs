@@ -313,13 +313,13 @@ internal static class BlbSuite
 
     /// <summary>Every number of the two results, bit for bit.</summary>
     private static bool Identical(BlbResult a, BlbResult b) =>
-        BitConverter.DoubleToInt64Bits(a.Value) == BitConverter.DoubleToInt64Bits(b.Value)
+        BitConverter.DoubleToInt64Bits(a.Quality) == BitConverter.DoubleToInt64Bits(b.Quality)
         && BitConverter.DoubleToInt64Bits(a.StandardError) == BitConverter.DoubleToInt64Bits(b.StandardError)
         && BitConverter.DoubleToInt64Bits(a.Estimate) == BitConverter.DoubleToInt64Bits(b.Estimate)
         && BitConverter.DoubleToInt64Bits(a.Lower) == BitConverter.DoubleToInt64Bits(b.Lower)
         && BitConverter.DoubleToInt64Bits(a.Upper) == BitConverter.DoubleToInt64Bits(b.Upper)
-        && BitConverter.DoubleToInt64Bits(a.Mean) == BitConverter.DoubleToInt64Bits(b.Mean)
-        && a.SubsampleValues.AsSpan().SequenceEqual(b.SubsampleValues);
+        && BitConverter.DoubleToInt64Bits(a.BootstrapMean) == BitConverter.DoubleToInt64Bits(b.BootstrapMean)
+        && a.SubsampleQualities.AsSpan().SequenceEqual(b.SubsampleQualities);
 
     private static double Median<T>(Func<T> run, out T last)
     {

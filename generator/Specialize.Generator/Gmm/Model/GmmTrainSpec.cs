@@ -22,6 +22,16 @@ internal sealed record GmmMethodFrame(
 /// One <c>[GmmTrain]</c> method to implement: everything the emitter needs, as text and numbers, no symbols.
 /// </summary>
 /// <param name="Frame">Where the implementation goes and its declaration.</param>
+/// <param name="ProgressOverload">
+/// The declaration of the overload with progress and cancellation that holds the body ("public static
+/// global::Specialize.Mixture.GaussianMixture Train(global::System.ReadOnlySpan&lt;global::Demo.Row&gt; rows,
+/// global::System.IProgress&lt;global::Specialize.Mixture.GmmProgress&gt;? progress = null, global::System.Threading.CancellationToken
+/// cancellationToken = default)"); <see langword="null"/> when the type declares that overload itself, and the declared
+/// method then holds the body.
+/// </param>
+/// <param name="Call">The method's name as the declared method calls the overload, with its type parameters ("Train&lt;T&gt;").</param>
+/// <param name="ProgressName">Name of the overload's progress parameter, unlike the rows parameter's.</param>
+/// <param name="CancellationName">Name of the overload's cancellation parameter, unlike the rows parameter's.</param>
 /// <param name="ParameterName">Name of the rows parameter, escaped where it is a keyword.</param>
 /// <param name="ValuesName">Name of the local holding the rows as one span of values, unlike the parameter's.</param>
 /// <param name="DataName">Name of the local holding the blocked data, unlike the parameter's.</param>
@@ -40,6 +50,10 @@ internal sealed record GmmMethodFrame(
 /// <param name="Seed">The seed of the initialization, when the attribute sets one.</param>
 internal sealed record GmmTrainSpec(
     GmmMethodFrame Frame,
+    string? ProgressOverload,
+    string Call,
+    string ProgressName,
+    string CancellationName,
     string ParameterName,
     string ValuesName,
     string DataName,

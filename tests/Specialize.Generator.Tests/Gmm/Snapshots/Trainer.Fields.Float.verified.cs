@@ -9,9 +9,23 @@ namespace Demo
         /// Fits a Gaussian mixture of 3 component(s) with Diagonal covariance to rows of
         /// <c>Row</c>, 2 float values each, read in place; kernels specialized to
         /// D = 2 take part in the runtime's variant selection.
+        /// The overload beside it also takes <c>progress</c> and <c>cancellationToken</c>.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
         public static partial global::Specialize.Mixture.GaussianMixture Train(global::System.ReadOnlySpan<global::Demo.Row> rows)
+        {
+            return Train(rows, null, default);
+        }
+
+        /// <summary>
+        /// Fits a Gaussian mixture of 3 component(s) with Diagonal covariance to rows of
+        /// <c>Row</c>, as the declared method does, telling <paramref name="progress"/> after every EM
+        /// iteration; <paramref name="cancellationToken"/> stops the fit before the next iteration with an
+        /// <see cref="global::System.OperationCanceledException"/>. EM that stops at MaxIterations without converging
+        /// shows as <c>Converged == false</c> on the result (there is no logger here to warn through).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        public static global::Specialize.Mixture.GaussianMixture Train(global::System.ReadOnlySpan<global::Demo.Row> rows, global::System.IProgress<global::Specialize.Mixture.GmmProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             // Row is 2 float fields in sequential layout, without padding: the rows are one
             // row-major span of 2 values per row, reinterpreted without a copy.
@@ -26,7 +40,7 @@ namespace Demo
                 Regularization = 0.5,
                 MaxIterations = 20,
             };
-            return new global::Specialize.Mixture.GaussianMixture(options).Fit(data);
+            return new global::Specialize.Mixture.GaussianMixture(options).Fit(data, progress, cancellationToken);
         }
     }
 

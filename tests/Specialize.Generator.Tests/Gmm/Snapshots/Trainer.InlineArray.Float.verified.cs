@@ -9,9 +9,23 @@ namespace Demo
         /// Fits a Gaussian mixture of 2 component(s) with Full covariance to rows of
         /// <c>Features</c>, 4 float values each, read in place; kernels specialized to
         /// D = 4 take part in the runtime's variant selection.
+        /// The overload beside it also takes <c>progress</c> and <c>cancellationToken</c>.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
         public static partial global::Specialize.Mixture.GaussianMixture Train(global::Demo.Features[] rows)
+        {
+            return Train(rows, null, default);
+        }
+
+        /// <summary>
+        /// Fits a Gaussian mixture of 2 component(s) with Full covariance to rows of
+        /// <c>Features</c>, as the declared method does, telling <paramref name="progress"/> after every EM
+        /// iteration; <paramref name="cancellationToken"/> stops the fit before the next iteration with an
+        /// <see cref="global::System.OperationCanceledException"/>. EM that stops at MaxIterations without converging
+        /// shows as <c>Converged == false</c> on the result (there is no logger here to warn through).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        public static global::Specialize.Mixture.GaussianMixture Train(global::Demo.Features[] rows, global::System.IProgress<global::Specialize.Mixture.GmmProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::System.ArgumentNullException.ThrowIfNull(rows);
             // Features is an [InlineArray(4)] of float in sequential layout, without padding: the rows are one
@@ -28,7 +42,7 @@ namespace Demo
                 MaxIterations = 100,
                 Seed = 7,
             };
-            return new global::Specialize.Mixture.GaussianMixture(options).Fit(data);
+            return new global::Specialize.Mixture.GaussianMixture(options).Fit(data, progress, cancellationToken);
         }
     }
 

@@ -121,6 +121,28 @@ public static class FutureRuntime
         }
     }
 
+    /// <summary>The least a spawn is taken to cost, however fast the calibration ran.</summary>
+    internal const double MinimumSpawnCostNanoseconds = 500;
+
+    /// <summary>
+    /// The work, in nanoseconds, that a call must do to be worth a spawn:
+    /// <see cref="SpawnBenefitFactor"/> times <see cref="SpawnCostNanoseconds"/>. Measuring the
+    /// spawn cost takes a millisecond or more, which a program of cheap calls should never pay, so
+    /// it waits for a call that costs at least 1/<paramref name="margin"/> of the smallest target
+    /// possible (with the cheapest spawn); until then that smallest target is returned, which
+    /// answers every question the caller asks about cheaper calls the same way.
+    /// </summary>
+    /// <param name="cost">The cost of the call being recorded, in nanoseconds.</param>
+    /// <param name="margin">How far below the target the caller still tells calls apart.</param>
+    internal static double SpawnTarget(double cost, double margin)
+    {
+        double factor = SpawnBenefitFactor;
+        double smallest = factor * MinimumSpawnCostNanoseconds;
+        return double.IsNaN(Volatile.Read(ref spawnCostNanoseconds)) && cost * margin < smallest
+            ? smallest
+            : factor * SpawnCostNanoseconds;
+    }
+
     internal static bool IsOff(string? value) =>
         value is not null && (value.Equals("off", StringComparison.OrdinalIgnoreCase)
             || value == "0" || value.Equals("false", StringComparison.OrdinalIgnoreCase));
@@ -200,6 +222,6 @@ public static class FutureRuntime
             }
         }
 
-        return Math.Max(best, 500);
+        return Math.Max(best, MinimumSpawnCostNanoseconds);
     }
 }

@@ -13,6 +13,7 @@ static partial class Pending
     /// started as conditional futures. Every call site of the original is intercepted to run this.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static double Blend_Parallel(double[] a, int parts)
     {
         // These 3 pure calls may run at once. Each one that has another after it, before its value is needed,

@@ -13,6 +13,7 @@ static partial class Kernels
     /// started as conditional futures. Every call site of the original is intercepted to run this.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static double[] Combine_Parallel(double[] a)
     {
         // These 2 pure calls may run at once. Each one that has another after it, before its value is needed,

@@ -141,6 +141,63 @@ public sealed class FutureRuntimeTests : IDisposable
     }
 
     [Fact]
+    public void A_spawned_call_no_thread_has_started_runs_on_the_thread_that_needs_it_once()
+    {
+        // The pool has not picked the call up yet (its work item is run by hand below): the join
+        // runs it here instead of waiting, and the work item, when the pool gets to it, does nothing.
+        var site = new FutureSite("claimed");
+        Assert.True(FutureRuntime.TryEnter());
+        int runs = 0;
+        int ranOn = -1;
+        var call = new Future.SpawnedCall<int, int>(site, 1, 41, x =>
+        {
+            runs++;
+            ranOn = Environment.CurrentManagedThreadId;
+            return x + 1;
+        });
+
+        Assert.Equal(42, Future.Join(call.Task, -1));
+        ((IThreadPoolWorkItem)call).Execute();
+
+        Assert.Equal(1, runs);
+        Assert.Equal(Environment.CurrentManagedThreadId, ranOn);
+        Assert.Equal(0, FutureRuntime.InFlight);
+    }
+
+    [Fact]
+    public void A_spawned_call_the_pool_ran_first_is_not_run_again_by_the_join()
+    {
+        var site = new FutureSite("pooled");
+        var thrown = new InvalidOperationException("boom");
+        Assert.True(FutureRuntime.TryEnter());
+        int runs = 0;
+        var call = new Future.SpawnedCall<InvalidOperationException, int>(site, 1, thrown, e =>
+        {
+            runs++;
+            throw e;
+        });
+
+        ((IThreadPoolWorkItem)call).Execute();
+
+        Assert.Same(thrown, Assert.Throws<InvalidOperationException>(() => Future.Join(call.Task, -1)));
+        Assert.Equal(1, runs);
+        Assert.Equal(0, FutureRuntime.InFlight);
+    }
+
+    [Fact]
+    public void A_spawned_call_that_throws_before_any_thread_started_it_rethrows_at_the_join()
+    {
+        var site = new FutureSite("claimed-throwing");
+        var thrown = new InvalidOperationException("boom");
+        Assert.True(FutureRuntime.TryEnter());
+        var call = new Future.SpawnedCall<InvalidOperationException, int>(site, 1, thrown, static e => throw e);
+
+        Assert.Same(thrown, Assert.Throws<InvalidOperationException>(() => Future.Wait(call.Task)));
+        Assert.Same(thrown, Assert.Throws<InvalidOperationException>(() => Future.Join(call.Task, -1)));
+        Assert.Equal(0, FutureRuntime.InFlight);
+    }
+
+    [Fact]
     public void A_call_that_ran_inline_is_joined_with_its_own_value()
     {
         Assert.Equal(7, Future.Join<int>(null, 7));

@@ -16,105 +16,13 @@ public sealed class DefaultSettingsTests : IDisposable
     private readonly bool enabled = FutureRuntime.Enabled;
     private readonly bool always = FutureRuntime.SpawnAlways;
 
+    // Recursive Fib, merge sort on ranges (SortRange(a, lo, mid)) and the functional quicksort are
+    // the programs of FutureShapeTests and SequentialEquivalenceTests; these are the other shapes.
     private const string Programs = """
-        using System;
         using Specialize;
 
         public static partial class Programs
         {
-            // Work exponential in the size feature n.
-            [Pure]
-            public static long Fib(int n)
-            {
-                if (n < 2)
-                {
-                    return n;
-                }
-
-                return Fib(n - 1) + Fib(n - 2);
-            }
-
-            // Merge sort on ranges of one array: the array's length is the same in every call; the
-            // range's is what shrinks.
-            [Pure]
-            public static int[] SortRange(int[] a, int lo, int hi)
-            {
-                if (hi - lo <= 16)
-                {
-                    var small = new int[hi - lo];
-                    Array.Copy(a, lo, small, 0, hi - lo);
-                    Array.Sort(small);
-                    return small;
-                }
-
-                int mid = lo + (hi - lo) / 2;
-                var left = SortRange(a, lo, mid);
-                var right = SortRange(a, mid, hi);
-                return Merge(left, right);
-            }
-
-            [Pure]
-            public static int[] Merge(int[] left, int[] right)
-            {
-                var result = new int[left.Length + right.Length];
-                int i = 0, j = 0, k = 0;
-                while (i < left.Length && j < right.Length)
-                {
-                    result[k++] = left[i] <= right[j] ? left[i++] : right[j++];
-                }
-
-                while (i < left.Length)
-                {
-                    result[k++] = left[i++];
-                }
-
-                while (j < right.Length)
-                {
-                    result[k++] = right[j++];
-                }
-
-                return result;
-            }
-
-            // Quicksort on fresh arrays: n log n in the length.
-            [Pure]
-            public static int[] QuickSort(int[] xs)
-            {
-                if (xs.Length <= 1)
-                {
-                    return xs;
-                }
-
-                int pivot = xs[xs.Length / 2];
-                int lessCount = 0, greaterCount = 0;
-                foreach (int x in xs)
-                {
-                    if (x < pivot) lessCount++;
-                    else if (x > pivot) greaterCount++;
-                }
-
-                var less = new int[lessCount];
-                var greater = new int[greaterCount];
-                int l = 0, g = 0;
-                foreach (int x in xs)
-                {
-                    if (x < pivot) less[l++] = x;
-                    else if (x > pivot) greater[g++] = x;
-                }
-
-                var sortedLess = QuickSort(less);
-                var sortedGreater = QuickSort(greater);
-                var result = new int[xs.Length];
-                sortedLess.CopyTo(result, 0);
-                for (int i = sortedLess.Length; i < xs.Length - sortedGreater.Length; i++)
-                {
-                    result[i] = pivot;
-                }
-
-                sortedGreater.CopyTo(result, xs.Length - sortedGreater.Length);
-                return result;
-            }
-
             // Calls in both arms of an if.
             [Pure]
             public static long Paths(int n)
@@ -198,37 +106,44 @@ public sealed class DefaultSettingsTests : IDisposable
                 return x + y;
             }
 
-            public static long RunFib(int n) => Fib(n);
-            public static string RunSortRange(int[] a) => string.Join(",", SortRange(a, 0, a.Length));
-            public static string RunQuickSort(int[] a) => string.Join(",", QuickSort(a));
             public static long RunPaths(int n) => Paths(n);
             public static long RunLoop(int n) => Loop(n);
         }
         """;
 
     [Fact]
-    public void Recursive_fib_starts_futures_in_its_first_run() => AssertSpawnsOnFirstRun("RunFib", 32);
+    public void Recursive_fib_starts_futures_in_its_first_run() =>
+        AssertSpawnsOnFirstRun(FutureShapeTests.Shapes, "Shapes", "RunFib", 32);
 
     [Fact]
-    public void Merge_sort_on_ranges_starts_futures_in_its_first_run() => AssertSpawnsOnFirstRun("RunSortRange", Data(400_000));
+    public void Merge_sort_on_ranges_starts_futures_in_its_first_run()
+    {
+        int[] data = Data(400_000);
+        AssertSpawnsOnFirstRun(FutureShapeTests.Shapes, "Shapes", "RunSortRange", data, 0, data.Length);
+    }
 
     [Fact]
-    public void Quicksort_on_fresh_arrays_starts_futures_in_its_first_run() => AssertSpawnsOnFirstRun("RunQuickSort", Data(400_000));
+    public void Quicksort_on_fresh_arrays_starts_futures_in_its_first_run() =>
+        AssertSpawnsOnFirstRun(SequentialEquivalenceTests.QuickSort, "Sorting", "Sort", Data(400_000));
 
     [Fact]
-    public void Calls_in_both_arms_of_an_if_start_futures_in_their_first_run() => AssertSpawnsOnFirstRun("RunPaths", 31);
+    public void Calls_in_both_arms_of_an_if_start_futures_in_their_first_run() =>
+        AssertSpawnsOnFirstRun(Programs, "Programs", "RunPaths", 31);
 
     [Fact]
-    public void A_loop_of_independent_calls_starts_futures_in_its_first_run() => AssertSpawnsOnFirstRun("RunLoop", 3_000_000);
+    public void A_loop_of_independent_calls_starts_futures_in_its_first_run() =>
+        AssertSpawnsOnFirstRun(Programs, "Programs", "RunLoop", 3_000_000);
 
     [Fact]
     public void A_call_on_a_range_is_sized_by_the_range_not_by_the_array()
     {
-        GeneratorRun run = GeneratorHarness.Run(Programs);
+        GeneratorRun shapes = GeneratorHarness.Run(FutureShapeTests.Shapes);
         Assert.Contains(
-            "long __size_left = global::Specialize.Futures.FutureSize.Between((int)(lo), (int)(mid));",
-            run.Source("Programs.SortRange_int___int_int.Parallel.g.cs"),
+            "long __size_left = global::Specialize.Futures.FutureSize.Between((int)(lo), (int)(lo + (hi - lo) / 2));",
+            shapes.Source("Shapes.SortRange_int___int_int.Parallel.g.cs"),
             StringComparison.Ordinal);
+
+        GeneratorRun run = GeneratorHarness.Run(Programs);
         Assert.Contains(
             "long __size_x = global::Specialize.Futures.FutureSize.Between((int)(i), (int)(m));",
             run.Source("Programs.SumBetween_long___int_int.Parallel.g.cs"),
@@ -236,27 +151,26 @@ public sealed class DefaultSettingsTests : IDisposable
         Assert.Contains("long __size_x = (long)(int)(half);", run.Source("Programs.SumCount_long___int_int.Parallel.g.cs"), StringComparison.Ordinal);
 
         // Elsewhere the first sized argument still decides: Fib's n, Work's n.
-        Assert.Contains("__size_", run.Source("Programs.Fib_int.Parallel.g.cs"), StringComparison.Ordinal);
-        Assert.Contains("= (long)(int)(n - 1);", run.Source("Programs.Fib_int.Parallel.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("= (long)(int)(n - 1);", shapes.Source("Shapes.Fib_int.Parallel.g.cs"), StringComparison.Ordinal);
         Assert.Contains("= (long)(int)(n);", run.Source("Programs.Loop_int.Parallel.g.cs"), StringComparison.Ordinal);
     }
 
     /// <summary>
-    /// Compiles the programs afresh (new call sites, nothing learned), runs the method once with
+    /// Compiles the program afresh (new call sites, nothing learned), runs the method once with
     /// futures on and default settings, then once with futures off: the same result, and futures
     /// were started in the first run.
     /// </summary>
-    private static void AssertSpawnsOnFirstRun(string method, object argument)
+    private static void AssertSpawnsOnFirstRun(string source, string type, string method, params object[] arguments)
     {
-        GeneratorRun run = GeneratorHarness.Run(Programs);
+        GeneratorRun run = GeneratorHarness.Run(source);
         FutureRuntime.SpawnAlways = false;
         FutureRuntime.Enabled = true;
         long before = FutureRuntime.Spawned;
-        object? parallel = run.Invoke("Programs", method, argument);
+        string parallel = Outcome(run.Invoke(type, method, arguments));
         long spawned = FutureRuntime.Spawned - before;
 
         FutureRuntime.Enabled = false;
-        object? sequential = run.Invoke("Programs", method, argument);
+        string sequential = Outcome(run.Invoke(type, method, arguments));
 
         Assert.Equal(sequential, parallel);
         Assert.Equal(0, FutureRuntime.InFlight);
@@ -265,6 +179,8 @@ public sealed class DefaultSettingsTests : IDisposable
             Assert.True(spawned > 0, $"{method}: no future was started in the first run");
         }
     }
+
+    private static string Outcome(object? value) => value is int[] array ? string.Join(",", array) : value?.ToString() ?? "null";
 
     private static int[] Data(int length)
     {

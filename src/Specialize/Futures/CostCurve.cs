@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Specialize.Futures;
 
@@ -49,6 +50,7 @@ internal sealed class CostCurve
     public long LargestSize => largestSize;
 
     /// <summary>The class of a size (negative sizes count as 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int ClassOf(long size)
     {
         if (size < ExactSizes)
@@ -62,6 +64,7 @@ internal sealed class CostCurve
     }
 
     /// <summary>The smallest size in a class.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static long LowerBound(int sizeClass)
     {
         if (sizeClass < ExactSizes)
@@ -74,10 +77,8 @@ internal sealed class CostCurve
         return (sizeClass - ExactSizes) % 2 == 0 ? lower : lower + (lower >> 1);
     }
 
-    /// <summary>How many costs the class of <paramref name="size"/> holds (0 to <see cref="Kept"/>).</summary>
-    public int Held(long size) => Math.Min(counts[ClassOf(size)], Kept);
-
     /// <summary>Adds one measured call: its size feature and what it cost.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(long size, double nanoseconds)
     {
         int c = ClassOf(size);
@@ -91,6 +92,7 @@ internal sealed class CostCurve
     /// The smallest size whose calls pay for a spawn, for a spawn worth <paramref name="target"/>
     /// nanoseconds of work; <see cref="long.MaxValue"/> while no size has been seen to pay.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long SpawnThreshold(double target)
     {
         int paying = 0;
@@ -120,6 +122,7 @@ internal sealed class CostCurve
     /// <paramref name="cost"/> (calls from there up are worth timing more often); 0 when no
     /// measured class does.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long SizeReaching(double cost)
     {
         for (int c = highest; c >= 0; c--)
@@ -134,6 +137,7 @@ internal sealed class CostCurve
         return 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Reached(int sizeClass, int held, double cost)
     {
         int reached = 0;

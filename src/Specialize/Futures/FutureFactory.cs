@@ -46,6 +46,7 @@ public static class Future
     /// <param name="work">The call itself.</param>
     /// <returns>The running call.</returns>
     [EditorBrowsable(EditorBrowsableState.Never)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Task<T> Spawn<TState, T>(FutureSite site, long size, TState state, Func<TState, T> work)
     {
         ArgumentNullException.ThrowIfNull(site);
@@ -84,6 +85,7 @@ public static class Future
     /// </summary>
     /// <param name="spawned">The earlier spawned call, or <see langword="null"/> when it ran inline.</param>
     [EditorBrowsable(EditorBrowsableState.Never)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Wait<T>(Task<T>? spawned)
     {
         if (spawned is not null)
@@ -98,7 +100,7 @@ public static class Future
     /// can take longer than the call); otherwise this waits for it. GetResult rethrows the call's
     /// own exception rather than an AggregateException.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static T Result<T>(Task<T> spawned)
     {
         if (spawned.AsyncState is ISpawnedCall call && call.TryClaim())
@@ -161,19 +163,22 @@ public static class Future
         private readonly Func<TState, T> work;
         private int claimed;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public SpawnedCall(FutureSite site, long size, TState state, Func<TState, T> work)
         {
             this.site = site;
             this.size = size;
             this.state = state;
             this.work = work;
-            Task = new Task<T>(static call => ((SpawnedCall<TState, T>)call!).Run(), this);
+            Task = new Task<T>([MethodImpl(MethodImplOptions.AggressiveOptimization)] static (call) => ((SpawnedCall<TState, T>)call!).Run(), this);
         }
 
         public Task<T> Task { get; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool TryClaim() => Interlocked.Exchange(ref claimed, 1) == 0;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void IThreadPoolWorkItem.Execute()
         {
             if (TryClaim())
@@ -182,6 +187,7 @@ public static class Future
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private T Run()
         {
             // Spawned runs are timed too: otherwise a site that once looked expensive would spawn

@@ -92,7 +92,7 @@ public sealed class FutureSite
         return false;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private bool TrySpawnSlow(long size) => FutureRuntime.ShouldSpawn(this, size) && FutureRuntime.TryEnter();
 
     /// <summary>
@@ -105,7 +105,7 @@ public sealed class FutureSite
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long StartTiming(long size) => FutureRuntime.Enabled && ShouldSample(size) ? Timestamp() : 0;
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static long Timestamp() => Math.Max(Stopwatch.GetTimestamp(), 1);
 
     /// <summary>
@@ -139,7 +139,7 @@ public sealed class FutureSite
     }
 
     /// <summary>Sets how many calls pass before the next timed one, and says to time this one.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private bool Rearm(bool rarely)
     {
         if (rarely)
@@ -157,6 +157,7 @@ public sealed class FutureSite
     /// <summary>Adds one timed run (inline or spawned) to the model.</summary>
     /// <param name="elapsedTicks">How long the call took, in <see cref="Stopwatch"/> ticks.</param>
     /// <param name="size">The call's size feature.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Record(long elapsedTicks, long size)
     {
         // The very first run of a call site includes compiling it: it says nothing about its cost.
@@ -190,6 +191,7 @@ public sealed class FutureSite
     /// 4x of the current value: a summary for reports, which races between threads may skew but
     /// never corrupt.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UpdatePerUnit(double perUnit, long n)
     {
         double old = Volatile.Read(ref nanosecondsPerUnit);

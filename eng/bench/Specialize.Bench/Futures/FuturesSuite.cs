@@ -25,6 +25,11 @@ internal static class FuturesSuite
         var rows = new List<Comparison>();
         var firstRuns = new List<FirstRunComparison>();
         var notes = new List<string>();
+        string load = MachineInfo.Load();
+        if (load.Length > 0)
+        {
+            Console.WriteLine(load);
+        }
 
         Console.WriteLine($"futures: spawn cost measured at {FutureRuntime.SpawnCostNanoseconds / 1000:F1} us; "
             + $"at most {FutureRuntime.MaxInFlight} futures in flight; {rounds} interleaved rounds per workload");
@@ -115,7 +120,7 @@ internal static class FuturesSuite
             }
         }
 
-        return new SuiteResult(Name, Section(rows, firstRuns, pairs, notes, rounds));
+        return new SuiteResult(Name, Section(rows, firstRuns, pairs, notes, rounds, load));
     }
 
     private static Comparison Report(Comparison row, BenchOptions options, string sites)
@@ -161,7 +166,7 @@ internal static class FuturesSuite
         return note;
     }
 
-    private static string Section(List<Comparison> rows, List<FirstRunComparison> firstRuns, int pairs, List<string> notes, int rounds)
+    private static string Section(List<Comparison> rows, List<FirstRunComparison> firstRuns, int pairs, List<string> notes, int rounds, string load)
     {
         var text = new StringBuilder();
         text.AppendLine("## Futures ([Pure])");
@@ -169,6 +174,11 @@ internal static class FuturesSuite
         text.AppendLine("Reproduce with `eng/bench.sh futures` (or `dotnet run --project eng/bench/Specialize.Bench -c Release -- futures`).");
         text.AppendLine();
         text.AppendLine(MachineInfo.Describe());
+        if (load.Length > 0)
+        {
+            text.AppendLine(load);
+        }
+
         text.AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Each workload runs the same generated code twice per round: with `FutureRuntime.Enabled = false` (every pure call "

@@ -15,6 +15,30 @@ internal static class MachineInfo
             + $"measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.";
     }
 
+    /// <summary>
+    /// Other load on the machine now, in one line of Markdown (Linux; empty elsewhere): a table
+    /// measured while other programs used the cores compares parallel code with less than the
+    /// machine, and says so.
+    /// </summary>
+    public static string Load()
+    {
+        const string loadAverage = "/proc/loadavg";
+        const string pressure = "/proc/pressure/cpu";
+        if (!File.Exists(loadAverage))
+        {
+            return string.Empty;
+        }
+
+        string text = $"Load when measured: 1-minute load average {File.ReadAllText(loadAverage).Split(' ')[0]} on {Environment.ProcessorCount} cores";
+        if (File.Exists(pressure) && File.ReadLines(pressure).FirstOrDefault() is { } some
+            && some.Split(' ').FirstOrDefault(static f => f.StartsWith("avg10=", StringComparison.Ordinal)) is { } avg10)
+        {
+            text += $", CPU pressure {avg10["avg10=".Length..]}% (share of the last 10 s in which some task waited for a core)";
+        }
+
+        return text + ".";
+    }
+
     private static string CpuModel()
     {
         const string cpuInfo = "/proc/cpuinfo";

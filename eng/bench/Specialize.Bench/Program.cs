@@ -10,7 +10,14 @@ using Specialize.Bench.Mixture;
 //
 // No suite named: every suite. A SUITE:WORKLOAD filter, --smoke (small sizes, to check that
 // everything runs and agrees) and --no-docs print results without touching the document; --sites
-// prints what each future site's cost model learned.
+// prints what each future site's cost model learned. (--first-run WORKLOAD [--sites] is the child
+// process the futures suite starts to time a first run.)
+
+// A fresh process that the futures suite starts to time a workload's first run.
+if (args is [FirstRun.ChildOption, string firstRunWorkload, ..] && args.Skip(2).All(static a => a == "--sites"))
+{
+    return FirstRun.RunChild(firstRunWorkload, sites: args.Length > 2);
+}
 
 if (!BenchOptions.TryParse(args, out BenchOptions? options, out string? error))
 {

@@ -184,6 +184,14 @@ public static partial class Future
             if (TryClaim())
             {
                 Task.RunSynchronously(TaskScheduler.Default);
+
+                // A call the twin no longer waits for (an earlier call's exception left it) would
+                // otherwise report its failure as unobserved when collected, which the sequential
+                // program never does. A join still rethrows it.
+                if (Task.IsFaulted)
+                {
+                    _ = Task.Exception;
+                }
             }
         }
 

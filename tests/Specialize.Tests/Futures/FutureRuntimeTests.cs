@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Specialize.Futures;
 using Xunit;
 
@@ -138,6 +139,44 @@ public sealed class FutureRuntimeTests : IDisposable
         Assert.Same(thrown, Assert.Throws<InvalidOperationException>(() => Future.Join(failure, -1)));
         Assert.Same(thrown, Assert.Throws<InvalidOperationException>(() => Future.Wait(failure)));
         Assert.Equal(0, FutureRuntime.InFlight);
+    }
+
+    [Fact]
+    public void A_spawned_call_that_fails_and_is_never_joined_raises_no_unobserved_task_exception()
+    {
+        // A twin whose earlier call throws leaves the calls it started after it running, and never
+        // joins them: their failures must not reach TaskScheduler.UnobservedTaskException, an event
+        // the sequential program would never raise.
+        string message = "never joined " + Guid.NewGuid().ToString("N");
+        bool raised = false;
+        void Observe(object? sender, UnobservedTaskExceptionEventArgs e) =>
+            raised |= e.Exception.InnerExceptions.Any(inner => inner.Message == message);
+
+        TaskScheduler.UnobservedTaskException += Observe;
+        try
+        {
+            SpawnAndForget(message);
+            for (int i = 0; i < 3; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+
+            Assert.False(raised, "the abandoned call's exception was reported as unobserved");
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= Observe;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SpawnAndForget(string message)
+    {
+        Assert.True(FutureRuntime.TryEnter());
+        Task<int> failing = Future.Spawn<string, int>(new FutureSite("abandoned"), 1, message, static m => throw new InvalidOperationException(m));
+        SpinWait.SpinUntil(() => failing.IsCompleted, TimeSpan.FromSeconds(30));
+        Assert.True(failing.IsFaulted);
     }
 
     [Fact]

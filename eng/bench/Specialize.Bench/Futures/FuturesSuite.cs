@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Specialize.Bench.Charts;
 using Specialize.Futures;
 
 using Specialize.Demo;
@@ -120,7 +121,7 @@ internal static class FuturesSuite
             }
         }
 
-        return new SuiteResult(Name, Section(rows, firstRuns, pairs, notes, rounds, load));
+        return new SuiteResult(Name, Section(rows, firstRuns, pairs, notes, rounds, load) + "\n" + BenchmarkCharts.Links(Name));
     }
 
     private static Comparison Report(Comparison row, BenchOptions options, string sites)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Specialize.Bench.Charts;
 using Specialize.Mixture;
 
 namespace Specialize.Bench.Mixture;
@@ -35,6 +36,7 @@ internal static class MixtureSuite
             markdown.Append(VariantGrid(options));
         }
 
+        markdown.Append(BenchmarkCharts.Links(Name));
         return new SuiteResult(Name, markdown.ToString());
     }
 
@@ -197,7 +199,6 @@ internal static class MixtureSuite
         text.AppendLine("| N | D | M | " + string.Join(" | ", variants) + " | selected | ms | best | selected / best | gain over V1 | selection cost |");
         text.AppendLine("|---:|---:|---:|" + string.Concat(Enumerable.Repeat("---:|", variants.Count)) + "---|---:|---|---:|---:|---:|");
 
-        var plot = new Dictionary<string, List<(int D, double Ms)>>();
         var gains = new List<double>();
         var losses = new List<double>();
         foreach (var (n, d, m) in shapes)
@@ -211,18 +212,6 @@ internal static class MixtureSuite
                 ? string.Create(CultureInfo.InvariantCulture, $"**{row.Times[v]:F1}**")
                 : string.Create(CultureInfo.InvariantCulture, $"{row.Times[v]:F1}")));
             text.AppendLine(CultureInfo.InvariantCulture, $"| {n} | {d} | {m} | {cells} | {row.Selected} | {row.SelectedMs:F1} | {row.Best} | {losses[^1]:F2}x | {gains[^1]:F2}x | {row.SelectionCostIterations:F1} |");
-            if (options.GridShapes.Count == 0 && n == sizes[^1] && m == (components.Contains(16) ? 16 : components[^1]))
-            {
-                foreach (string variant in variants)
-                {
-                    if (!plot.TryGetValue(variant, out List<(int D, double Ms)>? points))
-                    {
-                        plot[variant] = points = [];
-                    }
-
-                    points.Add((d, row.Times[variant]));
-                }
-            }
         }
 
         double meanGain = gains.Count == 0 ? 1 : Math.Exp(gains.Average(Math.Log));
@@ -231,14 +220,6 @@ internal static class MixtureSuite
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Geometric-mean gain of selection over always-V1 across the grid: **{meanGain:F2}x** (the paper reports +32% on GPUs). Selected over best: geometric mean {meanLoss:F2}x, worst {(losses.Count == 0 ? 1 : losses.Max()):F2}x.");
         text.AppendLine();
-
-        if (!options.Smoke && options.GridShapes.Count == 0)
-        {
-            string svgPath = Path.Combine(Path.GetDirectoryName(BenchmarkDocument.FindDefault() ?? "docs/benchmarks.md")!, "gmm-variants.svg");
-            File.WriteAllText(svgPath, Svg.LineChart($"Covariance variants, N = {sizes[^1]}, M = 16: ms per EM iteration vs D", "D", "ms per iteration", plot.ToDictionary(p => p.Key, p => p.Value.Select(q => (q.D, q.Ms)).ToList())));
-            text.AppendLine("![variant time against D](gmm-variants.svg)");
-            text.AppendLine();
-        }
 
         return text.ToString();
     }

@@ -20,24 +20,8 @@ internal static class MachineInfo
     /// measured while other programs used the cores compares parallel code with less than the
     /// machine, and says so.
     /// </summary>
-    public static string Load()
-    {
-        const string loadAverage = "/proc/loadavg";
-        const string pressure = "/proc/pressure/cpu";
-        if (!File.Exists(loadAverage))
-        {
-            return string.Empty;
-        }
-
-        string text = $"Load when measured: 1-minute load average {File.ReadAllText(loadAverage).Split(' ')[0]} on {Environment.ProcessorCount} cores";
-        if (File.Exists(pressure) && File.ReadLines(pressure).FirstOrDefault() is { } some
-            && some.Split(' ').FirstOrDefault(static f => f.StartsWith("avg10=", StringComparison.Ordinal)) is { } avg10)
-        {
-            text += $", CPU pressure {avg10["avg10=".Length..]}% (share of the last 10 s in which some task waited for a core)";
-        }
-
-        return text + ".";
-    }
+    public static string Load() =>
+        Specialize.Demo.MachineLoad.Now().Describe() is { Length: > 0 } load ? $"Load when measured: {load}." : string.Empty;
 
     private static string CpuModel()
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Specialize.Bench.Charts;
+using Specialize.Samples;
 using Specialize.Mixture;
 
 namespace Specialize.Bench.Mixture;
@@ -201,18 +202,23 @@ internal static class MixtureSuite
 
         var gains = new List<double>();
         var losses = new List<double>();
-        foreach (var (n, d, m) in shapes)
+        ConsoleProgress.Run($"gmm grid: {shapes.Count} problems", shapes.Count, steps =>
         {
-            GridRow row = MeasureRow(n, d, m, variants, rounds);
-            gains.Add(row.Times["V1"] / row.SelectedMs);
-            losses.Add(row.SelectedMs / row.Times[row.Best]);
-            Console.WriteLine($"gmm grid: N={n} D={d} M={m}: " + string.Join(" ", row.Times.Select(r => $"{r.Key}={r.Value:F1}"))
-                + $" selected={row.Selected} ({row.SelectedMs:F1}) best={row.Best} selected/best={losses[^1]:F2}x gain={gains[^1]:F2}x selection-cost={row.SelectionCostIterations:F1} it");
-            string cells = string.Join(" | ", variants.Select(v => v == row.Selected
-                ? string.Create(CultureInfo.InvariantCulture, $"**{row.Times[v]:F1}**")
-                : string.Create(CultureInfo.InvariantCulture, $"{row.Times[v]:F1}")));
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {n} | {d} | {m} | {cells} | {row.Selected} | {row.SelectedMs:F1} | {row.Best} | {losses[^1]:F2}x | {gains[^1]:F2}x | {row.SelectionCostIterations:F1} |");
-        }
+            foreach (var (n, d, m) in shapes)
+            {
+                GridRow row = MeasureRow(n, d, m, variants, rounds);
+                gains.Add(row.Times["V1"] / row.SelectedMs);
+                losses.Add(row.SelectedMs / row.Times[row.Best]);
+                steps.Done($"gmm grid: N={n} D={d} M={m}: " + string.Join(" ", row.Times.Select(r => $"{r.Key}={r.Value:F1}"))
+                    + $" selected={row.Selected} ({row.SelectedMs:F1}) best={row.Best} selected/best={losses[^1]:F2}x gain={gains[^1]:F2}x selection-cost={row.SelectionCostIterations:F1} it");
+                string cells = string.Join(" | ", variants.Select(v => v == row.Selected
+                    ? string.Create(CultureInfo.InvariantCulture, $"**{row.Times[v]:F1}**")
+                    : string.Create(CultureInfo.InvariantCulture, $"{row.Times[v]:F1}")));
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {n} | {d} | {m} | {cells} | {row.Selected} | {row.SelectedMs:F1} | {row.Best} | {losses[^1]:F2}x | {gains[^1]:F2}x | {row.SelectionCostIterations:F1} |");
+            }
+
+            return 0;
+        });
 
         double meanGain = gains.Count == 0 ? 1 : Math.Exp(gains.Average(Math.Log));
         double meanLoss = losses.Count == 0 ? 1 : Math.Exp(losses.Average(Math.Log));

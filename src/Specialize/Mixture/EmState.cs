@@ -8,6 +8,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Threading;
 using System.Threading.Tasks;
+using Specialize.Devices;
 using Specialize.Variants;
 
 namespace Specialize.Mixture;
@@ -16,9 +17,11 @@ namespace Specialize.Mixture;
 /// The buffers and steps of EM on one <see cref="GmmData"/>: E-step (responsibilities and the lower
 /// bound) and M-step (weights, means, covariances, precision Cholesky factors), following scikit-learn
 /// 1.2's formulas. Row work is split into fixed chunks whose partial sums are added in chunk order, so
-/// results do not depend on the number of threads.
+/// results do not depend on the number of threads. On an ILGPU device (<see cref="Device"/>) the rows, the
+/// responsibilities and the distances stay on the device (<see cref="GmmDeviceState"/>) and only the sums
+/// come back.
 /// </summary>
-internal sealed class EmState
+internal sealed class EmState : IDisposable
 {
     private const int B = GmmData.BlockSize;
     private const int ChunkBlocks = GmmKernels.ChunkBlocks;
@@ -44,9 +47,19 @@ internal sealed class EmState
     private int consumedBlocks;
     private VariantRace<GmmKernel>? covarianceRace;
     private VariantRace<GmmKernel>? mahalanobisRace;
+    private readonly GmmDeviceState? deviceState;
+    private double[]? deviceSums;
 
     internal EmState(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options)
+        : this(data, m, type, regularization, store, forced, options, DeviceRuntime.Cpu, singlePrecision: false)
     {
+    }
+
+    internal EmState(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options, ComputeDevice device, bool singlePrecision)
+    {
+        Device = device;
+        deviceState = device.IsIlgpu ? GmmDeviceState.Create(device, data, m, singlePrecision) : null;
+        VariantsRun[GmmKernels.DeviceKey] = device.Id;
         Data = data;
         this.m = m;
         d = data.Dimension;
@@ -64,6 +77,15 @@ internal sealed class EmState
     }
 
     internal GmmData Data { get; }
+
+    /// <summary>The device EM runs on.</summary>
+    internal ComputeDevice Device { get; }
+
+    /// <summary>The element type EM computes in: <c>"float32"</c> on an ILGPU device asked for it, otherwise <c>"float64"</c>.</summary>
+    internal string DataType => deviceState?.DataType ?? "float64";
+
+    /// <summary>Frees the device buffers of the fit (the rows stay resident for the next fit on them).</summary>
+    public void Dispose() => deviceState?.Dispose();
 
     internal Dictionary<string, string> VariantsRun { get; } = [];
 
@@ -85,6 +107,8 @@ internal sealed class EmState
                 resp[(blk * m + k) * B + b] = rowMajor[n * m + k];
             }
         }
+
+        deviceState?.UploadResponsibilities(resp);
     }
 
     /// <summary>
@@ -97,6 +121,11 @@ internal sealed class EmState
     /// <summary>E-step: responsibilities from the parameters; returns the mean log-likelihood (the lower bound).</summary>
     internal double EStep(GaussianMixture.Parameters p)
     {
+        if (deviceState is not null)
+        {
+            return DeviceEStep(p, deviceState);
+        }
+
         Array.Clear(partials);
         consumedBlocks = 0;
         LogDensityTerms(p, Fused ? FinishChunk : null);
@@ -118,6 +147,67 @@ internal sealed class EmState
         }
 
         return total / Data.Count;
+    }
+
+    /// <summary>
+    /// The E-step on an ILGPU device: distances, responsibilities and the M-step's sums there; the blocks'
+    /// log-likelihoods come back and are added in block order, as on the processor.
+    /// </summary>
+    private double DeviceEStep(GaussianMixture.Parameters p, GmmDeviceState state)
+    {
+        var offset = Offsets(p);
+        DeviceDistances(p, state);
+        var blocks = state.Normalize(offset, d * GmmMath.Log2Pi);
+        deviceSums = state.Sums(Squares);
+        sumsValid = true;
+        double total = 0;
+        foreach (double v in blocks)
+        {
+            total += v;
+        }
+
+        return total / Data.Count;
+    }
+
+    /// <summary>The distance terms of every row and component, on the device.</summary>
+    private void DeviceDistances(GaussianMixture.Parameters p, GmmDeviceState state)
+    {
+        var chol = p.PrecisionsCholesky;
+        switch (type)
+        {
+            case CovarianceType.Full:
+                RunMahalanobis(p.Means, chol, null);
+                break;
+            case CovarianceType.Tied:
+                RunMahalanobis(p.Means, Replicated(chol), null);
+                break;
+            default:
+            {
+                // Diagonal: prec = chol^2 per feature; spherical: one per component, repeated over the features.
+                var prec = new double[m * d];
+                for (int c = 0; c < prec.Length; c++)
+                {
+                    double f = type == CovarianceType.Diagonal ? chol[c] : chol[c / d];
+                    prec[c] = f * f;
+                }
+
+                state.Diagonal(p.Means, prec);
+                break;
+            }
+        }
+    }
+
+    private bool Squares => type is CovarianceType.Diagonal or CovarianceType.Spherical;
+
+    private double[] Replicated(double[] chol)
+    {
+        var replicated = new double[m * d * d];
+        for (int k = 0; k < m; k++)
+        {
+            Array.Copy(chol, 0, replicated, k * d * d, d * d);
+        }
+
+        return replicated;
     }
 
     /// <summary>
@@ -340,7 +430,18 @@ internal sealed class EmState
     /// </summary>
     internal double[] WeightedLogProbabilities(GaussianMixture.Parameters p)
     {
-        var offset = LogDensityTerms(p, chunkWritten: null);
+        double[] offset;
+        if (deviceState is not null)
+        {
+            offset = Offsets(p);
+            DeviceDistances(p, deviceState);
+            deviceState.DownloadDistances(work);
+        }
+        else
+        {
+            offset = LogDensityTerms(p, chunkWritten: null);
+        }
+
         Parallel.For(0, Data.BlockCount, blk => FinishLogProbabilities(offset, blk));
         return work;
     }
@@ -352,6 +453,30 @@ internal sealed class EmState
     /// <paramref name="chunkWritten"/> may read it.
     /// </summary>
     private double[] LogDensityTerms(GaussianMixture.Parameters p, Action<int, int>? chunkWritten)
+    {
+        var offset = Offsets(p);
+        var chol = p.PrecisionsCholesky;
+        switch (type)
+        {
+            case CovarianceType.Full:
+                RunMahalanobis(p.Means, chol, chunkWritten);
+                break;
+            case CovarianceType.Tied:
+                RunMahalanobis(p.Means, Replicated(chol), chunkWritten);
+                break;
+            case CovarianceType.Diagonal:
+                DiagonalLogProb(p);
+                break;
+            default:
+                SphericalLogProb(p);
+                break;
+        }
+
+        return offset;
+    }
+
+    /// <summary>log(w_k) + log det(P_k) per component, in a buffer reused by the next call.</summary>
+    private double[] Offsets(GaussianMixture.Parameters p)
     {
         var offset = offsets;
         var chol = p.PrecisionsCholesky;
@@ -365,31 +490,6 @@ internal sealed class EmState
                 _ => d * Math.Log(chol[k]),
             };
             offset[k] = logDet + Math.Log(p.Weights[k]);
-        }
-
-        switch (type)
-        {
-            case CovarianceType.Full:
-                RunMahalanobis(p.Means, chol, chunkWritten);
-                break;
-            case CovarianceType.Tied:
-            {
-                var replicated = new double[m * d * d];
-                for (int k = 0; k < m; k++)
-                {
-                    Array.Copy(chol, 0, replicated, k * d * d, d * d);
-                }
-
-                RunMahalanobis(p.Means, replicated, chunkWritten);
-                break;
-            }
-
-            case CovarianceType.Diagonal:
-                DiagonalLogProb(p);
-                break;
-            default:
-                SphericalLogProb(p);
-                break;
         }
 
         return offset;
@@ -415,6 +515,23 @@ internal sealed class EmState
     {
         int chunks = Chunks, md = m * d;
         int stride = SumsStride;
+        double[] sums;
+        if (deviceState is not null)
+        {
+            sums = sumsValid ? deviceSums! : deviceState.Sums(Squares);
+        }
+        else
+        {
+            sums = HostSums(chunks, stride);
+        }
+
+        sumsValid = false;
+        FinishMStep(p, sums, md);
+    }
+
+    /// <summary>The M-step's sums from the chunks' partial sums (computed now unless the E-step left them), added in chunk order.</summary>
+    private double[] HostSums(int chunks, int stride)
+    {
         if (!sumsValid)
         {
             Array.Clear(partials);
@@ -429,7 +546,6 @@ internal sealed class EmState
             });
         }
 
-        sumsValid = false;
         var sums = new double[stride];
         for (int chunk = 0; chunk < chunks; chunk++)
         {
@@ -440,6 +556,11 @@ internal sealed class EmState
             }
         }
 
+        return sums;
+    }
+
+    private void FinishMStep(GaussianMixture.Parameters p, double[] sums, int md)
+    {
         double total = 0;
         for (int k = 0; k < m; k++)
         {
@@ -552,7 +673,14 @@ internal sealed class EmState
 
     private void RunCovariance(GaussianMixture.Parameters p)
     {
-        var input = new GmmKernelInput(Data, m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances);
+        var input = new GmmKernelInput(Data, m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances) { DeviceState = deviceState };
+        if (covarianceRace is null && deviceState is not null)
+        {
+            // On a device the trial runs on all the rows, which are resident there (a prefix would be other data).
+            covarianceRace = VariantSelector.SelectOrRace(
+                GmmKernels.Covariance, Key(GmmKernels.CovarianceKernelName), store, k => k(input), partialTrial: false, forced, options.Logger);
+        }
+
         if (covarianceRace is null)
         {
             var trialData = Data.Prefix(TrialRowsFor(d, m));
@@ -566,6 +694,13 @@ internal sealed class EmState
 
     private void RunMahalanobis(double[] means, double[] precisionsCholesky, Action<int, int>? chunkWritten)
     {
+        if (mahalanobisRace is null && deviceState is not null)
+        {
+            var deviceInput = new GmmKernelInput(Data, m, resp, means, nk, precisionsCholesky, work) { DeviceState = deviceState };
+            mahalanobisRace = VariantSelector.SelectOrRace(
+                GmmKernels.Mahalanobis, Key(GmmKernels.MahalanobisKernelName), store, k => k(deviceInput), partialTrial: false, forced, options.Logger);
+        }
+
         if (mahalanobisRace is null)
         {
             var trialData = Data.Prefix(TrialRowsFor(d, m));
@@ -578,6 +713,7 @@ internal sealed class EmState
         var input = new GmmKernelInput(Data, m, resp, means, nk, precisionsCholesky, work)
         {
             ChunkWritten = mahalanobisRace.IsDecided ? chunkWritten : null,
+            DeviceState = deviceState,
         };
         Run(mahalanobisRace, input, GmmKernels.MahalanobisKernelName);
     }
@@ -639,7 +775,7 @@ internal sealed class EmState
         return (int)Math.Clamp(TrialWork / Math.Max(perRow, 1), MinTrialRows, TrialRows);
     }
 
-    private VariantKey Key(string kernel) => new("cpu", kernel, "float64", d, m, VariantKey.RowBucketOf(Data.Count));
+    private VariantKey Key(string kernel) => new(Device.Id, kernel, DataType, d, m, VariantKey.RowBucketOf(Data.Count));
 
     private double SumLogDiagonal(double[] chol, int offset)
     {

@@ -44,7 +44,7 @@ internal sealed class GmmFixture
         _ => CovarianceType.Spherical,
     };
 
-    public GaussianMixtureOptions Options(string? variant = null) => new()
+    public GaussianMixtureOptions Options(string? variant = null, string? device = null) => new()
     {
         Components = Params.GetProperty("n_components").GetInt32(),
         CovarianceType = Type,
@@ -55,6 +55,7 @@ internal sealed class GmmFixture
         MeansInit = Matrix(Init.GetProperty("means")),
         PrecisionsInit = AnyArray(Init.GetProperty("precisions")),
         Variant = variant,
+        Device = device,
         TuningStore = TestStores.Scratch,
     };
 

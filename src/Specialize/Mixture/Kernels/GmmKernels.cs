@@ -76,7 +76,24 @@ public static partial class GmmKernels
         Mahalanobis.Register("Tiled", MahalanobisTiled, static _ => Vector512.IsHardwareAccelerated); // 25 live vectors: needs the 32 registers of AVX-512
         Mahalanobis.Register("Tiled-512", static input => MahalanobisTiled512(input, shifted: false), static _ => Vector512.IsHardwareAccelerated);
         Mahalanobis.Register("Tiled-512-Shift", static input => MahalanobisTiled512(input, shifted: true), static _ => Vector512.IsHardwareAccelerated);
+
+        // GPU variants (Kernels/Ilgpu): the same kernels, on CUDA devices and ILGPU's CPU accelerator.
+        const string Gpu = VariantRegistry<GmmKernel>.IlgpuDevices;
+        Covariance.Register("ILGPU-V1", static input => IlgpuVariants.Covariance(input, IlgpuCovarianceVariant.V1), null, Gpu);
+        Covariance.Register("ILGPU-V2", static input => IlgpuVariants.Covariance(input, IlgpuCovarianceVariant.V2), null, Gpu);
+        Covariance.Register("ILGPU-V3", static input => IlgpuVariants.Covariance(input, IlgpuCovarianceVariant.V3), null, Gpu);
+        Covariance.Register("ILGPU-V4-B32", static input => IlgpuVariants.Covariance(input, IlgpuCovarianceVariant.V4B32), null, Gpu);
+        Covariance.Register("ILGPU-V4-B128", static input => IlgpuVariants.Covariance(input, IlgpuCovarianceVariant.V4B128), null, Gpu);
+        Covariance.Register("ILGPU-Tiled-Shared", static input => IlgpuVariants.Covariance(input, IlgpuCovarianceVariant.TiledShared), static key => TiledSharedFits(key), Gpu);
+        Mahalanobis.Register("ILGPU-Rowwise", IlgpuVariants.Mahalanobis, null, Gpu);
     }
+
+    /// <summary>The name under which <see cref="GaussianMixture.KernelVariants"/> reports the device a fit ran on.</summary>
+    public const string DeviceKey = "device";
+
+    /// <summary>Whether <c>ILGPU-Tiled-Shared</c>'s two tiles and the cells fit in 48 KiB of shared memory.</summary>
+    private static bool TiledSharedFits(VariantKey key) =>
+        IlgpuCovarianceTiled.SharedElements(key.Dimension) * (key.DataType == "float32" ? sizeof(float) : sizeof(double)) <= 48 * 1024;
 
     /// <summary>The variants of the M-step covariance accumulation.</summary>
     public static VariantRegistry<GmmKernel> Covariance { get; }

@@ -58,6 +58,8 @@ internal sealed class EmState : IDisposable
     internal EmState(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options, ComputeDevice device, bool singlePrecision)
     {
         Device = device;
+        // On the processor float32 is the full and tied kernels'; diagonal and spherical (linear in D) stay in double.
+        DataType = singlePrecision && (device.IsIlgpu || type is CovarianceType.Full or CovarianceType.Tied) ? "float32" : "float64";
         deviceState = device.IsIlgpu ? GmmDeviceState.Create(device, data, m, singlePrecision) : null;
         VariantsRun[GmmKernels.DeviceKey] = device.Id;
         Data = data;
@@ -81,8 +83,8 @@ internal sealed class EmState : IDisposable
     /// <summary>The device EM runs on.</summary>
     internal ComputeDevice Device { get; }
 
-    /// <summary>The element type EM computes in: <c>"float32"</c> on an ILGPU device asked for it, otherwise <c>"float64"</c>.</summary>
-    internal string DataType => deviceState?.DataType ?? "float64";
+    /// <summary>The element type the heavy kernels compute in: <c>"float32"</c> or <c>"float64"</c>.</summary>
+    internal string DataType { get; }
 
     /// <summary>Frees the device buffers of the fit (the rows stay resident for the next fit on them).</summary>
     public void Dispose() => deviceState?.Dispose();

@@ -142,9 +142,10 @@ public sealed class GaussianMixtureOptions
     /// <summary>
     /// The floating-point type EM computes in. <see cref="ComputePrecision.Auto"/> (the default) computes
     /// <see langword="float"/> data in float32 and <see langword="double"/> data in float64;
-    /// <see cref="ComputePrecision.Single"/> runs double data in float32 too. The log-sum-exp, the lower bound and
-    /// the sums across rows are accumulated in double either way. float32 runs on the GPU kernels (CUDA, or
-    /// ILGPU's CPU accelerator); the C# kernels compute in float64.
+    /// <see cref="ComputePrecision.Single"/> runs double data in float32 too, and <see cref="ComputePrecision.Double"/>
+    /// float data in float64. In float32 the distances and covariance products are computed in float (twice the
+    /// vector lanes on the processor); the log-sum-exp, the lower bound, the M-step's sums and the parameters stay
+    /// in double. See docs/gmm.md for how far float32 results are from float64 ones.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="ComputePrecision"/>.</exception>
     public ComputePrecision Precision

@@ -20,6 +20,7 @@ public sealed class GmmData
 
     private readonly double[] rows;
     private readonly double[] blocked;
+    private readonly Lazy<float[]> blockedSingle;
     private double[]? gram;
 
     private GmmData(double[] rows, int count, int dimension, string sourceType)
@@ -30,6 +31,7 @@ public sealed class GmmData
         SourceType = sourceType;
         BlockCount = (count + BlockSize - 1) / BlockSize;
         blocked = new double[(long)BlockCount * dimension * BlockSize];
+        blockedSingle = new Lazy<float[]>(Narrowed);
 
         // Done once per fit, but O(N x D): in parallel over fixed ranges of blocks.
         const int BlocksPerTask = 64;
@@ -53,6 +55,7 @@ public sealed class GmmData
     {
         rows = source.rows;
         blocked = source.blocked;
+        blockedSingle = source.blockedSingle;
         Count = Math.Min(source.Count, blocks * BlockSize);
         Dimension = source.Dimension;
         SourceType = source.SourceType;
@@ -104,6 +107,16 @@ public sealed class GmmData
     internal double[] BlockedArray => blocked;
 
     internal double[] RowArray => rows;
+
+    /// <summary>The blocked layout rounded to float, for float32 EM; made on first use (exact for float input).</summary>
+    internal float[] BlockedSingleArray => blockedSingle.Value;
+
+    private float[] Narrowed()
+    {
+        var single = new float[blocked.Length];
+        TensorPrimitives.ConvertTruncating<double, float>(blocked, single);
+        return single;
+    }
 
     /// <summary><c>X^T X</c>, <c>D x D</c>, computed on first use (the tied covariance needs it every iteration).</summary>
     internal double[] Gram

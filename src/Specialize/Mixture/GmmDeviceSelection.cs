@@ -54,7 +54,7 @@ internal static class GmmDeviceSelection
 
         options.Logger?.LogInformation(
             "Gaussian mixture EM (D = {Dimension}, M = {Components}, N = {Rows}) runs on {Device}, in {DataType}.",
-            data.Dimension, m, data.Count, chosen, chosen.IsIlgpu && singlePrecision ? "float32" : "float64");
+            data.Dimension, m, data.Count, chosen, singlePrecision ? "float32" : "float64");
         return chosen;
     }
 

@@ -50,8 +50,36 @@ public sealed class GmmKernelVariantTests
         }
     }
 
-    /// <summary>The C# variants; the GPU ones (<c>ILGPU-</c>) run on ILGPU's CPU accelerator in <c>IlgpuKernelTests</c>, on smaller problems.</summary>
-    internal static IEnumerable<string> CpuNames(IEnumerable<string> names) => names.Where(static n => !n.StartsWith("ILGPU-", StringComparison.Ordinal));
+    /// <summary>
+    /// The C# float64 variants; the GPU ones (<c>ILGPU-</c>) run on ILGPU's CPU accelerator in <c>IlgpuKernelTests</c>,
+    /// on smaller problems, and the float32 ones (<c>-F32</c>) below, to float rounding.
+    /// </summary>
+    internal static IEnumerable<string> CpuNames(IEnumerable<string> names) =>
+        names.Where(static n => !n.StartsWith("ILGPU-", StringComparison.Ordinal) && !n.EndsWith("-F32", StringComparison.Ordinal));
+
+    public static TheoryData<string, int, int, int> SingleCases()
+    {
+        var data = new TheoryData<string, int, int, int>();
+        (int N, int D, int M)[] shapes = [(1000, 3, 2), (517, 8, 5), (300, 19, 4), (130, 1, 3), (2100, 7, 9), (700, 36, 2)];
+        foreach (var (kernel, names) in new[] { ("covariance", GmmKernels.Covariance.Names), ("mahalanobis", GmmKernels.Mahalanobis.Names) })
+        {
+            foreach (string name in names.Where(static n => n.EndsWith("-F32", StringComparison.Ordinal)))
+            {
+                foreach (var (n, d, m) in shapes)
+                {
+                    data.Add(kernel + ":" + name, n, d, m);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>The float32 variants: within float rounding (relative 1e-4 of the result's scale) of the double reference.</summary>
+    [Theory]
+    [MemberData(nameof(SingleCases))]
+    public void Single_precision_variant_matches_the_reference_to_float_rounding(string variant, int n, int d, int m) =>
+        MatchesTheReference(variant, n, d, m, 0, relative: 1e-4);
 
     internal static void MatchesTheReference(string variant, int n, int d, int m, double offset, double relative = Relative)
     {

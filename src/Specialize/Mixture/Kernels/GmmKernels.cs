@@ -57,25 +57,30 @@ public static partial class GmmKernels
 
     static GmmKernels()
     {
+        // C# variants (Kernels/Cpu), each for float64 or float32 EM (VariantKey.DataType).
         Covariance = new VariantRegistry<GmmKernel>(CovarianceKernelName);
-        Covariance.Register("V1", CovarianceV1);
-        Covariance.Register("V2", CovarianceV2);
-        Covariance.Register("V3", CovarianceV3);
-        Covariance.Register("V4-B32", static input => CovarianceV4(input, 32));
-        Covariance.Register("V4-B128", static input => CovarianceV4(input, 128));
-        Covariance.Register("Syrk", CovarianceSyrk);
-        Covariance.Register("Syrk-Rows", CovarianceSyrkRows);
-        Covariance.Register("Syrk-512", static input => CovarianceSyrk(input, wide: true), static _ => Vector512.IsHardwareAccelerated);
-        Covariance.Register("Syrk-Chunk", static input => CovarianceSyrkChunk(input, wide: false));
-        Covariance.Register("Syrk-Chunk-512", static input => CovarianceSyrkChunk(input, wide: true), static _ => Vector512.IsHardwareAccelerated);
+        Covariance.Register("V1", CovarianceV1, Double);
+        Covariance.Register("V2", CovarianceV2, Double);
+        Covariance.Register("V3", CovarianceV3, Double);
+        Covariance.Register("V4-B32", static input => CovarianceV4(input, 32), Double);
+        Covariance.Register("V4-B128", static input => CovarianceV4(input, 128), Double);
+        Covariance.Register("Syrk", CovarianceSyrk, Double);
+        Covariance.Register("Syrk-Rows", CovarianceSyrkRows, Double);
+        Covariance.Register("Syrk-512", static input => CovarianceSyrk(input, wide: true), static key => Double(key) && Wide);
+        Covariance.Register("Syrk-Chunk", static input => CovarianceSyrkChunk<double>(input, wide: false), Double);
+        Covariance.Register("Syrk-Chunk-512", static input => CovarianceSyrkChunk<double>(input, wide: true), static key => Double(key) && Wide);
+        Covariance.Register("Syrk-Chunk-F32", static input => CovarianceSyrkChunk<float>(input, wide: false), Single);
+        Covariance.Register("Syrk-Chunk-512-F32", static input => CovarianceSyrkChunk<float>(input, wide: true), static key => Single(key) && Wide);
 
         Mahalanobis = new VariantRegistry<GmmKernel>(MahalanobisKernelName);
-        Mahalanobis.Register("Rowwise", MahalanobisRowwise);
-        Mahalanobis.Register("Blocked", MahalanobisBlocked<Tile256, Vector256<double>>);
-        Mahalanobis.Register("Blocked-512", MahalanobisBlocked<Tile512, Vector512<double>>, static _ => Vector512.IsHardwareAccelerated);
-        Mahalanobis.Register("Tiled", MahalanobisTiled, static _ => Vector512.IsHardwareAccelerated); // 25 live vectors: needs the 32 registers of AVX-512
-        Mahalanobis.Register("Tiled-512", static input => MahalanobisTiled512(input, shifted: false), static _ => Vector512.IsHardwareAccelerated);
-        Mahalanobis.Register("Tiled-512-Shift", static input => MahalanobisTiled512(input, shifted: true), static _ => Vector512.IsHardwareAccelerated);
+        Mahalanobis.Register("Rowwise", MahalanobisRowwise, Double);
+        Mahalanobis.Register("Blocked", MahalanobisBlocked<Tile256, Vector256<double>>, Double);
+        Mahalanobis.Register("Blocked-512", MahalanobisBlocked<Tile512, Vector512<double>>, static key => Double(key) && Wide);
+        Mahalanobis.Register("Tiled", MahalanobisTiled, static key => Double(key) && Wide); // 25 live vectors: needs the 32 registers of AVX-512
+        Mahalanobis.Register("Tiled-512", static input => MahalanobisTiled512(input, shifted: false), static key => Double(key) && Wide);
+        Mahalanobis.Register("Tiled-512-Shift", static input => MahalanobisTiled512(input, shifted: true), static key => Double(key) && Wide);
+        Mahalanobis.Register("Tiled-F32", MahalanobisTiledSingle<Tile256F, Vector256<float>>, Single);
+        Mahalanobis.Register("Tiled-512-F32", MahalanobisTiledSingle<Tile512F, Vector512<float>>, static key => Single(key) && Wide);
 
         // GPU variants (Kernels/Ilgpu): the same kernels, on CUDA devices and ILGPU's CPU accelerator.
         const string Gpu = VariantRegistry<GmmKernel>.IlgpuDevices;
@@ -90,6 +95,15 @@ public static partial class GmmKernels
 
     /// <summary>The name under which <see cref="GaussianMixture.KernelVariants"/> reports the device a fit ran on.</summary>
     public const string DeviceKey = "device";
+
+    /// <summary>Whether 512-bit vectors are accelerated (the wide variants).</summary>
+    private static bool Wide => Vector512.IsHardwareAccelerated;
+
+    /// <summary>Whether the problem is float64 EM (the C# variants computing in double).</summary>
+    private static bool Double(VariantKey key) => key.DataType != "float32";
+
+    /// <summary>Whether the problem is float32 EM (the C# variants computing in float lanes).</summary>
+    private static bool Single(VariantKey key) => key.DataType == "float32";
 
     /// <summary>Whether <c>ILGPU-Tiled-Shared</c>'s two tiles and the cells fit in 48 KiB of shared memory.</summary>
     private static bool TiledSharedFits(VariantKey key) =>

@@ -109,7 +109,7 @@ public static partial class GmmKernels
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SyrkTiles<TLanes, TVector>(double[] diff, double[] scaled, int de, Span<double> acc)
-        where TLanes : struct, ITileLanes<TVector>
+        where TLanes : struct, ITileLanes<double, TVector>
         where TVector : struct
     {
         nuint lanes = (nuint)TLanes.Count;

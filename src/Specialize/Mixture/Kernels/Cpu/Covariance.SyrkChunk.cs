@@ -21,10 +21,14 @@ public static partial class GmmKernels
     /// symmetric rank-k update: the centered rows of a pass of 2 or 4 blocks are scaled by the square root
     /// of the responsibilities (<c>r (x - mu)(x - mu)^T = s s^T</c> with <c>s = sqrt(r) (x - mu)</c>), so one
     /// buffer is written per pass instead of two, the 16 register accumulators of a tile are reduced a
-    /// quarter or an eighth as often, and only the tiles on and above the diagonal are computed.
+    /// quarter or an eighth as often, and only the tiles on and above the diagonal are computed. With
+    /// <typeparamref name="T"/> float (float32 EM: <c>Syrk-Chunk-F32</c>, <c>Syrk-Chunk-512-F32</c>) the scaled rows
+    /// are formed from the float rows and multiplied in float lanes, twice as many per vector, and each pass's
+    /// tile sums are added into the double partial sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CovarianceSyrkChunk(GmmKernelInput input, bool wide)
+    private static void CovarianceSyrkChunk<T>(GmmKernelInput input, bool wide)
+        where T : unmanaged
     {
         // Chunks of 32 blocks: a quarter of the partial sums of the other row-parallel variants to
         // allocate and add up, still dozens of chunks for the threads at N = 150000.
@@ -37,7 +41,6 @@ public static partial class GmmKernels
         int tileStride = tiles * 16; // a chunk's sums for one component: 16 per tile, tile rows of 4
         // Rented, not allocated: 2.3 MB at N = 150000, D = 19, M = 16, every iteration. Each chunk clears its own part.
         var partials = ArrayPool<double>.Shared.Rent(chunks * m * tileStride);
-        var x = input.Data.BlockedArray;
         var r = input.ResponsibilityArray;
         var mu = input.MeanArray;
 
@@ -50,7 +53,7 @@ public static partial class GmmKernels
         Parallel.For(
             0,
             chunks,
-            () => (Scaled: new double[de * passRows], Root: new double[passRows]),
+            () => (Scaled: new T[de * passRows], Root: new T[passRows]),
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, _, scratch) =>
             {
                 var scaled = scratch.Scaled;
@@ -62,34 +65,52 @@ public static partial class GmmKernels
                     for (int first = chunk * ChunkSize; first < chunkEnd; first += passBlocks)
                     {
                         int count = Math.Min(chunkEnd, first + passBlocks) - first;
-                        for (int c = 0; c < count; c++)
+                        if (typeof(T) == typeof(float))
                         {
-                            TensorPrimitives.Sqrt(r.AsSpan(((first + c) * m + k) * B, B), scratch.Root.AsSpan(c * B, B));
+                            var single = Unsafe.As<float[]>(scaled);
+                            ScaledPassSingle(input, k, first, count, passRows, Unsafe.As<float[]>(scratch.Root), single);
+                            if (wide)
+                            {
+                                ChunkTiles<Tile512F, float, Vector512<float>>(single, de, passRows, count * B, acc);
+                            }
+                            else
+                            {
+                                ChunkTiles<Tile256F, float, Vector256<float>>(single, de, passRows, count * B, acc);
+                            }
+
+                            continue;
                         }
 
-                        ref double root = ref scratch.Root[0];
+                        var x = input.Data.BlockedArray;
+                        var root = Unsafe.As<double[]>(scratch.Root);
+                        var doubles = Unsafe.As<double[]>(scaled);
+                        for (int c = 0; c < count; c++)
+                        {
+                            TensorPrimitives.Sqrt(r.AsSpan(((first + c) * m + k) * B, B), root.AsSpan(c * B, B));
+                        }
+
                         for (int i = 0; i < d; i++)
                         {
                             var mi = Vector256.Create(mu[k * d + i]);
-                            ref double si = ref scaled[i * passRows];
+                            ref double si = ref doubles[i * passRows];
                             for (int c = 0; c < count; c++)
                             {
                                 ref double xi = ref x[((first + c) * d + i) * B];
                                 nuint o = (nuint)(c * B);
                                 for (nuint v = 0; v < B; v += 4)
                                 {
-                                    ((Vector256.LoadUnsafe(ref xi, v) - mi) * Vector256.LoadUnsafe(ref root, o + v)).StoreUnsafe(ref si, o + v);
+                                    ((Vector256.LoadUnsafe(ref xi, v) - mi) * Vector256.LoadUnsafe(ref root[0], o + v)).StoreUnsafe(ref si, o + v);
                                 }
                             }
                         }
 
                         if (wide)
                         {
-                            ChunkTiles<Tile512, Vector512<double>>(scaled, de, passRows, count * B, acc);
+                            ChunkTiles<Tile512, double, Vector512<double>>(doubles, de, passRows, count * B, acc);
                         }
                         else
                         {
-                            ChunkTiles<Tile256, Vector256<double>>(scaled, de, passRows, count * B, acc);
+                            ChunkTiles<Tile256, double, Vector256<double>>(doubles, de, passRows, count * B, acc);
                         }
                     }
                 }
@@ -127,36 +148,75 @@ public static partial class GmmKernels
     }
 
     /// <summary>
+    /// The float32 form of a pass's scaled rows: <c>sqrt(r)</c> taken in double and rounded to float, then
+    /// <c>(x - mu) sqrt(r)</c> from the float rows, in float.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScaledPassSingle(GmmKernelInput input, int k, int first, int count, int passRows, float[] root, float[] scaled)
+    {
+        int d = input.Data.Dimension, m = input.Components;
+        var x = input.Data.BlockedSingleArray;
+        var r = input.ResponsibilityArray;
+        ref float rootRef = ref root[0];
+        for (int c = 0; c < count; c++)
+        {
+            ref double rc = ref r[((first + c) * m + k) * B];
+            nuint o = (nuint)(c * B);
+            for (nuint v = 0; v < B; v += 8)
+            {
+                var narrow = Vector256.Narrow(Vector256.Sqrt(Vector256.LoadUnsafe(ref rc, v)), Vector256.Sqrt(Vector256.LoadUnsafe(ref rc, v + 4)));
+                narrow.StoreUnsafe(ref rootRef, o + v);
+            }
+        }
+
+        for (int i = 0; i < d; i++)
+        {
+            var mi = Vector256.Create((float)input.MeanArray[k * d + i]);
+            ref float si = ref scaled[i * passRows];
+            for (int c = 0; c < count; c++)
+            {
+                ref float xi = ref x[((first + c) * d + i) * B];
+                nuint o = (nuint)(c * B);
+                for (nuint v = 0; v < B; v += 8)
+                {
+                    ((Vector256.LoadUnsafe(ref xi, v) - mi) * Vector256.LoadUnsafe(ref rootRef, o + v)).StoreUnsafe(ref si, o + v);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// For every 4 x 4 tile on or above the diagonal: acc[tile] += s_i . s_j over the first
     /// <paramref name="rows"/> values of each feature of <paramref name="scaled"/> (features
     /// <paramref name="stride"/> apart); of a diagonal tile only the upper triangle. On 256- or 512-bit
     /// vectors (<typeparamref name="TLanes"/>), whose lanes are added down to four for the sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ChunkTiles<TLanes, TVector>(double[] scaled, int de, int stride, int rows, Span<double> acc)
-        where TLanes : struct, ITileLanes<TVector>
+    private static void ChunkTiles<TLanes, T, TVector>(T[] scaled, int de, int stride, int rows, Span<double> acc)
+        where TLanes : struct, ITileLanes<T, TVector>
+        where T : unmanaged
         where TVector : struct
     {
-        ref double sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
-        ref double dRef = ref sRef;
+        ref T sRef = ref MemoryMarshal.GetArrayDataReference(scaled);
+        ref T dRef = ref sRef;
         ref double aRef = ref MemoryMarshal.GetReference(acc);
         int tile = 0;
         for (int i = 0; i < de; i += 4)
         {
-            ref double s0 = ref Unsafe.Add(ref sRef, i * stride);
-            ref double s1 = ref Unsafe.Add(ref s0, stride);
-            ref double s2 = ref Unsafe.Add(ref s1, stride);
-            ref double s3 = ref Unsafe.Add(ref s2, stride);
+            ref T s0 = ref Unsafe.Add(ref sRef, i * stride);
+            ref T s1 = ref Unsafe.Add(ref s0, stride);
+            ref T s2 = ref Unsafe.Add(ref s1, stride);
+            ref T s3 = ref Unsafe.Add(ref s2, stride);
             for (int j = i; j < de; j += 4, tile++)
             {
-                ref double e0r = ref Unsafe.Add(ref dRef, j * stride);
-                ref double e1r = ref Unsafe.Add(ref e0r, stride);
-                ref double e2r = ref Unsafe.Add(ref e1r, stride);
-                ref double e3r = ref Unsafe.Add(ref e2r, stride);
+                ref T e0r = ref Unsafe.Add(ref dRef, j * stride);
+                ref T e1r = ref Unsafe.Add(ref e0r, stride);
+                ref T e2r = ref Unsafe.Add(ref e1r, stride);
+                ref T e3r = ref Unsafe.Add(ref e2r, stride);
                 if (j == i)
                 {
                     // A diagonal tile: its upper triangle (10 sums) is all that is read.
-                    Diagonal<TLanes, TVector>(ref s0, ref s1, ref s2, ref s3, rows, ref Unsafe.Add(ref aRef, tile * 16));
+                    Diagonal<TLanes, T, TVector>(ref s0, ref s1, ref s2, ref s3, rows, ref Unsafe.Add(ref aRef, tile * 16));
                     continue;
                 }
 
@@ -194,10 +254,11 @@ public static partial class GmmKernels
     }
 
 
-    /// <summary>The upper triangle of a diagonal 4 x 4 tile of <see cref="ChunkTiles{TLanes, TVector}"/>: acc[a, b] += s_a . s_b for a &lt;= b.</summary>
+    /// <summary>The upper triangle of a diagonal 4 x 4 tile of <see cref="ChunkTiles{TLanes, T, TVector}"/>: acc[a, b] += s_a . s_b for a &lt;= b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Diagonal<TLanes, TVector>(ref double s0, ref double s1, ref double s2, ref double s3, int rows, ref double acc)
-        where TLanes : struct, ITileLanes<TVector>
+    private static void Diagonal<TLanes, T, TVector>(ref T s0, ref T s1, ref T s2, ref T s3, int rows, ref double acc)
+        where TLanes : struct, ITileLanes<T, TVector>
+        where T : unmanaged
         where TVector : struct
     {
         var a00 = TLanes.Zero; var a01 = TLanes.Zero; var a02 = TLanes.Zero; var a03 = TLanes.Zero;

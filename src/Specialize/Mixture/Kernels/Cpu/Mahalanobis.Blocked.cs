@@ -23,7 +23,7 @@ public static partial class GmmKernels
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MahalanobisBlocked<TLanes, TVector>(GmmKernelInput input)
-        where TLanes : struct, ITileLanes<TVector>
+        where TLanes : struct, ITileLanes<double, TVector>
         where TVector : struct
     {
         int d = input.Data.Dimension, m = input.Components;

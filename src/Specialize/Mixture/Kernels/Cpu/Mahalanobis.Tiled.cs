@@ -66,7 +66,7 @@ public static partial class GmmKernels
                         ref double dst = ref output[(blk * m + k) * B];
                         for (int c = 0; c < B; c += 16)
                         {
-                            TiledRows<Tile256, Vector256<double>>(ref Unsafe.Add(ref dRef, c), ref pk, ref start, groups, d, ref Unsafe.Add(ref dst, c));
+                            TiledRows<Tile256, double, Vector256<double>>(ref Unsafe.Add(ref dRef, c), ref pk, ref start, groups, d, ref Unsafe.Add(ref dst, c));
                         }
                     }
                 }
@@ -79,7 +79,7 @@ public static partial class GmmKernels
     }
 
     /// <summary>
-    /// The precision factors repacked in the order <see cref="TiledRows{TLanes, TVector}"/>
+    /// The precision factors repacked in the order <see cref="TiledRows{TLanes, T, TVector}"/>
     /// read them: per component and column group <c>g</c>, rows <c>0 .. 4g + 3</c> of columns
     /// <c>4g .. 4g + 3</c>, zero below the diagonal and in padding.
     /// </summary>

@@ -109,7 +109,7 @@ public static partial class GmmKernels
                             ref double sk = ref start[k * de];
                             for (int c = 0; c < B; c += 32)
                             {
-                                TiledRows<Tile512, Vector512<double>>(ref Unsafe.Add(ref xb, c), ref pk, ref sk, groups, d, ref Unsafe.Add(ref dst, c));
+                                TiledRows<Tile512, double, Vector512<double>>(ref Unsafe.Add(ref xb, c), ref pk, ref sk, groups, d, ref Unsafe.Add(ref dst, c));
                             }
 
                             var low = Vector512.Min(
@@ -140,7 +140,7 @@ public static partial class GmmKernels
 
                         for (int c = 0; c < B; c += 32)
                         {
-                            TiledRows<Tile512, Vector512<double>>(ref Unsafe.Add(ref aligned, c), ref pk, ref zeros, groups, d, ref Unsafe.Add(ref dst, c));
+                            TiledRows<Tile512, double, Vector512<double>>(ref Unsafe.Add(ref aligned, c), ref pk, ref zeros, groups, d, ref Unsafe.Add(ref dst, c));
                         }
                     }
                 }
@@ -161,18 +161,19 @@ public static partial class GmmKernels
     /// per 4 vectors of rows instead of 960. Sixteen accumulators; every load and broadcast feeds four multiply-adds.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)] // optimized from the first call even where it is not inlined, so trials time the code that will run
-    private static void TiledRows<TLanes, TVector>(ref double rows, ref double packed, ref double start, int groups, int d, ref double output)
-        where TLanes : struct, ITileLanes<TVector>
+    private static void TiledRows<TLanes, T, TVector>(ref T rows, ref T packed, ref T start, int groups, int d, ref T output)
+        where TLanes : struct, ITileLanes<T, TVector>
+        where T : unmanaged
         where TVector : struct
     {
         nuint lanes = (nuint)TLanes.Count;
         var q0 = TLanes.Zero; var q1 = TLanes.Zero;
         var q2 = TLanes.Zero; var q3 = TLanes.Zero;
-        ref double p = ref packed;
+        ref T p = ref packed;
         for (int g = 0; g < groups; g++)
         {
             // Each column starts at its start value (0, or -(mu P)_j when rows is x itself).
-            ref double s = ref Unsafe.Add(ref start, 4 * g);
+            ref T s = ref Unsafe.Add(ref start, 4 * g);
             var y00 = TLanes.Broadcast(s); var y01 = TLanes.Broadcast(Unsafe.Add(ref s, 1));
             var y02 = TLanes.Broadcast(Unsafe.Add(ref s, 2)); var y03 = TLanes.Broadcast(Unsafe.Add(ref s, 3));
             var y10 = y00; var y11 = y01; var y12 = y02; var y13 = y03;

@@ -1,11 +1,5 @@
 using System.Reflection;
-using System.Text.RegularExpressions;
 using ILGPU;
-using ILGPU.Algorithms;
-using ILGPU.Backends.EntryPoints;
-using ILGPU.Backends.PTX;
-using ILGPU.Runtime;
-using ILGPU.Runtime.Cuda;
 using Specialize.Mixture;
 using Specialize.Testing;
 using Xunit;
@@ -17,7 +11,7 @@ namespace Specialize.Tests.Mixture.Ilgpu;
 /// The CPU accelerator runs kernels through System.Math and hides what the PTX backend cannot compile (a math
 /// function without an intrinsic, an unsupported type); this compile does not. One kernel's PTX is a snapshot.
 /// </summary>
-public sealed partial class PtxCompileTests
+public sealed class PtxCompileTests
 {
     public static TheoryData<string, string> Kernels()
     {
@@ -54,20 +48,9 @@ public sealed partial class PtxCompileTests
         Snapshot.VerifyFile(ptx, Path.Combine(SnapshotFolder(), "Mahalanobis.float32.sm_90.verified.ptx"));
     }
 
-    /// <summary>PTX text for <paramref name="method"/>, compiled in a fresh context (a failed compile can poison a context).</summary>
-    internal static string CompilePtx(MethodInfo method, bool explicitlyGrouped)
-    {
-        using var context = Context.Create(static builder => builder.EnableAlgorithms());
-        using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90), CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, null);
-        var entry = explicitlyGrouped
-            ? EntryPointDescription.FromExplicitlyGroupedKernel(method)
-            : EntryPointDescription.FromImplicitlyGroupedKernel(method);
-        var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
-        return compiled.PTXAssembly;
-    }
+    private static string CompilePtx(MethodInfo method, bool explicitlyGrouped) => Ptx.Compile(method, explicitlyGrouped);
 
-    /// <summary>Generated names carry numeric suffixes that vary with compilation order (<c>_X_495</c>).</summary>
-    internal static string Normalize(string ptx) => NumericSuffix().Replace(ptx.Replace("\r\n", "\n", StringComparison.Ordinal), "_N");
+    private static string Normalize(string ptx) => Ptx.Normalize(ptx);
 
     /// <summary>The kernels, by name, with whether they are explicitly grouped (use Group and Grid indices).</summary>
     internal static IEnumerable<(string Name, MethodInfo Method, bool Grouped)> KernelMethods()
@@ -100,7 +83,4 @@ public sealed partial class PtxCompileTests
 
     private static string SnapshotFolder([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
         Path.Combine(Path.GetDirectoryName(file)!, "Snapshots");
-
-    [GeneratedRegex(@"(?<!sm)_\d+")]
-    private static partial Regex NumericSuffix();
 }

@@ -64,4 +64,19 @@ internal static class IlgpuCovarianceTiled
             partials[(Grid.IdxX * p) + c] = TReal.ToDouble(shared[(2 * tile) + c]);
         }
     }
+
+    /// <summary>One thread per (component, cell): element-typed partial sums of the pieces (the kernels written for one dimension leave them so), added in order in double.</summary>
+    internal static void ReducePieces<T, TReal>(Index1D index, ArrayView<T> partials, ArrayView<double> output, int p, int pieces)
+        where T : unmanaged, INumber<T>
+        where TReal : struct, IDeviceReal<T>
+    {
+        int k = index.X / p, c = index.X % p;
+        double s = 0;
+        for (int piece = 0; piece < pieces; piece++)
+        {
+            s += TReal.ToDouble(partials[(((k * pieces) + piece) * p) + c]);
+        }
+
+        output[index.X] = s;
+    }
 }

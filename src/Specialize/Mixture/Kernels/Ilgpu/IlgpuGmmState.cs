@@ -38,8 +38,8 @@ internal abstract class GmmDeviceState : IDisposable
     /// <summary>Uploads responsibilities in the blocked layout (the initialization's).</summary>
     internal abstract void UploadResponsibilities(double[] blocked);
 
-    /// <summary>Squared Mahalanobis distances on the device, from M x D means and M x D x D upper-triangular factors.</summary>
-    internal abstract void Mahalanobis(double[] means, double[] precisionsCholesky);
+    /// <summary>Squared Mahalanobis distances on the device, from M x D means and M x D x D upper-triangular factors, by the general kernel or <paramref name="kernels"/>.</summary>
+    internal abstract void Mahalanobis(double[] means, double[] precisionsCholesky, FixedMahalanobis? kernels = null);
 
     /// <summary>Diagonal distance terms on the device, from M x D means and M x D precisions.</summary>
     internal abstract void Diagonal(double[] means, double[] precisions);
@@ -56,8 +56,8 @@ internal abstract class GmmDeviceState : IDisposable
     /// <summary>The M-step's sums: M responsibilities, M x D of r x, and with <paramref name="squares"/> M x D of r x^2.</summary>
     internal abstract double[] Sums(bool squares);
 
-    /// <summary>Covariances (M x D x D, full symmetric, divided by <paramref name="weights"/>) by covariance variant <paramref name="variant"/>.</summary>
-    internal abstract void Covariance(IlgpuCovarianceVariant variant, double[] means, double[] weights, double[] output);
+    /// <summary>Covariances (M x D x D, full symmetric, divided by <paramref name="weights"/>) by covariance variant <paramref name="variant"/> (<see cref="IlgpuCovarianceVariant.Fixed"/>: <paramref name="kernels"/>).</summary>
+    internal abstract void Covariance(IlgpuCovarianceVariant variant, double[] means, double[] weights, double[] output, FixedCovariance? kernels = null);
 
     public abstract void Dispose();
 }
@@ -71,6 +71,9 @@ internal enum IlgpuCovarianceVariant
     V4B32,
     V4B128,
     TiledShared,
+
+    /// <summary>A kernel written for one dimension (<see cref="GmmDeviceKernels.RegisterCovariance"/>).</summary>
+    Fixed,
 }
 
 /// <inheritdoc cref="GmmDeviceState"/>
@@ -95,6 +98,7 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
     private MemoryBuffer1D<double, Stride1D.Dense>? partials;
     private MemoryBuffer1D<double, Stride1D.Dense>? sums;
     private MemoryBuffer1D<double, Stride1D.Dense>? packed;
+    private MemoryBuffer1D<T, Stride1D.Dense>? elementPartials;
 
     internal IlgpuGmmState(ComputeDevice device, GmmData data, int m)
         : base(device, data, m)
@@ -131,12 +135,17 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
 
     internal override void UploadResponsibilities(double[] blocked) => resp.CopyFromCPU(Convert(blocked));
 
-    internal override void Mahalanobis(double[] meanValues, double[] precisionsCholesky)
+    internal override void Mahalanobis(double[] meanValues, double[] precisionsCholesky, FixedMahalanobis? kernels = null)
     {
         means.CopyFromCPU(Convert(meanValues));
         factors.CopyFromCPU(Convert(precisionsCholesky));
-        var kernel = DeviceRuntime.GetKernel(Device, "gmm.mahalanobis", typeof(T), static a =>
-            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int>(IlgpuEStepKernels.Mahalanobis));
+        var kernel = kernels is null
+            ? DeviceRuntime.GetKernel(Device, "gmm.mahalanobis", typeof(T), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int>(IlgpuEStepKernels.Mahalanobis))
+            : DeviceRuntime.GetKernel(Device, "gmm.mahalanobis." + kernels.Name, typeof(T), a =>
+                a.LoadAutoGroupedStreamKernel(typeof(T) == typeof(float)
+                    ? (Action<Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int>)(object)kernels.Single
+                    : (Action<Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int>)(object)kernels.Double));
         kernel((int)distances.Length, X, means.View, factors.View, distances.View, d, Components);
     }
 
@@ -183,7 +192,7 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
         return result;
     }
 
-    internal override void Covariance(IlgpuCovarianceVariant variant, double[] meanValues, double[] weights, double[] output)
+    internal override void Covariance(IlgpuCovarianceVariant variant, double[] meanValues, double[] weights, double[] output, FixedCovariance? kernels = null)
     {
         int m = Components, p = d * (d + 1) / 2, blocks = Data.BlockCount, rows = blocks * B;
         means.CopyFromCPU(Convert(meanValues));
@@ -210,6 +219,22 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
                     a.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<double>, int, int, int, int, int>(IlgpuCovarianceCook.V4<T, TReal>));
                 v4(new KernelConfig(m * pieces, group), x, resp.View, means.View, pairs.View, partials.View, d, m, p, blocks, pieces);
                 ReducePieces(p, pieces);
+                break;
+            }
+
+            case IlgpuCovarianceVariant.Fixed:
+            {
+                int chunks = (blocks + IlgpuCovarianceTiled.ChunkBlocks - 1) / IlgpuCovarianceTiled.ChunkBlocks;
+                var fixedKernel = kernels ?? throw new ArgumentNullException(nameof(kernels));
+                elementPartials = EnsureElements(elementPartials, (long)m * chunks * p);
+                var launch = DeviceRuntime.GetKernel(Device, "gmm.covariance." + fixedKernel.Name, typeof(T), a =>
+                    a.LoadStreamKernel(typeof(T) == typeof(float)
+                        ? (Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, int, int, int, int, int>)(object)fixedKernel.Single
+                        : (Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, int, int, int, int, int>)(object)fixedKernel.Double));
+                launch(new KernelConfig(m * chunks, group), x, resp.View, means.View, pairs.View, elementPartials.View, d, m, p, blocks, chunks);
+                var reduce = DeviceRuntime.GetKernel(Device, "gmm.covariance.reduce-elements", typeof(T), static a =>
+                    a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<T>, ArrayView<double>, int, int>(IlgpuCovarianceTiled.ReducePieces<T, TReal>));
+                reduce(m * p, elementPartials.View, packed.View, p, chunks);
                 break;
             }
 
@@ -256,6 +281,18 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
         partials?.Dispose();
         sums?.Dispose();
         packed?.Dispose();
+        elementPartials?.Dispose();
+    }
+
+    private MemoryBuffer1D<T, Stride1D.Dense> EnsureElements(MemoryBuffer1D<T, Stride1D.Dense>? buffer, long length)
+    {
+        if (buffer is not null && buffer.Length >= length)
+        {
+            return buffer;
+        }
+
+        buffer?.Dispose();
+        return DeviceMemory.Allocate<T>(Device, accelerator, length);
     }
 
     private Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<double>, int, int, int, int> Cook(

@@ -10,30 +10,36 @@ namespace Specialize.Mixture;
 /// </summary>
 internal static class IlgpuVariants
 {
-    internal static void Covariance(GmmKernelInput input, IlgpuCovarianceVariant variant)
+    internal static void Covariance(GmmKernelInput input, IlgpuCovarianceVariant variant) => Covariance(input, variant, null);
+
+    internal static void Covariance(GmmKernelInput input, FixedCovariance kernels) => Covariance(input, IlgpuCovarianceVariant.Fixed, kernels);
+
+    internal static void Mahalanobis(GmmKernelInput input) => Mahalanobis(input, null);
+
+    internal static void Mahalanobis(GmmKernelInput input, FixedMahalanobis? kernels)
     {
         if (input.DeviceState is { } state)
         {
-            state.Covariance(variant, input.MeanArray, input.WeightArray, input.OutputArray);
+            state.Mahalanobis(input.MeanArray, input.PrecisionArray, kernels);
+            return;
+        }
+
+        using var temporary = GmmDeviceState.Create(StandaloneDevice(), input.Data, input.Components, singlePrecision: false);
+        temporary.Mahalanobis(input.MeanArray, input.PrecisionArray, kernels);
+        temporary.DownloadDistances(input.OutputArray);
+    }
+
+    private static void Covariance(GmmKernelInput input, IlgpuCovarianceVariant variant, FixedCovariance? kernels)
+    {
+        if (input.DeviceState is { } state)
+        {
+            state.Covariance(variant, input.MeanArray, input.WeightArray, input.OutputArray, kernels);
             return;
         }
 
         using var temporary = GmmDeviceState.Create(StandaloneDevice(), input.Data, input.Components, singlePrecision: false);
         temporary.UploadResponsibilities(input.ResponsibilityArray);
-        temporary.Covariance(variant, input.MeanArray, input.WeightArray, input.OutputArray);
-    }
-
-    internal static void Mahalanobis(GmmKernelInput input)
-    {
-        if (input.DeviceState is { } state)
-        {
-            state.Mahalanobis(input.MeanArray, input.PrecisionArray);
-            return;
-        }
-
-        using var temporary = GmmDeviceState.Create(StandaloneDevice(), input.Data, input.Components, singlePrecision: false);
-        temporary.Mahalanobis(input.MeanArray, input.PrecisionArray);
-        temporary.DownloadDistances(input.OutputArray);
+        temporary.Covariance(variant, input.MeanArray, input.WeightArray, input.OutputArray, kernels);
     }
 
     /// <summary>The first CUDA device <see cref="DeviceRuntime.Variable"/> allows, otherwise ILGPU's CPU accelerator.</summary>

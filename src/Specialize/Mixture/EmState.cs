@@ -37,8 +37,8 @@ internal sealed class EmState : IDisposable
     private readonly TuningStore store;
     private readonly string? forced;
     private readonly GaussianMixtureOptions options;
-    private readonly double[] resp;
-    private readonly double[] work;
+    private double[] resp;
+    private double[] work;
     private readonly double[] nk;
     private readonly double[] blockSums;
     private readonly double[] partials;
@@ -70,8 +70,9 @@ internal sealed class EmState : IDisposable
         this.store = store;
         this.forced = forced;
         this.options = options;
-        resp = new double[data.BlockCount * m * B];
-        work = new double[data.BlockCount * m * B];
+        // On a device these live there; the host copies are made only when needed (initial responsibilities, prediction).
+        resp = deviceState is null ? new double[data.BlockCount * m * B] : [];
+        work = deviceState is null ? new double[data.BlockCount * m * B] : [];
         nk = new double[m];
         blockSums = new double[data.BlockCount];
         partials = new double[Chunks * SumsStride];
@@ -100,6 +101,11 @@ internal sealed class EmState : IDisposable
     internal void SetResponsibilities(double[] rowMajor)
     {
         sumsValid = false;
+        if (resp.Length == 0)
+        {
+            resp = new double[Data.BlockCount * m * B];
+        }
+
         Array.Clear(resp);
         for (int n = 0; n < Data.Count; n++)
         {
@@ -437,6 +443,11 @@ internal sealed class EmState : IDisposable
         {
             offset = Offsets(p);
             DeviceDistances(p, deviceState);
+            if (work.Length == 0)
+            {
+                work = new double[Data.BlockCount * m * B];
+            }
+
             deviceState.DownloadDistances(work);
         }
         else

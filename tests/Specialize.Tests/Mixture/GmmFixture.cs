@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Specialize.Mixture;
 using Specialize.Testing;
+using Xunit;
 
 namespace Specialize.Tests.Mixture;
 
@@ -18,6 +19,18 @@ internal sealed class GmmFixture
     ];
 
     private readonly JsonElement root;
+
+    /// <summary>Every fixture's name, as theory data.</summary>
+    public static TheoryData<string> All()
+    {
+        var data = new TheoryData<string>();
+        foreach (string name in Names)
+        {
+            data.Add(name);
+        }
+
+        return data;
+    }
 
     private GmmFixture(JsonElement root) => this.root = root;
 

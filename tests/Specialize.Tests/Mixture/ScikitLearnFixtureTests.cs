@@ -13,16 +13,7 @@ public sealed class ScikitLearnFixtureTests
     private const double Tight = 1e-12;
     private const double Loose = 1e-6;
 
-    public static TheoryData<string> Fixtures()
-    {
-        var data = new TheoryData<string>();
-        foreach (string name in GmmFixture.Names)
-        {
-            data.Add(name);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Fixtures() => GmmFixture.All();
 
     [Theory]
     [MemberData(nameof(Fixtures))]

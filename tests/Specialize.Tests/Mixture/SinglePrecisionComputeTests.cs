@@ -10,16 +10,7 @@ namespace Specialize.Tests.Mixture;
 /// </summary>
 public sealed class SinglePrecisionComputeTests
 {
-    public static TheoryData<string> Fixtures()
-    {
-        var data = new TheoryData<string>();
-        foreach (string name in GmmFixture.Names)
-        {
-            data.Add(name);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Fixtures() => GmmFixture.All();
 
     [Theory]
     [MemberData(nameof(Fixtures))]

@@ -8,23 +8,21 @@ public sealed class GmmKernelVariantTests
 {
     private const double Relative = 1e-10;
 
-    public static TheoryData<string, int, int, int> Cases()
+    public static TheoryData<string, int, int, int> Cases() =>
+        CasesOf(static n => CpuNames([n]).Any(), [(1000, 3, 2), (517, 8, 5), (300, 19, 4), (130, 1, 3), (64, 2, 1), (2100, 7, 9), (5000, 19, 3), (700, 36, 2)]);
+
+    /// <summary>"kernel:variant" for every registered variant <paramref name="select"/> keeps, on every shape.</summary>
+    internal static TheoryData<string, int, int, int> CasesOf(Func<string, bool> select, (int N, int D, int M)[] shapes)
     {
         var data = new TheoryData<string, int, int, int>();
-        (int N, int D, int M)[] shapes = [(1000, 3, 2), (517, 8, 5), (300, 19, 4), (130, 1, 3), (64, 2, 1), (2100, 7, 9), (5000, 19, 3), (700, 36, 2)];
-        foreach (string name in CpuNames(GmmKernels.Covariance.Names))
+        foreach (var (kernel, names) in new[] { ("covariance", GmmKernels.Covariance.Names), ("mahalanobis", GmmKernels.Mahalanobis.Names) })
         {
-            foreach (var (n, d, m) in shapes)
+            foreach (string name in names.Where(select))
             {
-                data.Add("covariance:" + name, n, d, m);
-            }
-        }
-
-        foreach (string name in CpuNames(GmmKernels.Mahalanobis.Names))
-        {
-            foreach (var (n, d, m) in shapes)
-            {
-                data.Add("mahalanobis:" + name, n, d, m);
+                foreach (var (n, d, m) in shapes)
+                {
+                    data.Add(kernel + ":" + name, n, d, m);
+                }
             }
         }
 
@@ -57,23 +55,8 @@ public sealed class GmmKernelVariantTests
     internal static IEnumerable<string> CpuNames(IEnumerable<string> names) =>
         names.Where(static n => !n.StartsWith("ILGPU-", StringComparison.Ordinal) && !n.EndsWith("-F32", StringComparison.Ordinal));
 
-    public static TheoryData<string, int, int, int> SingleCases()
-    {
-        var data = new TheoryData<string, int, int, int>();
-        (int N, int D, int M)[] shapes = [(1000, 3, 2), (517, 8, 5), (300, 19, 4), (130, 1, 3), (2100, 7, 9), (700, 36, 2)];
-        foreach (var (kernel, names) in new[] { ("covariance", GmmKernels.Covariance.Names), ("mahalanobis", GmmKernels.Mahalanobis.Names) })
-        {
-            foreach (string name in names.Where(static n => n.EndsWith("-F32", StringComparison.Ordinal)))
-            {
-                foreach (var (n, d, m) in shapes)
-                {
-                    data.Add(kernel + ":" + name, n, d, m);
-                }
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string, int, int, int> SingleCases() =>
+        CasesOf(static n => n.EndsWith("-F32", StringComparison.Ordinal), [(1000, 3, 2), (517, 8, 5), (300, 19, 4), (130, 1, 3), (2100, 7, 9), (700, 36, 2)]);
 
     /// <summary>The float32 variants: within float rounding (relative 1e-4 of the result's scale) of the double reference.</summary>
     [Theory]

@@ -14,16 +14,7 @@ public sealed class IlgpuFixtureTests
 {
     private const string Device = "ilgpu-cpu";
 
-    public static TheoryData<string> Fixtures()
-    {
-        var data = new TheoryData<string>();
-        foreach (string name in GmmFixture.Names)
-        {
-            data.Add(name);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Fixtures() => GmmFixture.All();
 
     [Theory]
     [MemberData(nameof(Fixtures))]

@@ -13,23 +13,8 @@ namespace Specialize.Tests.Mixture.Ilgpu;
 [Collection(IlgpuCollection.Name)]
 public sealed class IlgpuKernelTests
 {
-    public static TheoryData<string, int, int, int> Cases()
-    {
-        var data = new TheoryData<string, int, int, int>();
-        (int N, int D, int M)[] shapes = [(130, 3, 2), (70, 1, 3), (200, 7, 2), (90, 19, 2)];
-        foreach (var (kernel, names) in new[] { ("covariance", GmmKernels.Covariance.Names), ("mahalanobis", GmmKernels.Mahalanobis.Names) })
-        {
-            foreach (string name in names.Where(static n => n.StartsWith("ILGPU-", StringComparison.Ordinal)))
-            {
-                foreach (var (n, d, m) in shapes)
-                {
-                    data.Add(kernel + ":" + name, n, d, m);
-                }
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string, int, int, int> Cases() =>
+        GmmKernelVariantTests.CasesOf(static n => n.StartsWith("ILGPU-", StringComparison.Ordinal), [(130, 3, 2), (70, 1, 3), (200, 7, 2), (90, 19, 2)]);
 
     [Theory]
     [MemberData(nameof(Cases))]

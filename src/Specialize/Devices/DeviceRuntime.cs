@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Threading;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -31,7 +32,8 @@ public static class DeviceRuntime
 
     private static readonly object Gate = new();
     private static readonly Dictionary<string, Accelerator> Accelerators = [];
-    private static readonly Dictionary<(string Kernel, Type Element, string Device), Delegate> Kernels = [];
+    private static readonly Dictionary<(object Kernel, Type Element, string Device), Delegate> Kernels = [];
+    private static readonly Dictionary<string, object> Locks = [];
     private static Context? context;
     private static IReadOnlyList<ComputeDevice>? discovered;
     private static bool resolverSet;
@@ -125,14 +127,46 @@ public static class DeviceRuntime
         }
     }
 
+    /// <summary>
+    /// Takes <paramref name="device"/> for the calling thread until the returned scope is disposed, and binds its
+    /// accelerator to the thread: an accelerator's launches and copies go through one stream, which two threads
+    /// must not use at once (fits on different threads take turns on a device), and a CUDA context is current
+    /// per thread. Re-entrant.
+    /// </summary>
+    internal static DeviceScope Use(ComputeDevice device)
+    {
+        var accelerator = GetAccelerator(device);
+        object gate;
+        lock (Gate)
+        {
+            if (!Locks.TryGetValue(device.Id, out gate!))
+            {
+                gate = new object();
+                Locks[device.Id] = gate;
+            }
+        }
+
+        Monitor.Enter(gate);
+        accelerator.Bind();
+        return new DeviceScope(gate);
+    }
+
+    /// <summary>A device taken by <see cref="Use"/>; disposing it lets other threads use the device.</summary>
+    internal readonly struct DeviceScope(object gate) : IDisposable
+    {
+        public void Dispose() => Monitor.Exit(gate);
+    }
+
     /// <summary>The threads per group kernels on <paramref name="accelerator"/> use: 256 on a GPU, the CPU accelerator's small groups there.</summary>
     internal static int GroupSize(Accelerator accelerator) => Math.Min(256, accelerator.MaxNumThreadsPerGroup);
 
     /// <summary>
-    /// The kernel <paramref name="name"/> for element type <paramref name="element"/> on <paramref name="device"/>,
-    /// compiled by <paramref name="load"/> on first use and kept (a first compile takes up to a second or two).
+    /// The kernel <paramref name="name"/> (a name, or the kernel method itself for kernels from other assemblies,
+    /// so that two assemblies' kernels of one name stay apart) for element type <paramref name="element"/> on
+    /// <paramref name="device"/>, compiled by <paramref name="load"/> on first use and kept (a first compile takes up
+    /// to a second or two).
     /// </summary>
-    internal static TKernel GetKernel<TKernel>(ComputeDevice device, string name, Type element, Func<Accelerator, TKernel> load)
+    internal static TKernel GetKernel<TKernel>(ComputeDevice device, object name, Type element, Func<Accelerator, TKernel> load)
         where TKernel : Delegate
     {
         var accelerator = GetAccelerator(device);

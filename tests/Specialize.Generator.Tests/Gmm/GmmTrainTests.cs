@@ -152,8 +152,8 @@ public sealed class GmmTrainTests
         Assert.Contains(GmmKernels.Covariance.GetCandidates(key), c => c.Key == name);
         Assert.DoesNotContain(GmmKernels.Covariance.GetCandidates(key with { Dimension = dimension + 1 }), c => c.Key == name);
 
-        var forced = new GaussianMixture(OracleOptions(name)).Fit(ToMatrix(flat, dimension));
-        var general = new GaussianMixture(OracleOptions("V1")).Fit(ToMatrix(flat, dimension));
+        var forced = new GaussianMixture(OracleOptions(name, "cpu")).Fit(ToMatrix(flat, dimension));
+        var general = new GaussianMixture(OracleOptions("V1", "cpu")).Fit(ToMatrix(flat, dimension));
 
         Assert.Equal(name, forced.KernelVariants[GmmKernels.CovarianceKernelName]);
         Assert.Equal(name, forced.KernelVariants[GmmKernels.MahalanobisKernelName]);

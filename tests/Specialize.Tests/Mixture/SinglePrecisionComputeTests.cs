@@ -28,8 +28,8 @@ public sealed class SinglePrecisionComputeTests
         }
 
         // The same float values both ways: only the precision of the computation differs.
-        var single = new GaussianMixture(f.Options()).Fit(xf);
-        var reference = new GaussianMixture(Precision(f.Options(), ComputePrecision.Double)).Fit(xf);
+        var single = new GaussianMixture(f.Options(device: "cpu")).Fit(xf);
+        var reference = new GaussianMixture(Precision(f.Options(device: "cpu"), ComputePrecision.Double)).Fit(xf);
         Assert.Equal("float64", reference.ComputeType);
         if (f.Type is CovarianceType.Full or CovarianceType.Tied)
         {
@@ -53,8 +53,8 @@ public sealed class SinglePrecisionComputeTests
     public void Double_rows_run_in_float32_when_asked()
     {
         var f = GmmFixture.Load("blobs-2000-5-4-7-full-m4-s2");
-        var single = new GaussianMixture(Precision(f.Options(), ComputePrecision.Single)).Fit(f.X);
-        var reference = new GaussianMixture(f.Options()).Fit(f.X);
+        var single = new GaussianMixture(Precision(f.Options(device: "cpu"), ComputePrecision.Single)).Fit(f.X);
+        var reference = new GaussianMixture(f.Options(device: "cpu")).Fit(f.X);
         Assert.Equal("float32", single.ComputeType);
         Assert.Equal("float64", reference.ComputeType);
         Assert.Equal(reference.Iterations, single.Iterations);

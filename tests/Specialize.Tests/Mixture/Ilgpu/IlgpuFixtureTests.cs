@@ -106,6 +106,29 @@ public sealed class IlgpuFixtureTests
         }
     }
 
+    /// <summary>
+    /// Fits on several threads share the device: they take turns (one stream per accelerator), and data one fit
+    /// uploads does not pull the rows from under another; every fit gives what it gives alone.
+    /// </summary>
+    [Fact]
+    public void Fits_on_several_threads_share_the_device_and_give_what_they_give_alone()
+    {
+        string[] names = ["iris-full-m3-s1", "blobs-2000-5-4-7-diag-m4-s2", "iris-tied-m3-s1", "iris-spherical-m3-s1"];
+        var fixtures = names.Select(GmmFixture.Load).ToArray();
+        var alone = fixtures.Select(f => new GaussianMixture(f.Options(device: Device)).Fit(f.X).LowerBound).ToArray();
+        var together = new double[names.Length * 3];
+        Parallel.For(0, together.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            var f = fixtures[i % names.Length];
+            together[i] = new GaussianMixture(f.Options(device: Device)).Fit(f.X).LowerBound;
+        });
+
+        for (int i = 0; i < together.Length; i++)
+        {
+            Assert.Equal(alone[i % names.Length], together[i]);
+        }
+    }
+
     [Fact]
     public void An_unknown_device_is_rejected_naming_the_setting()
     {

@@ -103,6 +103,7 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
     internal IlgpuGmmState(ComputeDevice device, GmmData data, int m)
         : base(device, data, m)
     {
+        using var scope = DeviceRuntime.Use(device);
         accelerator = DeviceRuntime.GetAccelerator(device);
         d = data.Dimension;
         groupSize = DeviceRuntime.GroupSize(accelerator);
@@ -133,16 +134,21 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
 
     private ArrayView<T> X => ResidentData.Get(Device, accelerator, Data, TReal.FromDouble);
 
-    internal override void UploadResponsibilities(double[] blocked) => resp.CopyFromCPU(Convert(blocked));
+    internal override void UploadResponsibilities(double[] blocked)
+    {
+        using var scope = DeviceRuntime.Use(Device);
+        resp.CopyFromCPU(Convert(blocked));
+    }
 
     internal override void Mahalanobis(double[] meanValues, double[] precisionsCholesky, FixedMahalanobis? kernels = null)
     {
+        using var scope = DeviceRuntime.Use(Device);
         means.CopyFromCPU(Convert(meanValues));
         factors.CopyFromCPU(Convert(precisionsCholesky));
         var kernel = kernels is null
             ? DeviceRuntime.GetKernel(Device, "gmm.mahalanobis", typeof(T), static a =>
                 a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int>(IlgpuEStepKernels.Mahalanobis))
-            : DeviceRuntime.GetKernel(Device, "gmm.mahalanobis." + kernels.Name, typeof(T), a =>
+            : DeviceRuntime.GetKernel(Device, typeof(T) == typeof(float) ? kernels.Single.Method : kernels.Double.Method, typeof(T), a =>
                 a.LoadAutoGroupedStreamKernel(typeof(T) == typeof(float)
                     ? (Action<Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int>)(object)kernels.Single
                     : (Action<Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int>)(object)kernels.Double));
@@ -151,6 +157,7 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
 
     internal override void Diagonal(double[] meanValues, double[] precisions)
     {
+        using var scope = DeviceRuntime.Use(Device);
         means.CopyFromCPU(Convert(meanValues));
         factors.View.SubView(0, precisions.Length).CopyFromCPU(Convert(precisions));
         var kernel = DeviceRuntime.GetKernel(Device, "gmm.diagonal", typeof(T), static a =>
@@ -158,12 +165,21 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
         kernel((int)distances.Length, X, means.View, factors.View, distances.View, d, Components);
     }
 
-    internal override void DownloadDistances(double[] destination) => Widen(distances, destination);
+    internal override void DownloadDistances(double[] destination)
+    {
+        using var scope = DeviceRuntime.Use(Device);
+        Widen(distances, destination);
+    }
 
-    internal override void DownloadResponsibilities(double[] destination) => Widen(resp, destination);
+    internal override void DownloadResponsibilities(double[] destination)
+    {
+        using var scope = DeviceRuntime.Use(Device);
+        Widen(resp, destination);
+    }
 
     internal override double[] Normalize(double[] offsetValues, double constant)
     {
+        using var scope = DeviceRuntime.Use(Device);
         offsets.CopyFromCPU(offsetValues);
         var normalize = DeviceRuntime.GetKernel(Device, "gmm.normalize", typeof(T), static a =>
             a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<T>, ArrayView<T>, ArrayView<double>, ArrayView<double>, int, double, int>(IlgpuEStepKernels.Normalize<T, TReal>));
@@ -176,6 +192,7 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
 
     internal override double[] Sums(bool squares)
     {
+        using var scope = DeviceRuntime.Use(Device);
         int m = Components;
         int columns = m + (m * d * (squares ? 2 : 1));
         int chunks = (Data.BlockCount + ChunkBlocks - 1) / ChunkBlocks;
@@ -194,6 +211,7 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
 
     internal override void Covariance(IlgpuCovarianceVariant variant, double[] meanValues, double[] weights, double[] output, FixedCovariance? kernels = null)
     {
+        using var scope = DeviceRuntime.Use(Device);
         int m = Components, p = d * (d + 1) / 2, blocks = Data.BlockCount, rows = blocks * B;
         means.CopyFromCPU(Convert(meanValues));
         packed = Ensure(packed, (long)m * p);
@@ -227,7 +245,7 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
                 int chunks = (blocks + IlgpuCovarianceTiled.ChunkBlocks - 1) / IlgpuCovarianceTiled.ChunkBlocks;
                 var fixedKernel = kernels ?? throw new ArgumentNullException(nameof(kernels));
                 elementPartials = EnsureElements(elementPartials, (long)m * chunks * p);
-                var launch = DeviceRuntime.GetKernel(Device, "gmm.covariance." + fixedKernel.Name, typeof(T), a =>
+                var launch = DeviceRuntime.GetKernel(Device, typeof(T) == typeof(float) ? fixedKernel.Single.Method : fixedKernel.Double.Method, typeof(T), a =>
                     a.LoadStreamKernel(typeof(T) == typeof(float)
                         ? (Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, int, int, int, int, int>)(object)fixedKernel.Single
                         : (Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, int, int, int, int, int>)(object)fixedKernel.Double));
@@ -270,6 +288,7 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
 
     public override void Dispose()
     {
+        using var scope = DeviceRuntime.Use(Device);
         resp.Dispose();
         distances.Dispose();
         means.Dispose();

@@ -21,7 +21,11 @@ internal static class ResidentData
     /// <summary>How many times data was uploaded to a device (for tests of residency).</summary>
     internal static int Uploads { get; private set; }
 
-    /// <summary>The rows of <paramref name="data"/> on <paramref name="device"/> as <typeparamref name="T"/>, uploaded unless resident.</summary>
+    /// <summary>
+    /// The rows of <paramref name="data"/> on <paramref name="device"/> as <typeparamref name="T"/>, uploaded unless
+    /// resident. The caller holds the device (<see cref="DeviceRuntime.Use"/>) while it uses the view: only a thread
+    /// holding the device flushes it.
+    /// </summary>
     internal static ArrayView<T> Get<T>(ComputeDevice device, Accelerator accelerator, GmmData data, Func<double, T> convert)
         where T : unmanaged
     {
@@ -56,6 +60,7 @@ internal static class ResidentData
     /// <summary>Drops the data held on <paramref name="device"/>, if any.</summary>
     internal static void Flush(ComputeDevice device)
     {
+        using var scope = DeviceRuntime.Use(device);
         lock (Gate)
         {
             if (Slots.Remove(device.Id, out var slot))

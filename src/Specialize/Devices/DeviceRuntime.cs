@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Threading;
 using ILGPU;
@@ -292,7 +291,4 @@ public static class DeviceRuntime
             // A resolver is already set for ILGPU's assembly (by the application): it knows best.
         }
     }
-
-    /// <summary>The loaded assembly of ILGPU, for the tests of the resolver.</summary>
-    internal static Assembly IlgpuAssembly => typeof(Context).Assembly;
 }

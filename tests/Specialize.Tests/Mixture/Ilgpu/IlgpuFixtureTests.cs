@@ -130,6 +130,17 @@ public sealed class IlgpuFixtureTests
     }
 
     [Fact]
+    public void A_log_line_names_the_device_and_the_precision_of_the_fit()
+    {
+        var f = GmmFixture.Load("iris-diag-m3-s1");
+        var logger = new ListLogger();
+        var options = new GaussianMixtureOptions { Components = 3, CovarianceType = CovarianceType.Diagonal, Seed = 1, Device = Device, Logger = logger, TuningStore = TestStores.Scratch };
+        new GaussianMixture(options).Fit(f.X);
+        Assert.Contains(logger.Entries, static e => e.Level == Microsoft.Extensions.Logging.LogLevel.Information
+            && e.Message.Contains("runs on ilgpu-cpu", StringComparison.Ordinal) && e.Message.Contains("float64", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_unknown_device_is_rejected_naming_the_setting()
     {
         var e = Assert.Throws<ArgumentException>(() => new GaussianMixtureOptions { Device = "tpu" });

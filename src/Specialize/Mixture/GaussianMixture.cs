@@ -125,7 +125,11 @@ public sealed class GaussianMixture
     public GaussianMixture Fit(double[,] x, IProgress<GmmProgress>? progress = null, CancellationToken cancellationToken = default) =>
         FitCore(GmmData.FromMatrix(x), nameof(x), progress, cancellationToken);
 
-    /// <summary>Fits the model to single-precision rows (computed in double precision).</summary>
+    /// <summary>
+    /// Fits the model to single-precision rows, computed in float32 (the distance and covariance kernels in float, the
+    /// log-sum-exp, sums and parameters in double) unless <see cref="GaussianMixtureOptions.Precision"/> says
+    /// <see cref="ComputePrecision.Double"/>.
+    /// </summary>
     /// <param name="x">The data, <c>N x D</c>, finite, with at least <see cref="GaussianMixtureOptions.Components"/> rows.</param>
     /// <param name="progress">Told after every EM iteration; may be <see langword="null"/>.</param>
     /// <param name="cancellationToken">Stops the fit before the next initialization or EM iteration, leaving the model as it was.</param>

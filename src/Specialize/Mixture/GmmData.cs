@@ -12,7 +12,10 @@ namespace Specialize.Mixture;
 /// <see cref="GmmData"/> (for example a search over the number of components) converts and checks
 /// the data only once.
 /// </summary>
-/// <remarks>Values are held in double precision; <see langword="float"/> input is widened exactly.</remarks>
+/// <remarks>
+/// Values are held in double precision (<see langword="float"/> input is widened exactly, and remembered as float
+/// input: <see cref="SourceType"/>, which float32 EM follows); float32 EM reads a float copy made on first use.
+/// </remarks>
 public sealed class GmmData
 {
     /// <summary>Number of rows in one block of the converted layout.</summary>

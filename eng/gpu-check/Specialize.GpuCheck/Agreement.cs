@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Specialize.Fixtures;
 using Specialize.Mixture;
 
 namespace Specialize.GpuCheck;
@@ -23,7 +24,7 @@ internal static class Agreement
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(file));
             var root = doc.RootElement;
-            var x = Matrix(root.GetProperty("X"));
+            var x = JsonArrays.Matrix(root.GetProperty("X"));
             var p = root.GetProperty("params");
             var init = root.GetProperty("init");
             var expected = root.GetProperty("expected");
@@ -41,9 +42,9 @@ internal static class Agreement
                 Tolerance = p.GetProperty("tol").GetDouble(),
                 Regularization = p.GetProperty("reg_covar").GetDouble(),
                 MaxIterations = p.GetProperty("max_iter").GetInt32(),
-                WeightsInit = Vector(init.GetProperty("weights")),
-                MeansInit = Matrix(init.GetProperty("means")),
-                PrecisionsInit = AnyArray(init.GetProperty("precisions")),
+                WeightsInit = JsonArrays.Vector(init.GetProperty("weights")),
+                MeansInit = JsonArrays.Matrix(init.GetProperty("means")),
+                PrecisionsInit = JsonArrays.AnyArray(init.GetProperty("precisions")),
                 Device = device,
                 Precision = precision,
             };
@@ -84,49 +85,4 @@ internal static class Agreement
     }
 
     private static double[] Flat(Array a) => a.Cast<double>().ToArray();
-
-    private static double[] Vector(JsonElement e) => e.EnumerateArray().Select(static v => v.GetDouble()).ToArray();
-
-    private static double[,] Matrix(JsonElement e)
-    {
-        int n = e.GetArrayLength(), d = e[0].GetArrayLength();
-        var r = new double[n, d];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < d; j++)
-            {
-                r[i, j] = e[i][j].GetDouble();
-            }
-        }
-
-        return r;
-    }
-
-    private static Array AnyArray(JsonElement e)
-    {
-        if (e[0].ValueKind != JsonValueKind.Array)
-        {
-            return Vector(e);
-        }
-
-        if (e[0][0].ValueKind != JsonValueKind.Array)
-        {
-            return Matrix(e);
-        }
-
-        int a = e.GetArrayLength(), b = e[0].GetArrayLength(), c = e[0][0].GetArrayLength();
-        var r = new double[a, b, c];
-        for (int i = 0; i < a; i++)
-        {
-            for (int j = 0; j < b; j++)
-            {
-                for (int k = 0; k < c; k++)
-                {
-                    r[i, j, k] = e[i][j][k].GetDouble();
-                }
-            }
-        }
-
-        return r;
-    }
 }

@@ -80,7 +80,18 @@ internal sealed class BlbDeviceSession : IDisposable
     private readonly MemoryBuffer1D<long, Stride1D.Dense> integerSums;
 
     /// <summary>Opens a run on <paramref name="device"/>: the Poisson table goes up once, the launch buffers are made for <see cref="SubsamplesPerLaunch"/> subsamples.</summary>
-    internal BlbDeviceSession(ComputeDevice device, IBlbDeviceForm form, int n, int b, int s, int r, int dimension, int bytesPerRow, ulong seed, UniformMultinomial multinomial)
+    /// <param name="device">The ILGPU device.</param>
+    /// <param name="form">The estimator's GPU form, bound to the run's state.</param>
+    /// <param name="n">Number of rows of the data.</param>
+    /// <param name="b">Rows per subsample.</param>
+    /// <param name="s">Subsamples of the run.</param>
+    /// <param name="r">Bootstraps per subsample.</param>
+    /// <param name="dimension">Values per estimate.</param>
+    /// <param name="bytesPerRow">Bytes of one row of all subsampled inputs.</param>
+    /// <param name="seed">The run's stream key.</param>
+    /// <param name="multinomial">The run's weight draws (its Poisson table goes to the device).</param>
+    /// <param name="subsamplesPerLaunch">Subsamples per launch instead of as many as the memory budget holds (tests); null for the budget's.</param>
+    internal BlbDeviceSession(ComputeDevice device, IBlbDeviceForm form, int n, int b, int s, int r, int dimension, int bytesPerRow, ulong seed, UniformMultinomial multinomial, int? subsamplesPerLaunch = null)
     {
         if (!multinomial.UsesPoissonTable)
         {
@@ -97,7 +108,7 @@ internal sealed class BlbDeviceSession : IDisposable
         guideShift = multinomial.GuideShift;
         first = multinomial.First;
         widths = form.Widths(n);
-        SubsamplesPerLaunch = SubsamplesFor(device, b, s, r, widths, bytesPerRow);
+        SubsamplesPerLaunch = subsamplesPerLaunch ?? SubsamplesFor(device, b, s, r, widths, bytesPerRow);
         accelerator = DeviceRuntime.GetAccelerator(device);
         using var scope = DeviceRuntime.Use(device);
         upload = new BlbDeviceUpload(device, accelerator);

@@ -17,7 +17,8 @@ namespace Specialize.Analysis.Blb;
 /// <item>the body is a block: statements before the loops (the prefix), the weighted loops one after another at its
 /// top level, and statements after them (the suffix); no local functions, labels or <c>goto</c>, no <c>return</c> in the prefix;</item>
 /// <item>every scaled update is a statement whose target is an accumulator: a local of a built-in numeric type, or an
-/// array of one created with <c>new T[length]</c>, declared alone at the top level of the prefix and indexed by an <c>int</c>;</item>
+/// array of one created with <c>new T[length]</c>, declared with an initial value at the top level of the prefix (alone
+/// or beside other locals of its type) and indexed by an <c>int</c>;</item>
 /// <item>accumulators are named nowhere else in the prefix and the loops (never read, aliased or passed), so each
 /// bootstrap's sums depend only on its weights, and the rows can be visited once for all bootstraps;</item>
 /// <item>other prefix locals that the loops or the suffix use are plain values (numbers, <c>bool</c>, <c>char</c>,
@@ -71,9 +72,9 @@ public sealed class BlbBatchPlan
     /// <summary>The accumulators that vectorized updates add to, in order of declaration: numbered from 0 for <c>BlbBatchTerms</c>.</summary>
     public List<BlbAccumulator> TermAccumulators => Accumulators.Where(a => Updates.Values.Any(u => u.Vectorized && u.Target == a)).ToList();
 
-    /// <summary>The accumulator a prefix statement declares, or null.</summary>
-    public BlbAccumulator? AccumulatorDeclaredBy(StatementSyntax statement) =>
-        Accumulators.FirstOrDefault(a => a.Declaration == statement);
+    /// <summary>The accumulators a prefix statement declares (<c>double sx = 0, sy = 0;</c> declares two), in order; empty for other statements.</summary>
+    public IReadOnlyList<BlbAccumulator> AccumulatorsDeclaredBy(StatementSyntax statement) =>
+        Accumulators.Where(a => a.Declaration == statement).ToList();
 
     /// <summary>The plan of an estimator without SPEC1xx errors, or null with the construct that prevents one.</summary>
     /// <param name="analysis">The estimator's analysis (its weighted loops and scaled updates).</param>
@@ -193,7 +194,7 @@ public sealed class BlbBatchPlan
                 || Accumulate(plan, local, index is not null, model, cancellationToken) is not { } accumulator)
             {
                 obstacle = new BlbObstacle(target.GetLocation(), target.ToString(),
-                    "an update whose target is not an accumulator: a local number, or an element of a local array made with new T[length], declared alone before the loops");
+                    "an update whose target is not an accumulator: a local number, or an element of a local array made with new T[length], declared with its initial value before the loops");
                 return null;
             }
 
@@ -267,7 +268,7 @@ public sealed class BlbBatchPlan
 
         if (local.IsRef || local.IsConst
             || local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: { } initializer } declarator
-            || declarator.Parent is not VariableDeclarationSyntax { Variables.Count: 1 } declaration
+            || declarator.Parent is not VariableDeclarationSyntax declaration
             || declaration.Parent is not LocalDeclarationStatementSyntax { UsingKeyword.RawKind: 0, Modifiers.Count: 0 } statement
             || !plan.Prefix.Contains(statement))
         {
@@ -285,7 +286,7 @@ public sealed class BlbBatchPlan
                 return null;
             }
 
-            accumulator = new BlbAccumulator(local, statement, element, true, ranks[0].Sizes[0]);
+            accumulator = new BlbAccumulator(local, statement, declarator, element, true, ranks[0].Sizes[0]);
         }
         else
         {
@@ -294,11 +295,11 @@ public sealed class BlbBatchPlan
                 return null;
             }
 
-            accumulator = new BlbAccumulator(local, statement, local.Type, false, initializer);
+            accumulator = new BlbAccumulator(local, statement, declarator, local.Type, false, initializer);
         }
 
         plan.Accumulators.Add(accumulator);
-        plan.Accumulators.Sort(static (a, b) => a.Declaration.SpanStart.CompareTo(b.Declaration.SpanStart));
+        plan.Accumulators.Sort(static (a, b) => a.Declarator.SpanStart.CompareTo(b.Declarator.SpanStart));
         return accumulator;
     }
 
@@ -343,10 +344,11 @@ public sealed class BlbBatchPlan
 /// <summary>A local that weighted loops only add to.</summary>
 public sealed class BlbAccumulator
 {
-    internal BlbAccumulator(ILocalSymbol local, LocalDeclarationStatementSyntax declaration, ITypeSymbol element, bool isArray, ExpressionSyntax initializer)
+    internal BlbAccumulator(ILocalSymbol local, LocalDeclarationStatementSyntax declaration, VariableDeclaratorSyntax declarator, ITypeSymbol element, bool isArray, ExpressionSyntax initializer)
     {
         Local = local;
         Declaration = declaration;
+        Declarator = declarator;
         Element = element;
         ElementType = element.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         IsArray = isArray;
@@ -356,8 +358,11 @@ public sealed class BlbAccumulator
     /// <summary>The local.</summary>
     public ILocalSymbol Local { get; }
 
-    /// <summary>Its declaration, a statement of the prefix.</summary>
+    /// <summary>Its declaration, a statement of the prefix (which may declare other locals too).</summary>
     public LocalDeclarationStatementSyntax Declaration { get; }
+
+    /// <summary>Its declarator in <see cref="Declaration"/>.</summary>
+    public VariableDeclaratorSyntax Declarator { get; }
 
     /// <summary>The number type (the element type of an array accumulator).</summary>
     public ITypeSymbol Element { get; }

@@ -96,7 +96,7 @@ public sealed class BlbDeviceLowering
         {
             if (accumulator.Element.SpecialType is not (SpecialType.System_Double or SpecialType.System_Int32 or SpecialType.System_Int64))
             {
-                return new BlbObstacle(accumulator.Declaration.GetLocation(), accumulator.Declaration.ToString().Trim(),
+                return new BlbObstacle(accumulator.Declarator.GetLocation(), accumulator.Declarator.ToString(),
                     $"an accumulator of {Display(accumulator.Element)}: the device adds double, int and long accumulators and arrays of them");
             }
         }
@@ -104,20 +104,29 @@ public sealed class BlbDeviceLowering
         foreach (StatementSyntax statement in plan.Prefix)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (plan.AccumulatorDeclaredBy(statement) is { } accumulator)
+            IReadOnlyList<BlbAccumulator> declared = plan.AccumulatorsDeclaredBy(statement);
+            if (declared.Count == 0)
             {
-                // A scalar's initial value is added on the host; an array's length is computed on the device too.
-                if (accumulator.IsArray && Check(model.GetOperation(accumulator.Initializer, cancellationToken), estimate: true) is { } length)
+                if (Check(model.GetOperation(statement, cancellationToken), estimate: true) is { } obstacle)
                 {
-                    return length;
+                    return obstacle;
                 }
 
                 continue;
             }
 
-            if (Check(model.GetOperation(statement, cancellationToken), estimate: true) is { } obstacle)
+            // A scalar accumulator's initial value is added on the host; an array's length is computed on the device
+            // too, and so are the other locals declared beside them.
+            foreach (VariableDeclaratorSyntax declarator in ((LocalDeclarationStatementSyntax)statement).Declaration.Variables)
             {
-                return obstacle;
+                BlbAccumulator? accumulator = declared.FirstOrDefault(a => a.Declarator == declarator);
+                IOperation? operation = accumulator is null ? model.GetOperation(declarator, cancellationToken)
+                    : accumulator.IsArray ? model.GetOperation(accumulator.Initializer, cancellationToken)
+                    : null;
+                if (Check(operation, estimate: true) is { } obstacle)
+                {
+                    return obstacle;
+                }
             }
         }
 

@@ -135,7 +135,8 @@ public sealed partial class BlbGenerator
             string finish = PerBootstrapBody(plan, batch, hostRewriter, opening: string.Empty, middle, model, cancellationToken);
             return new BlbDeviceSpec(
                 KernelBody: kernel,
-                KeepsLocalsForTheSuffix: plan.Prefix.Any(statement => plan.AccumulatorDeclaredBy(statement) is null),
+                KeepsLocalsForTheSuffix: plan.Prefix.Any(statement => plan.AccumulatorsDeclaredBy(statement).Count is var count
+                    && (count == 0 || ((LocalDeclarationStatementSyntax)statement).Declaration.Variables.Count > count)),
                 IndexName: names.Index,
                 FrameName: names.Frame,
                 InputsName: names.Inputs,
@@ -199,33 +200,29 @@ public sealed partial class BlbGenerator
             foreach (StatementSyntax statement in plan.Prefix)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (plan.AccumulatorDeclaredBy(statement) is not { } accumulator)
+                AppendPrefixStatement(head, statement, plan, rewriter, (accumulator, leading) =>
                 {
-                    head.Append(rewriter.Visit(statement).ToFullString());
-                    continue;
-                }
+                    if (!accumulator.IsArray)
+                    {
+                        // The thread's share starts at zero; the initial value is added once, on the host.
+                        head.Append($"{leading}{accumulator.ElementType} {Escape(accumulator.Local.Name)} = 0;\n");
+                        return;
+                    }
 
-                string leading = statement.GetLeadingTrivia().ToFullString();
-                if (!accumulator.IsArray)
-                {
-                    // The thread's share starts at zero; the initial value is added once, on the host.
-                    head.Append($"{leading}{accumulator.ElementType} {Escape(accumulator.Local.Name)} = 0;\n");
-                    continue;
-                }
-
-                bool isDouble = IsDouble(accumulator);
-                string length = ((ExpressionSyntax)rewriter.Visit(accumulator.Initializer)).WithoutTrivia().ToFullString();
-                string at = names.AccumulatorAt[accumulator];
-                string cursor = isDouble ? names.DoubleAt : names.IntegerAt;
-                string partials = isDouble ? "DoublePartials" : "IntegerPartials";
-                string partial = isDouble ? "DoublePartial" : "IntegerPartial";
-                string inner = Indentation(leading);
-                head.Append($"{leading}long {at} = {names.Frame}.{partial}({names.Slot}, {cursor}, {names.Lane});\n");
-                string lengthLocal = names.AccumulatorLength[accumulator];
-                head.Append($"{inner}int {lengthLocal} = {length};\n");
-                head.Append($"{inner}for (int {names.Zero} = 0; {names.Zero} < {lengthLocal}; {names.Zero}++)\n{inner}{{\n");
-                head.Append($"{inner}    {names.Frame}.{partials}[{at} + ((long){names.Zero} * {names.Frame}.Lanes)] = 0;\n{inner}}}\n\n");
-                head.Append($"{inner}{cursor} += {lengthLocal};\n");
+                    bool isDouble = IsDouble(accumulator);
+                    string length = ((ExpressionSyntax)rewriter.Visit(accumulator.Initializer)).WithoutTrivia().ToFullString();
+                    string at = names.AccumulatorAt[accumulator];
+                    string cursor = isDouble ? names.DoubleAt : names.IntegerAt;
+                    string partials = isDouble ? "DoublePartials" : "IntegerPartials";
+                    string partial = isDouble ? "DoublePartial" : "IntegerPartial";
+                    string inner = Indentation(leading);
+                    string lengthLocal = names.AccumulatorLength[accumulator];
+                    head.Append($"{leading}long {at} = {names.Frame}.{partial}({names.Slot}, {cursor}, {names.Lane});\n");
+                    head.Append($"{inner}int {lengthLocal} = {length};\n");
+                    head.Append($"{inner}for (int {names.Zero} = 0; {names.Zero} < {lengthLocal}; {names.Zero}++)\n{inner}{{\n");
+                    head.Append($"{inner}    {names.Frame}.{partials}[{at} + ((long){names.Zero} * {names.Frame}.Lanes)] = 0;\n{inner}}}\n\n");
+                    head.Append($"{inner}{cursor} += {lengthLocal};\n");
+                });
             }
 
             foreach (StatementSyntax loop in plan.Loops)
@@ -264,16 +261,14 @@ public sealed partial class BlbGenerator
             var head = new StringBuilder();
             foreach (StatementSyntax statement in plan.Prefix)
             {
-                if (plan.AccumulatorDeclaredBy(statement) is not { } accumulator)
+                AppendPrefixStatement(head, statement, plan, rewriter, (accumulator, leading) =>
                 {
-                    head.Append(rewriter.Visit(statement).ToFullString());
-                }
-                else if (accumulator.IsArray)
-                {
-                    string leading = statement.GetLeadingTrivia().ToFullString();
-                    string length = ((ExpressionSyntax)rewriter.Visit(accumulator.Initializer)).WithoutTrivia().ToFullString();
-                    head.Append($"{leading}int {batch.LengthOf(accumulator)} = {length};\n");
-                }
+                    if (accumulator.IsArray)
+                    {
+                        string length = ((ExpressionSyntax)rewriter.Visit(accumulator.Initializer)).WithoutTrivia().ToFullString();
+                        head.Append($"{leading}int {batch.LengthOf(accumulator)} = {length};\n");
+                    }
+                });
             }
 
             head.Append($"{(head.Length > 0 ? "\n" : string.Empty)}{LastIndentation(plan.Loops[0])}return new global::Specialize.BlbDeviceWidths({Width(batch, doubles)}, {Width(batch, integers)});\n");

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -198,28 +199,24 @@ public sealed partial class BlbGenerator
             var head = new StringBuilder();
             foreach (StatementSyntax statement in plan.Prefix)
             {
-                if (plan.AccumulatorDeclaredBy(statement) is not { } accumulator)
+                AppendPrefixStatement(head, statement, plan, rewriter, (accumulator, leading) =>
                 {
-                    head.Append(rewriter.Visit(statement).ToFullString());
-                    continue;
-                }
-
-                string leading = statement.GetLeadingTrivia().ToFullString();
-                string initializer = ((ExpressionSyntax)rewriter.Visit(accumulator.Initializer)).WithoutTrivia().ToFullString();
-                string element = accumulator.ElementType;
-                if (accumulator.IsArray)
-                {
-                    head.Append($"{leading}int {names.LengthOf(accumulator)} = {initializer};\n");
-                    head.Append($"{Indentation(leading)}{element}[] {names.BatchOf(accumulator)} = new {element}[checked({names.LengthOf(accumulator)} * {names.Count})];\n");
-                }
-                else
-                {
-                    head.Append($"{leading}{element}[] {names.BatchOf(accumulator)} = new {element}[{names.Count}];\n");
-                    if (!IsZero(model.GetConstantValue(accumulator.Initializer, cancellationToken)))
+                    string initializer = ((ExpressionSyntax)rewriter.Visit(accumulator.Initializer)).WithoutTrivia().ToFullString();
+                    string element = accumulator.ElementType;
+                    if (accumulator.IsArray)
                     {
-                        head.Append($"{Indentation(leading)}global::System.Array.Fill<{element}>({names.BatchOf(accumulator)}, {initializer});\n");
+                        head.Append($"{leading}int {names.LengthOf(accumulator)} = {initializer};\n");
+                        head.Append($"{Indentation(leading)}{element}[] {names.BatchOf(accumulator)} = new {element}[checked({names.LengthOf(accumulator)} * {names.Count})];\n");
                     }
-                }
+                    else
+                    {
+                        head.Append($"{leading}{element}[] {names.BatchOf(accumulator)} = new {element}[{names.Count}];\n");
+                        if (!IsZero(model.GetConstantValue(accumulator.Initializer, cancellationToken)))
+                        {
+                            head.Append($"{Indentation(leading)}global::System.Array.Fill<{element}>({names.BatchOf(accumulator)}, {initializer});\n");
+                        }
+                    }
+                });
             }
 
             if (middle is not null)
@@ -318,6 +315,38 @@ public sealed partial class BlbGenerator
 
             text.Append($"{indent}}}\n}}");
             return text.ToString();
+        }
+
+        /// <summary>
+        /// Writes a statement of the part before the loops: as the user wrote it (rewritten), or, where it declares
+        /// accumulators, declarator by declarator: each accumulator as <paramref name="accumulator"/> writes it (given the
+        /// leading trivia to start with), the other locals it declares as <c>T name = value;</c>.
+        /// </summary>
+        private static void AppendPrefixStatement(StringBuilder head, StatementSyntax statement, BlbBatchPlan plan, WeightedLoopRewriter rewriter, Action<BlbAccumulator, string> accumulator)
+        {
+            IReadOnlyList<BlbAccumulator> declared = plan.AccumulatorsDeclaredBy(statement);
+            if (declared.Count == 0)
+            {
+                head.Append(rewriter.Visit(statement).ToFullString());
+                return;
+            }
+
+            var declaration = (LocalDeclarationStatementSyntax)statement;
+            string leading = statement.GetLeadingTrivia().ToFullString();
+            foreach (VariableDeclaratorSyntax declarator in declaration.Declaration.Variables)
+            {
+                string start = declarator == declaration.Declaration.Variables[0] ? leading : Indentation(leading);
+                if (declared.FirstOrDefault(a => a.Declarator == declarator) is { } declaredAccumulator)
+                {
+                    accumulator(declaredAccumulator, start);
+                    continue;
+                }
+
+                string value = declarator.Initializer is { } initializer
+                    ? " = " + ((ExpressionSyntax)rewriter.Visit(initializer.Value)).WithoutTrivia().ToFullString()
+                    : string.Empty;
+                head.Append($"{start}{declaration.Declaration.Type.WithoutTrivia()} {declarator.Identifier.Text}{value};\n");
+            }
         }
 
         private static string Indentation(string leading) =>

@@ -446,24 +446,32 @@ internal static class BlbEstimatorSources
         .Replace("{TRAIL}", "   ", System.StringComparison.Ordinal)
         .Replace("{BLANK}", "    ", System.StringComparison.Ordinal);
 
-    // A least-squares slope over rows of a struct: four scalar sums on the device, the slope from them on the host.
+    // A least-squares slope over rows of a struct: four scalar sums, declared in one statement, on the device; the slope
+    // from them on the host.
     public const string Slope = """
         using System;
         using Specialize;
 
         namespace Demo;
 
-        public readonly record struct Pair(double X, double Y);
+        public struct Pair
+        {
+            public double X;
+            public double Y;
+
+            public Pair(double x, double y)
+            {
+                X = x;
+                Y = y;
+            }
+        }
 
         [BlbEstimator]
         public static partial class Slope
         {
             public static double Estimate(ReadOnlySpan<Pair> pairs)
             {
-                double sx = 0;
-                double sy = 0;
-                double sxx = 0;
-                double sxy = 0;
+                double sx = 0, sy = 0, sxx = 0, sxy = 0;
                 foreach (Pair p in pairs)
                 {
                     sx += p.X;

@@ -88,10 +88,7 @@ namespace Demo
             global::Specialize.BlbRows<global::Demo.Pair> pairsRows = sample.Rows<global::Demo.Pair>(0, pairs);
             global::System.ReadOnlySpan<global::Demo.Pair> pairsSource = pairsRows.Source;
             global::System.ReadOnlySpan<int> pairsMap = pairsRows.Map;
-            double sx = 0;
-            double sy = 0;
-            double sxx = 0;
-            double sxy = 0;
+            double sx = 0, sy = 0, sxx = 0, sxy = 0;
             if (pairsMap.IsEmpty)
             {
                 for (int row = 0; row < pairsSource.Length; row++)

@@ -183,7 +183,7 @@ public sealed class BlbDeviceLoweringDiagnosticsTests
     public void SPEC111_fires_on_a_float_accumulator() =>
         AnalyzerHarness.VerifyIncluding(Spec111, Estimator(
             """
-                    {|SPEC111:float sum = 0;|}
+                    float {|SPEC111:sum = 0|};
                     foreach (double v in values)
                     {
                         sum += (float)v;

@@ -7,6 +7,7 @@ using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Specialize.Blb;
+using Specialize.Distributed;
 using Specialize.Sampling;
 
 namespace Specialize;
@@ -73,7 +74,7 @@ namespace Specialize;
 /// The generator writes the loop twice in this way, reading the rows through <see cref="BlbRows{T}.Source"/> and
 /// <see cref="BlbRows{T}.Map"/> of <see cref="BlbSample.Rows{T}"/>, so that no read branches on the layout.
 /// </example>
-public static class BlbRuntime
+public static partial class BlbRuntime
 {
     /// <summary>Runs BLB for a scalar estimator.</summary>
     /// <typeparam name="TState">What the estimator reads besides the sample (subsampled inputs as arrays or memory, pass-through arguments).</typeparam>
@@ -312,10 +313,16 @@ public static class BlbRuntime
         }
         int s = options.Subsamples;
         int r = options.Bootstraps;
-        int threads = Math.Max(1, options.EffectiveDegreeOfParallelism);
+        // Under MPI the subsamples are dealt to the ranks (BlbRuntime.Cluster.cs); a rank's default threads are its share of the node.
+        ICommunicator? cluster = Cluster.Distributed;
+        int threads = Math.Max(1, cluster is not null && options.MaxDegreeOfParallelism == -1 ? Cluster.LocalThreads : options.EffectiveDegreeOfParallelism);
         BlbDataLayout layout = options.DataLayout != BlbDataLayout.Auto
             ? options.DataLayout
             : BlbLayoutModel.Choose(b, bytesPerRow, r, threads);
+        if (cluster is not null)
+        {
+            return ExecuteOnCluster(cluster, evaluator, n, b, threads, layout, reduceBootstraps, average, options, progress, cancellationToken, stopwatch);
+        }
 
         // The full-data pass: every row once with weight 1. Where the bootstraps run in pieces on several threads, it
         // is one more work item among them; the run's arrays are sized by the estimate's length, which a scalar
@@ -498,7 +505,7 @@ public static class BlbRuntime
     }
 
     /// <summary>Everything one run computes; arrays are indexed by subsample so workers never share a slot.</summary>
-    private sealed class RunState
+    private sealed partial class RunState
     {
         /// <summary>Most bootstraps in one batched call: their accumulators of a row stay within a few cache lines per term.</summary>
         private const int MaxBatch = 64;
@@ -619,7 +626,7 @@ public static class BlbRuntime
             for (int start = 0; start < _s; start += wave)
             {
                 int end = Math.Min(_s, start + wave);
-                ComputeWave(evaluator, start, end, threads, fullData && start == 0);
+                ComputeWave(evaluator, SubsampleSet.Range(start, end), threads, fullData && start == 0);
                 if (_cancellationToken.IsCancellationRequested)
                 {
                     return end;
@@ -640,7 +647,7 @@ public static class BlbRuntime
             return _s;
         }
 
-        private void ComputeWave<TEvaluator>(TEvaluator evaluator, int start, int end, int threads, bool fullData)
+        private void ComputeWave<TEvaluator>(TEvaluator evaluator, SubsampleSet wave, int threads, bool fullData)
             where TEvaluator : IBlbEvaluator
         {
             if (threads == 1)
@@ -649,9 +656,9 @@ public static class BlbRuntime
                 BlbSubsample subsample = BlbSubsample.Rent(_b);
                 try
                 {
-                    for (int j = start; j < end && !_cancellationToken.IsCancellationRequested; j++)
+                    for (int t = 0; t < wave.Count && !_cancellationToken.IsCancellationRequested; t++)
                     {
-                        ComputeSubsample(evaluator, j, workspace, subsample);
+                        ComputeSubsample(evaluator, wave[t], workspace, subsample);
                     }
                 }
                 finally
@@ -668,18 +675,18 @@ public static class BlbRuntime
                 {
                     // The stopping rule runs over a subsample's bootstraps in order: one subsample per work item.
                     Parallel.For(
-                        start,
-                        end,
+                        0,
+                        wave.Count,
                         parallelOptions,
                         () => (BlbWorkspace.Rent(_b), BlbSubsample.Rent(_b)),
-                        (j, loop, scratch) =>
+                        (t, loop, scratch) =>
                         {
                             if (_cancellationToken.IsCancellationRequested)
                             {
                                 loop.Stop();
                                 return scratch;
                             }
-                            ComputeSubsample(evaluator, j, scratch.Item1, scratch.Item2);
+                            ComputeSubsample(evaluator, wave[t], scratch.Item1, scratch.Item2);
                             return scratch;
                         },
                         static scratch =>
@@ -690,7 +697,7 @@ public static class BlbRuntime
                 }
                 else
                 {
-                    ComputeWaveInPieces(evaluator, start, end, threads, parallelOptions, fullData);
+                    ComputeWaveInPieces(evaluator, wave, threads, parallelOptions, fullData);
                 }
             }
             catch (AggregateException e) when (e.InnerExceptions.Count > 0)
@@ -709,11 +716,17 @@ public static class BlbRuntime
         /// Every item writes its own slots, so the order in which threads take them does not change any result.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void ComputeWaveInPieces<TEvaluator>(TEvaluator evaluator, int start, int end, int threads, ParallelOptions parallelOptions, bool fullData)
+        private void ComputeWaveInPieces<TEvaluator>(TEvaluator evaluator, SubsampleSet wave, int threads, ParallelOptions parallelOptions, bool fullData)
             where TEvaluator : IBlbEvaluator
         {
-            int count = end - start;
-            BlbSubsample? adopted = start == 0 ? _firstRows : null;
+            int count = wave.Count;
+            if (count == 0)
+            {
+                // A rank of a cluster run can have no subsample in a wave, only the full-data pass.
+                FullData = fullData ? FullDataEstimate(evaluator, _n) : FullData;
+                return;
+            }
+            BlbSubsample? adopted = wave[0] == 0 ? _firstRows : null;
             WorkItem[] items = PlanWave(count, threads, fullData, adopted is not null);
             // A subsample's rows (and under load-in their copies), published by its draw item once its own estimate
             // and bootstrap slots exist; kept for the next subsample once its last piece is done.
@@ -748,7 +761,7 @@ public static class BlbRuntime
                                     break;
                                 case WorkKind.Draw:
                                     BlbSubsample rows = BlbSubsample.Rent(_b);
-                                    DrawSubsample(evaluator, start + t, rows, workspace);
+                                    DrawSubsample(evaluator, wave[t], rows, workspace);
                                     Volatile.Write(ref subsamples[t], rows);
                                     break;
                                 default:
@@ -763,13 +776,13 @@ public static class BlbRuntime
                                         spin.SpinOnce();
                                         drawn = Volatile.Read(ref subsamples[t]);
                                     }
-                                    if (!Bootstraps(evaluator, start + t, item.First, item.Last, drawn, workspace))
+                                    if (!Bootstraps(evaluator, wave[t], item.First, item.Last, drawn, workspace))
                                     {
                                         return;
                                     }
                                     if (Interlocked.Add(ref remaining[t], item.First - item.Last) == 0)
                                     {
-                                        _bootstrapsUsed[start + t] = _r;
+                                        _bootstrapsUsed[wave[t]] = _r;
                                         BlbSubsample.Return(drawn);
                                         ReportDone();
                                     }

@@ -18,7 +18,7 @@ namespace Specialize.Mixture;
 /// 1.2's formulas. Row work is split into fixed chunks whose partial sums are added in chunk order, so
 /// results do not depend on the number of threads.
 /// </summary>
-internal sealed class EmState
+internal sealed class EmState : IEmSteps, IEmRowStatistics
 {
     private const int B = GmmData.BlockSize;
     private const int ChunkBlocks = GmmKernels.ChunkBlocks;
@@ -63,9 +63,9 @@ internal sealed class EmState
         offsets = new double[m];
     }
 
-    internal GmmData Data { get; }
+    public GmmData Data { get; }
 
-    internal Dictionary<string, string> VariantsRun { get; } = [];
+    public Dictionary<string, string> VariantsRun { get; } = [];
 
     private int Chunks => (Data.BlockCount + ChunkBlocks - 1) / ChunkBlocks;
 
@@ -73,7 +73,7 @@ internal sealed class EmState
     private int SumsStride => m + m * d * (type is CovarianceType.Diagonal or CovarianceType.Spherical ? 2 : 1);
 
     /// <summary>Loads row-major <c>N x M</c> responsibilities into the blocked layout.</summary>
-    internal void SetResponsibilities(double[] rowMajor)
+    public void SetResponsibilities(double[] rowMajor)
     {
         sumsValid = false;
         Array.Clear(resp);
@@ -95,7 +95,7 @@ internal sealed class EmState
     internal bool Fused { get; init; } = true;
 
     /// <summary>E-step: responsibilities from the parameters; returns the mean log-likelihood (the lower bound).</summary>
-    internal double EStep(GaussianMixture.Parameters p)
+    public double EStep(GaussianMixture.Parameters p)
     {
         Array.Clear(partials);
         consumedBlocks = 0;
@@ -117,8 +117,12 @@ internal sealed class EmState
             total += v;
         }
 
+        LogLikelihoodSum = total;
         return total / Data.Count;
     }
+
+    /// <summary>The sum of the rows' log-likelihoods in the last E-step (blocks added in order), before it is divided by the number of rows.</summary>
+    internal double LogLikelihoodSum { get; private set; }
 
     /// <summary>
     /// The E-step after the distances of one chunk (blocks <c>[first, end)</c>, <paramref name="first"/> a
@@ -411,9 +415,16 @@ internal sealed class EmState
     }
 
     /// <summary>M-step: parameters from the responsibilities, written into <paramref name="p"/>.</summary>
-    internal void MStep(GaussianMixture.Parameters p)
+    public void MStep(GaussianMixture.Parameters p) => Maximize(p, Statistics(), this);
+
+    /// <summary>
+    /// The M-step's sums over this data's rows (those of the last E-step, or computed from the responsibilities),
+    /// per chunk added in chunk order: M sums of responsibilities, M x D sums of r x, and for diagonal and spherical
+    /// M x D sums of r x^2.
+    /// </summary>
+    internal double[] Statistics()
     {
-        int chunks = Chunks, md = m * d;
+        int chunks = Chunks;
         int stride = SumsStride;
         if (!sumsValid)
         {
@@ -440,6 +451,16 @@ internal sealed class EmState
             }
         }
 
+        return sums;
+    }
+
+    /// <summary>
+    /// M-step from the sums of <see cref="Statistics"/> (of this data, or added over the shards of a cluster run);
+    /// the full covariances and the Gram matrix come from <paramref name="rows"/>, which has all the rows.
+    /// </summary>
+    internal void Maximize(GaussianMixture.Parameters p, double[] sums, IEmRowStatistics rows)
+    {
+        int md = m * d;
         double total = 0;
         for (int k = 0; k < m; k++)
         {
@@ -458,7 +479,7 @@ internal sealed class EmState
         switch (type)
         {
             case CovarianceType.Full:
-                RunCovariance(p);
+                rows.Covariances(p, nk);
                 for (int k = 0; k < m; k++)
                 {
                     for (int i = 0; i < d; i++)
@@ -472,7 +493,7 @@ internal sealed class EmState
                 break;
             case CovarianceType.Tied:
             {
-                var gram = Data.Gram;
+                var gram = rows.Gram;
                 for (int i = 0; i < d; i++)
                 {
                     for (int j = 0; j < d; j++)
@@ -550,13 +571,20 @@ internal sealed class EmState
         }
     }
 
-    private void RunCovariance(GaussianMixture.Parameters p)
+    /// <summary>The full covariances' kernel on this data's rows, divided by <paramref name="componentWeights"/>, into <paramref name="output"/> (<c>M x D x D</c>).</summary>
+    internal void Covariances(GaussianMixture.Parameters p, double[] componentWeights, double[] output) => RunCovariance(p, componentWeights, output);
+
+    void IEmRowStatistics.Covariances(GaussianMixture.Parameters p, double[] componentWeights) => RunCovariance(p, componentWeights, p.Covariances);
+
+    double[] IEmRowStatistics.Gram => Data.Gram;
+
+    private void RunCovariance(GaussianMixture.Parameters p, double[] componentWeights, double[] output)
     {
-        var input = new GmmKernelInput(Data, m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances);
+        var input = new GmmKernelInput(Data, m, resp, p.Means, componentWeights, p.PrecisionsCholesky, output);
         if (covarianceRace is null)
         {
             var trialData = Data.Prefix(TrialRowsFor(d, m));
-            var trialInput = new GmmKernelInput(trialData, m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances);
+            var trialInput = new GmmKernelInput(trialData, m, resp, p.Means, componentWeights, p.PrecisionsCholesky, output);
             covarianceRace = VariantSelector.SelectOrRace(
                 GmmKernels.Covariance, Key(GmmKernels.CovarianceKernelName), store, k => k(trialInput), !ReferenceEquals(trialData, Data), forced, options.Logger);
         }
@@ -583,7 +611,7 @@ internal sealed class EmState
     }
 
     /// <summary>Ends open variant races (the fit ran out of iterations first) and reports their winners.</summary>
-    internal void ConcludeSelection()
+    public void ConcludeSelection()
     {
         foreach (var (race, kernel) in new[] { (covarianceRace, GmmKernels.CovarianceKernelName), (mahalanobisRace, GmmKernels.MahalanobisKernelName) })
         {

@@ -154,7 +154,9 @@ public sealed class GaussianMixture
         cancellationToken.ThrowIfCancellationRequested();
         var store = options.TuningStore ?? TuningStore.Default;
         store.Logger ??= options.Logger;
-        var em = new EmState(data, m, options.CovarianceType, options.Regularization, store, forced, options);
+        // Under MPI the rows are sharded over the ranks (ClusterEm); otherwise EM runs on this process's cores.
+        IEmSteps em = (IEmSteps?)ClusterEm.TryCreate(data, m, options.CovarianceType, options.Regularization, store, forced, options)
+            ?? new EmState(data, m, options.CovarianceType, options.Regularization, store, forced, options);
 
         bool doInit = !(options.WarmStart && fitted is not null && fitted.D == d && fitted.M == m);
         int runs = doInit ? options.Initializations : 1;
@@ -641,7 +643,7 @@ public sealed class GaussianMixture
             $"Unknown variant '{forced}' (from {source}); known variants: {string.Join(", ", known)}.", source);
     }
 
-    private Parameters Initialize(EmState em, Inits inits, Random random)
+    private Parameters Initialize(IEmSteps em, Inits inits, Random random)
     {
         var data = em.Data;
         int m = options.Components, d = data.Dimension;

@@ -70,6 +70,10 @@ public sealed class GmmData
         return blocks >= BlockCount ? this : new GmmData(this, blocks);
     }
 
+    /// <summary>Rows <c>[first, first + count)</c> as data of their own (a copy), for one shard of a cluster run.</summary>
+    internal GmmData Slice(int first, int count) =>
+        new(rows.AsSpan(first * Dimension, count * Dimension).ToArray(), count, Dimension, SourceType);
+
     /// <summary>Number of rows <c>N</c>.</summary>
     public int Count { get; }
 

@@ -303,7 +303,14 @@ public static partial class BlbRuntime
             throw new ArgumentOutOfRangeException(nameof(n), n, "BLB needs at least 2 rows of subsampled data: with fewer the subsample size b = ceil(n^Gamma) is below 2.");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(bytesPerRow);
-        cancellationToken.ThrowIfCancellationRequested();
+
+        // Under MPI the subsamples are dealt to the ranks (BlbRuntime.Cluster.cs), and a cancellation on any rank is
+        // agreed on by all of them there, so that none waits for a rank that stopped.
+        ICommunicator? cluster = Cluster.Distributed;
+        if (cluster is null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
 
         var stopwatch = Stopwatch.StartNew();
         int b = options.SubsampleSize(n);
@@ -313,8 +320,7 @@ public static partial class BlbRuntime
         }
         int s = options.Subsamples;
         int r = options.Bootstraps;
-        // Under MPI the subsamples are dealt to the ranks (BlbRuntime.Cluster.cs); a rank's default threads are its share of the node.
-        ICommunicator? cluster = Cluster.Distributed;
+        // A rank's default threads are its share of the node.
         int threads = Math.Max(1, cluster is not null && options.MaxDegreeOfParallelism == -1 ? Cluster.LocalThreads : options.EffectiveDegreeOfParallelism);
         BlbDataLayout layout = options.DataLayout != BlbDataLayout.Auto
             ? options.DataLayout

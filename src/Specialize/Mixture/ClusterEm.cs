@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
+using System.Threading;
 using Specialize.Distributed;
 using Specialize.Variants;
 
@@ -63,11 +64,13 @@ internal sealed class ClusterEm : IEmSteps, IEmRowStatistics
     private readonly int firstPiece;
     private readonly EmState[] pieces;
     private readonly EmState lead;
+    private readonly CancellationToken cancellationToken;
     private double[]? sums;
 
-    private ClusterEm(ICommunicator cluster, GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options)
+    private ClusterEm(ICommunicator cluster, GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options, CancellationToken cancellationToken)
     {
         this.cluster = cluster;
+        this.cancellationToken = cancellationToken;
         this.m = m;
         d = data.Dimension;
         Data = data;
@@ -91,9 +94,13 @@ internal sealed class ClusterEm : IEmSteps, IEmRowStatistics
     /// <summary>The Gram matrix of all rows, computed once per fit on every rank exactly as one process computes it (every rank holds all rows).</summary>
     double[] IEmRowStatistics.Gram => Data.Gram;
 
-    /// <summary>A sharded EM where the fit runs under MPI with more than one rank (outside another distributed operation's local part); otherwise <see langword="null"/>.</summary>
-    public static ClusterEm? TryCreate(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options) =>
-        Cluster.Distributed is { } cluster ? new ClusterEm(cluster, data, m, type, regularization, store, forced, options) : null;
+    /// <summary>
+    /// A sharded EM where the fit runs under MPI with more than one rank (outside another distributed operation's
+    /// local part); otherwise <see langword="null"/>. Every step checks <paramref name="cancellationToken"/> and the
+    /// ranks agree: a cancellation on any rank cancels the step on every rank.
+    /// </summary>
+    public static ClusterEm? TryCreate(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options, CancellationToken cancellationToken) =>
+        Cluster.Distributed is { } cluster ? new ClusterEm(cluster, data, m, type, regularization, store, forced, options, cancellationToken) : null;
 
     /// <summary>Rows per piece (a multiple of a kernel chunk) and the number of pieces, for <paramref name="rows"/> rows.</summary>
     internal static (int Rows, int Count) Pieces(int rows)
@@ -238,7 +245,7 @@ internal sealed class ClusterEm : IEmSteps, IEmRowStatistics
             }
 
             return MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(values)).ToArray();
-        });
+        }, cancellationToken);
         return ClusterExchange.Concatenate(parts);
     }
 }

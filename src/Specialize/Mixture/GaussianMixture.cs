@@ -151,12 +151,15 @@ public sealed class GaussianMixture
 
         var inits = ValidateInits(d);
         string? forced = ResolveForcedVariant();
-        cancellationToken.ThrowIfCancellationRequested();
         var store = options.TuningStore ?? TuningStore.Default;
         store.Logger ??= options.Logger;
-        // Under MPI the rows are sharded over the ranks (ClusterEm); otherwise EM runs on this process's cores.
-        IEmSteps em = (IEmSteps?)ClusterEm.TryCreate(data, m, options.CovarianceType, options.Regularization, store, forced, options)
-            ?? new EmState(data, m, options.CovarianceType, options.Regularization, store, forced, options);
+
+        // Under MPI the rows are sharded over the ranks (ClusterEm), which agree on a cancellation in each step, so that
+        // no rank waits for one that stopped; otherwise EM runs on this process's cores and checks the token here.
+        var cluster = ClusterEm.TryCreate(data, m, options.CovarianceType, options.Regularization, store, forced, options, cancellationToken);
+        IEmSteps em = (IEmSteps?)cluster ?? new EmState(data, m, options.CovarianceType, options.Regularization, store, forced, options);
+        CancellationToken stop = cluster is null ? cancellationToken : CancellationToken.None;
+        stop.ThrowIfCancellationRequested();
 
         bool doInit = !(options.WarmStart && fitted is not null && fitted.D == d && fitted.M == m);
         int runs = doInit ? options.Initializations : 1;
@@ -169,7 +172,7 @@ public sealed class GaussianMixture
         bool converged = false;
         for (int run = 0; run < runs; run++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            stop.ThrowIfCancellationRequested();
             Parameters current;
             double lowerBound;
             if (doInit)
@@ -187,7 +190,7 @@ public sealed class GaussianMixture
             double change = double.NaN;
             for (iteration = 1; iteration <= options.MaxIterations; iteration++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                stop.ThrowIfCancellationRequested();
                 double previous = lowerBound;
                 lowerBound = em.EStep(current);
                 em.MStep(current);

@@ -165,17 +165,31 @@ public sealed class GaussianMixture
         int runs = doInit ? options.Initializations : 1;
         var random = options.Seed is int seed ? new Random(seed) : new Random();
 
-        double maxLowerBound = double.NegativeInfinity;
-        Parameters? best = null;
-        int bestIterations = 0, bestRun = 0;
-        double lastChange = double.NaN;
-        bool converged = false;
-        for (int run = 0; run < runs; run++)
+        // A checkpointed fit resumes where its checkpoint left off (GmmCheckpoint.cs).
+        GmmCheckpoint? resume = GmmCheckpoint.Load(options, data, runs, doInit);
+        double maxLowerBound = resume?.MaxLowerBound ?? double.NegativeInfinity;
+        Parameters? best = resume?.Best;
+        int bestIterations = resume?.BestIterations ?? 0, bestRun = resume?.BestRun ?? 0;
+        double lastChange = resume?.LastChange ?? double.NaN;
+        bool converged = resume?.Converged ?? false;
+        for (int run = resume?.Run ?? 0; run < runs; run++)
         {
             stop.ThrowIfCancellationRequested();
             Parameters current;
             double lowerBound;
-            if (doInit)
+            int first = 1;
+            double change = double.NaN;
+            if (resume is not null && run == resume.Run)
+            {
+                // The initializations still to come draw from the random state after this one's.
+                for (int replay = 0; doInit && run + 1 < runs && replay <= run; replay++)
+                {
+                    Initialize(em, inits, random);
+                }
+
+                (current, lowerBound, change, first) = (resume.Current, resume.LowerBound, resume.Change, resume.Iteration + 1);
+            }
+            else if (doInit)
             {
                 current = Initialize(em, inits, random);
                 lowerBound = double.NegativeInfinity;
@@ -187,8 +201,7 @@ public sealed class GaussianMixture
             }
 
             int iteration = 0;
-            double change = double.NaN;
-            for (iteration = 1; iteration <= options.MaxIterations; iteration++)
+            for (iteration = first; iteration <= options.MaxIterations; iteration++)
             {
                 stop.ThrowIfCancellationRequested();
                 double previous = lowerBound;
@@ -200,6 +213,11 @@ public sealed class GaussianMixture
                 {
                     converged = true;
                     break;
+                }
+
+                if (options.CheckpointPath is not null && iteration % options.CheckpointInterval == 0)
+                {
+                    GmmCheckpoint.Save(options, data, runs, doInit, new GmmCheckpoint(run, iteration, lowerBound, change, current, maxLowerBound, best, bestIterations, bestRun, lastChange, converged));
                 }
             }
 
@@ -219,6 +237,7 @@ public sealed class GaussianMixture
         }
 
         em.ConcludeSelection();
+        GmmCheckpoint.Remove(options);
         fitted = best!;
         Converged = converged;
         Iterations = bestIterations;

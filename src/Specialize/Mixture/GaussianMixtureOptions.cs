@@ -19,6 +19,8 @@ public sealed class GaussianMixtureOptions
     private readonly int initializations = 1;
     private readonly CovarianceType covarianceType = CovarianceType.Full;
     private readonly GmmInit init = GmmInit.KMeans;
+    private readonly int checkpointInterval = 10;
+    private readonly string? checkpointPath;
 
     /// <summary>Number of mixture components <c>M</c> (<c>n_components</c>). At least 1. Default 1.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
@@ -122,6 +124,30 @@ public sealed class GaussianMixtureOptions
     /// <see cref="GaussianMixture.Fit(double[,], System.IProgress{GmmProgress}?, System.Threading.CancellationToken)"/> throw an <see cref="ArgumentException"/>.
     /// </summary>
     public string? Variant { get; init; }
+
+    /// <summary>
+    /// A file the fit writes its state to every <see cref="CheckpointInterval"/> EM iterations, and resumes from when it
+    /// exists: a fit that was stopped (a job out of time, a failed node) and is started again with the same data and
+    /// options ends with the result an uninterrupted fit gives. The file is removed when the fit completes; a file
+    /// written for other data or options makes the fit throw. Under MPI, rank 0 writes it. <see langword="null"/> (the
+    /// default) for no checkpoints.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is empty or white space.</exception>
+    public string? CheckpointPath
+    {
+        get => checkpointPath;
+        init => checkpointPath = value is null || !string.IsNullOrWhiteSpace(value) ? value
+            : throw new ArgumentException("CheckpointPath must be a file path, or null for no checkpoints.", nameof(CheckpointPath));
+    }
+
+    /// <summary>EM iterations between two checkpoints (see <see cref="CheckpointPath"/>). At least 1. Default 10.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int CheckpointInterval
+    {
+        get => checkpointInterval;
+        init => checkpointInterval = value >= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), value, "CheckpointInterval must be at least 1.");
+    }
 
     /// <summary>
     /// Where variant choices are remembered; <see langword="null"/> for <see cref="Variants.TuningStore.Default"/>.

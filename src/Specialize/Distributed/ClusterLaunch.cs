@@ -28,9 +28,10 @@ internal enum MpiFamily
 /// <param name="Rank">This process's rank according to the launcher.</param>
 /// <param name="Size">Number of processes the launcher started.</param>
 /// <param name="LocalSize">Number of those processes on this node (1 when the launcher does not say).</param>
+/// <param name="LocalRank">This process's index among those on this node (0 when the launcher does not say).</param>
 /// <param name="Source">The variable the size came from, for messages (for example <c>PMI_SIZE</c>).</param>
 /// <param name="Library">A library named by <see cref="LibraryVariable"/>, or <see langword="null"/>.</param>
-internal sealed record ClusterLaunch(MpiFamily Family, int Rank, int Size, int LocalSize, string Source, string? Library)
+internal sealed record ClusterLaunch(MpiFamily Family, int Rank, int Size, int LocalSize, string Source, string? Library, int LocalRank = 0)
 {
     /// <summary><c>off</c> runs every process alone even under a launcher; <c>auto</c> (or unset) detects the launcher.</summary>
     public const string ModeVariable = "SPECIALIZE_CLUSTER";
@@ -69,13 +70,13 @@ internal sealed record ClusterLaunch(MpiFamily Family, int Rank, int Size, int L
 
         string? library = variable(LibraryVariable);
         library = string.IsNullOrWhiteSpace(library) ? null : library.Trim();
-        var candidates = new (MpiFamily Family, string Rank, string Size, string[] Local)[]
+        var candidates = new (MpiFamily Family, string Rank, string Size, string[] Local, string LocalRank)[]
         {
-            (MpiFamily.OpenMpi, "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", ["OMPI_COMM_WORLD_LOCAL_SIZE"]),
-            (MpiFamily.Mpich, "PMI_RANK", "PMI_SIZE", ["MPI_LOCALNRANKS"]),
-            (MpiFamily.Unknown, "SLURM_PROCID", "SLURM_STEP_NUM_TASKS", ["SLURM_STEP_TASKS_PER_NODE"]),
+            (MpiFamily.OpenMpi, "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", ["OMPI_COMM_WORLD_LOCAL_SIZE"], "OMPI_COMM_WORLD_LOCAL_RANK"),
+            (MpiFamily.Mpich, "PMI_RANK", "PMI_SIZE", ["MPI_LOCALNRANKS"], "MPI_LOCALRANKID"),
+            (MpiFamily.Unknown, "SLURM_PROCID", "SLURM_STEP_NUM_TASKS", ["SLURM_STEP_TASKS_PER_NODE"], "SLURM_LOCALID"),
         };
-        foreach (var (family, rankName, sizeName, localNames) in candidates)
+        foreach (var (family, rankName, sizeName, localNames, localRankName) in candidates)
         {
             string? sizeText = variable(sizeName);
             if (string.IsNullOrWhiteSpace(sizeText))
@@ -102,7 +103,8 @@ internal sealed record ClusterLaunch(MpiFamily Family, int Rank, int Size, int L
                 }
             }
 
-            return size == 1 && library is null ? Alone with { Source = sizeName } : new ClusterLaunch(family, rank, size, local, sizeName, library);
+            int localRank = int.TryParse(variable(localRankName), NumberStyles.None, CultureInfo.InvariantCulture, out int lr) && lr < local ? lr : 0;
+            return size == 1 && library is null ? Alone with { Source = sizeName } : new ClusterLaunch(family, rank, size, local, sizeName, library, localRank);
         }
 
         return Alone;

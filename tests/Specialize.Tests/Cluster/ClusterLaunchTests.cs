@@ -25,25 +25,25 @@ public class ClusterLaunchTests
     [Fact]
     public void Hydra_variables_are_an_MPICH_launch_with_its_node_share()
     {
-        ClusterLaunch launch = Detect(("PMI_RANK", "2"), ("PMI_SIZE", "3"), ("MPI_LOCALNRANKS", "3"));
+        ClusterLaunch launch = Detect(("PMI_RANK", "2"), ("PMI_SIZE", "3"), ("MPI_LOCALNRANKS", "3"), ("MPI_LOCALRANKID", "2"));
         Assert.True(launch.IsDistributed);
-        Assert.Equal((MpiFamily.Mpich, 2, 3, 3, "PMI_SIZE"), (launch.Family, launch.Rank, launch.Size, launch.LocalSize, launch.Source));
+        Assert.Equal((MpiFamily.Mpich, 2, 3, 3, 2, "PMI_SIZE"), (launch.Family, launch.Rank, launch.Size, launch.LocalSize, launch.LocalRank, launch.Source));
         Assert.Equal(["libmpich.so.12", "libmpi.so.12"], launch.LibraryNames());
     }
 
     [Fact]
     public void Open_MPI_variables_are_an_Open_MPI_launch()
     {
-        ClusterLaunch launch = Detect(("OMPI_COMM_WORLD_RANK", "1"), ("OMPI_COMM_WORLD_SIZE", "4"), ("OMPI_COMM_WORLD_LOCAL_SIZE", "2"));
-        Assert.Equal((MpiFamily.OpenMpi, 1, 4, 2), (launch.Family, launch.Rank, launch.Size, launch.LocalSize));
+        ClusterLaunch launch = Detect(("OMPI_COMM_WORLD_RANK", "1"), ("OMPI_COMM_WORLD_SIZE", "4"), ("OMPI_COMM_WORLD_LOCAL_SIZE", "2"), ("OMPI_COMM_WORLD_LOCAL_RANK", "1"));
+        Assert.Equal((MpiFamily.OpenMpi, 1, 4, 2, 1), (launch.Family, launch.Rank, launch.Size, launch.LocalSize, launch.LocalRank));
         Assert.Equal(["libmpi.so.40"], launch.LibraryNames());
     }
 
     [Fact]
     public void An_srun_task_tries_the_MPICH_family_then_Open_MPI()
     {
-        ClusterLaunch launch = Detect(("SLURM_PROCID", "5"), ("SLURM_STEP_NUM_TASKS", "8"), ("SLURM_STEP_TASKS_PER_NODE", "4(x2)"));
-        Assert.Equal((MpiFamily.Unknown, 5, 8, 4), (launch.Family, launch.Rank, launch.Size, launch.LocalSize));
+        ClusterLaunch launch = Detect(("SLURM_PROCID", "5"), ("SLURM_STEP_NUM_TASKS", "8"), ("SLURM_STEP_TASKS_PER_NODE", "4(x2)"), ("SLURM_LOCALID", "1"));
+        Assert.Equal((MpiFamily.Unknown, 5, 8, 4, 1), (launch.Family, launch.Rank, launch.Size, launch.LocalSize, launch.LocalRank));
         Assert.Equal(["libmpich.so.12", "libmpi.so.12", "libmpi.so.40"], launch.LibraryNames());
     }
 

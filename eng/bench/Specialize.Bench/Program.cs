@@ -1,5 +1,6 @@
 using Specialize.Bench;
 using Specialize.Bench.Blb;
+using Specialize.Bench.Cluster;
 using Specialize.Bench.Futures;
 using Specialize.Bench.Mixture;
 
@@ -11,6 +12,12 @@ using Specialize.Bench.Mixture;
 // No suite named: every suite. A SUITE:WORKLOAD filter, --smoke (small sizes, to check that
 // everything runs and agrees) and --no-docs print results without touching the document; --sites
 // prints what each future site's cost model learned.
+
+// The cluster suite's child processes (alone, or each rank of an mpiexec job) run one workload and print its times.
+if (args.Length >= 3 && args[0] == ClusterWorkloads.Flag)
+{
+    return ClusterWorkloads.Run(args);
+}
 
 if (!BenchOptions.TryParse(args, out BenchOptions? options, out string? error))
 {
@@ -24,6 +31,7 @@ var suites = new Dictionary<string, (string[] Workloads, Func<BenchOptions, Func
     [FuturesSuite.Name] = (FuturesSuite.Workloads, FuturesSuite.Run),
     [BlbSuite.Name] = (BlbSuite.Workloads, BlbSuite.Run),
     [MixtureSuite.Name] = (MixtureSuite.Workloads, MixtureSuite.Run),
+    [ClusterSuite.Name] = (ClusterSuite.Workloads, ClusterSuite.Run),
 };
 
 foreach (BenchFilter filter in options.Filters)

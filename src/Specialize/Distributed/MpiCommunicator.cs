@@ -114,6 +114,8 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
                 Complete(mpi.Iallgather((byte*)&mine, sizeof(long), (byte*)all, out nint request), request, "MPI_Iallgather");
             }
 
+            ClusterTraffic.Add(Size * sizeof(long));
+
             long total = 0;
             var counts = new int[Size];
             var offsets = new int[Size];
@@ -138,6 +140,8 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
                 Complete(mpi.Iallgatherv(send, local.Length, receive, c, o, out nint request), request, "MPI_Iallgatherv");
             }
 
+            ClusterTraffic.Add(total);
+
             var result = new byte[Size][];
             for (int r = 0; r < Size; r++)
             {
@@ -161,8 +165,11 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
                 {
                     int count = (int)Math.Min(MaxMessage, length - offset);
                     Complete(mpi.Ibcast(b + offset, count, root, out nint piece), piece, "MPI_Ibcast");
+                    ClusterTraffic.Add(count);
                 }
             }
+
+            ClusterTraffic.Add(sizeof(long));
 
             return buffer;
         }
@@ -226,6 +233,8 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
                 Complete(mpi.Iscatterv(s, c, o, d, receive.Length, root, out nint request), request, "MPI_Iscatterv");
             }
 
+            ClusterTraffic.Add((Size * sizeof(long)) + receive.Length);
+
             return receive;
         }
     }
@@ -235,6 +244,7 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
         lock (gate)
         {
             Complete(mpi.Ibarrier(out nint request), request, "MPI_Ibarrier");
+            ClusterTraffic.Add(0);
         }
     }
 

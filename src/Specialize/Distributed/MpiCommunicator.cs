@@ -270,8 +270,10 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
     }
 
     /// <summary>
-    /// Waits for a started collective: polls <c>MPI_Test</c>, spinning at first, then yielding, then sleeping a
-    /// millisecond between polls, until it completes or the deadline passes (then the job ends).
+    /// Waits for a started collective: polls <c>MPI_Test</c>, spinning for the first 50 microseconds, then yielding
+    /// the processor between polls, then, after a millisecond, sleeping a millisecond between polls, until it
+    /// completes or the deadline passes (then the job ends). A rank that waits long for another (which is still
+    /// computing) thus leaves the cores to it, where ranks share a node or a node is oversubscribed.
     /// </summary>
     private void Complete(int code, nint request, string call)
     {
@@ -295,11 +297,11 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
                     "a rank stopped calling the same collectives in the same order (it failed, hangs, or took another branch). Ending the job.");
             }
 
-            if (waited.TotalMilliseconds < 2)
+            if (waited.TotalMicroseconds < 50)
             {
                 spin.SpinOnce(sleep1Threshold: -1);
             }
-            else if (waited.TotalMilliseconds < 50)
+            else if (waited.TotalMilliseconds < 1)
             {
                 Thread.Yield();
             }

@@ -7,7 +7,7 @@ namespace Specialize.Tests.Cluster;
 /// <summary>Gaussian-mixture EM over ranks (run as threads): rows sharded, sums added in piece order.</summary>
 public class ClusterGmmTests
 {
-    private const int Rows = 5000;
+    private const int Rows = 40_000; // five pieces: ranks own different runs of them for 2, 3 and 7 ranks
     private const int Dimension = 4;
     private const int Components = 3;
 
@@ -66,10 +66,13 @@ public class ClusterGmmTests
     [Fact]
     public void Pieces_depend_only_on_the_rows_and_every_rank_owns_a_contiguous_run()
     {
+        Assert.Equal(5, ClusterEm.Pieces(Rows).Count);
+        Assert.Equal((ClusterEm.MinPieceRows, 1), ClusterEm.Pieces(100));
         var (rows, count) = ClusterEm.Pieces(150_000);
-        Assert.True(count <= ClusterEm.MaxPieces);
+        Assert.True(rows >= ClusterEm.MinPieceRows);
         Assert.Equal(0, rows % (GmmKernels.ChunkBlocks * GmmData.BlockSize));
         Assert.True((long)rows * count >= 150_000 && (long)rows * (count - 1) < 150_000);
+        Assert.Equal(ClusterEm.MaxPieces, ClusterEm.Pieces(10_000_000).Count);
         foreach (int ranks in new[] { 1, 2, 3, 7, 200 })
         {
             int next = 0;

@@ -116,16 +116,9 @@ public static partial class BlbRuntime
                     }
                 }
 
-                if (_options.Adaptive)
+                if (_options.Adaptive && StopWithin(history, start, end) is int used and > 0)
                 {
-                    for (int t = start; t < end; t++)
-                    {
-                        AppendSubsampleQuality(history, t);
-                        if (SettledPerCoordinate(history, t + 1, _options.AdaptiveSubsampleWindow))
-                        {
-                            return t + 1;
-                        }
-                    }
+                    return used;
                 }
             }
 

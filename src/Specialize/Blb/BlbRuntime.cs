@@ -637,20 +637,30 @@ public static partial class BlbRuntime
                 {
                     return end;
                 }
-                if (_options.Adaptive)
+                if (_options.Adaptive && StopWithin(history, start, end) is int used and > 0)
                 {
-                    // The rule is checked subsample by subsample in order, so the stopping point does not depend on the wave size.
-                    for (int t = start; t < end; t++)
-                    {
-                        AppendSubsampleQuality(history, t);
-                        if (SettledPerCoordinate(history, t + 1, _options.AdaptiveSubsampleWindow))
-                        {
-                            return t + 1;
-                        }
-                    }
+                    return used;
                 }
             }
             return _s;
+        }
+
+        /// <summary>
+        /// Where an adaptive run stops within the wave <c>[start, end)</c>: the number of subsamples used, or -1 to go
+        /// on. The rule is checked subsample by subsample in order, so the stopping point does not depend on the wave
+        /// size (nor on how a wave was dealt to ranks).
+        /// </summary>
+        private int StopWithin(double[] history, int start, int end)
+        {
+            for (int t = start; t < end; t++)
+            {
+                AppendSubsampleQuality(history, t);
+                if (SettledPerCoordinate(history, t + 1, _options.AdaptiveSubsampleWindow))
+                {
+                    return t + 1;
+                }
+            }
+            return -1;
         }
 
         private void ComputeWave<TEvaluator>(TEvaluator evaluator, SubsampleSet wave, int threads, bool fullData)

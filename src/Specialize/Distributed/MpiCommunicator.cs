@@ -116,21 +116,7 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
 
             ClusterTraffic.Add(Size * sizeof(long));
 
-            long total = 0;
-            var counts = new int[Size];
-            var offsets = new int[Size];
-            for (int r = 0; r < Size; r++)
-            {
-                offsets[r] = (int)Math.Min(total, int.MaxValue);
-                total += lengths[r];
-                counts[r] = (int)lengths[r];
-            }
-
-            if (total > int.MaxValue)
-            {
-                throw new ClusterException($"An all-gather of {total} bytes is more than one MPI call can carry ({int.MaxValue}).");
-            }
-
+            var (counts, offsets, total) = Layout(lengths, "An all-gather");
             var buffer = new byte[total];
             fixed (byte* send = local)
             fixed (byte* receive = buffer)
@@ -199,21 +185,7 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
                 Complete(mpi.Ibcast((byte*)l, Size * sizeof(long), root, out nint request), request, "MPI_Ibcast");
             }
 
-            long total = 0;
-            var counts = new int[Size];
-            var offsets = new int[Size];
-            for (int r = 0; r < Size; r++)
-            {
-                offsets[r] = (int)Math.Min(total, int.MaxValue);
-                total += lengths[r];
-                counts[r] = (int)lengths[r];
-            }
-
-            if (total > int.MaxValue)
-            {
-                throw new ClusterException($"A scatter of {total} bytes is more than one MPI call can carry ({int.MaxValue}).");
-            }
-
+            var (counts, offsets, total) = Layout(lengths, "A scatter");
             byte[] send = [];
             if (Rank == root)
             {
@@ -237,6 +209,27 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
 
             return receive;
         }
+    }
+
+    /// <summary>Each rank's count and offset in one buffer of all ranks' bytes, and its size; MPI counts are C <c>int</c>s.</summary>
+    private static (int[] Counts, int[] Offsets, long Total) Layout(long[] lengths, string what)
+    {
+        long total = 0;
+        var counts = new int[lengths.Length];
+        var offsets = new int[lengths.Length];
+        for (int r = 0; r < lengths.Length; r++)
+        {
+            offsets[r] = (int)Math.Min(total, int.MaxValue);
+            total += lengths[r];
+            counts[r] = (int)lengths[r];
+        }
+
+        if (total > int.MaxValue)
+        {
+            throw new ClusterException($"{what} of {total} bytes is more than one MPI call can carry ({int.MaxValue}).");
+        }
+
+        return (counts, offsets, total);
     }
 
     public void Barrier()

@@ -84,11 +84,11 @@ internal sealed class ClusterEm : IEmSteps, IEmRowStatistics
         Data = data;
         (pieceRows, pieceCount) = Pieces(data.Count);
         (firstPiece, int endPiece) = Owned(pieceCount, cluster.Rank, cluster.Size);
-        pieces = new EmState[endPiece - firstPiece];
-        for (int g = firstPiece; g < endPiece; g++)
+        GmmData[] rows = Shards(data, pieceRows, firstPiece, endPiece);
+        pieces = new EmState[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
         {
-            int first = g * pieceRows;
-            pieces[g - firstPiece] = new EmState(data.Slice(first, Math.Min(pieceRows, data.Count - first)), m, type, regularization, store, forced, options);
+            pieces[i] = new EmState(rows[i], m, type, regularization, store, forced, options);
         }
 
         // The M-step itself (the same on every rank) needs no rows: one block is enough to hold it.
@@ -109,6 +109,43 @@ internal sealed class ClusterEm : IEmSteps, IEmRowStatistics
     /// </summary>
     public static ClusterEm? TryCreate(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options, CancellationToken cancellationToken) =>
         Cluster.Distributed is { } cluster ? new ClusterEm(cluster, data, m, type, regularization, store, forced, options, cancellationToken) : null;
+
+    /// <summary>
+    /// This rank's pieces of <paramref name="data"/> as data of their own, converted once per data and kept with it,
+    /// so that several fits on one <see cref="GmmData"/> (a search over the number of components) convert it once, as
+    /// one process does.
+    /// </summary>
+    private static GmmData[] Shards(GmmData data, int pieceRows, int firstPiece, int endPiece)
+    {
+        var kept = s_shards.GetOrCreateValue(data);
+        lock (kept)
+        {
+            if (kept.Rows == pieceRows && kept.First == firstPiece && kept.Pieces.Length == endPiece - firstPiece)
+            {
+                return kept.Pieces;
+            }
+
+            var pieces = new GmmData[endPiece - firstPiece];
+            for (int g = firstPiece; g < endPiece; g++)
+            {
+                int first = g * pieceRows;
+                pieces[g - firstPiece] = data.Slice(first, Math.Min(pieceRows, data.Count - first));
+            }
+
+            (kept.Rows, kept.First, kept.Pieces) = (pieceRows, firstPiece, pieces);
+            return pieces;
+        }
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<GmmData, KeptShards> s_shards = [];
+
+    /// <summary>The pieces last cut from one <see cref="GmmData"/>.</summary>
+    private sealed class KeptShards
+    {
+        public int Rows;
+        public int First = -1;
+        public GmmData[] Pieces = [];
+    }
 
     /// <summary>Rows per piece (a multiple of a kernel chunk) and the number of pieces, for <paramref name="rows"/> rows.</summary>
     internal static (int Rows, int Count) Pieces(int rows)

@@ -13,19 +13,6 @@ public class ClusterBlbTests
     private static BlbResult RunMean(BlbOptions options, CancellationToken cancellationToken = default) =>
         BlbRuntime.Run(s_data.Length, sizeof(double), s_data, static (sample, data) => MeanWeighted(sample, data), null, null, options, null, cancellationToken);
 
-    private static void AssertBitwiseEqual(BlbResult expected, BlbResult actual)
-    {
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Estimate), BitConverter.DoubleToInt64Bits(actual.Estimate));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Quality), BitConverter.DoubleToInt64Bits(actual.Quality));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.StandardError), BitConverter.DoubleToInt64Bits(actual.StandardError));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Lower), BitConverter.DoubleToInt64Bits(actual.Lower));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Upper), BitConverter.DoubleToInt64Bits(actual.Upper));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.BootstrapMean), BitConverter.DoubleToInt64Bits(actual.BootstrapMean));
-        Assert.Equal(expected.SubsampleQualities, actual.SubsampleQualities);
-        Assert.Equal(expected.Bootstraps, actual.Bootstraps);
-        Assert.Equal(expected.Subsamples, actual.Subsamples);
-    }
-
     [Theory]
     [InlineData(2, 25, false, 1)]
     [InlineData(3, 25, false, 2)]
@@ -38,7 +25,7 @@ public class ClusterBlbTests
         var options = new BlbOptions { Subsamples = subsamples, Adaptive = adaptive, Seed = 11, MaxDegreeOfParallelism = threads };
         BlbResult alone = RunMean(options);
         var outcomes = ThreadWorld.Run(ranks, rank => RunMean(options));
-        Assert.All(outcomes, o => AssertBitwiseEqual(alone, o.Result));
+        Assert.All(outcomes, o => TestData.AssertBitwiseEqual(alone, o.Result));
         Assert.All(outcomes, o => Assert.Equal(threads, o.Result.Threads));
     }
 

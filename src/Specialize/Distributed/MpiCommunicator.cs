@@ -263,10 +263,11 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
     }
 
     /// <summary>
-    /// Waits for a started collective: polls <c>MPI_Test</c>, spinning for the first 50 microseconds, then yielding
-    /// the processor between polls, then, after a millisecond, sleeping a millisecond between polls, until it
-    /// completes or the deadline passes (then the job ends). A rank that waits long for another (which is still
-    /// computing) thus leaves the cores to it, where ranks share a node or a node is oversubscribed.
+    /// Waits for a started collective: polls <c>MPI_Test</c>, spinning for the first 20 microseconds, then yielding
+    /// the processor between polls (which costs no latency when nothing else wants the core, and lets a rank that
+    /// shares the core compute), then, after 100 ms, sleeping a millisecond between polls, until it completes or the
+    /// deadline passes (then the job ends). Sleeping sooner made every collective cost a millisecond or more on a
+    /// loaded machine (measured: 2 to 4 ms for an 8-byte all-gather instead of 15 us).
     /// </summary>
     private void Complete(int code, nint request, string call)
     {
@@ -290,11 +291,11 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
                     "a rank stopped calling the same collectives in the same order (it failed, hangs, or took another branch). Ending the job.");
             }
 
-            if (waited.TotalMicroseconds < 50)
+            if (waited.TotalMicroseconds < 20)
             {
                 spin.SpinOnce(sleep1Threshold: -1);
             }
-            else if (waited.TotalMilliseconds < 1)
+            else if (waited.TotalMilliseconds < 100)
             {
                 Thread.Yield();
             }

@@ -129,6 +129,7 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
     /// multiple of <see cref="ChunkBlocks"/>): log-probabilities, responsibilities, each block's
     /// log-likelihood and the chunk's sums for the M-step, block by block in order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FinishChunk(int first, int end)
     {
         if (first % ChunkBlocks != 0 || end > Math.Min(Data.BlockCount, first + ChunkBlocks))
@@ -155,6 +156,7 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
     /// block's log-likelihood sum. One pass per vector of rows, all components at once; the arithmetic
     /// and its order are those of the separate steps (exp, log and reciprocal as in TensorPrimitives).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Normalize(int blk, Span<double> scratch)
     {
         // exp(wlp - max) with the argument clamped at ExpFloor: TensorPrimitives.Exp (and Vector256.Exp)
@@ -219,6 +221,7 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
     }
 
     /// <summary>Adds one block's sum of responsibilities, of r x and (diagonal, spherical) of r x^2 per component to <paramref name="part"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AccumulateSums(int blk, Span<double> part)
     {
         bool squares = type is CovarianceType.Diagonal or CovarianceType.Spherical;

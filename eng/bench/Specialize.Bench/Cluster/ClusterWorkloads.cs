@@ -174,10 +174,32 @@ internal static class ClusterWorkloads
         double exchange8 = Time(small, () => ClusterExchange.Run(world, "latency", () => eight));
         double gather1m = Time(large, () => world.AllGather(mega));
         double broadcast8m = Time(large, () => world.Broadcast(eightMega, 0));
+
+        // What every rank does on its own in each Cluster.Map call of the map workload: serialize and hash the
+        // records and the shared data, and read every result back.
+        Probe[] probes = Enumerable.Range(0, smoke ? 10_000 : 100_000).Select(i => new Probe(i, i, 1)).ToArray();
+        double[] grid = new double[131_072], results = new double[probes.Length];
+        byte[] resultBytes = ClusterCodecs.ToBytes(results);
+        double replicated = Time(large, () =>
+        {
+            var writer = new ByteWriter();
+            foreach (Probe probe in probes)
+            {
+                ClusterCodec<Probe>.Instance.Write(writer, probe);
+            }
+
+            ClusterCodecs.Hash(writer.WrittenSpan);
+            ClusterCodecs.Hash(ClusterCodecs.ToBytes(grid));
+            var reader = new ByteReader(resultBytes.AsSpan(sizeof(int)));
+            for (int i = 0; i < results.Length; i++)
+            {
+                results[i] = ClusterCodec<double>.Instance.Read(ref reader);
+            }
+        });
         if (world.Rank == 0)
         {
             Console.WriteLine(FormattableString.Invariant(
-                $"RESULT workload=latency barrier={barrier:R} gather8={gather8:R} sum8={sum8:R} exchange8={exchange8:R} gather1m={gather1m:R} broadcast8m={broadcast8m:R}"));
+                $"RESULT workload=latency barrier={barrier:R} gather8={gather8:R} sum8={sum8:R} exchange8={exchange8:R} gather1m={gather1m:R} broadcast8m={broadcast8m:R} replicated={replicated:R}"));
         }
 
         return 0;

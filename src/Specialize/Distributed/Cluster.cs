@@ -75,12 +75,14 @@ public static class Cluster
     /// chunks), every rank uses its cores, and every rank gets every result.
     /// </summary>
     /// <remarks>
-    /// Records, invariant data and results travel between ranks as bytes, so under MPI they must be of a supported
-    /// type: an unmanaged type (primitives, enums, and structs without reference fields: their bytes), <see cref="string"/>
-    /// (UTF-8), a one-dimensional array of a supported type (its length, then its elements), or a multi-dimensional
-    /// array of an unmanaged type (its lengths, then its bytes); <see langword="null"/> strings and arrays travel as
-    /// <see langword="null"/>. The types are checked on every call, with or without MPI, so that a program that runs
-    /// alone also runs under <c>mpiexec</c>.
+    /// Under MPI, records, invariant data and results travel between ranks. As bytes: an unmanaged type (primitives,
+    /// enums, and structs without reference fields), <see cref="string"/> (UTF-8), a one-dimensional array of these
+    /// (its length, then its elements), or a multi-dimensional array of an unmanaged type (its lengths, then its
+    /// bytes); <see langword="null"/> strings and arrays travel as <see langword="null"/>. Any other concrete type
+    /// (classes, records, structs holding strings, lists) travels as UTF-8 JSON (<c>System.Text.Json</c> with public
+    /// properties and fields, doubles exact, NaN and infinities by name), which must read back to an equal value.
+    /// Types that cannot be read back (<see cref="object"/>, interfaces, abstract classes, delegates) are refused on
+    /// every call, with or without MPI, so that a program that runs alone also runs under <c>mpiexec</c>.
     /// </remarks>
     /// <typeparam name="TRecord">The record type.</typeparam>
     /// <typeparam name="TInvariant">The type of the data every record shares.</typeparam>

@@ -7,12 +7,17 @@ using System.Text;
 namespace Specialize.Distributed;
 
 /// <summary>
-/// How values travel between ranks. Supported: unmanaged types (primitives, enums and structs with no
+/// How values travel between ranks. As bytes: unmanaged types (primitives, enums and structs with no
 /// references), written as their bytes; <see cref="string"/> (UTF-8 with its length); one-dimensional arrays of
-/// any supported type (their length, then the elements: one block of bytes for unmanaged elements); and
+/// such types (their length, then the elements: one block of bytes for unmanaged elements); and
 /// multi-dimensional arrays of unmanaged types (their lengths, then their bytes). <see langword="null"/>
 /// strings and arrays travel as <see langword="null"/>. Every rank runs the same program on the same
-/// architecture, so bytes mean the same on both sides.
+/// architecture, so bytes mean the same on both sides. Any other type (classes and records, structs holding
+/// strings, lists, dictionaries) travels as UTF-8 JSON written by <c>System.Text.Json</c> with its public
+/// properties and fields, doubles written exactly and NaN and infinities by name; it must read back to an equal
+/// value (a constructor <c>System.Text.Json</c> can call, settable or constructor-bound members). Types that
+/// cannot be read back at all (<see cref="object"/>, interfaces, abstract classes, delegates, pointers,
+/// multi-dimensional arrays of other than unmanaged types) are refused.
 /// </summary>
 /// <typeparam name="T">The type.</typeparam>
 internal abstract class ClusterCodec<T>
@@ -32,11 +37,11 @@ internal abstract class ClusterCodec<T>
 internal static class ClusterCodecs
 {
     public const string Supported =
-        "unmanaged types (primitives, enums, and structs without reference fields), string, one-dimensional arrays of supported types, " +
-        "and multi-dimensional arrays of unmanaged types";
+        "unmanaged types (primitives, enums, and structs without reference fields), string, and arrays of them travel as bytes; " +
+        "other concrete types (classes, records, lists) as JSON";
 
-    /// <summary>Whether values of <paramref name="type"/> can travel between ranks.</summary>
-    public static bool IsSupported(Type type)
+    /// <summary>Whether values of <paramref name="type"/> travel as bytes (not as JSON).</summary>
+    public static bool IsBinary(Type type)
     {
         if (type == typeof(string) || IsUnmanaged(type))
         {
@@ -45,19 +50,27 @@ internal static class ClusterCodecs
 
         if (type.IsArray && type.GetElementType() is Type element)
         {
-            return type.IsSZArray ? IsSupported(element) : IsUnmanaged(element);
+            return type.IsSZArray ? IsBinary(element) : IsUnmanaged(element);
         }
 
         return false;
     }
 
+    /// <summary>Whether values of <paramref name="type"/> can travel between ranks at all (as bytes, or as JSON).</summary>
+    public static bool IsSupported(Type type) => IsBinary(type) || JsonReason(type) is null;
+
     public static object Create(Type type)
     {
-        if (!IsSupported(type))
+        if (!IsBinary(type))
         {
-            throw new NotSupportedException(
-                $"Values of type {type.FullName} cannot be sent between ranks. Supported are {Supported}; " +
-                "pass the data as one of those (for example a struct of numbers, or arrays of them).");
+            if (JsonReason(type) is string reason)
+            {
+                throw new NotSupportedException(
+                    $"Values of type {type.FullName} cannot be sent between ranks: {reason}. Unmanaged types (primitives, enums, and structs without " +
+                    "reference fields), string and arrays of them travel as bytes; other concrete types (classes, records, lists) as JSON.");
+            }
+
+            return Activator.CreateInstance(typeof(JsonCodec<>).MakeGenericType(type))!;
         }
 
         Type definition = type == typeof(string) ? typeof(StringCodec)
@@ -67,6 +80,16 @@ internal static class ClusterCodecs
             : typeof(MultiDimensionalCodec<,>).MakeGenericType(type, type.GetElementType()!);
         return Activator.CreateInstance(definition)!;
     }
+
+    /// <summary>Why values of <paramref name="type"/> could not be read back from JSON, or <see langword="null"/> when they can.</summary>
+    private static string? JsonReason(Type type) =>
+        type == typeof(object) ? "an object's type is not known where it is read back"
+        : type.IsInterface || type.IsAbstract ? "an interface or abstract type cannot be created where it is read back"
+        : typeof(Delegate).IsAssignableFrom(type) ? "a delegate is code, not data"
+        : type.IsPointer || type.IsByRefLike || type.ContainsGenericParameters ? "it is not a data type"
+        : type.IsArray && !type.IsSZArray ? "a multi-dimensional array of other than an unmanaged type cannot be written as JSON"
+        : type.IsArray ? JsonReason(type.GetElementType()!)
+        : null;
 
     /// <summary>Serializes one value.</summary>
     public static byte[] ToBytes<T>(T value)
@@ -213,6 +236,46 @@ internal static class ClusterCodecs
             }
 
             return value;
+        }
+    }
+
+    private sealed class JsonCodec<T> : ClusterCodec<T>
+    {
+        private static readonly System.Text.Json.JsonSerializerOptions s_options = new()
+        {
+            IncludeFields = true,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        };
+
+        public override void Write(ByteWriter writer, T value)
+        {
+            if (value is null)
+            {
+                writer.WriteLength(-1);
+                return;
+            }
+
+            byte[] json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(value, s_options);
+            writer.WriteLength(json.Length);
+            writer.Write(json);
+        }
+
+        public override T Read(ref ByteReader reader)
+        {
+            int length = reader.ReadLength();
+            if (length < 0)
+            {
+                return default!;
+            }
+
+            try
+            {
+                return System.Text.Json.JsonSerializer.Deserialize<T>(reader.ReadBytes(length), s_options)!;
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new NotSupportedException($"A value of type {typeof(T).FullName} was sent as JSON but cannot be read back: {e.Message}", e);
+            }
         }
     }
 

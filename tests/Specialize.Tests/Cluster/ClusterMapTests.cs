@@ -55,8 +55,8 @@ public class ClusterMapTests
     [Fact]
     public void Types_that_cannot_travel_are_refused_without_MPI_too()
     {
-        var e = Assert.Throws<NotSupportedException>(() => Specialize.Cluster.Map(s_records, r => new List<int> { r }, Options()));
-        Assert.Contains("List", e.Message);
+        var e = Assert.Throws<NotSupportedException>(() => Specialize.Cluster.Map(s_records, r => (object)r, Options()));
+        Assert.Contains("System.Object", e.Message);
     }
 
     [Fact]
@@ -157,8 +157,18 @@ public class ClusterMapTests
     [Fact]
     public void A_type_that_cannot_travel_fails_on_every_rank_instead_of_hanging_one()
     {
-        var outcomes = ThreadWorld.Run(2, rank => Specialize.Cluster.Map(s_records, r => new List<int> { r }, Options()));
+        var outcomes = ThreadWorld.Run(2, rank => Specialize.Cluster.Map(s_records, r => (object)r, Options()));
         Assert.All(outcomes, o => Assert.Contains("NotSupportedException", Assert.IsType<ClusterException>(o.Exception).Message));
+    }
+
+    public sealed record Scored(int Record, double Score, string Note);
+
+    [Fact]
+    public void Records_and_results_of_class_types_travel_between_ranks_as_json()
+    {
+        Scored[] expected = s_records.Select(r => new Scored(r, Score(r, s_weights), $"r{r}")).ToArray();
+        var outcomes = ThreadWorld.Run(3, rank => Specialize.Cluster.Map(rank == 0 ? s_records : [], s_weights, (r, w) => new Scored(r, Score(r, w), $"r{r}"), Options(chunk: 64)));
+        Assert.All(outcomes, o => Assert.Equal(expected, o.Result));
     }
 
     [Fact]

@@ -45,12 +45,7 @@ public static partial class BlbRuntime
         var run = new RunState(n, b, options.Subsamples, options.Bootstraps, dimension, layout, options, reduceBootstraps, progress, cancellationToken);
         int used = run.ComputeOnCluster(evaluator, threads, cluster, fullData: estimate is null);
         estimate ??= CheckFullData(run.FullData!);
-        RawResult raw = run.Reduce(used, estimate, average);
-        raw.Layout = layout;
-        raw.Threads = threads;
-        raw.SubsampleSize = b;
-        raw.Elapsed = stopwatch.Elapsed;
-        return raw;
+        return Finish(run.Reduce(used, estimate, average), layout, threads, b, stopwatch);
     }
 
     /// <summary>Subsamples <c>First</c>, <c>First + Stride</c>, ... (<c>Count</c> of them): a range of one process, or one rank's share of it.</summary>

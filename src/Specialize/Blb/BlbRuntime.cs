@@ -352,7 +352,12 @@ public static partial class BlbRuntime
         {
             throw new InvalidOperationException($"The vector-valued estimator must return the same number of values on every call: {dimension} on subsample 0, {estimate.Length} on the full data.");
         }
-        RawResult raw = run.Reduce(used, estimate, average);
+        return Finish(run.Reduce(used, estimate, average), layout, threads, b, stopwatch);
+    }
+
+    /// <summary>The reduced result with what the run decided: layout, threads, subsample size, time.</summary>
+    private static RawResult Finish(RawResult raw, BlbDataLayout layout, int threads, int b, Stopwatch stopwatch)
+    {
         raw.Layout = layout;
         raw.Threads = threads;
         raw.SubsampleSize = b;

@@ -19,6 +19,9 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
     /// <summary>The largest message one MPI call carries (counts are C <c>int</c>s); larger broadcasts go in pieces.</summary>
     private const int MaxMessage = 1 << 30;
 
+    /// <summary>How long a rank that ends the job waits between writing why and calling <c>MPI_Abort</c>.</summary>
+    private static readonly TimeSpan AbortDelay = TimeSpan.FromMilliseconds(300);
+
     private readonly MpiLibrary mpi;
     private readonly object gate = new();
     private readonly TimeSpan timeout;
@@ -244,6 +247,11 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
     public void Abort(int exitCode, string message)
     {
         ClusterFaults.WriteError(message);
+
+        // The launcher forwards each rank's output while the job runs and stops when MPI_Abort ends it: a moment
+        // for the message to get through (on a loaded machine it was sometimes lost), and for the other ranks that
+        // failed alike to write theirs.
+        Thread.Sleep(AbortDelay);
         mpi.Abort(exitCode == 0 ? 1 : exitCode);
 
         // MPI_Abort does not return where it works; where it does, end this process at least.

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Compression;
 using Specialize;
 using Specialize.Digits;
+using Specialize.Samples;
 
 // Figure 1 of the BLB specializer paper as a program: train a linear classifier on part of the UCI
 // handwritten digits, then assess its test error on the rest with the Bag of Little Bootstraps, and
@@ -31,17 +32,23 @@ var blbTimes = new double[Rounds];
 var classicTimes = new double[Rounds];
 BlbResult blb = null!;
 double[] estimates = [];
-for (int round = 0; round < Rounds; round++)
+ConsoleProgress.Run($"BLB and the classic bootstrap, {Rounds} rounds", Rounds, steps =>
 {
-    long start = Stopwatch.GetTimestamp();
-    blb = TestError.Run(test, model, options);
-    blbTimes[round] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    for (int round = 0; round < Rounds; round++)
+    {
+        long start = Stopwatch.GetTimestamp();
+        blb = TestError.Run(test, model, options);
+        blbTimes[round] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
-    // The classic bootstrap: 100 resamples of all n test rows with replacement, the estimator on each.
-    start = Stopwatch.GetTimestamp();
-    estimates = Classic(test, model, 100);
-    classicTimes[round] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-}
+        // The classic bootstrap: 100 resamples of all n test rows with replacement, the estimator on each.
+        start = Stopwatch.GetTimestamp();
+        estimates = Classic(test, model, 100);
+        classicTimes[round] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        steps.Done();
+    }
+
+    return 0;
+});
 
 double blbMs = Median(blbTimes);
 double classicMs = Median(classicTimes);

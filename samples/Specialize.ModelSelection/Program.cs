@@ -1,5 +1,6 @@
 using System.Globalization;
 using Specialize.Mixture;
+using Specialize.Samples;
 
 // Gaussian-mixture model selection by BIC, as in scikit-learn's "GMM model selection" example,
 // on the UCI wine recognition data (178 wines, 13 chemical measurements, 3 cultivars).
@@ -12,6 +13,38 @@ Console.WriteLine($"wine: {n} samples, {d} features (standardized), {cultivar.Ma
 Console.WriteLine();
 
 CovarianceType[] types = [CovarianceType.Spherical, CovarianceType.Diagonal, CovarianceType.Tied, CovarianceType.Full];
+GaussianMixture? best = null;
+double bestBic = double.PositiveInfinity;
+
+// 24 fits of 5 initializations each: progress while they run, the table after.
+double[,] bics = ConsoleProgress.Run("fitting 1 to 6 components x 4 covariance types", 6 * types.Length, steps =>
+{
+    var table = new double[6, types.Length];
+    for (int m = 1; m <= 6; m++)
+    {
+        for (int t = 0; t < types.Length; t++)
+        {
+            var model = new GaussianMixture(new GaussianMixtureOptions
+            {
+                Components = m,
+                CovarianceType = types[t],
+                Initializations = 5,
+                Seed = 0,
+            }).Fit(x);
+            table[m - 1, t] = model.Bic(x);
+            if (table[m - 1, t] < bestBic)
+            {
+                bestBic = table[m - 1, t];
+                best = model;
+            }
+
+            steps.Done();
+        }
+    }
+
+    return table;
+});
+
 Console.Write("components ");
 foreach (CovarianceType type in types)
 {
@@ -19,27 +52,12 @@ foreach (CovarianceType type in types)
 }
 
 Console.WriteLine();
-GaussianMixture? best = null;
-double bestBic = double.PositiveInfinity;
 for (int m = 1; m <= 6; m++)
 {
     Console.Write($"{m,10} ");
-    foreach (CovarianceType type in types)
+    for (int t = 0; t < types.Length; t++)
     {
-        var model = new GaussianMixture(new GaussianMixtureOptions
-        {
-            Components = m,
-            CovarianceType = type,
-            Initializations = 5,
-            Seed = 0,
-        }).Fit(x);
-        double bic = model.Bic(x);
-        Console.Write($"{bic,14:F1}");
-        if (bic < bestBic)
-        {
-            bestBic = bic;
-            best = model;
-        }
+        Console.Write($"{bics[m - 1, t],14:F1}");
     }
 
     Console.WriteLine();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Specialize.Futures;
+using Specialize.Samples;
 using Specialize.Sorting;
 
 // Sorts with the library's merge sort. The library was compiled with Specialize, and so is this
@@ -15,8 +16,14 @@ long pairSpawned = FutureRuntime.Spawned - pairBefore;
 
 long spawnedBefore = FutureRuntime.Spawned;
 var watch = Stopwatch.StartNew();
-int[] sorted = Sorts.MergeSort(values);
-int[][] sortedBatches = Sorts.SortEach(batches);
+(int[] sorted, int[][] sortedBatches) = ConsoleProgress.Run($"sorting {length:N0} values and {batches.Length} batches", 2, steps =>
+{
+    int[] all = Sorts.MergeSort(values);
+    steps.Done();
+    int[][] each = Sorts.SortEach(batches);
+    steps.Done();
+    return (all, each);
+});
 watch.Stop();
 
 bool correct = sorted.AsSpan().SequenceEqual(values.Order().ToArray())

@@ -1,16 +1,14 @@
 using System.Collections.Immutable;
 using System.Reflection;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
 using Microsoft.CodeAnalysis.Text;
 
 namespace Specialize.Testing;
 
 /// <summary>
-/// Applies a Specialize code fix through an <see cref="AdhocWorkspace"/> and compares the document
-/// text after the fix with the expected text.
+/// Code-fix tests: a <see cref="SpecializeCodeFixTest"/> (Roslyn's testing library) whose test code marks the
+/// diagnostics and whose fixed code is the expected text, with the diagnostics that remain after the fix marked in it.
 /// </summary>
 public static class CodeFixHarness
 {
@@ -23,78 +21,40 @@ public static class CodeFixHarness
         .ToImmutableArray();
 
     /// <summary>
-    /// Finds the marked diagnostic (the markup must mark exactly the diagnostics reported), applies the
-    /// code action titled <paramref name="title"/> for it, and asserts the resulting text.
+    /// Applies the code fix titled <paramref name="title"/> to the marked diagnostics (again while it is offered, and as
+    /// Fix All where the provider has one) and asserts the text after it, in which every diagnostic that remains is
+    /// marked; <paramref name="otherSources"/> stay as they are. Returns the fixed text without its markup.
     /// </summary>
     public static string Verify(string markup, string expectedFixed, string title, params string[] otherSources)
     {
-        (AdhocWorkspace workspace, Diagnostic diagnostic, DocumentId documentId, List<CodeAction> actions) = Offer(markup, otherSources);
-        using AdhocWorkspace owned = workspace;
-        CodeAction chosen = actions.FirstOrDefault(a => a.Title == title)
-            ?? throw new HarnessException($"No code action titled '{title}' for {diagnostic.Id}. Offered: {string.Join(", ", actions.Select(a => "'" + a.Title + "'"))}");
-
-        ImmutableArray<CodeActionOperation> operations = chosen.GetOperationsAsync(CancellationToken.None).GetAwaiter().GetResult();
-        Solution changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
-        string actual = changed.GetDocument(documentId)!.GetTextAsync().GetAwaiter().GetResult().ToString();
-
-        string Normalize(string s) => s.Replace("\r\n", "\n");
-        if (Normalize(actual) != Normalize(expectedFixed))
+        var test = new SpecializeCodeFixTest
         {
-            throw new HarnessException($"The fix '{title}' produced different text:\n" + UnifiedDiff.Create(Normalize(expectedFixed), Normalize(actual), "expected", "actual"));
+            TestCode = markup,
+            FixedCode = expectedFixed,
+            FixedState = { MarkupHandling = MarkupMode.Allow },
+            CodeActionVerifier = (action, verifier) => verifier.Equal(title, action.Title, $"The code action applied is '{action.Title}', not '{title}'."),
+        };
+        foreach (string other in otherSources)
+        {
+            test.TestState.Sources.Add(other);
+            test.FixedState.Sources.Add(other);
         }
 
-        return actual;
+        test.Run();
+        TestFileMarkupParser.GetSpans(expectedFixed, out string plain, out ImmutableDictionary<string, ImmutableArray<TextSpan>> _);
+        return plain;
     }
 
-    /// <summary>
-    /// The titles of the code actions offered for the marked diagnostic (the markup must mark exactly
-    /// the diagnostics reported), for tests that a fix is offered only where it is correct.
-    /// </summary>
-    public static IReadOnlyList<string> OfferedTitles(string markup, params string[] otherSources)
+    /// <summary>Asserts the marked diagnostics and that no code fix is offered for them.</summary>
+    public static void VerifyNoFix(string markup, params string[] otherSources)
     {
-        (AdhocWorkspace workspace, _, _, List<CodeAction> actions) = Offer(markup, otherSources);
-        using AdhocWorkspace owned = workspace;
-        return actions.Select(a => a.Title).ToList();
-    }
-
-    private static (AdhocWorkspace Workspace, Diagnostic Diagnostic, DocumentId DocumentId, List<CodeAction> Actions) Offer(string markup, string[] otherSources)
-    {
-        (string source, IReadOnlyList<ExpectedDiagnostic> expected) = Markup.Parse(markup);
-        AnalyzerHarness.Verify(markup, otherSources);
-        if (expected.Count == 0)
+        var test = new SpecializeCodeFixTest { TestCode = markup, FixedCode = markup, FixedState = { MarkupHandling = MarkupMode.Allow } };
+        foreach (string other in otherSources)
         {
-            throw new HarnessException("Mark the diagnostic to fix with {|SPECxxx:...|}.");
+            test.TestState.Sources.Add(other);
+            test.FixedState.Sources.Add(other);
         }
 
-        var workspace = new AdhocWorkspace();
-        ProjectId projectId = ProjectId.CreateNewId();
-        DocumentId documentId = DocumentId.CreateNewId(projectId);
-        Solution solution = workspace.CurrentSolution
-            .AddProject(ProjectInfo.Create(projectId, VersionStamp.Create(), "Test", "Test", LanguageNames.CSharp,
-                compilationOptions: References.CompilationOptions(),
-                parseOptions: References.ParseOptions,
-                metadataReferences: References.All))
-            .AddDocument(documentId, "Source0.cs", SourceText.From(source));
-        for (int i = 0; i < otherSources.Length; i++)
-        {
-            solution = solution.AddDocument(DocumentId.CreateNewId(projectId), $"Source{i + 1}.cs", SourceText.From(otherSources[i]));
-        }
-
-        Document document = solution.GetDocument(documentId)!;
-
-        Compilation compilation = document.Project.GetCompilationAsync().GetAwaiter().GetResult()!;
-        ImmutableArray<Diagnostic> diagnostics = compilation.WithAnalyzers(AnalyzerHarness.Analyzers)
-            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
-        ExpectedDiagnostic target = expected[0];
-        Diagnostic diagnostic = diagnostics.Single(d => d.Id == target.Id && d.Location.SourceSpan == target.Span);
-
-        var actions = new List<CodeAction>();
-        foreach (CodeFixProvider provider in Providers.Where(p => p.FixableDiagnosticIds.Contains(diagnostic.Id)))
-        {
-            var context = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
-            provider.RegisterCodeFixesAsync(context).GetAwaiter().GetResult();
-        }
-
-        return (workspace, diagnostic, documentId, actions);
+        test.Run();
     }
 }

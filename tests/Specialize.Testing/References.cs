@@ -9,7 +9,7 @@ public static class References
 {
     private static readonly Lazy<ImmutableArray<MetadataReference>> all = new(Load);
 
-    /// <summary>The framework's reference assemblies as loaded in this process, plus the Specialize runtime.</summary>
+    /// <summary>The net10.0 reference assemblies, plus the Specialize runtime and the packages it depends on.</summary>
     public static ImmutableArray<MetadataReference> All => all.Value;
 
     /// <summary>
@@ -43,24 +43,23 @@ public static class References
 
     private static ImmutableArray<MetadataReference> Load()
     {
-        string trusted = (string)(AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? string.Empty);
-        var paths = trusted.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal)
-                || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
-            .ToList();
-
-        // The runtime, and what it references from beside it (System.Numerics.Tensors, ...), so that
-        // generated code can call everything a consumer of the package can call.
+        // The net10.0 reference assemblies a project compiles against (not this process's implementation
+        // assemblies), then the runtime and what it references from outside the shared framework
+        // (System.Numerics.Tensors, ...), so that generated code can call everything a consumer of the package can call.
+        var references = new List<MetadataReference>(Basic.Reference.Assemblies.Net100.References.All);
         System.Reflection.Assembly runtime = typeof(Specialize.PureAttribute).Assembly;
-        paths.Add(runtime.Location);
+        string framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        var paths = new List<string> { runtime.Location };
         foreach (System.Reflection.AssemblyName name in runtime.GetReferencedAssemblies())
         {
             string location = System.Reflection.Assembly.Load(name).Location;
-            if (location.Length > 0)
+            if (location.Length > 0 && !string.Equals(Path.GetDirectoryName(location), framework, StringComparison.Ordinal))
             {
                 paths.Add(location);
             }
         }
-        return paths.Distinct(StringComparer.Ordinal).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
+
+        references.AddRange(paths.Distinct(StringComparer.Ordinal).Select(static p => (MetadataReference)MetadataReference.CreateFromFile(p)));
+        return references.ToImmutableArray();
     }
 }

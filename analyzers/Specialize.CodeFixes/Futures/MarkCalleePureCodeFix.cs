@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Specialize.Analysis.Diagnostics;
+using Specialize.Analysis.Purity;
 
 namespace Specialize.CodeFixes.Futures;
 
@@ -44,7 +45,10 @@ public sealed class MarkCalleePureCodeFix : CodeFixProvider
 
             callee = callee.OriginalDefinition;
             SyntaxReference? reference = callee.DeclaringSyntaxReferences.FirstOrDefault();
-            if (reference is null || callee.IsAbstract || callee.IsExtern)
+
+            // A callee marked [Pure] already is impure for what it does itself (SPEC001 inside it says what); a
+            // second attribute would change nothing.
+            if (reference is null || callee.IsAbstract || callee.IsExtern || PurityAnalysis.IsMarkedPure(callee))
             {
                 continue;
             }

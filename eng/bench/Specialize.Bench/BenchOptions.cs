@@ -16,7 +16,7 @@ internal sealed record SuiteResult(string Suite, string Markdown);
 internal sealed class BenchOptions
 {
     public const string Usage =
-        "usage: Specialize.Bench [SUITE | SUITE:WORKLOAD ...] [--smoke] [--rounds N] [--grid-rows N] [--grid-shape NxDxM ...] [--sites] [--docs PATH | --no-docs]";
+        "usage: Specialize.Bench [SUITE | SUITE:WORKLOAD ...] [--smoke] [--rounds N] [--grid-rows N] [--grid-shape NxDxM ...] [--sites] [--docs PATH | --no-docs] [--charts]";
 
     public List<BenchFilter> Filters { get; } = [];
 
@@ -34,6 +34,9 @@ internal sealed class BenchOptions
     /// <summary>Only these (N, D, M) problems in the GMM variant grid (<c>--grid-shape 10000x2x128</c>, repeatable).</summary>
     public List<(int N, int D, int M)> GridShapes { get; } = [];
 
+    /// <summary>Measure nothing: redraw every chart from the document's tables.</summary>
+    public bool ChartsOnly { get; private set; }
+
     /// <summary>Print what each future site has learned after its workload.</summary>
     public bool Sites { get; private set; }
 
@@ -46,6 +49,9 @@ internal sealed class BenchOptions
             string arg = args[i];
             switch (arg)
             {
+                case "--charts":
+                    options.ChartsOnly = true;
+                    break;
                 case "--smoke":
                     options.Smoke = true;
                     break;

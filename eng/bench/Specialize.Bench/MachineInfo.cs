@@ -15,6 +15,14 @@ internal static class MachineInfo
             + $"measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.";
     }
 
+    /// <summary>
+    /// Other load on the machine now, in one line of Markdown (Linux; empty elsewhere): a table
+    /// measured while other programs used the cores compares parallel code with less than the
+    /// machine, and says so.
+    /// </summary>
+    public static string Load() =>
+        Specialize.Demo.MachineLoad.Now().Describe() is { Length: > 0 } load ? $"Load when measured: {load}." : string.Empty;
+
     private static string CpuModel()
     {
         const string cpuInfo = "/proc/cpuinfo";

@@ -5,8 +5,9 @@ using Specialize.Futures;
 namespace Specialize.Bench;
 
 /// <summary>
-/// With <c>--sites</c>: what each future site of this program has learned (its cost per unit of size
-/// and how many timed samples it took), to see why the runtime spawned or did not.
+/// With <c>--sites</c>: what each future site of this program has learned (the smallest size it
+/// spawns, its recent cost per unit of size and how many timed samples it took), to see why the
+/// runtime spawned or did not.
 /// </summary>
 internal static class SiteReport
 {
@@ -19,8 +20,9 @@ internal static class SiteReport
             {
                 if (field.GetValue(null) is FutureSite site && site.Description.StartsWith(filter, StringComparison.Ordinal))
                 {
+                    string spawns = site.MinimumSpawnSize == long.MaxValue ? "never" : site.MinimumSpawnSize.ToString("N0", CultureInfo.InvariantCulture);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"    site {site.Description,-44} samples {site.Samples,8}   {site.NanosecondsPerUnit,12:F2} ns per unit of size"));
+                        $"    site {site.Description,-44} samples {site.Samples,8}   spawns from size {spawns,12}   {site.NanosecondsPerUnit,12:F2} ns per unit of size"));
                 }
             }
         }

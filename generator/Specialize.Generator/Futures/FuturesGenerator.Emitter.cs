@@ -13,6 +13,16 @@ public sealed partial class FuturesGenerator
     /// <summary>Plain data to source text. Output depends only on the specs, so it is deterministic.</summary>
     internal static class Emitter
     {
+        /// <summary>
+        /// A twin is compiled fully optimized from its first call. Its calls are timed to decide what
+        /// to spawn, and a program that sorts or multiplies once runs most of its work before the
+        /// runtime would replace unoptimized code: timings of that code would mislead the cost model,
+        /// and with futures on, the background compilation would compete with the spawned calls for
+        /// the cores.
+        /// </summary>
+        private const string OptimizedFromTheFirstCall =
+            "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
         public static string EmitTwin(FutureTwinSpec spec)
         {
             using var buffer = new StringWriter();
@@ -31,6 +41,7 @@ public sealed partial class FuturesGenerator
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
             writer.WriteLine("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
             writer.WriteLine($"[global::{Parser.TwinAttributeName}({SymbolDisplay.FormatLiteral(spec.MethodKey, quote: true)})]");
+            writer.WriteLine(OptimizedFromTheFirstCall);
 
             // The twin keeps the user's own text and layout, line for line (a multi-line string's
             // contents must not move); the scopes above nest as deep as the original's.

@@ -331,6 +331,8 @@ public sealed partial class FuturesGenerator
             }
 
             string? size = null;
+            bool passedOn = false;
+            var integers = new List<(string Name, string Value)>();
             for (int i = 0; i < invocation.Arguments.Length; i++)
             {
                 IArgumentOperation argument = invocation.Arguments[i];
@@ -355,13 +357,24 @@ public sealed partial class FuturesGenerator
 
                 arguments.Add(used);
                 stateTypes.Add(argument.Parameter.Type.ToDisplayString(typeFormat));
-                if (size is null && SizeFeature(argument.Parameter.Type) is { } feature)
+                if (SizeFeature(argument.Parameter.Type) is { } feature)
                 {
-                    size = string.Format(feature, state[state.Count - 1]);
+                    if (feature == IntegerFeature)
+                    {
+                        integers.Add((argument.Parameter.Name, state[state.Count - 1]));
+                    }
+                    else if (size is null)
+                    {
+                        // A recursion that hands its own input on unchanged works on a part of it.
+                        passedOn = recursive && argument.Value is IParameterReferenceOperation reference
+                            && reference.Parameter.Ordinal == argument.Parameter.Ordinal;
+                    }
+
+                    size ??= string.Format(feature, state[state.Count - 1]);
                 }
             }
 
-            parts.Size = size ?? "1L";
+            parts.Size = RangeSize(integers, passedOn) ?? size ?? "1L";
             parts.State = state.Count switch
             {
                 0 => "0",
@@ -440,6 +453,9 @@ public sealed partial class FuturesGenerator
 
         private string DirectCall(FutureCall call, string argumentList) => DirectTarget(call) + argumentList.Trim();
 
+        /// <summary>The size feature of an integer argument: its value.</summary>
+        private const string IntegerFeature = "(long){0}";
+
         /// <summary>
         /// The size feature of a parameter as a format string over its state item ("FutureSize.Of({0})"),
         /// or null when the type has none.
@@ -454,7 +470,7 @@ public sealed partial class FuturesGenerator
             if (type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16
                 or SpecialType.System_UInt16 or SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_UInt32)
             {
-                return "(long){0}";
+                return IntegerFeature;
             }
 
             foreach (INamedTypeSymbol face in type.AllInterfaces)
@@ -467,6 +483,82 @@ public sealed partial class FuturesGenerator
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// The size of a call that works on part of its input, named by a pair of integer parameters:
+        /// the distance between bounds (<c>SortRange(a, lo, mid)</c>, <c>Sum(xs, start, end)</c>), or
+        /// the count for a start and a count (<c>Sum(xs, offset, count)</c>). A recursive call that
+        /// hands its own array on unchanged with two integers, whatever their names, is taken to
+        /// work on the range between them. The whole input's length is the same at every level of
+        /// such a recursion, so it says nothing about the work. Null when no range is found.
+        /// </summary>
+        private static string? RangeSize(List<(string Name, string Value)> integers, bool passedOn)
+        {
+            string? lower = null;
+            string? upper = null;
+            string? count = null;
+            foreach ((string name, string value) in integers)
+            {
+                switch (RoleOf(name))
+                {
+                    case RangeRole.Start:
+                        lower ??= value;
+                        break;
+                    case RangeRole.End:
+                        upper ??= value;
+                        break;
+                    case RangeRole.Count:
+                        count ??= value;
+                        break;
+                }
+            }
+
+            if (lower is not null && upper is not null)
+            {
+                return $"global::Specialize.Futures.FutureSize.Between({lower}, {upper})";
+            }
+
+            if (lower is not null && count is not null)
+            {
+                return $"(long){count}";
+            }
+
+            return passedOn && integers.Count == 2
+                ? $"global::Specialize.Futures.FutureSize.Between({integers[0].Value}, {integers[1].Value})"
+                : null;
+        }
+
+        private static readonly string[] RangeSuffixes = { "index", "idx", "inclusive", "exclusive" };
+
+        /// <summary>What an integer parameter's name says it is in a range.</summary>
+        private enum RangeRole
+        {
+            None,
+            Start,
+            End,
+            Count,
+        }
+
+        private static RangeRole RoleOf(string name)
+        {
+            string word = name.ToLowerInvariant();
+            foreach (string suffix in RangeSuffixes)
+            {
+                if (word.Length > suffix.Length && word.EndsWith(suffix, System.StringComparison.Ordinal))
+                {
+                    word = word.Substring(0, word.Length - suffix.Length);
+                    break;
+                }
+            }
+
+            return word switch
+            {
+                "lo" or "low" or "lower" or "start" or "begin" or "from" or "left" or "first" or "offset" => RangeRole.Start,
+                "hi" or "high" or "upper" or "end" or "stop" or "to" or "right" or "last" => RangeRole.End,
+                "count" or "length" or "len" or "size" => RangeRole.Count,
+                _ => RangeRole.None,
+            };
         }
     }
 }

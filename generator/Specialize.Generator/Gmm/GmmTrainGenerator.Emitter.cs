@@ -162,9 +162,125 @@ public sealed partial class GmmTrainGenerator
         /// <summary>The variant name of the kernels specialized to dimension <paramref name="d"/>.</summary>
         public static string VariantName(int d) => $"Fixed-D{d}";
 
+        /// <summary>The variant name of the GPU kernels specialized to dimension <paramref name="d"/>.</summary>
+        public static string DeviceVariantName(int d) => $"ILGPU-Fixed-D{d}";
+
+        /// <summary>
+        /// Whether the GPU covariance kernel's shared memory (two tiles of D x 64 and the P cells, in double) fits
+        /// in the 48 KiB a group may have without opting in; otherwise only the Mahalanobis kernel is emitted.
+        /// </summary>
+        public static bool DeviceCovarianceFits(int d) => ((2 * d * 64) + (d * (d + 1) / 2)) * 8 <= 48 * 1024;
+
+        /// <summary>Writes <paramref name="text"/> line by line at the writer's indentation (blank lines without it).</summary>
+        private static void WriteBlock(IndentedTextWriter writer, string text)
+        {
+            foreach (string line in text.Replace("\r\n", "\n").Split('\n'))
+            {
+                if (line.Length == 0)
+                {
+                    writer.WriteLineNoTabs(string.Empty);
+                }
+                else
+                {
+                    writer.WriteLine(line);
+                }
+            }
+        }
+
         private static string Scratch(string name, string length, int size) => size <= MaxStackDoubles
             ? $"global::System.Span<double> {name} = stackalloc double[{length}];"
             : $"global::System.Span<double> {name} = new double[{length}];";
+
+        /// <summary>The GPU kernels for dimension <paramref name="d"/>: ILGPU kernels, generic over the element type.</summary>
+        private static void EmitDeviceKernels(IndentedTextWriter writer, int d)
+        {
+            WriteBlock(writer, """
+                /// <summary>
+                /// GPU E-step: |(x - mu_k) P_k|^2 for one (row, component) per thread, indexed as the output; with D a
+                /// constant the loops unroll. <paramref name="d"/> is D (the signature is the general kernel's).
+                /// </summary>
+                private static void MahalanobisOnDevice<T>(global::ILGPU.Index1D index, global::ILGPU.ArrayView<T> x, global::ILGPU.ArrayView<T> means, global::ILGPU.ArrayView<T> chol, global::ILGPU.ArrayView<T> output, int d, int m)
+                    where T : unmanaged, global::System.Numerics.INumber<T>
+                {
+                    int at = index.X;
+                    int b = at % B, blockComponent = at / B;
+                    int k = blockComponent % m, blk = blockComponent / m;
+                    int row = (blk * D * B) + b, mean = k * D, factor = k * D * D;
+                    T s = T.Zero;
+                    for (int j = 0; j < D; j++)
+                    {
+                        T y = T.Zero;
+                        for (int i = 0; i <= j; i++)
+                        {
+                            y += (x[row + (i * B)] - means[mean + i]) * chol[factor + (i * D) + j];
+                        }
+
+                        s += y * y;
+                    }
+
+                    output[at] = s;
+                }
+
+                """);
+            if (!DeviceCovarianceFits(d))
+            {
+                return;
+            }
+
+            WriteBlock(writer, """
+                /// <summary>
+                /// GPU M-step: one group per (component, chunk of blocks of rows). Each block's centered rows and
+                /// responsibility-scaled centered rows are staged in shared memory, sized for D at compile time, and each
+                /// thread adds the block's products into its cells, which stay in shared memory across the chunk; the
+                /// chunk's packed upper triangle goes to <paramref name="partials"/>, which the runtime adds up in order.
+                /// </summary>
+                private static void CovarianceOnDevice<T>(global::ILGPU.ArrayView<T> x, global::ILGPU.ArrayView<T> resp, global::ILGPU.ArrayView<T> means, global::ILGPU.ArrayView<int> pairs, global::ILGPU.ArrayView<T> partials, int d, int m, int p, int blocks, int chunks)
+                    where T : unmanaged, global::System.Numerics.INumber<T>
+                {
+                    const int Tile = D * B;
+                    const int DeviceChunkBlocks = global::Specialize.Mixture.GmmDeviceKernels.ChunkBlocks;
+                    global::ILGPU.ArrayView<T> shared = global::ILGPU.SharedMemory.Allocate<T>(SharedLength);
+                    int group = global::ILGPU.Grid.IdxX, thread = global::ILGPU.Group.IdxX, threads = global::ILGPU.Group.DimX;
+                    int k = group / chunks, first = (group % chunks) * DeviceChunkBlocks;
+                    int end = first + DeviceChunkBlocks < blocks ? first + DeviceChunkBlocks : blocks;
+                    for (int c = thread; c < P; c += threads)
+                    {
+                        shared[(2 * Tile) + c] = T.Zero;
+                    }
+
+                    for (int blk = first; blk < end; blk++)
+                    {
+                        global::ILGPU.Group.Barrier();
+                        for (int t = thread; t < Tile; t += threads)
+                        {
+                            int i = t / B, b = t % B;
+                            T centered = x[(((blk * D) + i) * B) + b] - means[(k * D) + i];
+                            shared[t] = centered;
+                            shared[Tile + t] = resp[(((blk * m) + k) * B) + b] * centered;
+                        }
+
+                        global::ILGPU.Group.Barrier();
+                        for (int c = thread; c < P; c += threads)
+                        {
+                            int ci = pairs[2 * c] * B, cj = pairs[(2 * c) + 1] * B;
+                            T s = T.Zero;
+                            for (int b = 0; b < B; b++)
+                            {
+                                s += shared[Tile + ci + b] * shared[cj + b];
+                            }
+
+                            shared[(2 * Tile) + c] += s;
+                        }
+                    }
+
+                    for (int c = thread; c < P; c += threads)
+                    {
+                        partials[(group * P) + c] = shared[(2 * Tile) + c];
+                    }
+                }
+
+                """);
+        }
 
         private static void EmitKernels(IndentedTextWriter writer, int d)
         {
@@ -172,7 +288,9 @@ public sealed partial class GmmTrainGenerator
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// The full-covariance EM kernels with the dimension fixed at D = {d}: loop bounds and scratch sizes are");
             writer.WriteLine($"/// constants. Registered once as variant \"{VariantName(d)}\" of both kernels, for problems with D = {d} only;");
-            writer.WriteLine("/// the runtime times them against the general variants and keeps whichever is fastest.");
+            writer.WriteLine("/// the runtime times them against the general variants and keeps whichever is fastest. Beside them, GPU");
+            writer.WriteLine($"/// kernels for D = {d} (variant \"{DeviceVariantName(d)}\"), written once for float and double, which ILGPU");
+            writer.WriteLine("/// compiles for CUDA devices (and runs on its CPU accelerator) when EM runs there.");
             writer.WriteLine("/// </summary>");
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
             writer.WriteLine($"file static class {KernelsClass(d)}");
@@ -183,12 +301,23 @@ public sealed partial class GmmTrainGenerator
             writer.WriteLine("private const int P = D * (D + 1) / 2; // cells of the upper triangle");
             writer.WriteLine("private const int ChunkBlocks = 8; // row blocks per work item: a fixed split, so results do not depend on the thread count");
             writer.WriteLine($"private const string Name = \"{VariantName(d)}\";");
+            writer.WriteLine($"private const string DeviceName = \"{DeviceVariantName(d)}\";");
+            if (DeviceCovarianceFits(d))
+            {
+                writer.WriteLine("private const int SharedLength = (2 * D * B) + P; // the GPU covariance kernel's two tiles and its cells");
+            }
+
             writer.WriteLineNoTabs(string.Empty);
             writer.WriteLine($"static {KernelsClass(d)}()");
             writer.WriteLine("{");
             writer.Indent++;
-            writer.WriteLine($"{Mixture}.GmmKernels.Covariance.Register(Name, Covariance, static key => key.Dimension == D);");
-            writer.WriteLine($"{Mixture}.GmmKernels.Mahalanobis.Register(Name, Mahalanobis, static key => key.Dimension == D);");
+            writer.WriteLine($"{Mixture}.GmmKernels.Covariance.Register(Name, Covariance, static key => key.Dimension == D && key.DataType == \"float64\");");
+            writer.WriteLine($"{Mixture}.GmmKernels.Mahalanobis.Register(Name, Mahalanobis, static key => key.Dimension == D && key.DataType == \"float64\");");
+            writer.WriteLine($"{Mixture}.GmmDeviceKernels.RegisterMahalanobis(DeviceName, D, MahalanobisOnDevice<float>, MahalanobisOnDevice<double>);");
+            if (DeviceCovarianceFits(d))
+            {
+                writer.WriteLine($"{Mixture}.GmmDeviceKernels.RegisterCovariance(DeviceName, D, CovarianceOnDevice<float>, CovarianceOnDevice<double>);");
+            }
             writer.Indent--;
             writer.WriteLine("}");
             writer.WriteLineNoTabs(string.Empty);
@@ -347,6 +476,8 @@ public sealed partial class GmmTrainGenerator
             writer.Indent--;
             writer.WriteLine("}");
             writer.WriteLineNoTabs(string.Empty);
+
+            EmitDeviceKernels(writer, d);
 
             writer.WriteLine("// A forced variant name bypasses the applicability check; refuse other dimensions instead of computing garbage.");
             writer.WriteLine($"private static void CheckDimension({input} input)");

@@ -50,9 +50,8 @@ public readonly struct Future<T>
     {
         if (task is not null)
         {
-            // GetResult rethrows the task's own exception rather than an AggregateException, and a
-            // task that has not started yet runs inline on this thread instead of blocking it.
-            return task.GetAwaiter().GetResult();
+            // A call that has not started yet runs here; the call's own exception is rethrown.
+            return Future.Result(task);
         }
 
         exception?.Throw();

@@ -46,38 +46,20 @@ public static partial class Future
     /// <param name="work">The call itself.</param>
     /// <returns>The running call.</returns>
     [EditorBrowsable(EditorBrowsableState.Never)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Task<T> Spawn<TState, T>(FutureSite site, long size, TState state, Func<TState, T> work)
     {
         ArgumentNullException.ThrowIfNull(site);
         ArgumentNullException.ThrowIfNull(work);
         try
         {
-            return Task.Factory.StartNew(
-                static boxed =>
-                {
-                    // Spawned runs are timed too: otherwise a site that once looked expensive would
-                    // spawn forever without ever learning that it is cheap.
-                    var (s, w, site, size) = ((TState, Func<TState, T>, FutureSite, long))boxed!;
-                    long start = Stopwatch.GetTimestamp();
-                    try
-                    {
-                        T value = w(s);
-                        site.Record(Stopwatch.GetTimestamp() - start, size);
-                        return value;
-                    }
-                    finally
-                    {
-                        FutureRuntime.Exit();
-                    }
-                },
-                (state, work, site, size),
-                CancellationToken.None,
-                TaskCreationOptions.None,
-                TaskScheduler.Default);
+            var call = new SpawnedCall<TState, T>(site, size, state, work);
+            ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: true);
+            return call.Task;
         }
         catch
         {
-            // The task never started: give its slot back.
+            // The call was never queued: give its slot back.
             FutureRuntime.Exit();
             throw;
         }
@@ -103,6 +85,7 @@ public static partial class Future
     /// </summary>
     /// <param name="spawned">The earlier spawned call, or <see langword="null"/> when it ran inline.</param>
     [EditorBrowsable(EditorBrowsableState.Never)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Wait<T>(Task<T>? spawned)
     {
         if (spawned is not null)
@@ -111,10 +94,22 @@ public static partial class Future
         }
     }
 
-    // GetResult rethrows the task's own exception rather than an AggregateException, and a task that
-    // has not started yet runs inline on this thread instead of blocking it.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static T Result<T>(Task<T> spawned) => spawned.GetAwaiter().GetResult();
+    /// <summary>
+    /// The result of a spawned call. One that no thread has started yet runs here, on the thread
+    /// that needs it, instead of waiting for a pool thread to pick it up (which, on a busy machine,
+    /// can take longer than the call); otherwise this waits for it. GetResult rethrows the call's
+    /// own exception rather than an AggregateException.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    internal static T Result<T>(Task<T> spawned)
+    {
+        if (spawned.AsyncState is ISpawnedCall call && call.TryClaim())
+        {
+            spawned.RunSynchronously(TaskScheduler.Default);
+        }
+
+        return spawned.GetAwaiter().GetResult();
+    }
 
     /// <summary>
     /// Runs a pure call inline and captures its result or exception, so that an earlier future's
@@ -144,6 +139,78 @@ public static partial class Future
         catch (Exception exception)
         {
             return new Future<T>(ExceptionDispatchInfo.Capture(exception));
+        }
+    }
+
+    /// <summary>A spawned call that whichever thread claims it first runs.</summary>
+    internal interface ISpawnedCall
+    {
+        /// <summary>True for the one caller that gets to run the call.</summary>
+        bool TryClaim();
+    }
+
+    /// <summary>
+    /// A spawned call: a task not started yet, queued to the thread pool as a work item. The pool
+    /// thread that picks it up or the thread that needs its value, whichever claims it first, runs
+    /// it (on the other, claiming fails and it does nothing). The task is the call's state, so
+    /// <see cref="Result{T}"/> finds the claim from the task alone.
+    /// </summary>
+    internal sealed class SpawnedCall<TState, T> : ISpawnedCall, IThreadPoolWorkItem
+    {
+        private readonly FutureSite site;
+        private readonly long size;
+        private readonly TState state;
+        private readonly Func<TState, T> work;
+        private int claimed;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public SpawnedCall(FutureSite site, long size, TState state, Func<TState, T> work)
+        {
+            this.site = site;
+            this.size = size;
+            this.state = state;
+            this.work = work;
+            Task = new Task<T>([MethodImpl(MethodImplOptions.AggressiveOptimization)] static (call) => ((SpawnedCall<TState, T>)call!).Run(), this);
+        }
+
+        public Task<T> Task { get; }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public bool TryClaim() => Interlocked.Exchange(ref claimed, 1) == 0;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        void IThreadPoolWorkItem.Execute()
+        {
+            if (TryClaim())
+            {
+                Task.RunSynchronously(TaskScheduler.Default);
+
+                // A call the twin no longer waits for (an earlier call's exception left it) would
+                // otherwise report its failure as unobserved when collected, which the sequential
+                // program never does. A join still rethrows it.
+                if (Task.IsFaulted)
+                {
+                    _ = Task.Exception;
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private T Run()
+        {
+            // Spawned runs are timed too: otherwise a site that once looked expensive would spawn
+            // forever without ever learning that it is cheap.
+            long start = Stopwatch.GetTimestamp();
+            try
+            {
+                T value = work(state);
+                site.Record(Stopwatch.GetTimestamp() - start, size);
+                return value;
+            }
+            finally
+            {
+                FutureRuntime.Exit();
+            }
         }
     }
 }

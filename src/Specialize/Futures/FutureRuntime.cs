@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -105,9 +106,13 @@ public static class FutureRuntime
     /// <summary>Futures running now.</summary>
     public static int InFlight => Volatile.Read(ref inFlight);
 
-    /// <summary>The measured cost of spawning and joining one future on this machine, in nanoseconds.</summary>
+    /// <summary>
+    /// The measured cost of spawning and joining one future on this machine, in nanoseconds
+    /// (measured once, at the first timed call that costs enough for it to matter).
+    /// </summary>
     public static double SpawnCostNanoseconds
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         get
         {
             double cost = Volatile.Read(ref spawnCostNanoseconds);
@@ -121,10 +126,34 @@ public static class FutureRuntime
         }
     }
 
+    /// <summary>The least a spawn is taken to cost, however fast the calibration ran.</summary>
+    internal const double MinimumSpawnCostNanoseconds = 500;
+
+    /// <summary>
+    /// The work, in nanoseconds, that a call must do to be worth a spawn:
+    /// <see cref="SpawnBenefitFactor"/> times <see cref="SpawnCostNanoseconds"/>. Measuring the
+    /// spawn cost takes a millisecond or more, which a program of cheap calls should never pay, so
+    /// it waits for a call that costs at least 1/<paramref name="margin"/> of the smallest target
+    /// possible (with the cheapest spawn); until then that smallest target is returned, which
+    /// answers every question the caller asks about cheaper calls the same way.
+    /// </summary>
+    /// <param name="cost">The cost of the call being recorded, in nanoseconds.</param>
+    /// <param name="margin">How far below the target the caller still tells calls apart.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static double SpawnTarget(double cost, double margin)
+    {
+        double factor = SpawnBenefitFactor;
+        double smallest = factor * MinimumSpawnCostNanoseconds;
+        return double.IsNaN(Volatile.Read(ref spawnCostNanoseconds)) && cost * margin < smallest
+            ? smallest
+            : factor * SpawnCostNanoseconds;
+    }
+
     internal static bool IsOff(string? value) =>
         value is not null && (value.Equals("off", StringComparison.OrdinalIgnoreCase)
             || value == "0" || value.Equals("false", StringComparison.OrdinalIgnoreCase));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool ShouldSpawn(FutureSite site, long size)
     {
         // The site keeps the smallest size worth a spawn (long.MaxValue until it has learned).
@@ -136,6 +165,7 @@ public static class FutureRuntime
         return !IsMemoryHigh();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryEnter()
     {
         int limit = MaxInFlight;
@@ -159,6 +189,7 @@ public static class FutureRuntime
 
     internal static void CountInline() => inlined++;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsMemoryHigh()
     {
         // GC.GetGCMemoryInfo is not free: look at most every 10 ms.
@@ -200,6 +231,6 @@ public static class FutureRuntime
             }
         }
 
-        return Math.Max(best, 500);
+        return Math.Max(best, MinimumSpawnCostNanoseconds);
     }
 }

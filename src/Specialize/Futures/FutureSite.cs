@@ -8,20 +8,35 @@ namespace Specialize.Futures;
 
 /// <summary>
 /// One call site that a generated twin may run as a future, with the cost model learned for it.
-/// The generator picks a size feature for the call (an array or collection length, or an integer
-/// argument); the site learns the call's cost per unit of that size from timed inline runs and
-/// spawns only when the predicted work is well above what spawning costs.
+/// The generator picks a size feature for the call (an array or collection length, a range's
+/// length, or an integer argument); the site times some of its calls and spawns a call only when
+/// calls of its size were measured to cost well above what spawning costs.
 /// </summary>
+/// <remarks>
+/// The model makes no assumption about how the cost grows with the size, only that it does not
+/// shrink: it keeps the recent costs of each size class and spawns from the smallest class whose
+/// calls were measured to pay for a spawn (<see cref="CostCurve"/>). Calls larger than any measured
+/// so far are always timed, so a recursion learns its threshold from its own first levels: a
+/// program that sorts or sums once spawns after a small fraction of its work, whatever the shape
+/// of the cost curve (n log n, cubic, exponential in an integer argument).
+/// </remarks>
 public sealed class FutureSite
 {
-    // The first calls are always timed; after that one call in SampleEvery keeps the model current
-    // (one in SampleRarely for calls far too small to spawn).
+    // The first calls are always timed (the very first is then discarded: it includes compiling
+    // the call). After that: every call larger than twice the largest measured; one call in
+    // SampleEvery of those whose cost is within NearFactor of the target; one in SampleRarely of
+    // the calls far too small to spawn. Spawned calls are all timed.
     private const int WarmUpSamples = 4;
     private const int SampleEvery = 16;
     private const int SampleRarely = 1024;
+    private const double NearFactor = 32;
 
-    private long untilSample = 1;
-    private long sampled;
+    private readonly Lock gate = new();
+    private CostCurve? curve;
+    private long untilOften = 1;
+    private long untilRarely = 1;
+    private long sampleOftenFrom;
+    private long timeAllFrom;
     private long samples;
     private long seen;
     private long minimumSpawnSize = long.MaxValue;
@@ -38,17 +53,23 @@ public sealed class FutureSite
     /// <summary>What the call is and where it is written.</summary>
     public string Description { get; }
 
-    /// <summary>The learned cost of one unit of the size feature, in nanoseconds (NaN until measured).</summary>
+    /// <summary>
+    /// The recent cost of one unit of the size feature, in nanoseconds (NaN until measured): a
+    /// summary for reports. Spawn decisions do not divide by the size; they compare the measured
+    /// costs of calls of each size with the cost of a spawn.
+    /// </summary>
     public double NanosecondsPerUnit => Volatile.Read(ref nanosecondsPerUnit);
 
-    /// <summary>How many timed inline runs the model has learned from.</summary>
+    /// <summary>How many timed runs (inline or spawned) the model has learned from.</summary>
     public long Samples => Volatile.Read(ref samples);
 
     /// <summary>
-    /// The smallest size whose predicted work pays for a spawn under the current model, so that the
-    /// common decision — run inline — is one comparison. <see cref="long.MaxValue"/> until learned.
+    /// The smallest size this site spawns: the smallest size class whose measured calls pay for a
+    /// spawn <see cref="FutureRuntime.SpawnBenefitFactor"/> times over. <see cref="long.MaxValue"/>
+    /// until calls have been measured to pay, so that the common decision — run inline — is one
+    /// comparison.
     /// </summary>
-    internal long MinimumSpawnSize => Volatile.Read(ref minimumSpawnSize);
+    public long MinimumSpawnSize => Volatile.Read(ref minimumSpawnSize);
 
     /// <summary>
     /// Generated code only: decides whether this call is spawned. <see langword="true"/> reserves a
@@ -71,7 +92,7 @@ public sealed class FutureSite
         return false;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private bool TrySpawnSlow(long size) => FutureRuntime.ShouldSpawn(this, size) && FutureRuntime.TryEnter();
 
     /// <summary>
@@ -84,7 +105,7 @@ public sealed class FutureSite
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long StartTiming(long size) => FutureRuntime.Enabled && ShouldSample(size) ? Timestamp() : 0;
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static long Timestamp() => Math.Max(Stopwatch.GetTimestamp(), 1);
 
     /// <summary>
@@ -107,24 +128,36 @@ public sealed class FutureSite
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool ShouldSample(long size)
     {
-        // A plain decrement: a lost count between racing threads only shifts which call is timed,
+        // Plain decrements: a lost count between racing threads only shifts which call is timed,
         // and an interlocked one would make every inline call pay for a contended cache line.
-        return --untilSample <= 0 && Rearm(size);
+        if (size < sampleOftenFrom)
+        {
+            return --untilRarely <= 0 && Rearm(rarely: true);
+        }
+
+        return (size >= timeAllFrom || --untilOften <= 0) && Rearm(rarely: false);
     }
 
-    /// <summary>Sets how many calls pass before the next timed one, and says whether to time this one.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool Rearm(long size)
+    /// <summary>Sets how many calls pass before the next timed one, and says to time this one.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private bool Rearm(bool rarely)
     {
-        // The first calls are all timed. After that, a call far too small to spawn only needs an
-        // occasional check that the model still holds; one near the threshold is timed more often.
-        // (The first timed run is discarded: it includes compiling the call.)
-        long n = ++sampled;
-        untilSample = n <= WarmUpSamples ? 1 : size < MinimumSpawnSize / 16 ? SampleRarely : SampleEvery;
+        if (rarely)
+        {
+            untilRarely = SampleRarely;
+        }
+        else
+        {
+            untilOften = SampleEvery;
+        }
+
         return true;
     }
 
     /// <summary>Adds one timed run (inline or spawned) to the model.</summary>
+    /// <param name="elapsedTicks">How long the call took, in <see cref="Stopwatch"/> ticks.</param>
+    /// <param name="size">The call's size feature.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Record(long elapsedTicks, long size)
     {
         // The very first run of a call site includes compiling it: it says nothing about its cost.
@@ -134,30 +167,38 @@ public sealed class FutureSite
         }
 
         double nanoseconds = elapsedTicks * (1e9 / Stopwatch.Frequency);
-        double perUnit = nanoseconds / Math.Max(size, 1);
         long n = Interlocked.Increment(ref samples);
+        UpdatePerUnit(nanoseconds / Math.Max(size, 1), n);
 
-        // An exponentially weighted mean of samples clipped to within 4x of the current estimate,
-        // so that one preempted or GC-paused run cannot make a cheap call look expensive (or the
-        // reverse). Races between threads only lose a sample, never corrupt one.
+        double target = FutureRuntime.SpawnTarget(nanoseconds, NearFactor);
+        lock (gate)
+        {
+            curve ??= new CostCurve();
+            curve.Add(size, nanoseconds);
+            Volatile.Write(ref minimumSpawnSize, curve.SpawnThreshold(target));
+
+            // Until the warm-up samples are in, every call is timed; then every call that is more
+            // than twice as large as any measured, so that a recursion measures each new level.
+            long largest = curve.LargestSize;
+            bool warm = n >= WarmUpSamples;
+            Volatile.Write(ref sampleOftenFrom, warm ? curve.SizeReaching(target / NearFactor) : 0);
+            Volatile.Write(ref timeAllFrom, !warm ? 0 : largest >= long.MaxValue / 2 ? long.MaxValue : Math.Max(2 * largest, 1));
+        }
+    }
+
+    /// <summary>
+    /// An exponentially weighted mean of the cost per unit of size, with samples clipped to within
+    /// 4x of the current value: a summary for reports, which races between threads may skew but
+    /// never corrupt.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void UpdatePerUnit(double perUnit, long n)
+    {
         double old = Volatile.Read(ref nanosecondsPerUnit);
-        double updated;
-        if (double.IsNaN(old) || n <= 1)
-        {
-            updated = perUnit;
-        }
-        else
-        {
-            double clipped = n > WarmUpSamples ? Math.Clamp(perUnit, old / 4, old * 4) : perUnit;
-            updated = old + ((clipped - old) / Math.Min(n, 8));
-        }
-
+        double updated = double.IsNaN(old) || n <= 1
+            ? perUnit
+            : old + (((n > WarmUpSamples ? Math.Clamp(perUnit, old / 4, old * 4) : perUnit) - old) / Math.Min(n, 8));
         Volatile.Write(ref nanosecondsPerUnit, updated);
-        if (n >= WarmUpSamples)
-        {
-            double units = FutureRuntime.SpawnBenefitFactor * FutureRuntime.SpawnCostNanoseconds / Math.Max(updated, 1e-3);
-            Volatile.Write(ref minimumSpawnSize, units >= long.MaxValue / 2 ? long.MaxValue / 2 : (long)Math.Ceiling(units));
-        }
     }
 
     /// <inheritdoc />

@@ -21,4 +21,17 @@ public static class FutureSize
 
     /// <summary>The number of elements of a collection.</summary>
     public static long OfCollection<T>(ICollection<T>? collection) => collection?.Count ?? 0;
+
+    /// <summary>
+    /// The length of the range between two bounds, in either order (a call on
+    /// <c>a[lo..hi]</c> is sized by <c>hi - lo</c>, not by the whole array's length), at most
+    /// <see cref="long.MaxValue"/>.
+    /// </summary>
+    /// <param name="bound">One end of the range.</param>
+    /// <param name="otherBound">The other end.</param>
+    public static long Between(long bound, long otherBound)
+    {
+        ulong distance = bound <= otherBound ? unchecked((ulong)otherBound - (ulong)bound) : unchecked((ulong)bound - (ulong)otherBound);
+        return distance > long.MaxValue ? long.MaxValue : (long)distance;
+    }
 }

@@ -2,18 +2,25 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Threading;
+using Specialize.Devices;
 using Specialize.Distributed;
 using Specialize.Variants;
 
 namespace Specialize.Mixture;
 
 /// <summary>The steps of EM that <see cref="GaussianMixture"/> runs: on one process (<see cref="EmState"/>) or over the ranks of an MPI job (<see cref="ClusterEm"/>).</summary>
-internal interface IEmSteps
+internal interface IEmSteps : IDisposable
 {
     /// <summary>All rows (initialization reads them).</summary>
     GmmData Data { get; }
 
-    /// <summary>The variant that ran for each kernel.</summary>
+    /// <summary>The device this process's EM runs on.</summary>
+    ComputeDevice Device { get; }
+
+    /// <summary>The element type the heavy kernels compute in: <c>"float32"</c> or <c>"float64"</c>.</summary>
+    string DataType { get; }
+
+    /// <summary>The variant that ran for each kernel (and the device, under <see cref="GmmKernels.DeviceKey"/>).</summary>
     Dictionary<string, string> VariantsRun { get; }
 
     /// <summary>Loads row-major <c>N x M</c> responsibilities of all rows.</summary>
@@ -43,8 +50,9 @@ internal interface IEmRowStatistics
 /// EM with its rows sharded over the ranks of an MPI job. The rows are cut into pieces whose size depends only on
 /// the number of rows (pieces of whole chunks, at least <see cref="MinPieceRows"/> rows, at most <see cref="MaxPieces"/>
 /// pieces), never on the number of ranks; each
-/// rank owns a contiguous run of pieces and keeps an <see cref="EmState"/> per piece, so every kernel variant, on
-/// the CPU or a device, runs on a piece as it would on any data. Per iteration the ranks all-gather each piece's
+/// rank owns a contiguous run of pieces and keeps an <see cref="EmState"/> per piece, on the device and in the precision
+/// the rank chose (<see cref="GmmDeviceSelection.Choose"/> on the rank's first piece), so every kernel variant, on the processor or a device, runs on a
+/// piece as it would on any data, and a device's sums join the same reduction. Per iteration the ranks all-gather each piece's
 /// log-likelihood sum and M-step sums (and, for full covariances, each piece's covariance sums from the kernel),
 /// and every rank adds them in piece order and runs the same M-step: every rank holds the same parameters, and the
 /// result does not depend on the number of ranks. It differs from the one-process fit (which adds chunk by chunk
@@ -75,7 +83,7 @@ internal sealed class ClusterEm : IEmSteps, IEmRowStatistics
     private readonly CancellationToken cancellationToken;
     private double[]? sums;
 
-    private ClusterEm(ICommunicator cluster, GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options, CancellationToken cancellationToken)
+    private ClusterEm(ICommunicator cluster, GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options, bool singlePrecision, CancellationToken cancellationToken)
     {
         this.cluster = cluster;
         this.cancellationToken = cancellationToken;
@@ -85,19 +93,48 @@ internal sealed class ClusterEm : IEmSteps, IEmRowStatistics
         (pieceRows, pieceCount) = Pieces(data.Count);
         (firstPiece, int endPiece) = Owned(pieceCount, cluster.Rank, cluster.Size);
         GmmData[] rows = Shards(data, pieceRows, firstPiece, endPiece);
+
+        // The device is chosen on this rank's pieces (all of at most pieceRows rows), which are what it runs on; a rank
+        // without pieces computes nothing.
+        Device = rows.Length > 0 ? GmmDeviceSelection.Choose(rows[0], m, type, singlePrecision, options, store) : DeviceRuntime.Cpu;
         pieces = new EmState[rows.Length];
-        for (int i = 0; i < rows.Length; i++)
+        try
         {
-            pieces[i] = new EmState(rows[i], m, type, regularization, store, forced, options);
+            for (int i = 0; i < rows.Length; i++)
+            {
+                pieces[i] = new EmState(rows[i], m, type, regularization, store, forced, options, Device, singlePrecision);
+            }
+
+            // The M-step itself (the same on every rank) needs no rows and runs no kernel: one block on the processor holds it.
+            lead = new EmState(data.Prefix(GmmData.BlockSize), m, type, regularization, store, forced, options);
+        }
+        catch
+        {
+            Dispose();
+            throw;
         }
 
-        // The M-step itself (the same on every rank) needs no rows: one block is enough to hold it.
-        lead = new EmState(data.Prefix(GmmData.BlockSize), m, type, regularization, store, forced, options);
+        DataType = EmState.DataTypeOf(Device, type, singlePrecision);
     }
 
     public GmmData Data { get; }
 
+    public ComputeDevice Device { get; }
+
+    public string DataType { get; }
+
     public Dictionary<string, string> VariantsRun => pieces.Length > 0 ? pieces[0].VariantsRun : lead.VariantsRun;
+
+    /// <summary>Frees the pieces' device buffers (their rows stay resident for the next fit on them).</summary>
+    public void Dispose()
+    {
+        foreach (EmState? piece in pieces)
+        {
+            piece?.Dispose();
+        }
+
+        lead?.Dispose();
+    }
 
     /// <summary>The Gram matrix of all rows, computed once per fit on every rank exactly as one process computes it (every rank holds all rows).</summary>
     double[] IEmRowStatistics.Gram => Data.Gram;
@@ -107,8 +144,8 @@ internal sealed class ClusterEm : IEmSteps, IEmRowStatistics
     /// local part); otherwise <see langword="null"/>. Every step checks <paramref name="cancellationToken"/> and the
     /// ranks agree: a cancellation on any rank cancels the step on every rank.
     /// </summary>
-    public static ClusterEm? TryCreate(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options, CancellationToken cancellationToken) =>
-        Cluster.Distributed is { } cluster ? new ClusterEm(cluster, data, m, type, regularization, store, forced, options, cancellationToken) : null;
+    public static ClusterEm? TryCreate(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options, bool singlePrecision, CancellationToken cancellationToken) =>
+        Cluster.Distributed is { } cluster ? new ClusterEm(cluster, data, m, type, regularization, store, forced, options, singlePrecision, cancellationToken) : null;
 
     /// <summary>
     /// This rank's pieces of <paramref name="data"/> as data of their own, converted once per data and kept with it,

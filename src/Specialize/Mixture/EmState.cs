@@ -8,6 +8,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Threading;
 using System.Threading.Tasks;
+using Specialize.Devices;
 using Specialize.Variants;
 
 namespace Specialize.Mixture;
@@ -16,9 +17,11 @@ namespace Specialize.Mixture;
 /// The buffers and steps of EM on one <see cref="GmmData"/>: E-step (responsibilities and the lower
 /// bound) and M-step (weights, means, covariances, precision Cholesky factors), following scikit-learn
 /// 1.2's formulas. Row work is split into fixed chunks whose partial sums are added in chunk order, so
-/// results do not depend on the number of threads.
+/// results do not depend on the number of threads. On an ILGPU device (<see cref="Device"/>) the rows, the
+/// responsibilities and the distances stay on the device (<see cref="GmmDeviceState"/>) and only the sums
+/// come back.
 /// </summary>
-internal sealed class EmState : IEmSteps, IEmRowStatistics
+internal sealed class EmState : IEmSteps, IEmRowStatistics, IDisposable
 {
     private const int B = GmmData.BlockSize;
     private const int ChunkBlocks = GmmKernels.ChunkBlocks;
@@ -27,6 +30,9 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
     /// <summary>The smallest argument passed to exp in the E-step: exp(-708) is about 3.3e-308, still a normal double.</summary>
     private const double ExpFloor = -708;
 
+    /// <summary>The same for float32 EM: exp(-87) is about 1.6e-38, near float's smallest normal; smaller responsibilities are 0.</summary>
+    private const double SingleExpFloor = -87;
+
     private readonly int m;
     private readonly int d;
     private readonly CovarianceType type;
@@ -34,8 +40,8 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
     private readonly TuningStore store;
     private readonly string? forced;
     private readonly GaussianMixtureOptions options;
-    private readonly double[] resp;
-    private readonly double[] work;
+    private double[] resp;
+    private double[] work;
     private readonly double[] nk;
     private readonly double[] blockSums;
     private readonly double[] partials;
@@ -44,9 +50,20 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
     private int consumedBlocks;
     private VariantRace<GmmKernel>? covarianceRace;
     private VariantRace<GmmKernel>? mahalanobisRace;
+    private readonly GmmDeviceState? deviceState;
+    private double[]? deviceSums;
 
     internal EmState(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options)
+        : this(data, m, type, regularization, store, forced, options, DeviceRuntime.Cpu, singlePrecision: false)
     {
+    }
+
+    internal EmState(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options, ComputeDevice device, bool singlePrecision)
+    {
+        Device = device;
+        DataType = DataTypeOf(device, type, singlePrecision);
+        deviceState = device.IsIlgpu ? GmmDeviceState.Create(device, data, m, singlePrecision) : null;
+        VariantsRun[GmmKernels.DeviceKey] = device.Id;
         Data = data;
         this.m = m;
         d = data.Dimension;
@@ -55,8 +72,9 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
         this.store = store;
         this.forced = forced;
         this.options = options;
-        resp = new double[data.BlockCount * m * B];
-        work = new double[data.BlockCount * m * B];
+        // On a device these live there; the host copies are made only when needed (initial responsibilities, prediction).
+        resp = deviceState is null ? new double[data.BlockCount * m * B] : [];
+        work = deviceState is null ? new double[data.BlockCount * m * B] : [];
         nk = new double[m];
         blockSums = new double[data.BlockCount];
         partials = new double[Chunks * SumsStride];
@@ -64,6 +82,22 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
     }
 
     public GmmData Data { get; }
+
+    /// <summary>The device EM runs on.</summary>
+    public ComputeDevice Device { get; }
+
+    /// <summary>The element type the heavy kernels compute in: <c>"float32"</c> or <c>"float64"</c>.</summary>
+    public string DataType { get; }
+
+    /// <summary>Frees the device buffers of the fit (the rows stay resident for the next fit on them).</summary>
+    public void Dispose() => deviceState?.Dispose();
+
+    /// <summary>
+    /// The element type EM of covariance type <paramref name="type"/> computes in on <paramref name="device"/>: on the
+    /// processor float32 is the full and tied kernels'; diagonal and spherical (linear in D) stay in double there.
+    /// </summary>
+    internal static string DataTypeOf(ComputeDevice device, CovarianceType type, bool singlePrecision) =>
+        singlePrecision && (device.IsIlgpu || type is CovarianceType.Full or CovarianceType.Tied) ? "float32" : "float64";
 
     public Dictionary<string, string> VariantsRun { get; } = [];
 
@@ -76,6 +110,11 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
     public void SetResponsibilities(double[] rowMajor)
     {
         sumsValid = false;
+        if (resp.Length == 0)
+        {
+            resp = new double[Data.BlockCount * m * B];
+        }
+
         Array.Clear(resp);
         for (int n = 0; n < Data.Count; n++)
         {
@@ -85,6 +124,8 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
                 resp[(blk * m + k) * B + b] = rowMajor[n * m + k];
             }
         }
+
+        deviceState?.UploadResponsibilities(resp);
     }
 
     /// <summary>
@@ -97,6 +138,11 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
     /// <summary>E-step: responsibilities from the parameters; returns the mean log-likelihood (the lower bound).</summary>
     public double EStep(GaussianMixture.Parameters p)
     {
+        if (deviceState is not null)
+        {
+            return DeviceEStep(p, deviceState);
+        }
+
         Array.Clear(partials);
         consumedBlocks = 0;
         LogDensityTerms(p, Fused ? FinishChunk : null);
@@ -123,6 +169,68 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
 
     /// <summary>The sum of the rows' log-likelihoods in the last E-step (blocks added in order), before it is divided by the number of rows.</summary>
     internal double LogLikelihoodSum { get; private set; }
+
+    /// <summary>
+    /// The E-step on an ILGPU device: distances, responsibilities and the M-step's sums there; the blocks'
+    /// log-likelihoods come back and are added in block order, as on the processor.
+    /// </summary>
+    private double DeviceEStep(GaussianMixture.Parameters p, GmmDeviceState state)
+    {
+        var offset = Offsets(p);
+        DeviceDistances(p, state);
+        var blocks = state.Normalize(offset, d * GmmMath.Log2Pi);
+        deviceSums = state.Sums(Squares);
+        sumsValid = true;
+        double total = 0;
+        foreach (double v in blocks)
+        {
+            total += v;
+        }
+
+        LogLikelihoodSum = total;
+        return total / Data.Count;
+    }
+
+    /// <summary>The distance terms of every row and component, on the device.</summary>
+    private void DeviceDistances(GaussianMixture.Parameters p, GmmDeviceState state)
+    {
+        var chol = p.PrecisionsCholesky;
+        switch (type)
+        {
+            case CovarianceType.Full:
+                RunMahalanobis(p.Means, chol, null);
+                break;
+            case CovarianceType.Tied:
+                RunMahalanobis(p.Means, Replicated(chol), null);
+                break;
+            default:
+            {
+                // Diagonal: prec = chol^2 per feature; spherical: one per component, repeated over the features.
+                var prec = new double[m * d];
+                for (int c = 0; c < prec.Length; c++)
+                {
+                    double f = type == CovarianceType.Diagonal ? chol[c] : chol[c / d];
+                    prec[c] = f * f;
+                }
+
+                state.Diagonal(p.Means, prec);
+                break;
+            }
+        }
+    }
+
+    private bool Squares => type is CovarianceType.Diagonal or CovarianceType.Spherical;
+
+    private double[] Replicated(double[] chol)
+    {
+        var replicated = new double[m * d * d];
+        for (int k = 0; k < m; k++)
+        {
+            Array.Copy(chol, 0, replicated, k * d * d, d * d);
+        }
+
+        return replicated;
+    }
 
     /// <summary>
     /// The E-step after the distances of one chunk (blocks <c>[first, end)</c>, <paramref name="first"/> a
@@ -163,7 +271,10 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
         // take a slow scalar path for arguments whose result is subnormal or zero, and in a well-separated
         // mixture most (row, component) pairs are that far from the row's best component. Those
         // responsibilities (below 1e-307, far beneath the rounding of a sum that is at least 1) are set to 0.
-        var floor = Vector256.Create(ExpFloor);
+        // A vector of rows whose arguments are all at the floor gets exp(floor) without computing it (what
+        // the exp would give): in float32 EM, with its higher floor, that skips most exps of a separated mixture.
+        var floor = Vector256.Create(DataType == "float32" ? SingleExpFloor : ExpFloor);
+        var atFloor = Vector256.Exp(floor);
         var constant = Vector256.Create(d * GmmMath.Log2Pi);
         var half = Vector256.Create(-0.5);
         ref double w0 = ref work[blk * m * B];
@@ -185,7 +296,8 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
             for (int k = 0; k < m; k++)
             {
                 nuint at = (nuint)(k * B) + v;
-                var e = Vector256.Exp(Vector256.Max(Vector256.LoadUnsafe(ref w0, at) - max, floor));
+                var argument = Vector256.LoadUnsafe(ref w0, at) - max;
+                var e = Vector256.LessThanOrEqualAll(argument, floor) ? atFloor : Vector256.Exp(Vector256.Max(argument, floor));
                 e.StoreUnsafe(ref r0, at);
                 sum += e;
             }
@@ -347,7 +459,23 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
     /// </summary>
     internal double[] WeightedLogProbabilities(GaussianMixture.Parameters p)
     {
-        var offset = LogDensityTerms(p, chunkWritten: null);
+        double[] offset;
+        if (deviceState is not null)
+        {
+            offset = Offsets(p);
+            DeviceDistances(p, deviceState);
+            if (work.Length == 0)
+            {
+                work = new double[Data.BlockCount * m * B];
+            }
+
+            deviceState.DownloadDistances(work);
+        }
+        else
+        {
+            offset = LogDensityTerms(p, chunkWritten: null);
+        }
+
         Parallel.For(0, Data.BlockCount, blk => FinishLogProbabilities(offset, blk));
         return work;
     }
@@ -359,6 +487,30 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
     /// <paramref name="chunkWritten"/> may read it.
     /// </summary>
     private double[] LogDensityTerms(GaussianMixture.Parameters p, Action<int, int>? chunkWritten)
+    {
+        var offset = Offsets(p);
+        var chol = p.PrecisionsCholesky;
+        switch (type)
+        {
+            case CovarianceType.Full:
+                RunMahalanobis(p.Means, chol, chunkWritten);
+                break;
+            case CovarianceType.Tied:
+                RunMahalanobis(p.Means, Replicated(chol), chunkWritten);
+                break;
+            case CovarianceType.Diagonal:
+                DiagonalLogProb(p);
+                break;
+            default:
+                SphericalLogProb(p);
+                break;
+        }
+
+        return offset;
+    }
+
+    /// <summary>log(w_k) + log det(P_k) per component, in a buffer reused by the next call.</summary>
+    private double[] Offsets(GaussianMixture.Parameters p)
     {
         var offset = offsets;
         var chol = p.PrecisionsCholesky;
@@ -372,31 +524,6 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
                 _ => d * Math.Log(chol[k]),
             };
             offset[k] = logDet + Math.Log(p.Weights[k]);
-        }
-
-        switch (type)
-        {
-            case CovarianceType.Full:
-                RunMahalanobis(p.Means, chol, chunkWritten);
-                break;
-            case CovarianceType.Tied:
-            {
-                var replicated = new double[m * d * d];
-                for (int k = 0; k < m; k++)
-                {
-                    Array.Copy(chol, 0, replicated, k * d * d, d * d);
-                }
-
-                RunMahalanobis(p.Means, replicated, chunkWritten);
-                break;
-            }
-
-            case CovarianceType.Diagonal:
-                DiagonalLogProb(p);
-                break;
-            default:
-                SphericalLogProb(p);
-                break;
         }
 
         return offset;
@@ -427,8 +554,16 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
     /// </summary>
     internal double[] Statistics()
     {
-        int chunks = Chunks;
-        int stride = SumsStride;
+        double[] sums = deviceState is not null
+            ? sumsValid ? deviceSums! : deviceState.Sums(Squares)
+            : HostSums(Chunks, SumsStride);
+        sumsValid = false;
+        return sums;
+    }
+
+    /// <summary>The M-step's sums from the chunks' partial sums (computed now unless the E-step left them), added in chunk order.</summary>
+    private double[] HostSums(int chunks, int stride)
+    {
         if (!sumsValid)
         {
             Array.Clear(partials);
@@ -443,7 +578,6 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
             });
         }
 
-        sumsValid = false;
         var sums = new double[stride];
         for (int chunk = 0; chunk < chunks; chunk++)
         {
@@ -583,7 +717,14 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
 
     private void RunCovariance(GaussianMixture.Parameters p, double[] componentWeights, double[] output)
     {
-        var input = new GmmKernelInput(Data, m, resp, p.Means, componentWeights, p.PrecisionsCholesky, output);
+        var input = new GmmKernelInput(Data, m, resp, p.Means, componentWeights, p.PrecisionsCholesky, output) { DeviceState = deviceState };
+        if (covarianceRace is null && deviceState is not null)
+        {
+            // On a device the trial runs on all the rows, which are resident there (a prefix would be other data).
+            covarianceRace = VariantSelector.SelectOrRace(
+                GmmKernels.Covariance, Key(GmmKernels.CovarianceKernelName), store, k => k(input), partialTrial: false, forced, options.Logger);
+        }
+
         if (covarianceRace is null)
         {
             var trialData = Data.Prefix(TrialRowsFor(d, m));
@@ -597,6 +738,13 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
 
     private void RunMahalanobis(double[] means, double[] precisionsCholesky, Action<int, int>? chunkWritten)
     {
+        if (mahalanobisRace is null && deviceState is not null)
+        {
+            var deviceInput = new GmmKernelInput(Data, m, resp, means, nk, precisionsCholesky, work) { DeviceState = deviceState };
+            mahalanobisRace = VariantSelector.SelectOrRace(
+                GmmKernels.Mahalanobis, Key(GmmKernels.MahalanobisKernelName), store, k => k(deviceInput), partialTrial: false, forced, options.Logger);
+        }
+
         if (mahalanobisRace is null)
         {
             var trialData = Data.Prefix(TrialRowsFor(d, m));
@@ -609,6 +757,7 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
         var input = new GmmKernelInput(Data, m, resp, means, nk, precisionsCholesky, work)
         {
             ChunkWritten = mahalanobisRace.IsDecided ? chunkWritten : null,
+            DeviceState = deviceState,
         };
         Run(mahalanobisRace, input, GmmKernels.MahalanobisKernelName);
     }
@@ -670,7 +819,7 @@ internal sealed class EmState : IEmSteps, IEmRowStatistics
         return (int)Math.Clamp(TrialWork / Math.Max(perRow, 1), MinTrialRows, TrialRows);
     }
 
-    private VariantKey Key(string kernel) => new("cpu", kernel, "float64", d, m, VariantKey.RowBucketOf(Data.Count));
+    private VariantKey Key(string kernel) => new(Device.Id, kernel, DataType, d, m, VariantKey.RowBucketOf(Data.Count));
 
     private double SumLogDiagonal(double[] chol, int offset)
     {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using Microsoft.Extensions.Logging;
+using Specialize.Devices;
 using Specialize.Variants;
 
 namespace Specialize.Mixture;
@@ -21,6 +22,8 @@ public sealed class GaussianMixture
     private readonly GaussianMixtureOptions options;
     private Parameters? fitted;
     private Dictionary<string, string> kernelVariants = [];
+    private ComputeDevice fittedDevice = DeviceRuntime.Cpu;
+    private bool fittedSingle;
 
     /// <summary>Creates an unfitted model.</summary>
     /// <param name="options">The settings; see <see cref="GaussianMixtureOptions"/>.</param>
@@ -93,8 +96,20 @@ public sealed class GaussianMixture
     /// <summary>Lower bound (mean log-likelihood) of the best initialization (<c>lower_bound_</c>).</summary>
     public double LowerBound { get; private set; } = double.NegativeInfinity;
 
-    /// <summary>The variant that ran for each kernel in the last fit, by kernel name (see <see cref="GmmKernels"/>).</summary>
+    /// <summary>
+    /// The variant that ran for each kernel in the last fit, by kernel name (see <see cref="GmmKernels"/>), and under
+    /// <see cref="GmmKernels.DeviceKey"/> the device the fit ran on (as <see cref="Device"/>).
+    /// </summary>
     public IReadOnlyDictionary<string, string> KernelVariants => kernelVariants;
+
+    /// <summary>
+    /// The device the last fit ran on, and prediction runs on: <c>"cpu"</c> (the C# kernels), <c>"ilgpu-cpu"</c>
+    /// (ILGPU's CPU accelerator) or <c>"cuda:N"</c>; see <see cref="DeviceRuntime"/>. <c>"cpu"</c> before a fit.
+    /// </summary>
+    public string Device => fittedDevice.Id;
+
+    /// <summary>The floating-point type the last fit computed in: <c>"float64"</c> or <c>"float32"</c>.</summary>
+    public string ComputeType { get; private set; } = "float64";
 
     private Parameters Fitted => fitted ?? throw new InvalidOperationException(
         "This GaussianMixture is not fitted yet; call Fit before using the model.");
@@ -110,7 +125,11 @@ public sealed class GaussianMixture
     public GaussianMixture Fit(double[,] x, IProgress<GmmProgress>? progress = null, CancellationToken cancellationToken = default) =>
         FitCore(GmmData.FromMatrix(x), nameof(x), progress, cancellationToken);
 
-    /// <summary>Fits the model to single-precision rows (computed in double precision).</summary>
+    /// <summary>
+    /// Fits the model to single-precision rows, computed in float32 (the distance and covariance kernels in float, the
+    /// log-sum-exp, sums and parameters in double) unless <see cref="GaussianMixtureOptions.Precision"/> says
+    /// <see cref="ComputePrecision.Double"/>.
+    /// </summary>
     /// <param name="x">The data, <c>N x D</c>, finite, with at least <see cref="GaussianMixtureOptions.Components"/> rows.</param>
     /// <param name="progress">Told after every EM iteration; may be <see langword="null"/>.</param>
     /// <param name="cancellationToken">Stops the fit before the next initialization or EM iteration, leaving the model as it was.</param>
@@ -153,13 +172,18 @@ public sealed class GaussianMixture
         string? forced = ResolveForcedVariant();
         var store = options.TuningStore ?? TuningStore.Default;
         store.Logger ??= options.Logger;
+        bool single = options.Precision == ComputePrecision.Single
+            || (options.Precision == ComputePrecision.Auto && data.SourceType == "float32");
 
-        // Under MPI the rows are sharded over the ranks (ClusterEm), which agree on a cancellation in each step, so that
-        // no rank waits for one that stopped; otherwise EM runs on this process's cores and checks the token here.
-        var cluster = ClusterEm.TryCreate(data, m, options.CovarianceType, options.Regularization, store, forced, options, cancellationToken);
-        IEmSteps em = (IEmSteps?)cluster ?? new EmState(data, m, options.CovarianceType, options.Regularization, store, forced, options);
+        // Under MPI the rows are sharded over the ranks (ClusterEm: each rank's pieces on the device it chose), which agree
+        // on a cancellation in each step, so that no rank waits for one that stopped; otherwise EM runs on this process's
+        // chosen device and checks the token here.
+        var cluster = ClusterEm.TryCreate(data, m, options.CovarianceType, options.Regularization, store, forced, options, single, cancellationToken);
         CancellationToken stop = cluster is null ? cancellationToken : CancellationToken.None;
         stop.ThrowIfCancellationRequested();
+        using IEmSteps em = (IEmSteps?)cluster ?? new EmState(
+            data, m, options.CovarianceType, options.Regularization, store, forced, options, GmmDeviceSelection.Choose(data, m, options.CovarianceType, single, options, store), single);
+        var device = em.Device;
 
         bool doInit = !(options.WarmStart && fitted is not null && fitted.D == d && fitted.M == m);
         int runs = doInit ? options.Initializations : 1;
@@ -243,6 +267,9 @@ public sealed class GaussianMixture
         Iterations = bestIterations;
         LowerBound = maxLowerBound;
         kernelVariants = em.VariantsRun;
+        fittedDevice = device;
+        fittedSingle = single;
+        ComputeType = em.DataType;
         if (!converged)
         {
             // scikit-learn's ConvergenceWarning: the model is usable, but EM was still moving when it stopped.
@@ -634,7 +661,7 @@ public sealed class GaussianMixture
         string? variant = kernelVariants.TryGetValue(GmmKernels.MahalanobisKernelName, out string? fittedVariant)
             ? fittedVariant
             : ResolveForcedVariant();
-        var em = new EmState(data, Fitted.M, options.CovarianceType, options.Regularization, options.TuningStore ?? TuningStore.Default, variant, options);
+        using var em = new EmState(data, Fitted.M, options.CovarianceType, options.Regularization, options.TuningStore ?? TuningStore.Default, variant, options, fittedDevice, fittedSingle);
         return em.WeightedLogProbabilities(Fitted);
     }
 

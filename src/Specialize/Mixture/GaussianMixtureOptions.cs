@@ -21,6 +21,8 @@ public sealed class GaussianMixtureOptions
     private readonly GmmInit init = GmmInit.KMeans;
     private readonly int checkpointInterval = 10;
     private readonly string? checkpointPath;
+    private readonly ComputePrecision precision = ComputePrecision.Auto;
+    private readonly string? device;
 
     /// <summary>Number of mixture components <c>M</c> (<c>n_components</c>). At least 1. Default 1.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
@@ -147,6 +149,36 @@ public sealed class GaussianMixtureOptions
         get => checkpointInterval;
         init => checkpointInterval = value >= 1 ? value
             : throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), value, "CheckpointInterval must be at least 1.");
+    }
+
+    /// <summary>
+    /// The devices this model may run on, as <c>SPECIALIZE_DEVICE</c> (which it overrides): <c>"cpu"</c> (the C#
+    /// kernels), <c>"ilgpu-cpu"</c> (the GPU kernels on ILGPU's CPU accelerator: slow, for tests), <c>"cuda"</c>
+    /// (CUDA devices; the processor when there is none); <see langword="null"/> (the default) for the environment
+    /// variable, and when that is unset too, the processor and every CUDA device compete.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is none of those.</exception>
+    public string? Device
+    {
+        get => device;
+        init => device = value is null or "cpu" or "ilgpu-cpu" or "cuda" ? value
+            : throw new ArgumentException($"Unknown device '{value}'; expected cpu, ilgpu-cpu or cuda, or null.", nameof(Device));
+    }
+
+    /// <summary>
+    /// The floating-point type EM computes in. <see cref="ComputePrecision.Auto"/> (the default) computes
+    /// <see langword="float"/> data in float32 and <see langword="double"/> data in float64;
+    /// <see cref="ComputePrecision.Single"/> runs double data in float32 too, and <see cref="ComputePrecision.Double"/>
+    /// float data in float64. In float32 the distances and covariance products are computed in float (twice the
+    /// vector lanes on the processor); the log-sum-exp, the lower bound, the M-step's sums and the parameters stay
+    /// in double. See docs/gmm.md for how far float32 results are from float64 ones.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="ComputePrecision"/>.</exception>
+    public ComputePrecision Precision
+    {
+        get => precision;
+        init => precision = Enum.IsDefined(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(Precision), value, "Precision must be Auto, Double or Single.");
     }
 
     /// <summary>

@@ -12,7 +12,10 @@ namespace Specialize.Mixture;
 /// <see cref="GmmData"/> (for example a search over the number of components) converts and checks
 /// the data only once.
 /// </summary>
-/// <remarks>Values are held in double precision; <see langword="float"/> input is widened exactly.</remarks>
+/// <remarks>
+/// Values are held in double precision (<see langword="float"/> input is widened exactly, and remembered as float
+/// input: <see cref="SourceType"/>, which float32 EM follows); float32 EM reads a float copy made on first use.
+/// </remarks>
 public sealed class GmmData
 {
     /// <summary>Number of rows in one block of the converted layout.</summary>
@@ -20,6 +23,7 @@ public sealed class GmmData
 
     private readonly double[] rows;
     private readonly double[] blocked;
+    private readonly Lazy<float[]> blockedSingle;
     private double[]? gram;
 
     private GmmData(double[] rows, int count, int dimension, string sourceType)
@@ -30,6 +34,7 @@ public sealed class GmmData
         SourceType = sourceType;
         BlockCount = (count + BlockSize - 1) / BlockSize;
         blocked = new double[(long)BlockCount * dimension * BlockSize];
+        blockedSingle = new Lazy<float[]>(Narrowed);
 
         // Done once per fit, but O(N x D): in parallel over fixed ranges of blocks.
         const int BlocksPerTask = 64;
@@ -53,6 +58,7 @@ public sealed class GmmData
     {
         rows = source.rows;
         blocked = source.blocked;
+        blockedSingle = source.blockedSingle;
         Count = Math.Min(source.Count, blocks * BlockSize);
         Dimension = source.Dimension;
         SourceType = source.SourceType;
@@ -108,6 +114,16 @@ public sealed class GmmData
     internal double[] BlockedArray => blocked;
 
     internal double[] RowArray => rows;
+
+    /// <summary>The blocked layout rounded to float, for float32 EM; made on first use (exact for float input).</summary>
+    internal float[] BlockedSingleArray => blockedSingle.Value;
+
+    private float[] Narrowed()
+    {
+        var single = new float[blocked.Length];
+        TensorPrimitives.ConvertTruncating<double, float>(blocked, single);
+        return single;
+    }
 
     /// <summary><c>X^T X</c>, <c>D x D</c>, computed on first use (the tied covariance needs it every iteration).</summary>
     internal double[] Gram

@@ -66,6 +66,12 @@ public sealed class GmmKernelInput
     /// </summary>
     internal Action<int, int>? ChunkWritten { get; init; }
 
+    /// <summary>
+    /// The fit's buffers on an ILGPU device, when EM runs there: the GPU variants then read the rows and
+    /// responsibilities on the device and leave the distances there, instead of the host arrays.
+    /// </summary>
+    internal GmmDeviceState? DeviceState { get; init; }
+
     internal double[] ResponsibilityArray { get; }
 
     internal double[] MeanArray { get; }

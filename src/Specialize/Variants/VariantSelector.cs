@@ -68,7 +68,7 @@ public static class VariantSelector
     /// <param name="key">The problem.</param>
     /// <param name="store">Where choices are remembered.</param>
     /// <param name="trial">Runs one variant once on the real problem (its result may be discarded).</param>
-    /// <param name="forced">A variant name to use if the registry has it; otherwise ignored.</param>
+    /// <param name="forced">A variant name to use if the registry has it for the key's device; otherwise ignored.</param>
     /// <param name="logger">Receives the outcome of a trial; <see langword="null"/> for none.</param>
     /// <returns>The chosen variant's name and implementation.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
@@ -133,7 +133,8 @@ public static class VariantSelector
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(measure);
 
-        if (forced is not null && registry.TryGet(forced, out var forcedKernel))
+        // A forced name applies where a variant of that name runs on the problem's device.
+        if (forced is not null && registry.TryGet(forced, key.Device, out var forcedKernel))
         {
             return Decided(new KeyValuePair<string, TKernel>(CanonicalName(registry, forced), forcedKernel));
         }

@@ -5,8 +5,12 @@ namespace Specialize.Analyzers.Tests.Futures;
 
 public sealed class MarkCalleePureCodeFixTests
 {
+    /// <summary>
+    /// The fix marks the callee; SPEC002 at the call remains (the callee is still impure), the fix is not offered again,
+    /// and SPEC001 now points at the write inside the callee, which is what the user must change.
+    /// </summary>
     [Fact]
-    public void Mark_callee_pure_adds_the_attribute_to_the_callee_in_source()
+    public void Mark_callee_pure_adds_the_attribute_and_the_error_moves_to_what_keeps_the_callee_impure()
     {
         CodeFixHarness.Verify(
             """
@@ -32,31 +36,6 @@ public sealed class MarkCalleePureCodeFixTests
                 private static int seen;
 
                 [Pure]
-                public static int Twice(int x) => Remember(x) * 2;
-
-                [Pure]
-                public static int Remember(int x)
-                {
-                    seen = x;
-                    return x;
-                }
-            }
-            """,
-            title: "Mark 'Remember' [Pure]");
-    }
-
-    [Fact]
-    public void After_the_fix_the_error_moves_to_what_keeps_the_callee_impure()
-    {
-        // The fixed code above: SPEC002 at the call remains (the callee is still impure) and SPEC001
-        // now points at the write inside the callee, which is what the user must change.
-        AnalyzerHarness.Verify("""
-            using Specialize;
-            public static class Kernels
-            {
-                private static int seen;
-
-                [Pure]
                 public static int Twice(int x) => {|SPEC002:Remember|}(x) * 2;
 
                 [Pure]
@@ -66,6 +45,7 @@ public sealed class MarkCalleePureCodeFixTests
                     return x;
                 }
             }
-            """);
+            """,
+            title: "Mark 'Remember' [Pure]");
     }
 }

@@ -16,7 +16,7 @@ public sealed class FutureShapeTests : IDisposable
     private readonly bool enabled = FutureRuntime.Enabled;
     private readonly bool always = FutureRuntime.SpawnAlways;
 
-    private const string Shapes = """
+    internal const string Shapes = """
         using System;
         using System.Collections.Generic;
         using Specialize;

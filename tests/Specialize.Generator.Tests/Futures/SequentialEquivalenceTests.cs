@@ -14,7 +14,7 @@ public sealed class SequentialEquivalenceTests : IDisposable
 {
     private readonly bool enabled = FutureRuntime.Enabled;
 
-    private const string QuickSort = """
+    internal const string QuickSort = """
         using Specialize;
 
         public static partial class Sorting

@@ -120,7 +120,7 @@ public sealed class GmmTrainTests
 
         var model = (GaussianMixture)run.Invoke("Demo.Trainer", "TrainFlat", flat)!;
 
-        AssertSameModel(Oracle(flat, dimension), model);
+        AssertSameModel(Oracle(flat, dimension, element), model);
     }
 
     [Theory]
@@ -133,7 +133,7 @@ public sealed class GmmTrainTests
 
         var model = (GaussianMixture)run.Invoke("Demo.Trainer", "TrainFlat", flat)!;
 
-        AssertSameModel(Oracle(flat, dimension), model);
+        AssertSameModel(Oracle(flat, dimension, element), model);
     }
 
     [Theory]
@@ -152,13 +152,75 @@ public sealed class GmmTrainTests
         Assert.Contains(GmmKernels.Covariance.GetCandidates(key), c => c.Key == name);
         Assert.DoesNotContain(GmmKernels.Covariance.GetCandidates(key with { Dimension = dimension + 1 }), c => c.Key == name);
 
-        var forced = new GaussianMixture(OracleOptions(name)).Fit(ToMatrix(flat, dimension));
-        var general = new GaussianMixture(OracleOptions("V1")).Fit(ToMatrix(flat, dimension));
+        var forced = new GaussianMixture(OracleOptions(name, "cpu")).Fit(ToMatrix(flat, dimension));
+        var general = new GaussianMixture(OracleOptions("V1", "cpu")).Fit(ToMatrix(flat, dimension));
 
         Assert.Equal(name, forced.KernelVariants[GmmKernels.CovarianceKernelName]);
         Assert.Equal(name, forced.KernelVariants[GmmKernels.MahalanobisKernelName]);
         AssertSameModel(general, forced);
     }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(19)]
+    public void Gpu_kernels_are_registered_for_their_dimension_on_ilgpu_devices_and_fit_what_the_general_ones_fit(int dimension)
+    {
+        string name = "ILGPU-Fixed-D" + dimension;
+        GeneratorRun run = GeneratorHarness.Run(FieldsSource("double", dimension));
+        double[] flat = TwoClusters(dimension, roundToFloat: false);
+        run.Invoke("Demo.Trainer", "TrainFlat", flat);
+
+        var key = new VariantKey("ilgpu-cpu", GmmKernels.CovarianceKernelName, "float64", dimension, 2, 1024);
+        Assert.Contains(GmmKernels.Covariance.GetCandidates(key), c => c.Key == name);
+        Assert.Contains(GmmKernels.Mahalanobis.GetCandidates(key with { Kernel = GmmKernels.MahalanobisKernelName, Device = "cuda:0" }), c => c.Key == name);
+        Assert.DoesNotContain(GmmKernels.Covariance.GetCandidates(key with { Dimension = dimension + 1 }), c => c.Key == name);
+        Assert.DoesNotContain(GmmKernels.Covariance.GetCandidates(key with { Device = "cpu" }), c => c.Key == name);
+
+        var forced = new GaussianMixture(OracleOptions(name, "ilgpu-cpu")).Fit(ToMatrix(flat, dimension));
+        var general = new GaussianMixture(OracleOptions("ILGPU-Tiled-Shared", "ilgpu-cpu")).Fit(ToMatrix(flat, dimension));
+
+        Assert.Equal("ilgpu-cpu", forced.Device);
+        Assert.Equal(name, forced.KernelVariants[GmmKernels.CovarianceKernelName]);
+        Assert.Equal(name, forced.KernelVariants[GmmKernels.MahalanobisKernelName]);
+        Assert.Equal("ILGPU-Tiled-Shared", general.KernelVariants[GmmKernels.CovarianceKernelName]);
+        AssertSameModel(general, forced);
+    }
+
+    [Theory]
+    [InlineData("MahalanobisOnDevice", "float")]
+    [InlineData("MahalanobisOnDevice", "double")]
+    [InlineData("CovarianceOnDevice", "float")]
+    [InlineData("CovarianceOnDevice", "double")]
+    public void Generated_gpu_kernels_compile_to_ptx_for_sm_90(string kernel, string element)
+    {
+        var method = GeneratedKernel(19, kernel, element == "float" ? typeof(float) : typeof(double));
+        string ptx = Ptx.Compile(method, explicitlyGrouped: !Ptx.IsImplicitlyGrouped(method));
+        Assert.Contains(".entry", ptx, StringComparison.Ordinal);
+        if (kernel == "CovarianceOnDevice")
+        {
+            Assert.Contains(".shared", ptx, StringComparison.Ordinal); // the tiles, sized for D = 19 at compile time
+            Assert.Contains("bar.sync", ptx, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The PTX of the generated float32 Mahalanobis kernel for D = 19, names normalized: a reviewed diff when the generator changes it.</summary>
+    [Fact]
+    public void Generated_mahalanobis_kernel_ptx_matches_the_snapshot()
+    {
+        string ptx = Ptx.Normalize(Ptx.Compile(GeneratedKernel(19, "MahalanobisOnDevice", typeof(float)), explicitlyGrouped: false));
+        Snapshot.VerifyFile(ptx, Path.Combine(SnapshotFolder(), "GmmKernelsD19.MahalanobisOnDevice.float32.sm_90.verified.ptx"));
+    }
+
+    /// <summary>A GPU kernel of the file-local kernel class the generator writes for dimension <paramref name="dimension"/>.</summary>
+    private static System.Reflection.MethodInfo GeneratedKernel(int dimension, string name, Type element)
+    {
+        GeneratorRun run = GeneratorHarness.Run(FieldsSource("double", dimension));
+        Type kernels = run.Assembly.GetTypes().Single(t => t.Name.EndsWith("GmmKernelsD" + dimension, StringComparison.Ordinal));
+        return kernels.GetMethod(name, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(element);
+    }
+
+    private static string SnapshotFolder([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        Path.Combine(Path.GetDirectoryName(file)!, "Snapshots");
 
     /// <summary>Calls the overload the generator adds beside the declared method, with progress and cancellation.</summary>
     private const string ProgressDriver = """
@@ -305,7 +367,7 @@ public sealed class GmmTrainTests
 
         Diagnostic reported = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal(id, reported.Id);
-        Diagnostic fromAnalyzer = Assert.Single(AnalyzerHarness.Analyze(Source(declaration + "\n" + declaration.TrimEnd(';') + " => throw null!;")), d => d.Id.StartsWith("SPEC2", StringComparison.Ordinal));
+        Diagnostic fromAnalyzer = Assert.Single(AnalyzerDiagnostics(References.Compile([Source(declaration + "\n" + declaration.TrimEnd(';') + " => throw null!;")])), d => d.Id.StartsWith("SPEC2", StringComparison.Ordinal));
         Assert.Equal(fromAnalyzer.GetMessage(), reported.GetMessage());
         Assert.Equal(fromAnalyzer.Location.GetLineSpan(), reported.Location.GetLineSpan());
         Assert.DoesNotContain(AnalyzerDiagnostics(run.Output), d => d.Id.StartsWith("SPEC2", StringComparison.Ordinal));
@@ -333,17 +395,32 @@ public sealed class GmmTrainTests
             $"step output was {output.Reason}"));
     }
 
-    private static GaussianMixtureOptions OracleOptions(string? variant = null) => new()
+    private static GaussianMixtureOptions OracleOptions(string? variant = null, string? device = null) => new()
     {
         Components = 2,
         CovarianceType = CovarianceType.Full,
         Seed = 7,
         Variant = variant,
+        Device = device,
         TuningStore = new TuningStore(GeneratedCodeTuning.File),
     };
 
-    private static GaussianMixture Oracle(double[] flat, int dimension) =>
-        new GaussianMixture(OracleOptions()).Fit(ToMatrix(flat, dimension));
+    /// <summary>The runtime's fit of the same rows: float rows, like the generated method's, compute in float32.</summary>
+    private static GaussianMixture Oracle(double[] flat, int dimension, string element = "double")
+    {
+        if (element != "float")
+        {
+            return new GaussianMixture(OracleOptions()).Fit(ToMatrix(flat, dimension));
+        }
+
+        var single = new float[flat.Length / dimension, dimension];
+        for (int i = 0; i < flat.Length; i++)
+        {
+            single[i / dimension, i % dimension] = (float)flat[i];
+        }
+
+        return new GaussianMixture(OracleOptions()).Fit(single);
+    }
 
     private static double[,] ToMatrix(double[] flat, int dimension)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Specialize.Futures;
 using Xunit;
 
@@ -141,6 +142,101 @@ public sealed class FutureRuntimeTests : IDisposable
     }
 
     [Fact]
+    public void A_spawned_call_that_fails_and_is_never_joined_raises_no_unobserved_task_exception()
+    {
+        // A twin whose earlier call throws leaves the calls it started after it running, and never
+        // joins them: their failures must not reach TaskScheduler.UnobservedTaskException, an event
+        // the sequential program would never raise.
+        string message = "never joined " + Guid.NewGuid().ToString("N");
+        bool raised = false;
+        void Observe(object? sender, UnobservedTaskExceptionEventArgs e) =>
+            raised |= e.Exception.InnerExceptions.Any(inner => inner.Message == message);
+
+        TaskScheduler.UnobservedTaskException += Observe;
+        try
+        {
+            SpawnAndForget(message);
+            for (int i = 0; i < 3; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+
+            Assert.False(raised, "the abandoned call's exception was reported as unobserved");
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= Observe;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SpawnAndForget(string message)
+    {
+        Assert.True(FutureRuntime.TryEnter());
+        Task<int> failing = Future.Spawn<string, int>(new FutureSite("abandoned"), 1, message, static m => throw new InvalidOperationException(m));
+        SpinWait.SpinUntil(() => failing.IsCompleted, TimeSpan.FromSeconds(30));
+        Assert.True(failing.IsFaulted);
+    }
+
+    [Fact]
+    public void A_spawned_call_no_thread_has_started_runs_on_the_thread_that_needs_it_once()
+    {
+        // The pool has not picked the call up yet (its work item is run by hand below): the join
+        // runs it here instead of waiting, and the work item, when the pool gets to it, does nothing.
+        var site = new FutureSite("claimed");
+        Assert.True(FutureRuntime.TryEnter());
+        int runs = 0;
+        int ranOn = -1;
+        var call = new Future.SpawnedCall<int, int>(site, 1, 41, x =>
+        {
+            runs++;
+            ranOn = Environment.CurrentManagedThreadId;
+            return x + 1;
+        });
+
+        Assert.Equal(42, Future.Join(call.Task, -1));
+        ((IThreadPoolWorkItem)call).Execute();
+
+        Assert.Equal(1, runs);
+        Assert.Equal(Environment.CurrentManagedThreadId, ranOn);
+        Assert.Equal(0, FutureRuntime.InFlight);
+    }
+
+    [Fact]
+    public void A_spawned_call_the_pool_ran_first_is_not_run_again_by_the_join()
+    {
+        var site = new FutureSite("pooled");
+        var thrown = new InvalidOperationException("boom");
+        Assert.True(FutureRuntime.TryEnter());
+        int runs = 0;
+        var call = new Future.SpawnedCall<InvalidOperationException, int>(site, 1, thrown, e =>
+        {
+            runs++;
+            throw e;
+        });
+
+        ((IThreadPoolWorkItem)call).Execute();
+
+        Assert.Same(thrown, Assert.Throws<InvalidOperationException>(() => Future.Join(call.Task, -1)));
+        Assert.Equal(1, runs);
+        Assert.Equal(0, FutureRuntime.InFlight);
+    }
+
+    [Fact]
+    public void A_spawned_call_that_throws_before_any_thread_started_it_rethrows_at_the_join()
+    {
+        var site = new FutureSite("claimed-throwing");
+        var thrown = new InvalidOperationException("boom");
+        Assert.True(FutureRuntime.TryEnter());
+        var call = new Future.SpawnedCall<InvalidOperationException, int>(site, 1, thrown, static e => throw e);
+
+        Assert.Same(thrown, Assert.Throws<InvalidOperationException>(() => Future.Wait(call.Task)));
+        Assert.Same(thrown, Assert.Throws<InvalidOperationException>(() => Future.Join(call.Task, -1)));
+        Assert.Equal(0, FutureRuntime.InFlight);
+    }
+
+    [Fact]
     public void A_call_that_ran_inline_is_joined_with_its_own_value()
     {
         Assert.Equal(7, Future.Join<int>(null, 7));
@@ -239,6 +335,147 @@ public sealed class FutureRuntimeTests : IDisposable
         Assert.Equal("value", error.ParamName);
         Assert.Equal(20, FutureRuntime.SpawnBenefitFactor);
     }
+
+    [Fact]
+    public void A_recursion_that_runs_once_spawns_its_large_calls_after_a_small_part_of_its_work()
+    {
+        // Fib(n - 1) + Fib(n - 2), the first call at a site, the second made directly: the work is
+        // exponential in the size feature n and most calls are small. Costs are simulated, scaled
+        // so that Fib(20) is the first call worth a spawn, and each timed call is recorded when it
+        // returns, as the twin does.
+        FutureRuntime.Enabled = true;
+        var site = new FutureSite("fib");
+        double target = FutureRuntime.SpawnBenefitFactor * FutureRuntime.SpawnCostNanoseconds;
+        double Cost(int n) => target * Math.Pow(1.618, n - 20);
+        double total = Cost(30);
+        double done = 0;
+        double doneAtFirstSpawn = double.NaN;
+
+        void Fib(int n)
+        {
+            if (n < 2)
+            {
+                done += Cost(n);
+                return;
+            }
+
+            if (site.MinimumSpawnSize <= n - 1 && double.IsNaN(doneAtFirstSpawn))
+            {
+                doneAtFirstSpawn = done;
+            }
+
+            long start = site.StartTiming(n - 1);
+            Fib(n - 1);
+            if (start != 0)
+            {
+                site.Record(Ticks(Cost(n - 1)), n - 1);
+            }
+
+            Fib(n - 2);
+        }
+
+        Fib(30);
+
+        Assert.InRange(site.MinimumSpawnSize, 20, 21);
+        Assert.True(doneAtFirstSpawn < 0.05 * total, $"first spawn after {doneAtFirstSpawn / total:P1} of the work");
+    }
+
+    [Fact]
+    public void Calls_of_one_size_that_pay_are_spawned_from_the_fourth_call()
+    {
+        // A loop of independent heavy calls: the first run is discarded (it includes compiling the
+        // call), the next two are measured to pay, and the fourth is spawned.
+        FutureRuntime.Enabled = true;
+        var site = new FutureSite("loop");
+        long heavy = Ticks(10 * FutureRuntime.SpawnBenefitFactor * FutureRuntime.SpawnCostNanoseconds);
+        for (int call = 1; call <= 3; call++)
+        {
+            Assert.Equal(long.MaxValue, site.MinimumSpawnSize);
+            Assert.NotEqual(0, site.StartTiming(500));
+            site.Record(heavy, 500);
+        }
+
+        Assert.True(site.MinimumSpawnSize <= 500, $"spawns from {site.MinimumSpawnSize}");
+        bool spawned = site.TrySpawn(500);
+        if (spawned)
+        {
+            // Nothing is started: give the reserved slot back.
+            FutureRuntime.Exit();
+        }
+
+        Assert.Equal(Environment.ProcessorCount > 1, spawned);
+    }
+
+    [Fact]
+    public void One_slow_run_among_cheap_ones_does_not_make_a_site_spawn()
+    {
+        FutureRuntime.Enabled = true;
+        var site = new FutureSite("noisy");
+        long cheap = Ticks(50);
+        long stalled = Ticks(1000 * FutureRuntime.SpawnBenefitFactor * FutureRuntime.SpawnCostNanoseconds);
+        for (int i = 0; i < 6; i++)
+        {
+            site.Record(cheap, 1);
+        }
+
+        site.Record(stalled, 1);
+        Assert.Equal(long.MaxValue, site.MinimumSpawnSize);
+        Assert.False(site.TrySpawn(1));
+
+        // Nor one at a size never measured before, nor two there when a larger size was cheap.
+        site.Record(stalled, 64);
+        Assert.Equal(long.MaxValue, site.MinimumSpawnSize);
+        site.Record(cheap, 4096);
+        site.Record(stalled, 64);
+        site.Record(stalled, 100);
+        Assert.Equal(long.MaxValue, site.MinimumSpawnSize);
+    }
+
+    [Fact]
+    public void Cheap_calls_with_noisy_timings_stay_inline()
+    {
+        // A 50 ns call whose timing is stretched to 5 ms once in 25 runs (a preempted thread, a
+        // garbage collection), at sizes from 0 to 1000.
+        FutureRuntime.Enabled = true;
+        var site = new FutureSite("cheap");
+        var random = new Random(17);
+        for (int i = 0; i < 20_000; i++)
+        {
+            site.Record(Ticks(random.Next(25) == 0 ? 5_000_000 : 50), random.Next(0, 1_001));
+            Assert.True(long.MaxValue == site.MinimumSpawnSize, $"at {i}: {site.MinimumSpawnSize}");
+        }
+    }
+
+    [Fact]
+    public void Calls_larger_than_any_measured_are_always_timed()
+    {
+        FutureRuntime.Enabled = true;
+        var site = new FutureSite("growing");
+        for (int i = 0; i < 8; i++)
+        {
+            site.StartTiming(100);
+            site.Record(Ticks(200), 100);
+        }
+
+        // Far below any target and already measured: now and then. Ten times larger: every time,
+        // until it has been measured.
+        int small = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            small += site.StartTiming(100) != 0 ? 1 : 0;
+        }
+
+        Assert.InRange(small, 0, 1000 / 16);
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.NotEqual(0, site.StartTiming(1000));
+        }
+
+        site.Record(Ticks(2000), 1000);
+        Assert.NotEqual(0, site.StartTiming(2001));
+    }
+
+    private static long Ticks(double nanoseconds) => (long)(nanoseconds * Stopwatch.Frequency / 1e9);
 
     private static FutureSite Learned(double nanosecondsPerUnit)
     {

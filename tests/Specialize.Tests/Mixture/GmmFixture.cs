@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Specialize.Fixtures;
 using Specialize.Mixture;
 using Specialize.Testing;
+using Xunit;
 
 namespace Specialize.Tests.Mixture;
 
@@ -18,6 +20,18 @@ internal sealed class GmmFixture
     ];
 
     private readonly JsonElement root;
+
+    /// <summary>Every fixture's name, as theory data.</summary>
+    public static TheoryData<string> All()
+    {
+        var data = new TheoryData<string>();
+        foreach (string name in Names)
+        {
+            data.Add(name);
+        }
+
+        return data;
+    }
 
     private GmmFixture(JsonElement root) => this.root = root;
 
@@ -44,7 +58,7 @@ internal sealed class GmmFixture
         _ => CovarianceType.Spherical,
     };
 
-    public GaussianMixtureOptions Options(string? variant = null) => new()
+    public GaussianMixtureOptions Options(string? variant = null, string? device = null) => new()
     {
         Components = Params.GetProperty("n_components").GetInt32(),
         CovarianceType = Type,
@@ -55,63 +69,17 @@ internal sealed class GmmFixture
         MeansInit = Matrix(Init.GetProperty("means")),
         PrecisionsInit = AnyArray(Init.GetProperty("precisions")),
         Variant = variant,
+        Device = device,
         TuningStore = TestStores.Scratch,
     };
 
-    public static double[] Vector(JsonElement e)
-    {
-        var r = new double[e.GetArrayLength()];
-        int i = 0;
-        foreach (var v in e.EnumerateArray())
-        {
-            r[i++] = v.GetDouble();
-        }
+    public static double[] Vector(JsonElement e) => JsonArrays.Vector(e);
 
-        return r;
-    }
+    public static double[,] Matrix(JsonElement e) => JsonArrays.Matrix(e);
 
-    public static double[,] Matrix(JsonElement e)
-    {
-        int n = e.GetArrayLength(), d = e[0].GetArrayLength();
-        var r = new double[n, d];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < d; j++)
-            {
-                r[i, j] = e[i][j].GetDouble();
-            }
-        }
+    public static double[,,] Cube(JsonElement e) => JsonArrays.Cube(e);
 
-        return r;
-    }
-
-    public static double[,,] Cube(JsonElement e)
-    {
-        int a = e.GetArrayLength(), b = e[0].GetArrayLength(), c = e[0][0].GetArrayLength();
-        var r = new double[a, b, c];
-        for (int i = 0; i < a; i++)
-        {
-            for (int j = 0; j < b; j++)
-            {
-                for (int k = 0; k < c; k++)
-                {
-                    r[i, j, k] = e[i][j][k].GetDouble();
-                }
-            }
-        }
-
-        return r;
-    }
-
-    public static Array AnyArray(JsonElement e)
-    {
-        if (e[0].ValueKind != JsonValueKind.Array)
-        {
-            return Vector(e);
-        }
-
-        return e[0][0].ValueKind == JsonValueKind.Array ? Cube(e) : Matrix(e);
-    }
+    public static Array AnyArray(JsonElement e) => JsonArrays.AnyArray(e);
 
     /// <summary>A scikit-learn covariance-shaped array (by type) expanded to full M x D x D.</summary>
     public double[,,] ExpandToFull(JsonElement e, int m, int d)

@@ -156,6 +156,7 @@ public sealed class TuningStoreTests
             WeightsInit = options.WeightsInit,
             MeansInit = options.MeansInit,
             PrecisionsInit = options.PrecisionsInit,
+            Device = "cpu",
             TuningStore = new TuningStore(path),
         }).Fit(f.X);
 
@@ -174,6 +175,7 @@ public sealed class TuningStoreTests
             WeightsInit = options.WeightsInit,
             MeansInit = options.MeansInit,
             PrecisionsInit = options.PrecisionsInit,
+            Device = "cpu",
             TuningStore = new TuningStore(path),
         }).Fit(f.X);
         Assert.Equal(other, second.KernelVariants[GmmKernels.CovarianceKernelName]);

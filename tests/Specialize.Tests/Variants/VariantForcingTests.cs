@@ -21,7 +21,7 @@ public sealed class VariantForcingTests
         Environment.SetEnvironmentVariable(VariantSelector.ForceVariable, "V4-B128");
         try
         {
-            var gmm = new GaussianMixture(f.Options()).Fit(f.X);
+            var gmm = new GaussianMixture(f.Options(device: "cpu")).Fit(f.X);
             Assert.Equal("V4-B128", gmm.KernelVariants[GmmKernels.CovarianceKernelName]);
         }
         finally
@@ -54,7 +54,7 @@ public sealed class VariantForcingTests
         Environment.SetEnvironmentVariable(VariantSelector.ForceVariable, "V1");
         try
         {
-            var gmm = new GaussianMixture(f.Options("V3")).Fit(f.X);
+            var gmm = new GaussianMixture(f.Options("V3", "cpu")).Fit(f.X);
             Assert.Equal("V3", gmm.KernelVariants[GmmKernels.CovarianceKernelName]);
         }
         finally
@@ -77,7 +77,7 @@ public sealed class VariantForcingTests
             Assert.DoesNotContain(GmmKernels.Covariance.GetCandidates(key5), c => c.Key == "Test-D4");
 
             var f = GmmFixture.Load("iris-full-m3-s1");
-            var gmm = new GaussianMixture(f.Options("Test-D4")).Fit(f.X);
+            var gmm = new GaussianMixture(f.Options("Test-D4", "cpu")).Fit(f.X);
             Assert.Equal("Test-D4", gmm.KernelVariants[GmmKernels.CovarianceKernelName]);
             Assert.Equal(gmm.Iterations, calls);
             Assert.Equal(f.Expected.GetProperty("n_iter").GetInt32(), gmm.Iterations);
@@ -95,7 +95,7 @@ public sealed class VariantForcingTests
         var data = GmmData.FromMatrix(f.X);
         for (int m = 1; m <= 4; m++)
         {
-            var options = new GaussianMixtureOptions { Components = m, Seed = 3, TuningStore = TestStores.Scratch };
+            var options = new GaussianMixtureOptions { Components = m, Seed = 3, Device = "cpu", TuningStore = TestStores.Scratch };
             var fromData = new GaussianMixture(options).Fit(data);
             var fromMatrix = new GaussianMixture(options).Fit(f.X);
             Assert.Equal(fromMatrix.LowerBound, fromData.LowerBound);

@@ -211,6 +211,7 @@ public sealed class VariantRaceTests
             MeansInit = new double[,] { { 0.5, 0.5, 0.5 }, { 3, 4, 5 } },
             Seed = 1,
             Variant = variant,
+            Device = "cpu",
             TuningStore = store,
         };
 

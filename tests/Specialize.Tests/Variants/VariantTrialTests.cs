@@ -224,10 +224,12 @@ public sealed class VariantTrialTests
         // registered last, so it runs first, and its first call takes far longer, as a cold start would.
         bool cold = true;
         var registry = new VariantRegistry<Action>("test.trial");
-        registry.Register("Double", () => Thread.Sleep(4));
+        // Waits of 10 and 20 ms: long against the few milliseconds a loaded machine may take to wake
+        // a sleeping thread, so the late wake-ups of a busy test run cannot reverse the order.
+        registry.Register("Double", () => Thread.Sleep(20));
         registry.Register("Cheap", () =>
         {
-            Thread.Sleep(cold ? 40 : 2);
+            Thread.Sleep(cold ? 200 : 10);
             cold = false;
         });
         using var folder = new TemporaryFolder("tuning");

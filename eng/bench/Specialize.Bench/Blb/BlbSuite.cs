@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Specialize.Bench.Charts;
 using Specialize;
 
 namespace Specialize.Bench.Blb;
@@ -119,7 +120,7 @@ internal static class BlbSuite
         var text = new StringBuilder();
         text.AppendLine("## Bag of Little Bootstraps (`[BlbEstimator]`)");
         text.AppendLine();
-        text.AppendLine($"Reproduce: `eng/bench.sh blb` (or `dotnet run --project eng/bench/Specialize.Bench -c Release -- blb`). {MachineInfo.Describe()} BLB: 25 subsamples of b = n^0.7 rows, 100 resamples each, the generated weighted estimator; classic: {ClassicResamples} resamples of all n rows, parallel over resamples. Medians of 3 runs; strong scaling: {ScalingRounds} rounds, each timing 1 thread and then all threads; the judged figure is the median of the per-round ratios (each pairs two runs taken moments apart, so that load that drifts over the rounds cancels), with the ratio of the median times and of the fastest runs (the least disturbed by other load) beside it, and, in the same rounds, the ceiling of the same code and a machine reference.");
+        text.AppendLine($"Reproduce: `eng/bench.sh blb` (or `dotnet run --project eng/bench/Specialize.Bench -c Release -- blb`). {MachineInfo.Describe()} BLB: 25 subsamples of b = n^0.7 rows, 100 resamples each, the generated weighted estimator; classic: {ClassicResamples} resamples of all n rows, parallel over resamples; the mean also on the first 10,000 and 100,000 rows, for the chart of time against n. Medians of 3 runs; strong scaling: {ScalingRounds} rounds, each timing 1 thread and then all threads; the judged figure is the median of the per-round ratios (each pairs two runs taken moments apart, so that load that drifts over the rounds cancels), with the ratio of the median times and of the fastest runs (the least disturbed by other load) beside it, and, in the same rounds, the ceiling of the same code and a machine reference.");
         text.AppendLine();
         text.AppendLine("| workload | n | BLB ms | BLB standard error | baseline | baseline ms | baseline standard error | ratio | target |");
         text.AppendLine("|---|---:|---:|---:|---|---:|---:|---:|---|");
@@ -139,6 +140,15 @@ internal static class BlbSuite
             if (Scipy(values) is { } scipy)
             {
                 Row(text, "mean", n, blbMs, blb.StandardError, $"scipy.stats.bootstrap {scipy.Version}", scipy.Milliseconds, scipy.StandardError, null);
+            }
+
+            // The first rows of the data at smaller sizes: how both methods' time grows with n (the chart's other points).
+            foreach (int size in options.Smoke ? [] : (int[])[10_000, 100_000])
+            {
+                double[] part = values[..size];
+                double partBlbMs = Median(() => MeanEstimator.Run(part, new BlbOptions { Seed = 1 }), out BlbResult partBlb);
+                double partClassicMs = Median(() => Classic(part, v => MeanEstimator.Estimate(v)), out double partClassicSe);
+                Row(text, "mean", size, partBlbMs, partBlb.StandardError, "classic bootstrap, C#", partClassicMs, partClassicSe, null);
             }
         }
 
@@ -174,6 +184,7 @@ internal static class BlbSuite
         }
 
         text.AppendLine();
+        text.Append(BenchmarkCharts.Links(Name));
         return new SuiteResult(Name, text.ToString());
     }
 

@@ -15,6 +15,7 @@ static partial class Pending
     [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     [global::Specialize.Futures.ParallelTwinAttribute("M:Demo.Pending.Blend(System.Double[],System.Int32)")]
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double Blend_Parallel(double[] a, int parts)
     {
         // These 3 pure calls may run at once. Each one that has another after it, before its value is needed,

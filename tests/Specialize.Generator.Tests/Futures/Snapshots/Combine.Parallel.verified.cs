@@ -15,6 +15,7 @@ static partial class Kernels
     [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     [global::Specialize.Futures.ParallelTwinAttribute("M:Demo.Kernels.Combine(System.Double[])")]
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double[] Combine_Parallel(double[] a)
     {
         // These 2 pure calls may run at once. Each one that has another after it, before its value is needed,

@@ -14,6 +14,7 @@ static partial class Shapes
     [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     [global::Specialize.Futures.ParallelTwinAttribute("M:Shapes.SortRange(System.Int32[],System.Int32,System.Int32)")]
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int[] SortRange_Parallel(int[] a, int lo, int hi)
     {
         if (hi - lo <= 1)
@@ -26,7 +27,7 @@ static partial class Shapes
         // values are forced, in program order, at their first use.
         global::System.Threading.Tasks.Task<int[]>? __future_left = null;
         int[] __value_left = default!;
-        long __size_left = global::Specialize.Futures.FutureSize.Of((int[])(a));
+        long __size_left = global::Specialize.Futures.FutureSize.Between((int)(lo), (int)(lo + (hi - lo) / 2));
         if (FutureSites.Site0.TrySpawn(__size_left))
         {
             __future_left = global::Specialize.Futures.Future.Spawn<(int[], int, int), int[]>(FutureSites.Site0, __size_left, ((int[])(a), (int)(lo), (int)(lo + (hi - lo) / 2)), static __s => SortRange_Parallel(__s.Item1, __s.Item2, __s.Item3));

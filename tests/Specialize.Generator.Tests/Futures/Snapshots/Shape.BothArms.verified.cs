@@ -14,6 +14,7 @@ static partial class Shapes
     [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     [global::Specialize.Futures.ParallelTwinAttribute("M:Shapes.Branches(System.Int32,System.Boolean)")]
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static long Branches_Parallel(int n, bool big)
     {
         if (big)

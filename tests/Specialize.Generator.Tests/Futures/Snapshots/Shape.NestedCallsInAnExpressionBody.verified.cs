@@ -14,6 +14,7 @@ static partial class Shapes
     [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     [global::Specialize.Futures.ParallelTwinAttribute("M:Shapes.SortHalves(System.Int32[])")]
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int[] SortHalves_Parallel(int[] a)
     {
         // These 2 pure calls may run at once. Each one that has another after it, before its value is needed,
@@ -21,7 +22,7 @@ static partial class Shapes
         // values are forced, in program order, at their first use.
         global::System.Threading.Tasks.Task<int[]>? __future_call0 = null;
         int[] __value_call0 = default!;
-        long __size_call0 = global::Specialize.Futures.FutureSize.Of((int[])(a));
+        long __size_call0 = global::Specialize.Futures.FutureSize.Between((int)(0), (int)(a.Length / 2));
         if (FutureSites.Site0.TrySpawn(__size_call0))
         {
             __future_call0 = global::Specialize.Futures.Future.Spawn<(int[], int, int), int[]>(FutureSites.Site0, __size_call0, ((int[])(a), (int)(0), (int)(a.Length / 2)), static __s => SortRange(__s.Item1, __s.Item2, __s.Item3));

@@ -49,7 +49,9 @@ namespace Demo
     /// <summary>
     /// The full-covariance EM kernels with the dimension fixed at D = 4: loop bounds and scratch sizes are
     /// constants. Registered once as variant "Fixed-D4" of both kernels, for problems with D = 4 only;
-    /// the runtime times them against the general variants and keeps whichever is fastest.
+    /// the runtime times them against the general variants and keeps whichever is fastest. Beside them, GPU
+    /// kernels for D = 4 (variant "ILGPU-Fixed-D4"), written once for float and double, which ILGPU
+    /// compiles for CUDA devices (and runs on its CPU accelerator) when EM runs there.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
     file static class GmmKernelsD4
@@ -59,11 +61,15 @@ namespace Demo
         private const int P = D * (D + 1) / 2; // cells of the upper triangle
         private const int ChunkBlocks = 8; // row blocks per work item: a fixed split, so results do not depend on the thread count
         private const string Name = "Fixed-D4";
+        private const string DeviceName = "ILGPU-Fixed-D4";
+        private const int SharedLength = (2 * D * B) + P; // the GPU covariance kernel's two tiles and its cells
 
         static GmmKernelsD4()
         {
-            global::Specialize.Mixture.GmmKernels.Covariance.Register(Name, Covariance, static key => key.Dimension == D);
-            global::Specialize.Mixture.GmmKernels.Mahalanobis.Register(Name, Mahalanobis, static key => key.Dimension == D);
+            global::Specialize.Mixture.GmmKernels.Covariance.Register(Name, Covariance, static key => key.Dimension == D && key.DataType == "float64");
+            global::Specialize.Mixture.GmmKernels.Mahalanobis.Register(Name, Mahalanobis, static key => key.Dimension == D && key.DataType == "float64");
+            global::Specialize.Mixture.GmmDeviceKernels.RegisterMahalanobis(DeviceName, D, MahalanobisOnDevice<float>, MahalanobisOnDevice<double>);
+            global::Specialize.Mixture.GmmDeviceKernels.RegisterCovariance(DeviceName, D, CovarianceOnDevice<float>, CovarianceOnDevice<double>);
         }
 
         /// <summary>Runs the static constructor, which registers the kernels, once.</summary>
@@ -184,6 +190,83 @@ namespace Demo
 
                     output[b] = s;
                 }
+            }
+        }
+
+        /// <summary>
+        /// GPU E-step: |(x - mu_k) P_k|^2 for one (row, component) per thread, indexed as the output; with D a
+        /// constant the loops unroll. <paramref name="d"/> is D (the signature is the general kernel's).
+        /// </summary>
+        private static void MahalanobisOnDevice<T>(global::ILGPU.Index1D index, global::ILGPU.ArrayView<T> x, global::ILGPU.ArrayView<T> means, global::ILGPU.ArrayView<T> chol, global::ILGPU.ArrayView<T> output, int d, int m)
+            where T : unmanaged, global::System.Numerics.INumber<T>
+        {
+            int at = index.X;
+            int b = at % B, blockComponent = at / B;
+            int k = blockComponent % m, blk = blockComponent / m;
+            int row = (blk * D * B) + b, mean = k * D, factor = k * D * D;
+            T s = T.Zero;
+            for (int j = 0; j < D; j++)
+            {
+                T y = T.Zero;
+                for (int i = 0; i <= j; i++)
+                {
+                    y += (x[row + (i * B)] - means[mean + i]) * chol[factor + (i * D) + j];
+                }
+
+                s += y * y;
+            }
+
+            output[at] = s;
+        }
+
+        /// <summary>
+        /// GPU M-step: one group per (component, chunk of blocks of rows). Each block's centered rows and
+        /// responsibility-scaled centered rows are staged in shared memory, sized for D at compile time, and each
+        /// thread adds the block's products into its cells, which stay in shared memory across the chunk; the
+        /// chunk's packed upper triangle goes to <paramref name="partials"/>, which the runtime adds up in order.
+        /// </summary>
+        private static void CovarianceOnDevice<T>(global::ILGPU.ArrayView<T> x, global::ILGPU.ArrayView<T> resp, global::ILGPU.ArrayView<T> means, global::ILGPU.ArrayView<int> pairs, global::ILGPU.ArrayView<T> partials, int d, int m, int p, int blocks, int chunks)
+            where T : unmanaged, global::System.Numerics.INumber<T>
+        {
+            const int Tile = D * B;
+            const int DeviceChunkBlocks = global::Specialize.Mixture.GmmDeviceKernels.ChunkBlocks;
+            global::ILGPU.ArrayView<T> shared = global::ILGPU.SharedMemory.Allocate<T>(SharedLength);
+            int group = global::ILGPU.Grid.IdxX, thread = global::ILGPU.Group.IdxX, threads = global::ILGPU.Group.DimX;
+            int k = group / chunks, first = (group % chunks) * DeviceChunkBlocks;
+            int end = first + DeviceChunkBlocks < blocks ? first + DeviceChunkBlocks : blocks;
+            for (int c = thread; c < P; c += threads)
+            {
+                shared[(2 * Tile) + c] = T.Zero;
+            }
+
+            for (int blk = first; blk < end; blk++)
+            {
+                global::ILGPU.Group.Barrier();
+                for (int t = thread; t < Tile; t += threads)
+                {
+                    int i = t / B, b = t % B;
+                    T centered = x[(((blk * D) + i) * B) + b] - means[(k * D) + i];
+                    shared[t] = centered;
+                    shared[Tile + t] = resp[(((blk * m) + k) * B) + b] * centered;
+                }
+
+                global::ILGPU.Group.Barrier();
+                for (int c = thread; c < P; c += threads)
+                {
+                    int ci = pairs[2 * c] * B, cj = pairs[(2 * c) + 1] * B;
+                    T s = T.Zero;
+                    for (int b = 0; b < B; b++)
+                    {
+                        s += shared[Tile + ci + b] * shared[cj + b];
+                    }
+
+                    shared[(2 * Tile) + c] += s;
+                }
+            }
+
+            for (int c = thread; c < P; c += threads)
+            {
+                partials[(group * P) + c] = shared[(2 * Tile) + c];
             }
         }
 

@@ -7,13 +7,16 @@ namespace Specialize.Tests.Cluster;
 /// <summary>Gaussian-mixture EM over ranks (run as threads): rows sharded, sums added in piece order.</summary>
 public class ClusterGmmTests
 {
-    private const int Rows = 40_000; // five pieces: ranks own different runs of them for 2, 3 and 7 ranks
-    private const int Dimension = 4;
-    private const int Components = 3;
+    internal const int Rows = 40_000; // five pieces: ranks own different runs of them for 2, 3 and 7 ranks
+    internal const int Dimension = 4;
+    internal const int Components = 3;
 
     private static readonly TemporaryFolder s_folder = TemporaryFolder.ForProcess("cluster-gmm");
 
     private static readonly double[,] s_x = Blobs();
+
+    /// <summary>Three blobs of <see cref="Rows"/> rows: the data every cluster GMM test fits.</summary>
+    internal static double[,] X => s_x;
 
     private static double[,] Blobs()
     {
@@ -33,7 +36,8 @@ public class ClusterGmmTests
 
     /// <summary>
     /// A tuning store that already holds one variant of each full-covariance kernel for every size the fits run on
-    /// (the pieces and the whole data), so that every rank and the one-process fit run the same variants.
+    /// (the pieces and the whole data), so that every rank and the one-process fit run the same variants (on the
+    /// processor, which the fits name, so that SPECIALIZE_DEVICE does not move them).
     /// </summary>
     private static TuningStore DecidedStore()
     {
@@ -50,7 +54,7 @@ public class ClusterGmmTests
     }
 
     private static GaussianMixture Fit(CovarianceType type, TuningStore store, GmmInit init = GmmInit.KMeans, CancellationToken cancellationToken = default) =>
-        new GaussianMixture(new GaussianMixtureOptions { Components = Components, CovarianceType = type, Seed = 3, Init = init, TuningStore = store, Initializations = 2 })
+        new GaussianMixture(new GaussianMixtureOptions { Components = Components, CovarianceType = type, Seed = 3, Init = init, TuningStore = store, Initializations = 2, Device = "cpu" })
             .Fit(s_x, cancellationToken: cancellationToken);
 
     private static void AssertBitwiseEqual(GaussianMixture expected, GaussianMixture actual)

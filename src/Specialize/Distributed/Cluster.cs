@@ -119,11 +119,12 @@ public static class Cluster
     }
 
     /// <summary>
-    /// This rank's index among the ranks on its node (0 without a launcher, or where the launcher does not say): a
-    /// device runtime gives rank <c>LocalRank</c> device <c>LocalRank mod devices</c>, so that ranks sharing a node
-    /// with several GPUs each use their own.
+    /// This rank's index among the ranks on its node (0 without a launcher, or where the launcher does not say; a
+    /// test's world runs all its ranks in this process, on one node, so there it is the rank): GMM gives rank
+    /// <c>LocalRank</c> GPU <c>LocalRank mod GPUs</c> (<see cref="Mixture.GmmDeviceSelection.OfRank"/>), so that ranks
+    /// sharing a node with several GPUs each use their own.
     /// </summary>
-    internal static int LocalRank => s_override.Value is null ? s_world.Value.Launch.LocalRank : 0;
+    internal static int LocalRank => s_override.Value is { } world ? world.Rank : s_world.Value.Launch.LocalRank;
 
     /// <summary>Runs the code until the scope is disposed as the local part of distributed work: <see cref="Distributed"/> is <see langword="null"/> there.</summary>
     internal static LocalScope RunLocally() => new(s_local);

@@ -51,7 +51,8 @@ internal interface IEmRowStatistics
 /// the number of rows (pieces of whole chunks, at least <see cref="MinPieceRows"/> rows, at most <see cref="MaxPieces"/>
 /// pieces), never on the number of ranks; each
 /// rank owns a contiguous run of pieces and keeps an <see cref="EmState"/> per piece, on the device and in the precision
-/// the rank chose (<see cref="GmmDeviceSelection.Choose"/> on the rank's first piece), so every kernel variant, on the processor or a device, runs on a
+/// the rank chose (<see cref="GmmDeviceSelection.Choose"/> on the rank's first piece; with several GPUs on a node, each
+/// rank considers only GPU <c>LocalRank mod GPUs</c>), so every kernel variant, on the processor or a device, runs on a
 /// piece as it would on any data, and a device's sums join the same reduction. Per iteration the ranks all-gather each piece's
 /// log-likelihood sum and M-step sums (and, for full covariances, each piece's covariance sums from the kernel),
 /// and every rank adds them in piece order and runs the same M-step: every rank holds the same parameters, and the

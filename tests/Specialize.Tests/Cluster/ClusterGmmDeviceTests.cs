@@ -1,5 +1,7 @@
+using Specialize.Devices;
 using Specialize.Mixture;
 using Specialize.Tests.Mixture;
+using Specialize.Variants;
 using Specialize.Tests.Mixture.Ilgpu;
 using Xunit;
 
@@ -85,6 +87,44 @@ public sealed class ClusterGmmDeviceTests
     /// 1e-12 and the parameters to 1e-10; in float32, where a device kernel adds a piece's products in float, to
     /// float32's stated bound (docs/gmm.md: 1e-6 and 1e-4).
     /// </summary>
+    private static ComputeDevice Gpu(int index) => new($"cuda:{index}", DeviceKind.Cuda, "test GPU", "9.0", 1L << 34, index);
+
+    [Fact]
+    public void With_several_gpus_on_a_node_each_rank_considers_only_gpu_local_rank_mod_gpus()
+    {
+        var cpu = DeviceRuntime.Cpu;
+        ComputeDevice[] gpus = [Gpu(0), Gpu(1), Gpu(2)];
+        for (int rank = 0; rank < 7; rank++)
+        {
+            Assert.Equal([cpu, gpus[rank % 3]], GmmDeviceSelection.OfRank([cpu, .. gpus], rank)); // the processor still competes
+            Assert.Equal([gpus[rank % 3]], GmmDeviceSelection.OfRank(gpus, rank)); // SPECIALIZE_DEVICE=cuda
+        }
+
+        // One GPU or none: the selection decides as for one process.
+        Assert.Equal([cpu, gpus[0]], GmmDeviceSelection.OfRank([cpu, gpus[0]], 5));
+        Assert.Equal([cpu], GmmDeviceSelection.OfRank([cpu], 3));
+        Assert.Equal("localRank", Assert.Throws<ArgumentOutOfRangeException>(() => GmmDeviceSelection.OfRank([cpu], -1)).ParamName);
+    }
+
+    [Fact]
+    public void Ranks_sharing_a_node_with_two_gpus_are_given_one_each()
+    {
+        var data = GmmData.FromMatrix(ClusterGmmTests.X);
+        var options = new GaussianMixtureOptions { Components = ClusterGmmTests.Components, TuningStore = TestStores.Scratch };
+        ComputeDevice[] gpus = [Gpu(0), Gpu(1)];
+        GmmDeviceSelection.CandidatesOverride = gpus;
+        try
+        {
+            // A test world's ranks all run in this process, on one node: rank r has local rank r.
+            var chosen = ThreadWorld.Run(4, _ => GmmDeviceSelection.Choose(data, ClusterGmmTests.Components, CovarianceType.Full, false, options, TestStores.Scratch).Id);
+            Assert.Equal(["cuda:0", "cuda:1", "cuda:0", "cuda:1"], chosen.Select(static o => o.Result));
+        }
+        finally
+        {
+            GmmDeviceSelection.CandidatesOverride = null;
+        }
+    }
+
     private static void AssertSameFit(GaussianMixture alone, GaussianMixture shared, ComputePrecision precision)
     {
         (double bound, double parameters) = precision == ComputePrecision.Single ? (1e-6, 1e-4) : (1e-12, 1e-10);

@@ -149,41 +149,35 @@ internal sealed class ClusterEm : IEmSteps, IEmRowStatistics
         Cluster.Distributed is { } cluster ? new ClusterEm(cluster, data, m, type, regularization, store, forced, options, singlePrecision, cancellationToken) : null;
 
     /// <summary>
-    /// This rank's pieces of <paramref name="data"/> as data of their own, converted once per data and kept with it,
-    /// so that several fits on one <see cref="GmmData"/> (a search over the number of components) convert it once, as
-    /// one process does.
+    /// This rank's pieces of <paramref name="data"/> as data of their own, each cut and converted once per data and kept
+    /// with it (by piece: the pieces depend only on the rows), so that several fits on one <see cref="GmmData"/> (a
+    /// search over the number of components) convert it once, as one process does, and find the pieces still resident
+    /// on a device.
     /// </summary>
     private static GmmData[] Shards(GmmData data, int pieceRows, int firstPiece, int endPiece)
     {
         var kept = s_shards.GetOrCreateValue(data);
         lock (kept)
         {
-            if (kept.Rows == pieceRows && kept.First == firstPiece && kept.Pieces.Length == endPiece - firstPiece)
-            {
-                return kept.Pieces;
-            }
-
             var pieces = new GmmData[endPiece - firstPiece];
             for (int g = firstPiece; g < endPiece; g++)
             {
-                int first = g * pieceRows;
-                pieces[g - firstPiece] = data.Slice(first, Math.Min(pieceRows, data.Count - first));
+                if (!kept.TryGetValue(g, out GmmData? piece))
+                {
+                    int first = g * pieceRows;
+                    piece = data.Slice(first, Math.Min(pieceRows, data.Count - first));
+                    kept[g] = piece;
+                }
+
+                pieces[g - firstPiece] = piece;
             }
 
-            (kept.Rows, kept.First, kept.Pieces) = (pieceRows, firstPiece, pieces);
             return pieces;
         }
     }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<GmmData, KeptShards> s_shards = [];
-
-    /// <summary>The pieces last cut from one <see cref="GmmData"/>.</summary>
-    private sealed class KeptShards
-    {
-        public int Rows;
-        public int First = -1;
-        public GmmData[] Pieces = [];
-    }
+    /// <summary>The pieces cut from each <see cref="GmmData"/>, by piece index.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<GmmData, Dictionary<int, GmmData>> s_shards = [];
 
     /// <summary>Rows per piece (a multiple of a kernel chunk) and the number of pieces, for <paramref name="rows"/> rows.</summary>
     internal static (int Rows, int Count) Pieces(int rows)

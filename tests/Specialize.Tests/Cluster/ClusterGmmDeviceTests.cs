@@ -87,6 +87,35 @@ public sealed class ClusterGmmDeviceTests
     /// 1e-12 and the parameters to 1e-10; in float32, where a device kernel adds a piece's products in float, to
     /// float32's stated bound (docs/gmm.md: 1e-6 and 1e-4).
     /// </summary>
+    /// <summary>
+    /// A rank keeps several pieces of the rows on its device: they stay there together, each uploaded once for the
+    /// whole fit and not again for the next fit on the same data, instead of flushing one another at every kernel.
+    /// </summary>
+    [Fact]
+    public void The_pieces_of_the_rows_stay_resident_together_across_iterations_and_fits()
+    {
+        var data = GmmData.FromMatrix(ClusterGmmTests.X);
+        int pieces = ClusterEm.Pieces(data.Count).Count;
+        GaussianMixture Fit(int components) => new GaussianMixture(new GaussianMixtureOptions
+        {
+            Components = components,
+            CovarianceType = CovarianceType.Full,
+            Seed = 3,
+            Device = Device,
+            Variant = "ILGPU-V3",
+            TuningStore = TestStores.Scratch,
+        }).Fit(data);
+
+        int before = ResidentData.Uploads;
+        var first = ThreadWorld.Run(2, _ => Fit(ClusterGmmTests.Components));
+        Assert.True(first[0].Result.Iterations > 1);
+        Assert.Equal(pieces, ResidentData.Uploads - before);
+
+        // Ranks (threads here) that own the same pieces as before find them resident for a fit of another M.
+        ThreadWorld.Run(2, _ => Fit(2)).Select(static o => o.Result).ToArray();
+        Assert.Equal(pieces, ResidentData.Uploads - before);
+    }
+
     private static ComputeDevice Gpu(int index) => new($"cuda:{index}", DeviceKind.Cuda, "test GPU", "9.0", 1L << 34, index);
 
     [Fact]

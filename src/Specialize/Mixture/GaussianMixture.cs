@@ -172,8 +172,7 @@ public sealed class GaussianMixture
         string? forced = ResolveForcedVariant();
         var store = options.TuningStore ?? TuningStore.Default;
         store.Logger ??= options.Logger;
-        bool single = options.Precision == ComputePrecision.Single
-            || (options.Precision == ComputePrecision.Auto && data.SourceType == "float32");
+        bool single = options.ComputesInSingle(data);
 
         // Under MPI the rows are sharded over the ranks (ClusterEm: each rank's pieces on the device it chose), which agree
         // on a cancellation in each step, so that no rank waits for one that stopped; otherwise EM runs on this process's

@@ -181,6 +181,10 @@ public sealed class GaussianMixtureOptions
             : throw new ArgumentOutOfRangeException(nameof(Precision), value, "Precision must be Auto, Double or Single.");
     }
 
+    /// <summary>Whether EM on <paramref name="data"/> computes in float32 under <see cref="Precision"/>.</summary>
+    internal bool ComputesInSingle(GmmData data) =>
+        Precision == ComputePrecision.Single || (Precision == ComputePrecision.Auto && data.SourceType == "float32");
+
     /// <summary>
     /// Where variant choices are remembered; <see langword="null"/> for <see cref="Variants.TuningStore.Default"/>.
     /// </summary>

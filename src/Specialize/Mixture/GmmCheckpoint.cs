@@ -10,8 +10,9 @@ namespace Specialize.Mixture;
 /// iterations to <see cref="GaussianMixtureOptions.CheckpointPath"/>, so that a fit that was stopped (a job that ran out
 /// of time, a node that failed) resumes where it left off and ends with the result an uninterrupted fit gives: the
 /// parameters, lower bound and iteration of the current initialization and the best one so far, bit for bit. The file
-/// also identifies the problem (the data's size and a hash of its values, the options that change the result), and a
-/// fit never resumes from a file written for another. Under MPI only rank 0 reads and writes it; the ranks agree on
+/// also identifies the problem (the data's size and a hash of its values, the options that change the result, float32
+/// or float64 computation), and a fit never resumes from a file written for another. The device is not part of it: a
+/// fit resumed on another device (a job restarted on other nodes) ends with that device's rounding from there on. Under MPI only rank 0 reads and writes it; the ranks agree on
 /// what it holds and on any error.
 /// </summary>
 /// <remarks>
@@ -168,7 +169,7 @@ internal sealed class GmmCheckpoint
         return ClusterExchange.Run(cluster, Operation, () => cluster.Rank == 0 ? work() : [])[0];
     }
 
-    /// <summary>What identifies the fit: the data's shape and values, and every option that changes the result.</summary>
+    /// <summary>What identifies the fit: the data's shape and values, and every option that changes the result (the precision EM computes in among them).</summary>
     private static byte[] Problem(GaussianMixtureOptions options, GmmData data, int runs, bool initialize)
     {
         var writer = new ByteWriter();
@@ -185,6 +186,7 @@ internal sealed class GmmCheckpoint
         writer.WriteLength(options.MaxIterations);
         writer.WriteLength(runs);
         writer.WriteLength(initialize ? 1 : 0);
+        writer.WriteLength(options.ComputesInSingle(data) ? 1 : 0);
         return writer.ToArray();
     }
 

@@ -1,5 +1,6 @@
 using Specialize.Mixture;
 using Specialize.Tests.Cluster;
+using Specialize.Variants;
 using Xunit;
 
 namespace Specialize.Tests.Mixture;
@@ -25,7 +26,9 @@ public class CheckpointTests
         return x;
     }
 
-    private static GaussianMixtureOptions Options(string? checkpoint) => new()
+    private static readonly Lazy<TuningStore> s_float32Store = new(Float32Store);
+
+    private static GaussianMixtureOptions Options(string? checkpoint, ComputePrecision precision = ComputePrecision.Auto) => new()
     {
         Components = 4,
         CovarianceType = CovarianceType.Full,
@@ -34,14 +37,25 @@ public class CheckpointTests
         Tolerance = 1e-9,
         MaxIterations = 60,
         Seed = 5,
-        Variant = "Syrk",
-        TuningStore = TestStores.Scratch,
+        Variant = precision == ComputePrecision.Single ? "Syrk-Chunk-F32" : "Syrk",
+        Device = "cpu",
+        Precision = precision,
+        TuningStore = precision == ComputePrecision.Single ? s_float32Store.Value : TestStores.Scratch,
         CheckpointPath = checkpoint,
         CheckpointInterval = 4,
     };
 
+    /// <summary>A store that has chosen the float32 Mahalanobis variant already, so that no race on the first iterations makes a resumed fit run another.</summary>
+    private static TuningStore Float32Store()
+    {
+        var store = new TuningStore(TemporaryFolder.ForProcess("gmm-checkpoint-tuning").Combine("tuning.json"));
+        var key = new VariantKey("cpu", GmmKernels.MahalanobisKernelName, "float32", 3, 4, VariantKey.RowBucketOf(3000));
+        store.Record(key, "Tiled-F32", 1, GmmKernels.Mahalanobis.GetCandidates(key).Select(static c => c.Key));
+        return store;
+    }
+
     /// <summary>Fits with checkpoints and stops (as a killed job would) after <paramref name="stopAt"/> reports; returns the reports seen.</summary>
-    private static List<GmmProgress> FitAndStop(string path, int stopAt)
+    private static List<GmmProgress> FitAndStop(string path, int stopAt, ComputePrecision precision = ComputePrecision.Auto)
     {
         var reports = new List<GmmProgress>();
         using var stop = new CancellationTokenSource();
@@ -53,7 +67,7 @@ public class CheckpointTests
                 stop.Cancel();
             }
         });
-        Assert.ThrowsAny<OperationCanceledException>(() => new GaussianMixture(Options(path)).Fit(s_x, progress, stop.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => new GaussianMixture(Options(path, precision)).Fit(s_x, progress, stop.Token));
         return reports;
     }
 
@@ -87,6 +101,36 @@ public class CheckpointTests
         Assert.Equal(last.Initialization, after[0].Initialization);
         Assert.Equal((last.Iteration / 4 * 4) + 1, after[0].Iteration);
         Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void A_stopped_float32_fit_resumes_to_the_uninterrupted_float32_result()
+    {
+        using var folder = new TemporaryFolder("gmm-checkpoint");
+        string path = folder.Combine("fit.checkpoint");
+        GaussianMixture uninterrupted = new GaussianMixture(Options(null, ComputePrecision.Single)).Fit(s_x);
+        Assert.Equal("float32", uninterrupted.ComputeType);
+        FitAndStop(path, 30, ComputePrecision.Single);
+        Assert.True(File.Exists(path));
+
+        GaussianMixture resumed = new GaussianMixture(Options(path, ComputePrecision.Single)).Fit(s_x);
+        Assert.Equal("float32", resumed.ComputeType);
+        AssertBitwiseEqual(uninterrupted, resumed);
+        Assert.False(File.Exists(path));
+    }
+
+    /// <summary>A float32 fit and a float64 fit of the same data end in different results: neither resumes from the other's file.</summary>
+    [Theory]
+    [InlineData(ComputePrecision.Auto, ComputePrecision.Single)]
+    [InlineData(ComputePrecision.Single, ComputePrecision.Double)]
+    public void A_checkpoint_of_the_other_precision_is_refused(ComputePrecision written, ComputePrecision read)
+    {
+        using var folder = new TemporaryFolder("gmm-checkpoint");
+        string path = folder.Combine("fit.checkpoint");
+        FitAndStop(path, 10, written);
+        var e = Assert.Throws<InvalidDataException>(() => new GaussianMixture(Options(path, read)).Fit(s_x));
+        Assert.Contains("other data or other options", e.Message);
+        Assert.True(File.Exists(path));
     }
 
     [Fact]

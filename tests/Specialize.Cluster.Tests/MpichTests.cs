@@ -62,6 +62,25 @@ public class MpichTests(ITestOutputHelper output)
         Assert.Equal(two.Digests[0], three.Digests[0]);
     }
 
+    /// <summary>
+    /// On ILGPU's CPU accelerator (the GPU kernels on the processor) and in float32, each rank runs its pieces there and
+    /// says so, and the ranks get the one-process fit on that device: the same iterations and the lower bound within
+    /// float32's stated bound (1e-6).
+    /// </summary>
+    [Fact]
+    public void A_float32_gmm_fit_on_a_device_over_two_ranks_is_the_one_process_fit_there()
+    {
+        const string arguments = "gmm --device ilgpu-cpu --float32";
+        DemoRun alone = ClusterDemo.Alone(arguments);
+        DemoRun launched = Launch(2, arguments);
+        Assert.Equal(0, launched.ExitCode);
+        Assert.Equal("gmm ran on ilgpu-cpu in float32", alone.Line("gmm ran on"));
+        Assert.Equal(alone.Line("gmm ran on"), launched.Line("gmm ran on"));
+        Assert.Single(launched.Digests.Values.Distinct());
+        Assert.Equal(alone.Line("gmm:").Split(',')[0], launched.Line("gmm:").Split(',')[0]);
+        Assert.True(Math.Abs(LowerBound(alone) - LowerBound(launched)) <= 1e-6 * Math.Abs(LowerBound(alone)), $"{LowerBound(alone):R} vs {LowerBound(launched):R}");
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(3)]

@@ -159,16 +159,8 @@ public sealed class ClusterGmmDeviceTests
         (double bound, double parameters) = precision == ComputePrecision.Single ? (1e-6, 1e-4) : (1e-12, 1e-10);
         Assert.Equal(alone.Iterations, shared.Iterations);
         Assert.True(Math.Abs(alone.LowerBound - shared.LowerBound) <= bound * Math.Abs(alone.LowerBound), $"{shared.LowerBound:R} vs {alone.LowerBound:R}");
-        AssertClose(alone.Weights, shared.Weights, parameters);
-        AssertClose(alone.Means.Cast<double>(), shared.Means.Cast<double>(), parameters);
-        AssertClose(alone.Covariances.Cast<double>(), shared.Covariances.Cast<double>(), parameters);
-    }
-
-    private static void AssertClose(IEnumerable<double> expected, IEnumerable<double> actual, double tolerance)
-    {
-        foreach (var (e, a) in expected.Zip(actual))
-        {
-            Assert.True(Math.Abs(e - a) <= tolerance * Math.Max(1, Math.Abs(e)), $"{a:R} vs {e:R}");
-        }
+        ClusterGmmTests.AssertClose(alone.Weights, shared.Weights, parameters);
+        ClusterGmmTests.AssertClose(alone.Means.Cast<double>(), shared.Means.Cast<double>(), parameters);
+        ClusterGmmTests.AssertClose(alone.Covariances.Cast<double>(), shared.Covariances.Cast<double>(), parameters);
     }
 }

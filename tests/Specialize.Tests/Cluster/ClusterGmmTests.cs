@@ -130,11 +130,12 @@ public class ClusterGmmTests
         }
     }
 
-    private static void AssertClose(IEnumerable<double> expected, IEnumerable<double> actual)
+    /// <summary>Every value of <paramref name="actual"/> within <paramref name="tolerance"/> of <paramref name="expected"/>'s, relative to it where it is above 1.</summary>
+    internal static void AssertClose(IEnumerable<double> expected, IEnumerable<double> actual, double tolerance = 1e-10)
     {
         foreach (var (e, a) in expected.Zip(actual))
         {
-            Assert.True(Math.Abs(e - a) <= 1e-10 * Math.Max(1, Math.Abs(e)), $"{a:R} vs {e:R}");
+            Assert.True(Math.Abs(e - a) <= tolerance * Math.Max(1, Math.Abs(e)), $"{a:R} vs {e:R}");
         }
     }
 

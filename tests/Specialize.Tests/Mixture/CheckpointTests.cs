@@ -123,15 +123,8 @@ public class CheckpointTests
     [Theory]
     [InlineData(ComputePrecision.Auto, ComputePrecision.Single)]
     [InlineData(ComputePrecision.Single, ComputePrecision.Double)]
-    public void A_checkpoint_of_the_other_precision_is_refused(ComputePrecision written, ComputePrecision read)
-    {
-        using var folder = new TemporaryFolder("gmm-checkpoint");
-        string path = folder.Combine("fit.checkpoint");
-        FitAndStop(path, 10, written);
-        var e = Assert.Throws<InvalidDataException>(() => new GaussianMixture(Options(path, read)).Fit(s_x));
-        Assert.Contains("other data or other options", e.Message);
-        Assert.True(File.Exists(path));
-    }
+    public void A_checkpoint_of_the_other_precision_is_refused(ComputePrecision written, ComputePrecision read) =>
+        AssertRefused(written, path => new GaussianMixture(Options(path, read)).Fit(s_x));
 
     [Fact]
     public void A_fit_over_ranks_resumes_to_the_uninterrupted_result()
@@ -159,12 +152,16 @@ public class CheckpointTests
     }
 
     [Fact]
-    public void A_checkpoint_of_other_data_is_refused()
+    public void A_checkpoint_of_other_data_is_refused() =>
+        AssertRefused(ComputePrecision.Auto, path => new GaussianMixture(Options(path)).Fit(Blobs(3000, 18)));
+
+    /// <summary>Stops a fit that computes in <paramref name="written"/> with checkpoints; <paramref name="otherFit"/>, given the file, must refuse it and leave it.</summary>
+    private static void AssertRefused(ComputePrecision written, Action<string> otherFit)
     {
         using var folder = new TemporaryFolder("gmm-checkpoint");
         string path = folder.Combine("fit.checkpoint");
-        FitAndStop(path, 10);
-        var e = Assert.Throws<InvalidDataException>(() => new GaussianMixture(Options(path)).Fit(Blobs(3000, 18)));
+        FitAndStop(path, 10, written);
+        var e = Assert.Throws<InvalidDataException>(() => otherFit(path));
         Assert.Contains("other data or other options", e.Message);
         Assert.True(File.Exists(path));
     }

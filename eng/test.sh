@@ -19,6 +19,9 @@ fi
 # Debian packages the tests use. Installed only when missing, and only where we may (root).
 # Each pattern's issue adds its own line here (MPI, python3-sklearn for peer comparisons, ...).
 apt_packages=()
+# MPI: tests/Specialize.Cluster.Tests runs samples/Specialize.ClusterDemo under mpiexec.mpich -n 2 and -n 3 (the
+# MPICH library libmpich.so.12 comes with it). Open MPI is not installed here: its tests run where it already is.
+command -v mpiexec.mpich >/dev/null 2>&1 || apt_packages+=(mpich)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${apt_packages[*]}"

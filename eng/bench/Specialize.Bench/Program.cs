@@ -1,6 +1,7 @@
 using Specialize.Bench;
 using Specialize.Bench.Blb;
 using Specialize.Bench.Charts;
+using Specialize.Bench.Cluster;
 using Specialize.Bench.Futures;
 using Specialize.Bench.Mixture;
 
@@ -21,6 +22,12 @@ if (args is [FirstRun.ChildOption, string firstRunWorkload, ..] && args.Skip(2).
     return FirstRun.RunChild(firstRunWorkload, sites: args.Length > 2);
 }
 
+// The cluster suite's child processes (alone, or each rank of an mpiexec job) run one workload and print its times.
+if (args.Length >= 3 && args[0] == ClusterWorkloads.Flag)
+{
+    return ClusterWorkloads.Run(args);
+}
+
 if (!BenchOptions.TryParse(args, out BenchOptions? options, out string? error))
 {
     Console.Error.WriteLine(error);
@@ -33,6 +40,7 @@ var suites = new Dictionary<string, (string[] Workloads, Func<BenchOptions, Func
     [FuturesSuite.Name] = (FuturesSuite.Workloads, FuturesSuite.Run),
     [BlbSuite.Name] = (BlbSuite.Workloads, BlbSuite.Run),
     [MixtureSuite.Name] = (MixtureSuite.Workloads, MixtureSuite.Run),
+    [ClusterSuite.Name] = (ClusterSuite.Workloads, ClusterSuite.Run),
 };
 
 foreach (BenchFilter filter in options.Filters)

@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Specialize.Blb;
 using Specialize.Devices;
+using Specialize.Distributed;
 using Specialize.Sampling;
 
 namespace Specialize;
@@ -380,7 +381,14 @@ public static partial class BlbRuntime
             throw new ArgumentOutOfRangeException(nameof(n), n, "BLB needs at least 2 rows of subsampled data: with fewer the subsample size b = ceil(n^Gamma) is below 2.");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(bytesPerRow);
-        cancellationToken.ThrowIfCancellationRequested();
+
+        // Under MPI the subsamples are dealt to the ranks (BlbRuntime.Cluster.cs), and a cancellation on any rank is
+        // agreed on by all of them there, so that none waits for a rank that stopped.
+        ICommunicator? cluster = Cluster.Distributed;
+        if (cluster is null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
 
         var stopwatch = Stopwatch.StartNew();
         int b = options.SubsampleSize(n);
@@ -390,10 +398,15 @@ public static partial class BlbRuntime
         }
         int s = options.Subsamples;
         int r = options.Bootstraps;
-        int threads = Math.Max(1, options.EffectiveDegreeOfParallelism);
+        // A rank's default threads are its share of the node.
+        int threads = Math.Max(1, cluster is not null && options.MaxDegreeOfParallelism == -1 ? Cluster.LocalThreads : options.EffectiveDegreeOfParallelism);
         BlbDataLayout layout = options.DataLayout != BlbDataLayout.Auto
             ? options.DataLayout
             : BlbLayoutModel.Choose(b, bytesPerRow, r, threads);
+        if (cluster is not null)
+        {
+            return ExecuteOnCluster(cluster, evaluator, n, b, threads, layout, reduceBootstraps, average, options, progress, cancellationToken, stopwatch);
+        }
 
         // The full-data pass: every row once with weight 1. Where the bootstraps run in pieces on several threads, it
         // is one more work item among them; the run's arrays are sized by the estimate's length, which a scalar
@@ -426,7 +439,12 @@ public static partial class BlbRuntime
         {
             throw new InvalidOperationException($"The vector-valued estimator must return the same number of values on every call: {dimension} on subsample 0, {estimate.Length} on the full data.");
         }
-        RawResult raw = run.Reduce(used, estimate, average);
+        return Finish(run.Reduce(used, estimate, average), layout, threads, computeDevice, b, stopwatch);
+    }
+
+    /// <summary>The reduced result with what the run decided: layout, threads, the device of the bootstraps, subsample size, time.</summary>
+    private static RawResult Finish(RawResult raw, BlbDataLayout layout, int threads, ComputeDevice computeDevice, int b, Stopwatch stopwatch)
+    {
         raw.Layout = layout;
         raw.Threads = threads;
         raw.Device = computeDevice.Id;
@@ -709,28 +727,38 @@ public static partial class BlbRuntime
             for (int start = 0; start < _s; start += wave)
             {
                 int end = Math.Min(_s, start + wave);
-                ComputeWave(evaluator, start, end, threads, fullData && start == 0);
+                ComputeWave(evaluator, SubsampleSet.Range(start, end), threads, fullData && start == 0);
                 if (_cancellationToken.IsCancellationRequested)
                 {
                     return end;
                 }
-                if (_options.Adaptive)
+                if (_options.Adaptive && StopWithin(history, start, end) is int used and > 0)
                 {
-                    // The rule is checked subsample by subsample in order, so the stopping point does not depend on the wave size.
-                    for (int t = start; t < end; t++)
-                    {
-                        AppendSubsampleQuality(history, t);
-                        if (SettledPerCoordinate(history, t + 1, _options.AdaptiveSubsampleWindow))
-                        {
-                            return t + 1;
-                        }
-                    }
+                    return used;
                 }
             }
             return _s;
         }
 
-        private void ComputeWave<TEvaluator>(TEvaluator evaluator, int start, int end, int threads, bool fullData)
+        /// <summary>
+        /// Where an adaptive run stops within the wave <c>[start, end)</c>: the number of subsamples used, or -1 to go
+        /// on. The rule is checked subsample by subsample in order, so the stopping point does not depend on the wave
+        /// size (nor on how a wave was dealt to ranks).
+        /// </summary>
+        private int StopWithin(double[] history, int start, int end)
+        {
+            for (int t = start; t < end; t++)
+            {
+                AppendSubsampleQuality(history, t);
+                if (SettledPerCoordinate(history, t + 1, _options.AdaptiveSubsampleWindow))
+                {
+                    return t + 1;
+                }
+            }
+            return -1;
+        }
+
+        private void ComputeWave<TEvaluator>(TEvaluator evaluator, SubsampleSet wave, int threads, bool fullData)
             where TEvaluator : IBlbEvaluator
         {
             if (threads == 1)
@@ -739,9 +767,9 @@ public static partial class BlbRuntime
                 BlbSubsample subsample = BlbSubsample.Rent(_b);
                 try
                 {
-                    for (int j = start; j < end && !_cancellationToken.IsCancellationRequested; j++)
+                    for (int t = 0; t < wave.Count && !_cancellationToken.IsCancellationRequested; t++)
                     {
-                        ComputeSubsample(evaluator, j, workspace, subsample);
+                        ComputeSubsample(evaluator, wave[t], workspace, subsample);
                     }
                 }
                 finally
@@ -758,18 +786,18 @@ public static partial class BlbRuntime
                 {
                     // The stopping rule runs over a subsample's bootstraps in order: one subsample per work item.
                     Parallel.For(
-                        start,
-                        end,
+                        0,
+                        wave.Count,
                         parallelOptions,
                         () => (BlbWorkspace.Rent(_b), BlbSubsample.Rent(_b)),
-                        (j, loop, scratch) =>
+                        (t, loop, scratch) =>
                         {
                             if (_cancellationToken.IsCancellationRequested)
                             {
                                 loop.Stop();
                                 return scratch;
                             }
-                            ComputeSubsample(evaluator, j, scratch.Item1, scratch.Item2);
+                            ComputeSubsample(evaluator, wave[t], scratch.Item1, scratch.Item2);
                             return scratch;
                         },
                         static scratch =>
@@ -780,7 +808,7 @@ public static partial class BlbRuntime
                 }
                 else
                 {
-                    ComputeWaveInPieces(evaluator, start, end, threads, parallelOptions, fullData);
+                    ComputeWaveInPieces(evaluator, wave, threads, parallelOptions, fullData);
                 }
             }
             catch (AggregateException e) when (e.InnerExceptions.Count > 0)
@@ -799,11 +827,17 @@ public static partial class BlbRuntime
         /// Every item writes its own slots, so the order in which threads take them does not change any result.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void ComputeWaveInPieces<TEvaluator>(TEvaluator evaluator, int start, int end, int threads, ParallelOptions parallelOptions, bool fullData)
+        private void ComputeWaveInPieces<TEvaluator>(TEvaluator evaluator, SubsampleSet wave, int threads, ParallelOptions parallelOptions, bool fullData)
             where TEvaluator : IBlbEvaluator
         {
-            int count = end - start;
-            BlbSubsample? adopted = start == 0 ? _firstRows : null;
+            int count = wave.Count;
+            if (count == 0)
+            {
+                // A rank of a cluster run can have no subsample in a wave, only the full-data pass.
+                FullData = fullData ? FullDataEstimate(evaluator, _n) : FullData;
+                return;
+            }
+            BlbSubsample? adopted = wave[0] == 0 ? _firstRows : null;
             WorkItem[] items = PlanWave(count, threads, fullData, adopted is not null);
             // A subsample's rows (and under load-in their copies), published by its draw item once its own estimate
             // and bootstrap slots exist; kept for the next subsample once its last piece is done.
@@ -838,7 +872,7 @@ public static partial class BlbRuntime
                                     break;
                                 case WorkKind.Draw:
                                     BlbSubsample rows = BlbSubsample.Rent(_b);
-                                    DrawSubsample(evaluator, start + t, rows, workspace);
+                                    DrawSubsample(evaluator, wave[t], rows, workspace);
                                     Volatile.Write(ref subsamples[t], rows);
                                     break;
                                 default:
@@ -853,13 +887,13 @@ public static partial class BlbRuntime
                                         spin.SpinOnce();
                                         drawn = Volatile.Read(ref subsamples[t]);
                                     }
-                                    if (!Bootstraps(evaluator, start + t, item.First, item.Last, drawn, workspace))
+                                    if (!Bootstraps(evaluator, wave[t], item.First, item.Last, drawn, workspace))
                                     {
                                         return;
                                     }
                                     if (Interlocked.Add(ref remaining[t], item.First - item.Last) == 0)
                                     {
-                                        _bootstrapsUsed[start + t] = _r;
+                                        _bootstrapsUsed[wave[t]] = _r;
                                         BlbSubsample.Return(drawn);
                                         ReportDone();
                                     }

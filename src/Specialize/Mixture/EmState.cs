@@ -21,7 +21,7 @@ namespace Specialize.Mixture;
 /// responsibilities and the distances stay on the device (<see cref="GmmDeviceState"/>) and only the sums
 /// come back.
 /// </summary>
-internal sealed class EmState : IDisposable
+internal sealed class EmState : IEmSteps, IEmRowStatistics, IDisposable
 {
     private const int B = GmmData.BlockSize;
     private const int ChunkBlocks = GmmKernels.ChunkBlocks;
@@ -61,8 +61,7 @@ internal sealed class EmState : IDisposable
     internal EmState(GmmData data, int m, CovarianceType type, double regularization, TuningStore store, string? forced, GaussianMixtureOptions options, ComputeDevice device, bool singlePrecision)
     {
         Device = device;
-        // On the processor float32 is the full and tied kernels'; diagonal and spherical (linear in D) stay in double.
-        DataType = singlePrecision && (device.IsIlgpu || type is CovarianceType.Full or CovarianceType.Tied) ? "float32" : "float64";
+        DataType = DataTypeOf(device, type, singlePrecision);
         deviceState = device.IsIlgpu ? GmmDeviceState.Create(device, data, m, singlePrecision) : null;
         VariantsRun[GmmKernels.DeviceKey] = device.Id;
         Data = data;
@@ -82,18 +81,25 @@ internal sealed class EmState : IDisposable
         offsets = new double[m];
     }
 
-    internal GmmData Data { get; }
+    public GmmData Data { get; }
 
     /// <summary>The device EM runs on.</summary>
-    internal ComputeDevice Device { get; }
+    public ComputeDevice Device { get; }
 
     /// <summary>The element type the heavy kernels compute in: <c>"float32"</c> or <c>"float64"</c>.</summary>
-    internal string DataType { get; }
+    public string DataType { get; }
 
     /// <summary>Frees the device buffers of the fit (the rows stay resident for the next fit on them).</summary>
     public void Dispose() => deviceState?.Dispose();
 
-    internal Dictionary<string, string> VariantsRun { get; } = [];
+    /// <summary>
+    /// The element type EM of covariance type <paramref name="type"/> computes in on <paramref name="device"/>: on the
+    /// processor float32 is the full and tied kernels'; diagonal and spherical (linear in D) stay in double there.
+    /// </summary>
+    internal static string DataTypeOf(ComputeDevice device, CovarianceType type, bool singlePrecision) =>
+        singlePrecision && (device.IsIlgpu || type is CovarianceType.Full or CovarianceType.Tied) ? "float32" : "float64";
+
+    public Dictionary<string, string> VariantsRun { get; } = [];
 
     private int Chunks => (Data.BlockCount + ChunkBlocks - 1) / ChunkBlocks;
 
@@ -101,7 +107,7 @@ internal sealed class EmState : IDisposable
     private int SumsStride => m + m * d * (type is CovarianceType.Diagonal or CovarianceType.Spherical ? 2 : 1);
 
     /// <summary>Loads row-major <c>N x M</c> responsibilities into the blocked layout.</summary>
-    internal void SetResponsibilities(double[] rowMajor)
+    public void SetResponsibilities(double[] rowMajor)
     {
         sumsValid = false;
         if (resp.Length == 0)
@@ -130,7 +136,7 @@ internal sealed class EmState : IDisposable
     internal bool Fused { get; init; } = true;
 
     /// <summary>E-step: responsibilities from the parameters; returns the mean log-likelihood (the lower bound).</summary>
-    internal double EStep(GaussianMixture.Parameters p)
+    public double EStep(GaussianMixture.Parameters p)
     {
         if (deviceState is not null)
         {
@@ -157,8 +163,12 @@ internal sealed class EmState : IDisposable
             total += v;
         }
 
+        LogLikelihoodSum = total;
         return total / Data.Count;
     }
+
+    /// <summary>The sum of the rows' log-likelihoods in the last E-step (blocks added in order), before it is divided by the number of rows.</summary>
+    internal double LogLikelihoodSum { get; private set; }
 
     /// <summary>
     /// The E-step on an ILGPU device: distances, responsibilities and the M-step's sums there; the blocks'
@@ -177,6 +187,7 @@ internal sealed class EmState : IDisposable
             total += v;
         }
 
+        LogLikelihoodSum = total;
         return total / Data.Count;
     }
 
@@ -226,6 +237,7 @@ internal sealed class EmState : IDisposable
     /// multiple of <see cref="ChunkBlocks"/>): log-probabilities, responsibilities, each block's
     /// log-likelihood and the chunk's sums for the M-step, block by block in order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FinishChunk(int first, int end)
     {
         if (first % ChunkBlocks != 0 || end > Math.Min(Data.BlockCount, first + ChunkBlocks))
@@ -252,6 +264,7 @@ internal sealed class EmState : IDisposable
     /// block's log-likelihood sum. One pass per vector of rows, all components at once; the arithmetic
     /// and its order are those of the separate steps (exp, log and reciprocal as in TensorPrimitives).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Normalize(int blk, Span<double> scratch)
     {
         // exp(wlp - max) with the argument clamped at ExpFloor: TensorPrimitives.Exp (and Vector256.Exp)
@@ -320,6 +333,7 @@ internal sealed class EmState : IDisposable
     }
 
     /// <summary>Adds one block's sum of responsibilities, of r x and (diagonal, spherical) of r x^2 per component to <paramref name="part"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AccumulateSums(int blk, Span<double> part)
     {
         bool squares = type is CovarianceType.Diagonal or CovarianceType.Spherical;
@@ -531,22 +545,20 @@ internal sealed class EmState : IDisposable
     }
 
     /// <summary>M-step: parameters from the responsibilities, written into <paramref name="p"/>.</summary>
-    internal void MStep(GaussianMixture.Parameters p)
-    {
-        int chunks = Chunks, md = m * d;
-        int stride = SumsStride;
-        double[] sums;
-        if (deviceState is not null)
-        {
-            sums = sumsValid ? deviceSums! : deviceState.Sums(Squares);
-        }
-        else
-        {
-            sums = HostSums(chunks, stride);
-        }
+    public void MStep(GaussianMixture.Parameters p) => Maximize(p, Statistics(), this);
 
+    /// <summary>
+    /// The M-step's sums over this data's rows (those of the last E-step, or computed from the responsibilities),
+    /// per chunk added in chunk order: M sums of responsibilities, M x D sums of r x, and for diagonal and spherical
+    /// M x D sums of r x^2.
+    /// </summary>
+    internal double[] Statistics()
+    {
+        double[] sums = deviceState is not null
+            ? sumsValid ? deviceSums! : deviceState.Sums(Squares)
+            : HostSums(Chunks, SumsStride);
         sumsValid = false;
-        FinishMStep(p, sums, md);
+        return sums;
     }
 
     /// <summary>The M-step's sums from the chunks' partial sums (computed now unless the E-step left them), added in chunk order.</summary>
@@ -579,8 +591,13 @@ internal sealed class EmState : IDisposable
         return sums;
     }
 
-    private void FinishMStep(GaussianMixture.Parameters p, double[] sums, int md)
+    /// <summary>
+    /// M-step from the sums of <see cref="Statistics"/> (of this data, or added over the shards of a cluster run);
+    /// the full covariances and the Gram matrix come from <paramref name="rows"/>, which has all the rows.
+    /// </summary>
+    internal void Maximize(GaussianMixture.Parameters p, double[] sums, IEmRowStatistics rows)
     {
+        int md = m * d;
         double total = 0;
         for (int k = 0; k < m; k++)
         {
@@ -599,7 +616,7 @@ internal sealed class EmState : IDisposable
         switch (type)
         {
             case CovarianceType.Full:
-                RunCovariance(p);
+                rows.Covariances(p, nk);
                 for (int k = 0; k < m; k++)
                 {
                     for (int i = 0; i < d; i++)
@@ -613,7 +630,7 @@ internal sealed class EmState : IDisposable
                 break;
             case CovarianceType.Tied:
             {
-                var gram = Data.Gram;
+                var gram = rows.Gram;
                 for (int i = 0; i < d; i++)
                 {
                     for (int j = 0; j < d; j++)
@@ -691,9 +708,16 @@ internal sealed class EmState : IDisposable
         }
     }
 
-    private void RunCovariance(GaussianMixture.Parameters p)
+    /// <summary>The full covariances' kernel on this data's rows, divided by <paramref name="componentWeights"/>, into <paramref name="output"/> (<c>M x D x D</c>).</summary>
+    internal void Covariances(GaussianMixture.Parameters p, double[] componentWeights, double[] output) => RunCovariance(p, componentWeights, output);
+
+    void IEmRowStatistics.Covariances(GaussianMixture.Parameters p, double[] componentWeights) => RunCovariance(p, componentWeights, p.Covariances);
+
+    double[] IEmRowStatistics.Gram => Data.Gram;
+
+    private void RunCovariance(GaussianMixture.Parameters p, double[] componentWeights, double[] output)
     {
-        var input = new GmmKernelInput(Data, m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances) { DeviceState = deviceState };
+        var input = new GmmKernelInput(Data, m, resp, p.Means, componentWeights, p.PrecisionsCholesky, output) { DeviceState = deviceState };
         if (covarianceRace is null && deviceState is not null)
         {
             // On a device the trial runs on all the rows, which are resident there (a prefix would be other data).
@@ -704,7 +728,7 @@ internal sealed class EmState : IDisposable
         if (covarianceRace is null)
         {
             var trialData = Data.Prefix(TrialRowsFor(d, m));
-            var trialInput = new GmmKernelInput(trialData, m, resp, p.Means, nk, p.PrecisionsCholesky, p.Covariances);
+            var trialInput = new GmmKernelInput(trialData, m, resp, p.Means, componentWeights, p.PrecisionsCholesky, output);
             covarianceRace = VariantSelector.SelectOrRace(
                 GmmKernels.Covariance, Key(GmmKernels.CovarianceKernelName), store, k => k(trialInput), !ReferenceEquals(trialData, Data), forced, options.Logger);
         }
@@ -739,7 +763,7 @@ internal sealed class EmState : IDisposable
     }
 
     /// <summary>Ends open variant races (the fit ran out of iterations first) and reports their winners.</summary>
-    internal void ConcludeSelection()
+    public void ConcludeSelection()
     {
         foreach (var (race, kernel) in new[] { (covarianceRace, GmmKernels.CovarianceKernelName), (mahalanobisRace, GmmKernels.MahalanobisKernelName) })
         {

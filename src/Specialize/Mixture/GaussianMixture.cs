@@ -170,29 +170,49 @@ public sealed class GaussianMixture
 
         var inits = ValidateInits(d);
         string? forced = ResolveForcedVariant();
-        cancellationToken.ThrowIfCancellationRequested();
         var store = options.TuningStore ?? TuningStore.Default;
         store.Logger ??= options.Logger;
-        bool single = options.Precision == ComputePrecision.Single
-            || (options.Precision == ComputePrecision.Auto && data.SourceType == "float32");
-        var device = GmmDeviceSelection.Choose(data, m, options.CovarianceType, single, options, store);
-        using var em = new EmState(data, m, options.CovarianceType, options.Regularization, store, forced, options, device, single);
+        bool single = options.ComputesInSingle(data);
+
+        // Under MPI the rows are sharded over the ranks (ClusterEm: each rank's pieces on the device it chose), which agree
+        // on a cancellation in each step, so that no rank waits for one that stopped; otherwise EM runs on this process's
+        // chosen device and checks the token here.
+        var cluster = ClusterEm.TryCreate(data, m, options.CovarianceType, options.Regularization, store, forced, options, single, cancellationToken);
+        CancellationToken stop = cluster is null ? cancellationToken : CancellationToken.None;
+        stop.ThrowIfCancellationRequested();
+        using IEmSteps em = (IEmSteps?)cluster ?? new EmState(
+            data, m, options.CovarianceType, options.Regularization, store, forced, options, GmmDeviceSelection.Choose(data, m, options.CovarianceType, single, options, store), single);
+        var device = em.Device;
 
         bool doInit = !(options.WarmStart && fitted is not null && fitted.D == d && fitted.M == m);
         int runs = doInit ? options.Initializations : 1;
         var random = options.Seed is int seed ? new Random(seed) : new Random();
 
-        double maxLowerBound = double.NegativeInfinity;
-        Parameters? best = null;
-        int bestIterations = 0, bestRun = 0;
-        double lastChange = double.NaN;
-        bool converged = false;
-        for (int run = 0; run < runs; run++)
+        // A checkpointed fit resumes where its checkpoint left off (GmmCheckpoint.cs).
+        GmmCheckpoint? resume = GmmCheckpoint.Load(options, data, runs, doInit);
+        double maxLowerBound = resume?.MaxLowerBound ?? double.NegativeInfinity;
+        Parameters? best = resume?.Best;
+        int bestIterations = resume?.BestIterations ?? 0, bestRun = resume?.BestRun ?? 0;
+        double lastChange = resume?.LastChange ?? double.NaN;
+        bool converged = resume?.Converged ?? false;
+        for (int run = resume?.Run ?? 0; run < runs; run++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            stop.ThrowIfCancellationRequested();
             Parameters current;
             double lowerBound;
-            if (doInit)
+            int first = 1;
+            double change = double.NaN;
+            if (resume is not null && run == resume.Run)
+            {
+                // The initializations still to come draw from the random state after this one's.
+                for (int replay = 0; doInit && run + 1 < runs && replay <= run; replay++)
+                {
+                    Initialize(em, inits, random);
+                }
+
+                (current, lowerBound, change, first) = (resume.Current, resume.LowerBound, resume.Change, resume.Iteration + 1);
+            }
+            else if (doInit)
             {
                 current = Initialize(em, inits, random);
                 lowerBound = double.NegativeInfinity;
@@ -204,10 +224,9 @@ public sealed class GaussianMixture
             }
 
             int iteration = 0;
-            double change = double.NaN;
-            for (iteration = 1; iteration <= options.MaxIterations; iteration++)
+            for (iteration = first; iteration <= options.MaxIterations; iteration++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                stop.ThrowIfCancellationRequested();
                 double previous = lowerBound;
                 lowerBound = em.EStep(current);
                 em.MStep(current);
@@ -217,6 +236,11 @@ public sealed class GaussianMixture
                 {
                     converged = true;
                     break;
+                }
+
+                if (options.CheckpointPath is not null && iteration % options.CheckpointInterval == 0)
+                {
+                    GmmCheckpoint.Save(options, data, runs, doInit, new GmmCheckpoint(run, iteration, lowerBound, change, current, maxLowerBound, best, bestIterations, bestRun, lastChange, converged));
                 }
             }
 
@@ -236,6 +260,7 @@ public sealed class GaussianMixture
         }
 
         em.ConcludeSelection();
+        GmmCheckpoint.Remove(options);
         fitted = best!;
         Converged = converged;
         Iterations = bestIterations;
@@ -666,7 +691,7 @@ public sealed class GaussianMixture
             $"Unknown variant '{forced}' (from {source}); known variants: {string.Join(", ", known)}.", source);
     }
 
-    private Parameters Initialize(EmState em, Inits inits, Random random)
+    private Parameters Initialize(IEmSteps em, Inits inits, Random random)
     {
         var data = em.Data;
         int m = options.Components, d = data.Dimension;

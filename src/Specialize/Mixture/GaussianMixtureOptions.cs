@@ -20,6 +20,8 @@ public sealed class GaussianMixtureOptions
     private readonly int initializations = 1;
     private readonly CovarianceType covarianceType = CovarianceType.Full;
     private readonly GmmInit init = GmmInit.KMeans;
+    private readonly int checkpointInterval = 10;
+    private readonly string? checkpointPath;
     private readonly ComputePrecision precision = ComputePrecision.Auto;
     private readonly string? device;
 
@@ -127,6 +129,30 @@ public sealed class GaussianMixtureOptions
     public string? Variant { get; init; }
 
     /// <summary>
+    /// A file the fit writes its state to every <see cref="CheckpointInterval"/> EM iterations, and resumes from when it
+    /// exists: a fit that was stopped (a job out of time, a failed node) and is started again with the same data and
+    /// options ends with the result an uninterrupted fit gives. The file is removed when the fit completes; a file
+    /// written for other data or options makes the fit throw. Under MPI, rank 0 writes it. <see langword="null"/> (the
+    /// default) for no checkpoints.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is empty or white space.</exception>
+    public string? CheckpointPath
+    {
+        get => checkpointPath;
+        init => checkpointPath = value is null || !string.IsNullOrWhiteSpace(value) ? value
+            : throw new ArgumentException("CheckpointPath must be a file path, or null for no checkpoints.", nameof(CheckpointPath));
+    }
+
+    /// <summary>EM iterations between two checkpoints (see <see cref="CheckpointPath"/>). At least 1. Default 10.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int CheckpointInterval
+    {
+        get => checkpointInterval;
+        init => checkpointInterval = value >= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), value, "CheckpointInterval must be at least 1.");
+    }
+
+    /// <summary>
     /// The devices this model may run on, as <c>SPECIALIZE_DEVICE</c> (which it overrides): <c>"cpu"</c> (the C#
     /// kernels), <c>"ilgpu-cpu"</c> (the GPU kernels on ILGPU's CPU accelerator: slow, for tests), <c>"cuda"</c>
     /// (CUDA devices; the processor when there is none); <see langword="null"/> (the default) for the environment
@@ -154,6 +180,10 @@ public sealed class GaussianMixtureOptions
         init => precision = Enum.IsDefined(value) ? value
             : throw new ArgumentOutOfRangeException(nameof(Precision), value, "Precision must be Auto, Double or Single.");
     }
+
+    /// <summary>Whether EM on <paramref name="data"/> computes in float32 under <see cref="Precision"/>.</summary>
+    internal bool ComputesInSingle(GmmData data) =>
+        Precision == ComputePrecision.Single || (Precision == ComputePrecision.Auto && data.SourceType == "float32");
 
     /// <summary>
     /// Where variant choices are remembered; <see langword="null"/> for <see cref="Variants.TuningStore.Default"/>.

@@ -32,6 +32,7 @@ public sealed class GmmData
         Count = count;
         Dimension = dimension;
         SourceType = sourceType;
+        Family = new object();
         BlockCount = (count + BlockSize - 1) / BlockSize;
         blocked = new double[(long)BlockCount * dimension * BlockSize];
         blockedSingle = new Lazy<float[]>(Narrowed);
@@ -62,6 +63,7 @@ public sealed class GmmData
         Count = Math.Min(source.Count, blocks * BlockSize);
         Dimension = source.Dimension;
         SourceType = source.SourceType;
+        Family = new object();
         BlockCount = blocks;
     }
 
@@ -75,6 +77,16 @@ public sealed class GmmData
         int blocks = (rowCount + BlockSize - 1) / BlockSize;
         return blocks >= BlockCount ? this : new GmmData(this, blocks);
     }
+
+    /// <summary>Rows <c>[first, first + count)</c> as data of their own (a copy, of this data's <see cref="Family"/>), for one shard of a cluster run.</summary>
+    internal GmmData Slice(int first, int count) =>
+        new(rows.AsSpan(first * Dimension, count * Dimension).ToArray(), count, Dimension, SourceType) { Family = Family };
+
+    /// <summary>
+    /// What this data and the slices cut from it share (an identity, nothing more): the pieces of the rows one rank
+    /// of a cluster fit holds stay resident on its device together (<see cref="ResidentData"/>).
+    /// </summary>
+    internal object Family { get; private init; }
 
     /// <summary>Number of rows <c>N</c>.</summary>
     public int Count { get; }

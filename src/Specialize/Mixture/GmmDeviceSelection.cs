@@ -11,7 +11,9 @@ namespace Specialize.Mixture;
 /// machine without a GPU) that one; otherwise a measured trial, as for kernel variants: one EM iteration on the
 /// trial prefix of the rows on each device, transfers included (the rows are uploaded again for every timed
 /// run), so that small problems stay on the processor and large ones move to the GPU. The choice is remembered in
-/// the tuning store under kernel <see cref="KernelName"/> and device <c>"any"</c>.
+/// the tuning store under kernel <see cref="KernelName"/> and device <c>"any"</c>. In a job of several ranks on a
+/// node with several GPUs, each rank considers only its own GPU (<see cref="OfRank"/>), so that the ranks spread
+/// over the node's GPUs instead of all taking the first.
 /// </summary>
 internal static class GmmDeviceSelection
 {
@@ -25,6 +27,11 @@ internal static class GmmDeviceSelection
     {
         var candidates = CandidatesOverride
             ?? (options.Device is { } setting ? DeviceRuntime.Candidates(setting) : DeviceRuntime.Candidates());
+        if (Cluster.World is { Size: > 1 })
+        {
+            candidates = OfRank(candidates, Cluster.LocalRank);
+        }
+
         ComputeDevice chosen;
         if (candidates.Count == 1)
         {
@@ -56,6 +63,41 @@ internal static class GmmDeviceSelection
             "Gaussian mixture EM (D = {Dimension}, M = {Components}, N = {Rows}) runs on {Device}, in {DataType}.",
             data.Dimension, m, data.Count, chosen, singlePrecision ? "float32" : "float64");
         return chosen;
+    }
+
+    /// <summary>
+    /// The candidates of the rank with index <paramref name="localRank"/> among the ranks on its node: with several
+    /// CUDA devices among <paramref name="candidates"/>, only CUDA device <c>localRank mod</c> their number stays
+    /// (the processor stays too, when it competes); with one or none, the candidates are unchanged.
+    /// </summary>
+    internal static IReadOnlyList<ComputeDevice> OfRank(IReadOnlyList<ComputeDevice> candidates, int localRank)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(localRank);
+        var gpus = new List<ComputeDevice>();
+        foreach (var device in candidates)
+        {
+            if (device.Kind == DeviceKind.Cuda)
+            {
+                gpus.Add(device);
+            }
+        }
+
+        if (gpus.Count <= 1)
+        {
+            return candidates;
+        }
+
+        var own = gpus[localRank % gpus.Count];
+        var kept = new List<ComputeDevice>();
+        foreach (var device in candidates)
+        {
+            if (device.Kind != DeviceKind.Cuda || ReferenceEquals(device, own))
+            {
+                kept.Add(device);
+            }
+        }
+
+        return kept;
     }
 
     /// <summary>One M-step and E-step from even responsibilities on <paramref name="device"/>, the rows uploaded afresh.</summary>

@@ -12,18 +12,7 @@ public class BlbRuntimeTests
     private static BlbResult RunMean(double[] x, BlbOptions? options, IProgress<BlbProgress>? progress = null, CancellationToken cancellationToken = default) =>
         BlbRuntime.Run(x.Length, sizeof(double), x, static (sample, data) => MeanWeighted(sample, data), null, null, options, progress, cancellationToken);
 
-    private static void AssertBitwiseEqual(BlbResult expected, BlbResult actual)
-    {
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Quality), BitConverter.DoubleToInt64Bits(actual.Quality));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.StandardError), BitConverter.DoubleToInt64Bits(actual.StandardError));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Estimate), BitConverter.DoubleToInt64Bits(actual.Estimate));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Lower), BitConverter.DoubleToInt64Bits(actual.Lower));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Upper), BitConverter.DoubleToInt64Bits(actual.Upper));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.BootstrapMean), BitConverter.DoubleToInt64Bits(actual.BootstrapMean));
-        Assert.Equal(expected.SubsampleQualities, actual.SubsampleQualities);
-        Assert.Equal(expected.Bootstraps, actual.Bootstraps);
-        Assert.Equal(expected.Subsamples, actual.Subsamples);
-    }
+    private static void AssertBitwiseEqual(BlbResult expected, BlbResult actual) => TestData.AssertBitwiseEqual(expected, actual);
 
     [Theory]
     [InlineData(25, false)] // parallel over pieces of a few bootstraps of one subsample

@@ -22,6 +22,20 @@ internal static class TestData
         return values;
     }
 
+    /// <summary>Every statistic of two results, to the bit: what "the result does not depend on the threads or the ranks" means.</summary>
+    public static void AssertBitwiseEqual(BlbResult expected, BlbResult actual)
+    {
+        Xunit.Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Quality), BitConverter.DoubleToInt64Bits(actual.Quality));
+        Xunit.Assert.Equal(BitConverter.DoubleToInt64Bits(expected.StandardError), BitConverter.DoubleToInt64Bits(actual.StandardError));
+        Xunit.Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Estimate), BitConverter.DoubleToInt64Bits(actual.Estimate));
+        Xunit.Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Lower), BitConverter.DoubleToInt64Bits(actual.Lower));
+        Xunit.Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Upper), BitConverter.DoubleToInt64Bits(actual.Upper));
+        Xunit.Assert.Equal(BitConverter.DoubleToInt64Bits(expected.BootstrapMean), BitConverter.DoubleToInt64Bits(actual.BootstrapMean));
+        Xunit.Assert.Equal(expected.SubsampleQualities, actual.SubsampleQualities);
+        Xunit.Assert.Equal(expected.Bootstraps, actual.Bootstraps);
+        Xunit.Assert.Equal(expected.Subsamples, actual.Subsamples);
+    }
+
     /// <summary>A <see cref="BlbSample"/> over explicit rows and weights, as the runtime builds one for a bootstrap.</summary>
     public static BlbSample Sample(int[] indices, int[] weights, int n, BlbDataLayout layout) =>
         new(indices, weights, n, layout, Specialize.Blb.BlbSubsample.Over(indices));

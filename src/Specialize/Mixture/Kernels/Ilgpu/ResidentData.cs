@@ -7,11 +7,11 @@ using Specialize.Devices;
 namespace Specialize.Mixture;
 
 /// <summary>
-/// The data that stays on each ILGPU device between fits: one <see cref="GmmData"/> per device, in the blocked
-/// layout and the element type the kernels compute in. A fit on the same <see cref="GmmData"/> (a search over
-/// the number of components, BIC model selection) finds it there; the first fit on other data, in another
-/// element type, or one that runs out of device memory, flushes it. Held weakly: data nobody uses any more is
-/// flushed by the next upload.
+/// The data that stays on each ILGPU device between fits: one <see cref="GmmData"/> per device, or the pieces of one
+/// (<see cref="GmmData.Slice"/>: the shards a rank of a cluster fit runs, together), in the blocked layout and the
+/// element type the kernels compute in. A fit on the same <see cref="GmmData"/> (a search over the number of
+/// components, BIC model selection) finds it there; the first fit on other data, in another element type, or one
+/// that runs out of device memory, flushes it. Held weakly: data nobody uses any more is flushed by the next upload.
 /// </summary>
 internal static class ResidentData
 {
@@ -33,13 +33,18 @@ internal static class ResidentData
         {
             if (Slots.TryGetValue(device.Id, out var slot))
             {
-                if (slot.Element == typeof(T) && slot.Data.TryGetTarget(out var held) && ReferenceEquals(held, data))
+                if (slot.Element == typeof(T) && ReferenceEquals(slot.Family, data.Family))
                 {
-                    return ((MemoryBuffer1D<T, Stride1D.Dense>)slot.Buffer).View;
+                    if (slot.Find(data) is { } resident)
+                    {
+                        return ((MemoryBuffer1D<T, Stride1D.Dense>)resident).View;
+                    }
                 }
-
-                slot.Buffer.Dispose();
-                Slots.Remove(device.Id);
+                else
+                {
+                    slot.Dispose();
+                    Slots.Remove(device.Id);
+                }
             }
 
             var blocked = data.BlockedArray;
@@ -49,9 +54,16 @@ internal static class ResidentData
                 host[i] = convert(blocked[i]);
             }
 
+            // An allocation that finds the device full flushes it (the slot too): look the slot up afterwards.
             var buffer = DeviceMemory.Allocate<T>(device, accelerator, host.Length);
             buffer.CopyFromCPU(host);
-            Slots[device.Id] = new Slot(new WeakReference<GmmData>(data), typeof(T), buffer);
+            if (!Slots.TryGetValue(device.Id, out slot))
+            {
+                slot = new Slot(data.Family, typeof(T));
+                Slots[device.Id] = slot;
+            }
+
+            slot.Add(data, buffer);
             Uploads++;
             return buffer.View;
         }
@@ -65,12 +77,51 @@ internal static class ResidentData
         {
             if (Slots.Remove(device.Id, out var slot))
             {
-                slot.Buffer.Dispose();
+                slot.Dispose();
             }
         }
     }
 
-    private sealed record Slot(WeakReference<GmmData> Data, Type Element, MemoryBuffer Buffer);
+    /// <summary>The rows of one data, or of pieces of one, on a device; members nobody holds any more are dropped when looked through.</summary>
+    private sealed class Slot(object family, Type element) : IDisposable
+    {
+        private readonly List<(WeakReference<GmmData> Data, MemoryBuffer Buffer)> members = [];
+
+        public object Family { get; } = family;
+
+        public Type Element { get; } = element;
+
+        public MemoryBuffer? Find(GmmData data)
+        {
+            MemoryBuffer? found = null;
+            for (int i = members.Count - 1; i >= 0; i--)
+            {
+                if (!members[i].Data.TryGetTarget(out var held))
+                {
+                    members[i].Buffer.Dispose();
+                    members.RemoveAt(i);
+                }
+                else if (ReferenceEquals(held, data))
+                {
+                    found = members[i].Buffer;
+                }
+            }
+
+            return found;
+        }
+
+        public void Add(GmmData data, MemoryBuffer buffer) => members.Add((new WeakReference<GmmData>(data), buffer));
+
+        public void Dispose()
+        {
+            foreach (var (_, buffer) in members)
+            {
+                buffer.Dispose();
+            }
+
+            members.Clear();
+        }
+    }
 }
 
 /// <summary>Device allocations that make room by flushing the resident data when the device is full.</summary>

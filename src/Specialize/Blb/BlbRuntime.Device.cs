@@ -46,13 +46,20 @@ public static partial class BlbRuntime
     /// where the weights do not come from the Poisson table (n below 10); the one device allowed when there is one;
     /// otherwise the processor for small runs, and for the others the faster device in a measured trial (the draw and
     /// the bootstraps of one subsample, on the processor's threads or on the device, the rows' copy included), kept in
-    /// the tuning store per estimator, number of coordinates, bootstraps and bucket of n.
+    /// the tuning store per estimator, number of coordinates, bootstraps and bucket of n. A rank of a job of several
+    /// considers only its own GPU on a node with several (<see cref="Mixture.GmmDeviceSelection.OfRank"/>).
     /// </summary>
     private static ComputeDevice ChooseDevice<TEvaluator>(TEvaluator evaluator, IBlbDeviceForm form, int n, int b, int dimension, int bytesPerRow, BlbDataLayout layout, int threads, BlbOptions options)
         where TEvaluator : IBlbEvaluator
     {
         IReadOnlyList<ComputeDevice> candidates = DeviceCandidatesOverride
             ?? (options.Device is { } setting ? DeviceRuntime.Candidates(setting) : DeviceRuntime.Candidates());
+        if (Cluster.World is { Size: > 1 })
+        {
+            // Ranks sharing a node with several GPUs each take their own, as GMM's do.
+            candidates = Mixture.GmmDeviceSelection.OfRank(candidates, Cluster.LocalRank);
+        }
+
         bool anyIlgpu = false;
         foreach (ComputeDevice candidate in candidates)
         {
@@ -126,57 +133,74 @@ public static partial class BlbRuntime
     private sealed partial class RunState
     {
         /// <summary>
-        /// Every subsample with its bootstraps on <paramref name="device"/>: the subsamples' draws and own estimates on the
-        /// host's threads (and the full-data pass beside them, where asked), then the bootstraps launch by launch on the
-        /// device (<see cref="BlbDeviceSession"/>), each launch's subsamples reported done as it finishes. Returns the
-        /// number of subsamples computed.
+        /// Every subsample with its bootstraps on <paramref name="device"/> (see the overload with a <see cref="SubsampleSet"/>).
+        /// Returns the number of subsamples computed.
         /// </summary>
         public int ComputeOnDevice<TEvaluator>(TEvaluator evaluator, IBlbDeviceForm form, ComputeDevice device, int bytesPerRow, int threads, bool fullData)
             where TEvaluator : IBlbEvaluator
         {
-            using var session = new BlbDeviceSession(device, form, _n, _b, _s, _r, _d, bytesPerRow, _options.StreamKey, _multinomial);
+            ComputeOnDevice(evaluator, form, device, bytesPerRow, threads, fullData, SubsampleSet.Range(0, _s));
+            return _s;
+        }
+
+        /// <summary>
+        /// The subsamples of <paramref name="set"/> (all of a run's, or a rank's share of a cluster run) with their
+        /// bootstraps on <paramref name="device"/>: the subsamples' draws and own estimates on the host's threads (and the
+        /// full-data pass beside them, where asked), then the bootstraps launch by launch on the device
+        /// (<see cref="BlbDeviceSession"/>), each launch's subsamples reported done as it finishes.
+        /// </summary>
+        public void ComputeOnDevice<TEvaluator>(TEvaluator evaluator, IBlbDeviceForm form, ComputeDevice device, int bytesPerRow, int threads, bool fullData, SubsampleSet set)
+            where TEvaluator : IBlbEvaluator
+        {
+            if (set.Count == 0)
+            {
+                // A rank of a cluster run can have no subsample, only the full-data pass.
+                FullData = fullData ? FullDataEstimate(evaluator, _n) : FullData;
+                return;
+            }
+
+            using var session = new BlbDeviceSession(device, form, _n, _b, set.Count, _r, _d, bytesPerRow, _options.StreamKey, _multinomial);
             Task? full = fullData ? Task.Run(() => FullData = FullDataEstimate(evaluator, _n)) : null;
-            var rows = new BlbSubsample?[_s];
-            rows[0] = _firstRows;
+            var rows = new BlbSubsample?[set.Count];
+            bool adopted = set[0] == 0 && _firstRows is not null;
+            rows[0] = adopted ? _firstRows : null;
             try
             {
                 Parallel.For(
-                    _firstRows is null ? 0 : 1,
-                    _s,
+                    adopted ? 1 : 0,
+                    set.Count,
                     new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = _cancellationToken },
                     () => BlbWorkspace.Rent(_b),
-                    (j, _, workspace) =>
+                    (t, _, workspace) =>
                     {
                         BlbSubsample subsample = BlbSubsample.Rent(_b);
-                        DrawSubsample(evaluator, j, subsample, workspace);
-                        rows[j] = subsample;
+                        DrawSubsample(evaluator, set[t], subsample, workspace);
+                        rows[t] = subsample;
                         return workspace;
                     },
                     BlbWorkspace.Return);
-                for (int start = 0; start < _s && !_cancellationToken.IsCancellationRequested; start += session.SubsamplesPerLaunch)
+                for (int start = 0; start < set.Count && !_cancellationToken.IsCancellationRequested; start += session.SubsamplesPerLaunch)
                 {
-                    int count = Math.Min(session.SubsamplesPerLaunch, _s - start);
+                    int count = Math.Min(session.SubsamplesPerLaunch, set.Count - start);
                     var indices = new int[count][];
-                    for (int j = 0; j < count; j++)
+                    for (int t = 0; t < count; t++)
                     {
-                        indices[j] = rows[start + j]!.Indices;
+                        indices[t] = rows[start + t]!.Indices;
                     }
 
-                    session.Bootstraps(start, indices, _estimates);
-                    for (int j = start; j < start + count; j++)
+                    session.Bootstraps(set[start], set.Stride, indices, _estimates);
+                    for (int t = start; t < start + count; t++)
                     {
-                        _bootstrapsUsed[j] = _r;
+                        _bootstrapsUsed[set[t]] = _r;
                         ReportDone();
                     }
                 }
 
                 full?.GetAwaiter().GetResult();
-                return _s;
             }
             catch (OperationCanceledException) when (_cancellationToken.IsCancellationRequested)
             {
                 Observe(full);
-                return _s;
             }
             catch (AggregateException e) when (e.InnerExceptions.Count > 0)
             {

@@ -405,7 +405,7 @@ public static partial class BlbRuntime
             : BlbLayoutModel.Choose(b, bytesPerRow, r, threads);
         if (cluster is not null)
         {
-            return ExecuteOnCluster(cluster, evaluator, n, b, threads, layout, reduceBootstraps, average, options, progress, cancellationToken, stopwatch);
+            return ExecuteOnCluster(cluster, evaluator, device, n, b, bytesPerRow, threads, layout, reduceBootstraps, average, options, progress, cancellationToken, stopwatch);
         }
 
         // The full-data pass: every row once with weight 1. Where the bootstraps run in pieces on several threads, it

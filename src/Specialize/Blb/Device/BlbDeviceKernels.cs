@@ -8,13 +8,14 @@ namespace Specialize.Blb;
 /// <summary>What the weight kernels need to know: the streams' seed, the sizes, and the Poisson table's shape.</summary>
 internal readonly struct BlbWeightsFrame
 {
-    public BlbWeightsFrame(ulong seed, int n, int rows, int bootstraps, int firstSubsample, int guideShift, int first)
+    public BlbWeightsFrame(ulong seed, int n, int rows, int bootstraps, int firstSubsample, int guideShift, int first, int subsampleStride = 1)
     {
         Seed = seed;
         N = n;
         Rows = rows;
         Bootstraps = bootstraps;
         FirstSubsample = firstSubsample;
+        SubsampleStride = subsampleStride;
         GuideShift = guideShift;
         First = first;
         Lanes = BlbDeviceFrame.LaneCount;
@@ -36,6 +37,9 @@ internal readonly struct BlbWeightsFrame
     /// <summary>The run's number of the launch's first subsample.</summary>
     public int FirstSubsample { get; }
 
+    /// <summary>How far apart the run's numbers of the launch's subsamples are: 1 for one process, the number of ranks for a rank's share of a cluster run.</summary>
+    public int SubsampleStride { get; }
+
     /// <summary>The shift from 64 random bits to their guide bin.</summary>
     public int GuideShift { get; }
 
@@ -48,9 +52,9 @@ internal readonly struct BlbWeightsFrame
     /// <summary>Lemire's rejection threshold for a uniform cell: <c>2^32 mod b</c>.</summary>
     public uint Threshold { get; }
 
-    /// <summary>The key of slot <paramref name="slot"/>'s stream: subsample <c>FirstSubsample + slot / Bootstraps</c>, bootstrap <c>slot % Bootstraps</c>.</summary>
+    /// <summary>The key of slot <paramref name="slot"/>'s stream: subsample <c>FirstSubsample + (slot / Bootstraps) * SubsampleStride</c>, bootstrap <c>slot % Bootstraps</c>.</summary>
     public ulong Key(int slot) =>
-        CounterRandom.KeyOf(Seed, CounterRandom.StreamId(FirstSubsample + (slot / Bootstraps), slot % Bootstraps));
+        CounterRandom.KeyOf(Seed, CounterRandom.StreamId(FirstSubsample + ((slot / Bootstraps) * SubsampleStride), slot % Bootstraps));
 }
 
 /// <summary>

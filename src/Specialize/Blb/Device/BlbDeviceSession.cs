@@ -148,8 +148,18 @@ internal sealed class BlbDeviceSession : IDisposable
     /// row indices are <paramref name="subsamples"/> (at most <see cref="SubsamplesPerLaunch"/>): bootstrap <c>k</c> of
     /// subsample <c>j</c> goes to <c>estimates[j][k * dimension ..]</c>.
     /// </summary>
-    internal void Bootstraps(int firstSubsample, int[][] subsamples, double[][] estimates)
+    internal void Bootstraps(int firstSubsample, int[][] subsamples, double[][] estimates) =>
+        Bootstraps(firstSubsample, 1, subsamples, estimates);
+
+    /// <summary>
+    /// The bootstraps of subsamples <paramref name="firstSubsample"/>, <paramref name="firstSubsample"/> +
+    /// <paramref name="stride"/>, ... (a rank's share of a cluster run: every <paramref name="stride"/>-th subsample)
+    /// whose row indices are <paramref name="subsamples"/>: bootstrap <c>k</c> of subsample <c>j</c> goes to
+    /// <c>estimates[j][k * dimension ..]</c>, from subsample <c>j</c>'s streams as in a run of one process.
+    /// </summary>
+    internal void Bootstraps(int firstSubsample, int stride, int[][] subsamples, double[][] estimates)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
         int launch = subsamples.Length;
         if (launch == 0)
         {
@@ -167,7 +177,7 @@ internal sealed class BlbDeviceSession : IDisposable
         using (DeviceRuntime.Use(device))
         {
             upload.Begin(subsamples, b);
-            DrawWeights(new BlbWeightsFrame(seed, n, b, r, firstSubsample, guideShift, first), slotCount);
+            DrawWeights(new BlbWeightsFrame(seed, n, b, r, firstSubsample, guideShift, first, stride), slotCount);
             var frame = new BlbDeviceFrame(n, b, r, widths.Doubles, widths.Integers, weights.View, doublePartials.View, integerPartials.View);
             form.Launch(device, accelerator, upload, frame, checked(slotCount * BlbDeviceFrame.LaneCount));
             if (widths.Doubles > 0)
@@ -196,7 +206,7 @@ internal sealed class BlbDeviceSession : IDisposable
             doubleHost.AsSpan(j * r * widths.Doubles, r * widths.Doubles),
             integerHost.AsSpan(j * r * widths.Integers, r * widths.Integers),
             r,
-            estimates[firstSubsample + j].AsSpan(0, r * dimension)));
+            estimates[firstSubsample + (j * stride)].AsSpan(0, r * dimension)));
     }
 
     /// <summary>

@@ -43,4 +43,26 @@ public sealed class DeviceWeightsTests
             Assert.True(counts.AsSpan().SequenceEqual(device.AsSpan(slot * b, b)), $"slot {slot} (subsample {3 + (slot / r)}, bootstrap {slot % r}) differs");
         }
     }
+
+    [Fact]
+    public void A_ranks_share_of_every_third_subsample_draws_each_subsamples_own_weights()
+    {
+        // A rank of three in a cluster run has subsamples 1, 4, 7: one launch, slots from their own streams.
+        const int n = 50_000, b = 1000, r = 10, s = 3, stride = 3;
+        const ulong seed = 4;
+        var multinomial = new UniformMultinomial(n, b);
+        using var session = new BlbDeviceSession(DeviceRuntime.IlgpuCpu, new BoundDeviceForm<double[]>(DeviceMean.Form, new double[n]), n, b, s, r, 1, sizeof(double), seed, multinomial, subsamplesPerLaunch: s);
+
+        session.DrawWeights(new BlbWeightsFrame(seed, n, b, r, firstSubsample: 1, multinomial.GuideShift, multinomial.First, subsampleStride: stride), s * r);
+        int[] device = session.DownloadWeights(s * r);
+
+        var counts = new int[b];
+        for (int slot = 0; slot < s * r; slot++)
+        {
+            int subsample = 1 + ((slot / r) * stride);
+            var random = new CounterRandom(seed, CounterRandom.StreamId(subsample, slot % r));
+            multinomial.Sample(ref random, counts);
+            Assert.True(counts.AsSpan().SequenceEqual(device.AsSpan(slot * b, b)), $"slot {slot} (subsample {subsample}, bootstrap {slot % r}) differs");
+        }
+    }
 }

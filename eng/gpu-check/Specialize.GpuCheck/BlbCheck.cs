@@ -128,10 +128,17 @@ internal static class BlbCheck
             text.AppendLine(CultureInfo.InvariantCulture, $"| {problem} | {row.Name} | {row.Where} | {row.Seconds:F3} | {processor.Seconds / row.Seconds:F1}x | {row.StandardError:G6} | {relative:E1} |");
         }
 
-        if (!rows.Any(r => r.Name == "Specialize" && r.Where == device))
+        Row? ours = rows.Where(r => r.Name == "Specialize" && r.Where == device).Select(static r => (Row?)r).FirstOrDefault();
+        if (ours is not { } onDevice)
         {
             notes.Add($"**{problem}: the bootstraps did not run on {device}** (the estimator's GPU form is missing or the device was not found).");
+            return;
         }
+
+        Row? torch = rows.Where(static r => r.Name.StartsWith("PyTorch", StringComparison.Ordinal)).Select(static r => (Row?)r).FirstOrDefault();
+        double speedup = processor.Seconds / onDevice.Seconds;
+        string againstTorch = torch is { } t ? $"{Verdict(onDevice.Seconds < t.Seconds)} ({t.Seconds / onDevice.Seconds:F1}x)" : "not measured";
+        notes.Add(string.Create(CultureInfo.InvariantCulture, $"{problem}: targets (issue 13, H200): at least 10x the processor: {Verdict(speedup >= 10)} ({speedup:F1}x); faster than the PyTorch bootstrap: {againstTorch}."));
     }
 
     /// <summary>Runs <c>torch_blb.py</c> on the written problem; it prints <c>RESULT name where seconds standard-error</c>.</summary>
@@ -181,6 +188,8 @@ internal static class BlbCheck
 
         return rows;
     }
+
+    private static string Verdict(bool met) => met ? "met" : "**missed**";
 
     private static double Normal(Random random)
     {

@@ -21,23 +21,6 @@ public sealed class HelperCopyTests : IDisposable
     private readonly bool enabled = FutureRuntime.Enabled;
     private readonly bool always = FutureRuntime.SpawnAlways;
 
-    private const string Work = """
-        public static class Work
-        {
-            [Specialize.Pure]
-            public static double W(double v)
-            {
-                double s = 0;
-                for (int i = 0; i < 1000; i++)
-                {
-                    s += v * i;
-                }
-
-                return s;
-            }
-        }
-        """;
-
     [Fact]
     public void A_looping_helper_of_the_host_type_runs_as_an_optimized_copy_in_the_twin()
     {
@@ -169,7 +152,7 @@ public sealed class HelperCopyTests : IDisposable
                 }
             }
             """,
-            Work]);
+            TwinOracle.Work]);
 
         string twin = run.Source("Host.Go_double.Parallel.g.cs");
         Assert.DoesNotContain("MethodImplOptions.AggressiveOptimization)]\n        static", twin.Replace("\r\n", "\n", StringComparison.Ordinal));
@@ -211,7 +194,7 @@ public sealed class HelperCopyTests : IDisposable
         TwinOracle.AssertSame(run, "Host", "Run");
     }
 
-    private static GeneratorRun Build(string source) => GeneratorHarness.Run([source, Work]);
+    private static GeneratorRun Build(string source) => GeneratorHarness.Run([source, TwinOracle.Work]);
 
     public void Dispose()
     {

@@ -224,7 +224,7 @@ public sealed partial class FuturesGenerator
         }
 
         /// <summary>A node's text on one line, without comments, preprocessor directives or inactive code.</summary>
-        private static string WithoutDirectives(SyntaxNode node)
+        internal static string WithoutDirectives(SyntaxNode node)
         {
             var text = new StringBuilder();
             SyntaxToken previous = default;

@@ -230,7 +230,7 @@ public sealed partial class FuturesGenerator
                     }
 
                     case "System.Runtime.CompilerServices.CallerMemberNameAttribute":
-                        return SymbolDisplay.FormatLiteral(host.Name, quote: true);
+                        return SymbolDisplay.FormatLiteral(callerMember, quote: true);
                     case "System.Runtime.CompilerServices.CallerArgumentExpressionAttribute"
                         when attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string target:
                     {

@@ -41,6 +41,9 @@ public sealed partial class FuturesGenerator
         private Dictionary<SyntaxNode, string>? overrides;
         private int maps;
         private readonly string fileName;
+        private readonly SyntaxNode topContainer;
+        private readonly List<(IMethodSymbol Method, MethodDeclarationSyntax Syntax)>? copies;
+        private string callerMember;
 
         public TwinWriter(SemanticModel model, IMethodSymbol host, string twinName, FuturePlan body, bool nullable, CancellationToken cancellationToken)
         {
@@ -51,6 +54,9 @@ public sealed partial class FuturesGenerator
             this.cancellationToken = cancellationToken;
             typeFormat = nullable ? QualifiedFormat : SymbolDisplayFormat.FullyQualifiedFormat;
             fileName = System.IO.Path.GetFileName(body.Container.SyntaxTree.FilePath);
+            topContainer = body.Container;
+            callerMember = host.Name;
+            copies = CopiedCallees(body.Container);
             foreach (FuturePlan plan in body.AllPlans())
             {
                 plans[plan.Container] = plan;
@@ -101,6 +107,11 @@ public sealed partial class FuturesGenerator
                     string indent = block.Statements.Count > 0 ? LineIndent(block.Statements[0]) : LineIndent(block) + "    ";
                     WriteSteps(text, plan, indent, replaceLeading: null);
                     Force(new CodeLines(text, indent), plan.ForcedAtEnd);
+                    if (block == topContainer)
+                    {
+                        WriteCopies(text, indent);
+                    }
+
                     AppendToken(text, block.CloseBraceToken);
                     break;
                 }
@@ -126,6 +137,11 @@ public sealed partial class FuturesGenerator
                     text.Append(braceIndent).Append("{\n");
                     WriteSteps(text, plan, indent, replaceLeading: indent);
                     Force(new CodeLines(text, indent), plan.ForcedAtEnd);
+                    if (arrow == topContainer)
+                    {
+                        WriteCopies(text, indent);
+                    }
+
                     text.Append(braceIndent).Append("}\n");
                     break;
                 }

@@ -13,6 +13,24 @@ namespace Specialize.Generator.Tests.Futures;
 /// </summary>
 internal static class TwinOracle
 {
+    /// <summary>A pure call with enough of a loop to be worth a future, for programs that need two of them.</summary>
+    public const string Work = """
+        public static class Work
+        {
+            [Specialize.Pure]
+            public static double W(double v)
+            {
+                double s = 0;
+                for (int i = 0; i < 1000; i++)
+                {
+                    s += v * i;
+                }
+
+                return s;
+            }
+        }
+        """;
+
     /// <summary>
     /// Calls the public static method of the type in all three builds; the outcome (value with its
     /// type, or exception type and message) must be the same, and the spawning run must really have

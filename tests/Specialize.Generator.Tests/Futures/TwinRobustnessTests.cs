@@ -15,24 +15,6 @@ public sealed class TwinRobustnessTests : IDisposable
     private readonly bool enabled = FutureRuntime.Enabled;
     private readonly bool always = FutureRuntime.SpawnAlways;
 
-    // Work done by every program below: enough loop to be a call worth a future.
-    private const string Work = """
-        public static class Work
-        {
-            [Specialize.Pure]
-            public static double W(double v)
-            {
-                double s = 0;
-                for (int i = 0; i < 1000; i++)
-                {
-                    s += v * i;
-                }
-
-                return s;
-            }
-        }
-        """;
-
     [Fact]
     public void Aliases_keep_the_meaning_they_have_in_their_own_namespace()
     {
@@ -274,7 +256,7 @@ public sealed class TwinRobustnessTests : IDisposable
         Assert.InRange((double)large / small, 10, 20);
     }
 
-    private static GeneratorRun Build(string source) => GeneratorHarness.Run([source, Work]);
+    private static GeneratorRun Build(string source) => GeneratorHarness.Run([source, TwinOracle.Work]);
 
     /// <summary>Runs <c>Run()</c> of the type as written, with futures off and with every call spawned: all the same. Returns the result.</summary>
     private static string AssertSame(GeneratorRun run, string type) => TwinOracle.AssertSame(run, type, "Run");

@@ -88,6 +88,34 @@ static partial class Pending
         var c = global::Specialize.Futures.Future.Join<double[]>(__future_c, __value_c);
         var d = __value_d;
         return d[step] + c[step];
+
+        // Scale as written, compiled optimized from its first call (the method itself starts
+        // unoptimized until the runtime recompiles it).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static double[] Scale(double[] x, double alpha, double beta)
+        {
+            var y = new double[x.Length];
+            for (int i = 0; i < x.Length; i++)
+            {
+                y[i] = (alpha * x[i]) + beta;
+            }
+
+            return y;
+        }
+
+        // Add as written, compiled optimized from its first call (the method itself starts
+        // unoptimized until the runtime recompiles it).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static double[] Add(double[] a, double[] b)
+        {
+            var sum = new double[a.Length];
+            for (int i = 0; i < a.Length; i++)
+            {
+                sum[i] = a[i] + b[i];
+            }
+
+            return sum;
+        }
     }
 }
 

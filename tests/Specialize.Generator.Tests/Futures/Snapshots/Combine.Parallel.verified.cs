@@ -50,6 +50,39 @@ static partial class Kernels
         var b = global::Specialize.Futures.Future.Join<double[]>(__future_b, __value_b);
         var c = __value_c;
         return Add(b, c);
+
+        // Scale as written, compiled optimized from its first call (the method itself starts
+        // unoptimized until the runtime recompiles it).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static double[] Scale(double[] x, double alpha, double beta)
+        {
+            if (x.Length == 0)
+            {
+                throw new ArgumentException("x must not be empty.", nameof(x));
+            }
+
+            var y = new double[x.Length];
+            for (int i = 0; i < x.Length; i++)
+            {
+                y[i] = (alpha * x[i]) + beta;
+            }
+
+            return y;
+        }
+
+        // Add as written, compiled optimized from its first call (the method itself starts
+        // unoptimized until the runtime recompiles it).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static double[] Add(double[] a, double[] b)
+        {
+            var sum = new double[a.Length];
+            for (int i = 0; i < a.Length; i++)
+            {
+                sum[i] = a[i] + b[i];
+            }
+
+            return sum;
+        }
     }
 }
 

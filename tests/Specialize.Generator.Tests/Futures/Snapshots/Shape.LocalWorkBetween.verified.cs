@@ -61,6 +61,25 @@ static partial class Shapes
         {
             return e.Message + ":" + string.Join(",", Log);
         }
+
+        // Checked as written, compiled optimized from its first call (the method itself starts
+        // unoptimized until the runtime recompiles it).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static long Checked(int n, int failAt)
+        {
+            long acc = 0;
+            for (int i = 0; i < n; i++)
+            {
+                acc += i % 7;
+            }
+
+            if (n == failAt)
+            {
+                throw new InvalidOperationException("failed at " + n);
+            }
+
+            return acc;
+        }
     }
 }
 

@@ -48,6 +48,25 @@ static partial class Shapes
         }
 
         return string.Join(",", r);
+
+        // Heavy as written, compiled optimized from its first call (the method itself starts
+        // unoptimized until the runtime recompiles it).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static long Heavy(int n)
+        {
+            if (n < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(n), "negative " + n);
+            }
+
+            long acc = 0;
+            for (int i = 0; i < n * 100; i++)
+            {
+                acc += i % 7;
+            }
+
+            return acc;
+        }
     }
 }
 

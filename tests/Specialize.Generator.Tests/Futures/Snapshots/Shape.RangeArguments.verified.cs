@@ -55,6 +55,31 @@ static partial class Shapes
         var __call0 = global::Specialize.Futures.Future.Join<int[]>(__future_call0, __value_call0);
         var __call1 = __value_call1;
         return Merge(__call0, __call1);
+
+        // Merge as written, compiled optimized from its first call (the method itself starts
+        // unoptimized until the runtime recompiles it).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static int[] Merge(int[] left, int[] right)
+        {
+            var result = new int[left.Length + right.Length];
+            int i = 0, j = 0, k = 0;
+            while (i < left.Length && j < right.Length)
+            {
+                result[k++] = left[i] <= right[j] ? left[i++] : right[j++];
+            }
+
+            while (i < left.Length)
+            {
+                result[k++] = left[i++];
+            }
+
+            while (j < right.Length)
+            {
+                result[k++] = right[j++];
+            }
+
+            return result;
+        }
     }
 }
 

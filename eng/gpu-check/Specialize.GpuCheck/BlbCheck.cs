@@ -144,49 +144,13 @@ internal static class BlbCheck
     /// <summary>Runs <c>torch_blb.py</c> on the written problem; it prints <c>RESULT name where seconds standard-error</c>.</summary>
     private static IEnumerable<Row> Torch(CheckOptions options, string work, string problem, int n, List<string> notes)
     {
-        var info = new ProcessStartInfo(options.Python)
+        var (output, note) = Peers.Run(options, "torch_blb.py", work, problem, n.ToString(CultureInfo.InvariantCulture), options.BlbSubsamples.ToString(CultureInfo.InvariantCulture), options.BlbBootstraps.ToString(CultureInfo.InvariantCulture), Gamma.ToString("R", CultureInfo.InvariantCulture));
+        if (note.Length > 0)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in new[] { Path.Combine(options.Scripts, "torch_blb.py"), work, problem, n.ToString(CultureInfo.InvariantCulture), options.BlbSubsamples.ToString(CultureInfo.InvariantCulture), options.BlbBootstraps.ToString(CultureInfo.InvariantCulture), Gamma.ToString("R", CultureInfo.InvariantCulture) })
-        {
-            info.ArgumentList.Add(a);
+            notes.Add($"torch_blb.py ({problem}): {note}");
         }
 
-        info.Environment["PYTHONUNBUFFERED"] = "1";
-        var rows = new List<Row>();
-        try
-        {
-            using var process = Process.Start(info)!;
-            var error = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            Console.Write(output);
-            foreach (string line in output.Split('\n'))
-            {
-                string[] f = line.Trim().Split(' ');
-                if (f.Length == 5 && f[0] == "RESULT")
-                {
-                    rows.Add(new Row(f[1].Replace('_', ' '), f[2], double.Parse(f[3], CultureInfo.InvariantCulture), double.Parse(f[4], CultureInfo.InvariantCulture)));
-                }
-            }
-
-            string skipped = string.Join(" ", output.Split('\n').Where(static l => l.StartsWith("SKIPPED", StringComparison.Ordinal)));
-            string err = error.Result.Trim();
-            string note = process.ExitCode == 0 ? skipped : $"exit {process.ExitCode}: {(err.Length <= 400 ? err : err[^400..])}";
-            if (note.Length > 0)
-            {
-                notes.Add($"torch_blb.py ({problem}): {note}");
-            }
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            notes.Add($"torch_blb.py ({problem}): {options.Python} could not be started ({ex.Message}).");
-        }
-
-        return rows;
+        return Peers.Results(output, 5).Select(static f => new Row(f[1].Replace('_', ' '), f[2], double.Parse(f[3], CultureInfo.InvariantCulture), double.Parse(f[4], CultureInfo.InvariantCulture))).ToList();
     }
 
     private static string Verdict(bool met) => met ? "met" : "**missed**";

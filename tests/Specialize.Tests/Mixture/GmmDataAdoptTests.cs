@@ -1,0 +1,25 @@
+using Specialize.Mixture;
+using Xunit;
+
+namespace Specialize.Tests.Mixture;
+
+public class GmmDataAdoptTests
+{
+    [Fact]
+    public void Adopted_rows_are_not_copied_and_convert_as_checked_rows_do()
+    {
+        var values = new double[(GmmData.BlockSize + 5) * 3];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (i * 0.37) - 4;
+        }
+
+        GmmData adopted = GmmData.Adopt(values, 3);
+        GmmData copied = GmmData.FromRows(values, 3);
+        Assert.Same(values, adopted.RowArray);
+        Assert.Equal(copied.Count, adopted.Count);
+        Assert.Equal(copied.BlockCount, adopted.BlockCount);
+        Assert.Equal(copied.BlockedArray, adopted.BlockedArray);
+        Assert.Equal("float64", adopted.SourceType);
+    }
+}

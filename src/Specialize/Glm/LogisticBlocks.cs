@@ -107,7 +107,7 @@ internal sealed class LogisticBlocks
                 target[r] = y[start + r];
             }
 
-            pieces[g - first] = GmmData.FromRows(values, columns);
+            pieces[g - first] = GmmData.Adopt(values, columns);
             labels[g - first] = target;
         }
 

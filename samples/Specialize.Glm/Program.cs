@@ -3,6 +3,7 @@ using System.Globalization;
 using GlmSample;
 using Specialize;
 using Specialize.Glm;
+using Specialize.Samples;
 
 // Logistic regression alone and under mpiexec: Specialize.Glm.LogisticRegression fitted from a CSV file (or on synthetic
 // rows), its coefficients printed by rank 0, and with --blb their standard errors and intervals from the Bag of Little
@@ -50,7 +51,7 @@ switch (mode)
     case "synthetic":
     {
         int rows = (int)OptionDouble("--rows", 100_000), dim = (int)OptionDouble("--dim", 10), repeat = (int)OptionDouble("--repeat", 1);
-        (double[,] x, int[] y) = Synthetic(rows, dim, (int)OptionDouble("--seed", 1));
+        (double[,] x, int[] y) = SyntheticRows.Make(rows, dim, (int)OptionDouble("--seed", 1));
         LogisticRegression model = null!;
         for (int k = 0; k < repeat; k++)
         {
@@ -165,38 +166,6 @@ static void Standardize(double[,] x)
     }
 }
 
-static (double[,] X, int[] Y) Synthetic(int rows, int dim, int seed)
-{
-    var random = new Random(seed);
-    var w = new double[dim];
-    for (int i = 0; i < dim; i++)
-    {
-        w[i] = Normal(random) / Math.Sqrt(dim);
-    }
-
-    var x = new double[rows, dim];
-    var y = new int[rows];
-    for (int r = 0; r < rows; r++)
-    {
-        double shared = Normal(random), z = -0.3;
-        for (int i = 0; i < dim; i++)
-        {
-            x[r, i] = Normal(random) + (0.3 * shared) + (0.1 * i);
-            z += w[i] * x[r, i];
-        }
-
-        y[r] = random.NextDouble() < 1 / (1 + Math.Exp(-z)) ? 1 : 0;
-    }
-
-    return (x, y);
-}
-
-static double Normal(Random random)
-{
-    double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
-    return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
-}
-
 void Say(string line)
 {
     if (Cluster.IsRoot)
@@ -209,29 +178,4 @@ double OptionDouble(string name, double fallback)
 {
     int at = Array.IndexOf(args, name);
     return at >= 0 && at + 1 < args.Length ? double.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-}
-
-/// <summary>A hash of the bits of every result, to compare ranks.</summary>
-internal sealed class Digest
-{
-    private ulong hash = 14695981039346656037UL;
-
-    public void Add(double value)
-    {
-        ulong bits = (ulong)BitConverter.DoubleToInt64Bits(value);
-        for (int i = 0; i < 8; i++)
-        {
-            hash = (hash ^ ((bits >> (8 * i)) & 0xFF)) * 1099511628211UL;
-        }
-    }
-
-    public void Add(IEnumerable<double> values)
-    {
-        foreach (double value in values)
-        {
-            Add(value);
-        }
-    }
-
-    public override string ToString() => hash.ToString("x16", CultureInfo.InvariantCulture);
 }

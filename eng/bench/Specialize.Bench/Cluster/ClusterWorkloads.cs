@@ -120,7 +120,7 @@ internal static class ClusterWorkloads
     /// <summary>A logistic-regression fit (the GLM suite's rows, C = 1, tolerance 1e-8); the check is the iterations and the coefficients' bits.</summary>
     private static Func<string> Glm(int n, int d)
     {
-        (double[,] x, int[] y) = Specialize.Bench.Glm.GlmData.Synthetic(n, d, 3);
+        (double[,] x, int[] y) = GlmSample.SyntheticRows.Make(n, d, 3);
         var options = new Specialize.Glm.LogisticRegressionOptions { C = 1, Tolerance = 1e-8 };
         return () =>
         {

@@ -48,7 +48,7 @@ internal static class GlmSuite
 
     private static string AgainstScikitLearn(int n, int d, bool smoke)
     {
-        (double[,] x, int[] y) = GlmData.Synthetic(n, d, 3);
+        (double[,] x, int[] y) = GlmSample.SyntheticRows.Make(n, d, 3);
         var options = new LogisticRegressionOptions { C = 1, Tolerance = 1e-8 };
 
         // Warm-up (compilation) on a prefix, then the median of 3 fits.

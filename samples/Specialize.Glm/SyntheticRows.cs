@@ -1,9 +1,13 @@
-namespace Specialize.Bench.Glm;
+namespace GlmSample;
 
-/// <summary>The GLM benchmark's rows: correlated Gaussian features with labels drawn from a known linear model.</summary>
-internal static class GlmData
+/// <summary>
+/// Synthetic rows for logistic regression: Gaussian features sharing one common factor (correlation 0.08), labels
+/// drawn from a known linear model with weights of variance 1 / d. The sample's <c>synthetic</c> mode and the GLM
+/// benchmark (which links this file) fit them.
+/// </summary>
+internal static class SyntheticRows
 {
-    public static (double[,] X, int[] Y) Synthetic(int n, int d, int seed)
+    public static (double[,] X, int[] Y) Make(int n, int d, int seed)
     {
         var random = new Random(seed);
         var w = new double[d];

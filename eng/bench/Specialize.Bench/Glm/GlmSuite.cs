@@ -106,21 +106,8 @@ internal static class GlmSuite
         Directory.CreateDirectory(folder);
         try
         {
-            using (var writer = new BinaryWriter(File.Create(Path.Combine(folder, "x.bin"))))
-            {
-                foreach (double v in x)
-                {
-                    writer.Write(v);
-                }
-            }
-
-            using (var writer = new BinaryWriter(File.Create(Path.Combine(folder, "y.bin"))))
-            {
-                foreach (int v in y)
-                {
-                    writer.Write((double)v);
-                }
-            }
+            Mixture.MixtureSuite.WriteDoubles(Path.Combine(folder, "x.bin"), x.Cast<double>());
+            Mixture.MixtureSuite.WriteDoubles(Path.Combine(folder, "y.bin"), y.Select(static v => (double)v));
 
             string script = Path.Combine(folder, "fit.py");
             File.WriteAllText(script, $$"""

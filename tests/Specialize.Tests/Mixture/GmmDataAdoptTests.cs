@@ -22,4 +22,14 @@ public class GmmDataAdoptTests
         Assert.Equal(copied.BlockedArray, adopted.BlockedArray);
         Assert.Equal("float64", adopted.SourceType);
     }
+
+    [Fact]
+    public void Pieces_adopted_with_one_family_share_it_and_others_do_not()
+    {
+        var family = new object();
+        GmmData first = GmmData.Adopt(new double[6], 3, family), second = GmmData.Adopt(new double[6], 3, family);
+        Assert.Same(family, first.Family);
+        Assert.Same(first.Family, second.Family);
+        Assert.NotSame(GmmData.Adopt(new double[6], 3).Family, GmmData.Adopt(new double[6], 3).Family);
+    }
 }

@@ -1,11 +1,13 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using Specialize.Devices;
 using Specialize.Distributed;
 using Specialize.Mixture;
 using Specialize.Variants;
@@ -28,7 +30,7 @@ namespace Specialize.Glm;
 /// <c>Syrk-Chunk</c>) rather than the variant the tuning store selects for mixtures: each variant rounds differently, and a
 /// fit must not depend on what a store happened to learn.</para>
 /// </remarks>
-internal sealed class LogisticBlocks
+internal sealed class LogisticBlocks : IDisposable
 {
     private const int B = GmmData.BlockSize;
     private const string Operation = "LogisticRegression.Fit";
@@ -39,11 +41,14 @@ internal sealed class LogisticBlocks
     private readonly double[][] labels;
     private readonly double[][] curvature;
     private readonly GmmKernel syrk;
+    private readonly GmmDeviceState?[] deviceStates;
     private readonly CancellationToken cancellationToken;
 
-    private LogisticBlocks(ICommunicator? cluster, int rows, int columns, GmmData[] pieces, double[][] labels, CancellationToken cancellationToken)
+    private LogisticBlocks(ICommunicator? cluster, int rows, int columns, GmmData[] pieces, double[][] labels, ComputeDevice device, CancellationToken cancellationToken)
     {
         this.cluster = cluster;
+        Device = device;
+        deviceStates = new GmmDeviceState?[pieces.Length];
         this.pieces = pieces;
         this.labels = labels;
         this.cancellationToken = cancellationToken;
@@ -72,6 +77,9 @@ internal sealed class LogisticBlocks
     /// <summary>Columns of the design matrix: the features, then the intercept's column of ones.</summary>
     public int Columns { get; }
 
+    /// <summary>The device the Hessian runs on: the processor, or an ILGPU device.</summary>
+    public ComputeDevice Device { get; }
+
     /// <summary>Number of ranks the rows are sharded over (1 for one process).</summary>
     public int Ranks => cluster?.Size ?? 1;
 
@@ -79,9 +87,12 @@ internal sealed class LogisticBlocks
     /// The pieces of the rows this process computes: all of them, or under MPI (more than one rank, outside another
     /// distributed operation's local part) this rank's. The rows and labels are checked by the caller.
     /// </summary>
-    public static LogisticBlocks Create<T>(T[,] x, int[] y, CancellationToken cancellationToken)
+    public static LogisticBlocks Create<T>(T[,] x, int[] y, string? device, CancellationToken cancellationToken)
         where T : unmanaged, INumberBase<T>
     {
+        // The first device the setting allows other than the processor, else the processor.
+        ComputeDevice chosen = device is null ? DeviceRuntime.Cpu : DeviceRuntime.Candidates(device).FirstOrDefault(static c => c.IsIlgpu) ?? DeviceRuntime.Cpu;
+        var family = new object();
         int n = x.GetLength(0), d = x.GetLength(1), columns = d + 1;
         ICommunicator? cluster = Cluster.Distributed;
         (int pieceRows, int count) = ClusterEm.Pieces(n);
@@ -107,11 +118,11 @@ internal sealed class LogisticBlocks
                 target[r] = y[start + r];
             }
 
-            pieces[g - first] = GmmData.Adopt(values, columns);
+            pieces[g - first] = GmmData.Adopt(values, columns, family);
             labels[g - first] = target;
         }
 
-        return new LogisticBlocks(cluster, n, columns, pieces, labels, cancellationToken);
+        return new LogisticBlocks(cluster, n, columns, pieces, labels, chosen, cancellationToken);
     }
 
     /// <summary>
@@ -126,6 +137,15 @@ internal sealed class LogisticBlocks
 
     /// <summary>The upper triangle, row by row, of <c>X^T S X</c> at the coefficients of the last <see cref="Evaluate"/>.</summary>
     public double[] Hessian() => SumOverPieces(HessianPiece, Columns * (Columns + 1) / 2);
+
+    /// <summary>Frees the pieces' device buffers.</summary>
+    public void Dispose()
+    {
+        foreach (GmmDeviceState? state in deviceStates)
+        {
+            state?.Dispose();
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double[] EvaluatePiece(int piece, double[] w)
@@ -180,8 +200,17 @@ internal sealed class LogisticBlocks
     {
         int columns = Columns;
         var output = new double[columns * columns];
-        var input = new GmmKernelInput(pieces[piece], 1, curvature[piece], new double[columns], [1.0], [], output);
-        syrk(input);
+        if (Device.IsIlgpu)
+        {
+            // The piece's rows stay resident on the device for the fit (the pieces share a family); the curvatures travel each step.
+            GmmDeviceState state = deviceStates[piece] ??= GmmDeviceState.Create(Device, pieces[piece], 1, singlePrecision: false);
+            state.UploadResponsibilities(curvature[piece]);
+            state.Covariance(IlgpuCovarianceVariant.V4B128, new double[columns], [1.0], output);
+        }
+        else
+        {
+            syrk(new GmmKernelInput(pieces[piece], 1, curvature[piece], new double[columns], [1.0], [], output));
+        }
         var packed = new double[columns * (columns + 1) / 2];
         for (int i = 0, q = 0; i < columns; i++)
         {

@@ -56,6 +56,9 @@ public sealed class LogisticRegression
     /// <summary>The number of MPI ranks the last fit's rows were sharded over (1 for one process).</summary>
     public int Ranks { get; private set; }
 
+    /// <summary>The device the last fit computed the Hessian on: <c>"cpu"</c>, <c>"ilgpu-cpu"</c> or <c>"cuda:N"</c> (see <see cref="LogisticRegressionOptions.Device"/>); <c>"cpu"</c> before a fit.</summary>
+    public string Device { get; private set; } = "cpu";
+
     private double[] Fitted => coefficients ?? throw NotFitted();
 
     /// <summary>Fits the model.</summary>
@@ -219,7 +222,7 @@ public sealed class LogisticRegression
     {
         int n = x.GetLength(0), d = x.GetLength(1);
         CheckLabels(y, n);
-        var blocks = LogisticBlocks.Create(x, y, cancellationToken);
+        using var blocks = LogisticBlocks.Create(x, y, options.Device, cancellationToken);
         var solver = new NewtonSolver(blocks, options.C, options.Tolerance, options.MaxIterations, progress);
         double[] w = solver.Solve();
         coefficients = w.AsSpan(0, d).ToArray();
@@ -227,6 +230,7 @@ public sealed class LogisticRegression
         Iterations = solver.Iterations;
         Converged = solver.Converged;
         Ranks = blocks.Ranks;
+        Device = blocks.Device.Id;
         return this;
     }
 }

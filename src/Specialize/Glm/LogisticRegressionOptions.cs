@@ -12,6 +12,7 @@ public sealed class LogisticRegressionOptions
     private readonly double c = 1.0;
     private readonly double tolerance = 1e-4;
     private readonly int maxIterations = 100;
+    private readonly string? device;
 
     /// <summary>
     /// Inverse of the L2 penalty's strength (<c>C</c>): the fit minimizes
@@ -45,5 +46,21 @@ public sealed class LogisticRegressionOptions
         get => maxIterations;
         init => maxIterations = value >= 1 ? value
             : throw new ArgumentOutOfRangeException(nameof(MaxIterations), value, "MaxIterations must be at least 1.");
+    }
+
+    /// <summary>
+    /// Where the Hessian <c>X^T S X</c> of each row block is computed: <see langword="null"/> or <c>"cpu"</c> (the
+    /// default) on the processor by the GMM's SYRK kernel; <c>"ilgpu-cpu"</c> (ILGPU's CPU accelerator, for tests) or
+    /// <c>"cuda"</c> (the first CUDA GPU; the processor where there is none) by the GMM's ILGPU covariance kernel, the
+    /// row blocks resident on the device for the fit and the curvatures uploaded each step. The fused gradient pass runs
+    /// on the processor either way. Each device rounds the Hessian its own way: fits on different devices agree to
+    /// about 1e-12, not bit for bit. Default <see langword="null"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not <c>cpu</c>, <c>ilgpu-cpu</c> or <c>cuda</c>.</exception>
+    public string? Device
+    {
+        get => device;
+        init => device = value is null || value.Trim().ToLowerInvariant() is "cpu" or "ilgpu-cpu" or "cuda" ? value
+            : throw new ArgumentOutOfRangeException(nameof(Device), value, "Device must be cpu, ilgpu-cpu or cuda, or null for the processor.");
     }
 }

@@ -10,8 +10,8 @@ using Specialize.Samples;
 // Bootstraps. Started as `mpiexec -n P dotnet Specialize.Glm.dll ...`, the rows are sharded over the P ranks and every
 // rank gets the coefficients of the program run alone.
 //
-//   Specialize.Glm [fit] [FILE.csv] [--C c] [--tol t] [--max-iter k] [--standardize] [--blb]
-//   Specialize.Glm synthetic [--rows N] [--dim D] [--seed S] [--C c] [--tol t] [--repeat K]
+//   Specialize.Glm [fit] [FILE.csv] [--C c] [--tol t] [--max-iter k] [--device cpu|ilgpu-cpu|cuda] [--standardize] [--blb]
+//   Specialize.Glm synthetic [--rows N] [--dim D] [--seed S] [--C c] [--tol t] [--device cpu|ilgpu-cpu|cuda] [--repeat K]
 //
 // FILE.csv: one row per line, the features then the label (0 or 1) in the last column; a first line that does not
 // have as many numbers as the second is a header and skipped (scikit-learn's breast_cancer.csv has one). Without a file,
@@ -24,6 +24,7 @@ var options = new LogisticRegressionOptions
     C = OptionDouble("--C", 1.0),
     Tolerance = OptionDouble("--tol", 1e-8),
     MaxIterations = (int)OptionDouble("--max-iter", 100),
+    Device = OptionText("--device"),
 };
 var digest = new Digest();
 switch (mode)
@@ -70,13 +71,14 @@ switch (mode)
 }
 
 // Every rank prints the digest of everything it computed: all ranks must print the same one.
-Console.WriteLine($"rank {Cluster.Rank}: digest {digest}");
+WriteLine($"rank {Cluster.Rank}: digest {digest}");
 return 0;
 
 void Report(LogisticRegression model, int rows)
 {
     Say($"glm: {rows} rows, {model.Coefficients.Length} features, {Cluster.Size} ranks, C {options.C:R}, tolerance {options.Tolerance:R}");
     Say($"glm: iterations {model.Iterations}, converged {model.Converged}");
+    Say($"glm ran its Hessian on {model.Device}");
     Say($"glm intercept: {model.Intercept:R}");
     Say($"glm coefficients: {string.Join(" ", model.Coefficients.Select(w => w.ToString("R")))}");
     digest.Add(model.Intercept);
@@ -170,12 +172,18 @@ void Say(string line)
 {
     if (Cluster.IsRoot)
     {
-        Console.WriteLine(line);
+        WriteLine(line);
     }
 }
 
-double OptionDouble(string name, double fallback)
+// One write per line, its newline included: under mpiexec the ranks' output is merged, and a line written in two
+// parts (text, then newline) can have another rank's line land between them.
+static void WriteLine(string line) => Console.Out.Write(line + "\n");
+
+double OptionDouble(string name, double fallback) => OptionText(name) is string text ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+string? OptionText(string name)
 {
     int at = Array.IndexOf(args, name);
-    return at >= 0 && at + 1 < args.Length ? double.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
 }

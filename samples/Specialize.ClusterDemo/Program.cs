@@ -2,6 +2,7 @@ using System.Globalization;
 using ClusterDemo;
 using Specialize;
 using Specialize.Mixture;
+using Specialize.Samples;
 
 // The same program alone and under mpiexec: a Gaussian mixture, a Bag of Little Bootstraps and a map over records
 // with data every record shares. Started as `mpiexec -n P dotnet Specialize.ClusterDemo.dll`, Specialize spreads
@@ -187,30 +188,6 @@ string? OptionText(string name)
 /// <summary>One record: where a probe sits in the grid and how far it reaches.</summary>
 internal readonly record struct Pose(int Id, int Offset, int Reach);
 
-/// <summary>A hash of the bits of every result, to compare ranks.</summary>
-internal sealed class Digest
-{
-    private ulong hash = 14695981039346656037UL;
-
-    public void Add(double value)
-    {
-        ulong bits = (ulong)BitConverter.DoubleToInt64Bits(value);
-        for (int i = 0; i < 8; i++)
-        {
-            hash = (hash ^ ((bits >> (8 * i)) & 0xFF)) * 1099511628211UL;
-        }
-    }
-
-    public void Add(IEnumerable<double> values)
-    {
-        foreach (double value in values)
-        {
-            Add(value);
-        }
-    }
-
-    public override string ToString() => hash.ToString("x16", CultureInfo.InvariantCulture);
-}
 
 /// <summary>Calls back on the fitting thread, once per EM iteration.</summary>
 internal sealed class Progress(Action report) : IProgress<GmmProgress>

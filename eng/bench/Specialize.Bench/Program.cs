@@ -3,6 +3,7 @@ using Specialize.Bench.Blb;
 using Specialize.Bench.Charts;
 using Specialize.Bench.Cluster;
 using Specialize.Bench.Futures;
+using Specialize.Bench.Glm;
 using Specialize.Bench.Mixture;
 
 // Specialize benchmarks: each suite compares a pattern's generated code against its own sequential
@@ -41,6 +42,7 @@ var suites = new Dictionary<string, (string[] Workloads, Func<BenchOptions, Func
     [BlbSuite.Name] = (BlbSuite.Workloads, BlbSuite.Run),
     [MixtureSuite.Name] = (MixtureSuite.Workloads, MixtureSuite.Run),
     [ClusterSuite.Name] = (ClusterSuite.Workloads, ClusterSuite.Run),
+    [GlmSuite.Name] = (GlmSuite.Workloads, GlmSuite.Run),
 };
 
 foreach (BenchFilter filter in options.Filters)

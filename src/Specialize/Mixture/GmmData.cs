@@ -78,6 +78,15 @@ public sealed class GmmData
         return blocks >= BlockCount ? this : new GmmData(this, blocks);
     }
 
+    /// <summary>
+    /// Data over row-major <paramref name="rows"/> that the caller made for it and hands over: not copied and not
+    /// checked (the caller checked the values it copied in). The pieces of a logistic regression's design matrix are
+    /// made this way, so that a fit of a million rows does not hold its rows three times; pieces given one
+    /// <paramref name="family"/> stay resident on a device together, as slices of one data do.
+    /// </summary>
+    internal static GmmData Adopt(double[] rows, int dimension, object? family = null) =>
+        new(rows, rows.Length / dimension, dimension, "float64") { Family = family ?? new object() };
+
     /// <summary>Rows <c>[first, first + count)</c> as data of their own (a copy, of this data's <see cref="Family"/>), for one shard of a cluster run.</summary>
     internal GmmData Slice(int first, int count) =>
         new(rows.AsSpan(first * Dimension, count * Dimension).ToArray(), count, Dimension, SourceType) { Family = Family };

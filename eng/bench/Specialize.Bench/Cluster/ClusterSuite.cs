@@ -120,21 +120,21 @@ internal static class ClusterSuite
         return a[0] == b[0] && Math.Abs(x - y) <= 1e-12 * Math.Abs(x);
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         double[] sorted = [.. values.Order()];
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static string? FindLauncher() =>
+    internal static string? FindLauncher() =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
             .Select(dir => Path.Combine(dir, Launcher))
             .FirstOrDefault(File.Exists);
 
-    private sealed record Result(double Milliseconds, long Bytes, long Collectives, string Check, Dictionary<string, double> Values);
+    internal sealed record Result(double Milliseconds, long Bytes, long Collectives, string Check, Dictionary<string, double> Values);
 
     /// <summary>Runs one worker process (under <paramref name="launcher"/> with 2 ranks, or alone) and parses its RESULT line.</summary>
-    private static Result Worker(string? launcher, string workload, int reps, string smoke, int threads)
+    internal static Result Worker(string? launcher, string workload, int reps, string smoke, int threads)
     {
         string assembly = typeof(ClusterSuite).Assembly.Location;
         string command = $"\"{assembly}\" {ClusterWorkloads.Flag} {workload} {reps}{smoke}";

@@ -38,6 +38,7 @@ internal static class ClusterWorkloads
             "gmm" => Gmm(smoke ? 20_000 : 150_000),
             "blb" => Blb(smoke ? 100_000 : 1_000_000),
             "map" => Map(smoke ? 10_000 : 100_000),
+            "glm" => Glm(smoke ? 100_000 : 1_000_000, smoke ? 20 : 50),
             _ => throw new ArgumentException($"Unknown cluster workload '{workload}'."),
         };
 
@@ -113,6 +114,24 @@ internal static class ClusterWorkloads
         {
             BlbResult result = MeanEstimator.Run(values, options);
             return $"{result.Estimate:R}:{result.StandardError:R}:{result.Lower:R}:{result.Upper:R}";
+        };
+    }
+
+    /// <summary>A logistic-regression fit (the GLM suite's rows, C = 1, tolerance 1e-8); the check is the iterations and the coefficients' bits.</summary>
+    private static Func<string> Glm(int n, int d)
+    {
+        (double[,] x, int[] y) = GlmSample.SyntheticRows.Make(n, d, 3);
+        var options = new Specialize.Glm.LogisticRegressionOptions { C = 1, Tolerance = 1e-8 };
+        return () =>
+        {
+            var model = new Specialize.Glm.LogisticRegression(options).Fit(x, y);
+            ulong hash = 14695981039346656037UL;
+            foreach (double v in model.Coefficients.Append(model.Intercept))
+            {
+                hash = (hash ^ (ulong)BitConverter.DoubleToInt64Bits(v)) * 1099511628211UL;
+            }
+
+            return $"{model.Iterations}:{hash:x16}";
         };
     }
 

@@ -386,7 +386,8 @@ internal static class MixtureSuite
         return (weights, means, precisions);
     }
 
-    private static void WriteDoubles(string path, IEnumerable<double> values)
+    /// <summary>Writes <paramref name="values"/> as little-endian doubles, for the scikit-learn scripts to read with numpy.</summary>
+    internal static void WriteDoubles(string path, IEnumerable<double> values)
     {
         using var writer = new BinaryWriter(File.Create(path));
         foreach (double value in values)

@@ -11,7 +11,9 @@
 #
 # ARGS go to the runner: --device cuda|ilgpu-cpu, --grid-d 2,8,19,36, --grid-m 1,5,16,64,128,
 # --grid-n 10000,150000,1000000, --headline-n 150000, --iterations 20, --budget 420 (seconds after which the
-# grid starts no new problem), --cap-ms 2000 (a forced variant slower than this per iteration is stopped).
+# grid starts no new problem), --cap-ms 2000 (a forced variant slower than this per iteration is stopped),
+# --blb-mean-n 10000000, --blb-ls-n 1000000 (BLB's mean and least squares with d = 10), --blb-subsamples 25,
+# --blb-bootstraps 100.
 # With the device tool: carry artifacts/gpu-check, and run `bash eng/gpu-check/gpu-check.sh run $OUT`.
 set -euo pipefail
 
@@ -70,7 +72,7 @@ case "${1:-}" in
   rehearse)
     publish
     SPECIALIZE_DEVICE=ilgpu-cpu run "$artifact/rehearsal" --device ilgpu-cpu --grid-d 2,8 --grid-m 1,5 --grid-n 2000 \
-      --headline-n 3000 --iterations 4 --budget 600 --cap-ms 5000
+      --headline-n 3000 --iterations 4 --budget 600 --cap-ms 5000 --blb-mean-n 20000 --blb-ls-n 5000 --blb-bootstraps 20
     ;;
-  *) sed -n '2,17p' "$0"; exit 2 ;;
+  *) sed -n '2,19p' "$0"; exit 2 ;;
 esac

@@ -227,6 +227,104 @@ public sealed class PackageTests : IClassFixture<PackageFixture>
         Assert.Contains("gmm=2,-10,10", run.Output, StringComparison.Ordinal);
     }
 
+    // Two BLB estimators as a program writes them: a mean, and a least-squares slope over a struct of fields.
+    private const string Estimators = """
+        using System;
+        using Specialize;
+
+        namespace Consumer;
+
+        public struct Point
+        {
+            public double X;
+            public double Y;
+        }
+
+        [BlbEstimator]
+        public static partial class Mean
+        {
+            public static double Estimate(ReadOnlySpan<double> values)
+            {
+                double sum = 0;
+                foreach (double v in values)
+                {
+                    sum += v;
+                }
+
+                return sum / values.Length;
+            }
+        }
+
+        [BlbEstimator]
+        public static partial class Slope
+        {
+            public static double Estimate(ReadOnlySpan<Point> points)
+            {
+                double sx = 0, sy = 0, sxx = 0, sxy = 0;
+                foreach (var p in points)
+                {
+                    sx += p.X;
+                    sy += p.Y;
+                    sxx += p.X * p.X;
+                    sxy += p.X * p.Y;
+                }
+
+                double n = points.Length;
+                return ((n * sxy) - (sx * sy)) / ((n * sxx) - (sx * sx));
+            }
+        }
+        """;
+
+    private const string EstimatorProgram = """
+        using System.Globalization;
+        using Specialize;
+
+        var random = new Random(3);
+        var values = new double[20_000];
+        var points = new Consumer.Point[20_000];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = random.NextDouble() * 4;
+            points[i] = new Consumer.Point { X = i * 0.001, Y = (1.5 * i * 0.001) + random.NextDouble() };
+        }
+
+        BlbResult mean = Consumer.Mean.Run(values, new BlbOptions { Seed = 1 });
+        BlbResult slope = Consumer.Slope.Run(points, new BlbOptions { Seed = 1 });
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean={mean.StandardError:R};{mean.Device}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"slope={slope.StandardError:R};{slope.Device}"));
+        """;
+
+    /// <summary>
+    /// A program's BLB estimators run their bootstraps where <c>SPECIALIZE_DEVICE</c> says: on ILGPU's CPU accelerator
+    /// (the GPU kernels, run on the processor) with the same standard errors as on the processor, and the result names
+    /// the device.
+    /// </summary>
+    [Fact]
+    public void Blb_estimators_run_where_SPECIALIZE_DEVICE_says_with_the_processors_standard_errors()
+    {
+        string folder = CreateConsumer("blb-devices", ("Estimators.cs", Estimators), ("Program.cs", EstimatorProgram));
+        Build(folder).EnsureSuccess("dotnet build of the consumer");
+
+        Dictionary<string, (double StandardError, string Device)> Run(string device)
+        {
+            ProcessResult run = ProcessRunner.Run("dotnet", "run --no-build -c Release", folder, BuildTimeout, new Dictionary<string, string> { ["SPECIALIZE_DEVICE"] = device })
+                .EnsureSuccess("dotnet run of the consumer on " + device);
+            return Regex.Matches(run.Output, @"^(\w+)=([^;]+);(\S+)$", RegexOptions.Multiline)
+                .ToDictionary(m => m.Groups[1].Value, m => (double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups[3].Value));
+        }
+
+        var onDevice = Run("ilgpu-cpu");
+        var onProcessor = Run("cpu");
+
+        foreach (string estimator in new[] { "mean", "slope" })
+        {
+            Assert.Equal("ilgpu-cpu", onDevice[estimator].Device);
+            Assert.Equal("cpu", onProcessor[estimator].Device);
+            double expected = onProcessor[estimator].StandardError;
+            Assert.True(Math.Abs(onDevice[estimator].StandardError - expected) <= 1e-12 * expected, $"{estimator}: {onDevice[estimator].StandardError:R} on the device, {expected:R} on the processor");
+        }
+    }
+
     [Fact]
     public void A_project_that_gets_the_package_transitively_is_specialized_too()
     {

@@ -265,6 +265,17 @@ public static class DiagnosticDescriptors
         description: "ReduceBootstraps (one subsample's bootstrap estimates to a quality measure) and Average (the per-subsample measures to the result) are optional. A method with one of these names is used only when it is static, not generic, returns double and takes one ReadOnlySpan<double>; otherwise the built-in reducer runs, which is rarely what the author of the method meant.",
         helpLinkUri: HelpLinkBase + "SPEC109.md");
 
+    /// <summary>SPEC111: an estimator's bootstraps run on the processor only, because a construct has no GPU lowering.</summary>
+    public static readonly DiagnosticDescriptor EstimatorStaysOnCpu = new(
+        id: DiagnosticIds.EstimatorStaysOnCpu,
+        title: "A BLB estimator runs its bootstraps on the processor only",
+        messageFormat: "Estimator '{0}' runs its bootstraps on the processor only: '{1}' has no GPU lowering ({2})",
+        category: BlbCategory,
+        defaultSeverity: DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: "Beside EstimateWeighted, the generator emits an ILGPU kernel that computes each bootstrap's sums on a GPU when every construct before and in the weighted loops has a lowering: accumulators of double, int or long (or arrays of them) that the loops only add to, rows of unmanaged values, [NoSubsample] values and arrays of them, arithmetic, locals, if/for/while/switch, the Math functions, and calls of this compilation's static methods and struct members whose bodies lower too. The rest of the estimator runs on the host from the sums. The estimator named here has a construct outside that set, so its bootstraps always run on the processor; the result is the same either way.",
+        helpLinkUri: HelpLinkBase + "SPEC111.md");
+
     /// <summary>SPEC900: the generator failed internally; the code stays sequential.</summary>
     public static readonly DiagnosticDescriptor GeneratorInternalError = new(
         id: DiagnosticIds.GeneratorInternalError,

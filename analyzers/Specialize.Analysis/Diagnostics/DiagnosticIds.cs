@@ -30,6 +30,7 @@ public static class DiagnosticIds
     public const string EstimateMethodMissing = "SPEC108";
     public const string ReducerShapeInvalid = "SPEC109";
     public const string EstimatorTypeFileLocal = "SPEC110";
+    public const string EstimatorStaysOnCpu = "SPEC111";
 
     public const string GeneratorInternalError = "SPEC900";
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Specialize.Analysis.Blb;
@@ -11,6 +12,8 @@ namespace Specialize.Analyzers.Blb;
 /// Checks every <c>[BlbEstimator]</c> class against the estimator language (SPEC101-SPEC110): the
 /// shape of the class and its Estimate method, and every construct in Estimate that the weighted-loop
 /// rewrite cannot make correct. The generator runs the same checks and emits nothing when one fails.
+/// An estimator without errors whose bootstraps cannot run on a GPU gets SPEC111, naming the construct
+/// (the generator then emits no kernel).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BlbEstimatorAnalyzer : DiagnosticAnalyzer
@@ -25,7 +28,8 @@ public sealed class BlbEstimatorAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.EstimatorTypeNotPartial,
         DiagnosticDescriptors.EstimateMethodMissing,
         DiagnosticDescriptors.ReducerShapeInvalid,
-        DiagnosticDescriptors.EstimatorTypeFileLocal);
+        DiagnosticDescriptors.EstimatorTypeFileLocal,
+        DiagnosticDescriptors.EstimatorStaysOnCpu);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -55,6 +59,12 @@ public sealed class BlbEstimatorAnalyzer : DiagnosticAnalyzer
         foreach (Diagnostic diagnostic in analysis.Diagnostics)
         {
             context.ReportDiagnostic(diagnostic);
+        }
+
+        if (analysis.Estimate is not null && analysis.EstimateSyntax is not null && !analysis.Diagnostics.Any(static d => d.Severity == DiagnosticSeverity.Error)
+            && BlbDeviceLowering.Analyze(analysis, context.Compilation, context.CancellationToken).Obstacle is { } obstacle)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.EstimatorStaysOnCpu, obstacle.Location, type.Name, obstacle.Construct, obstacle.Reason));
         }
     }
 }

@@ -15,7 +15,11 @@ internal sealed record CheckOptions(
     int Iterations,
     double BudgetSeconds,
     double CapMilliseconds,
-    string Python)
+    string Python,
+    int BlbMeanN,
+    int BlbLeastSquaresN,
+    int BlbSubsamples,
+    int BlbBootstraps)
 {
     internal static CheckOptions Parse(string[] args)
     {
@@ -45,7 +49,11 @@ internal sealed record CheckOptions(
             int.Parse(Get("iterations", "20"), CultureInfo.InvariantCulture),
             double.Parse(Get("budget", "420"), CultureInfo.InvariantCulture),
             double.Parse(Get("cap-ms", "2000"), CultureInfo.InvariantCulture),
-            Get("python", "python3"));
+            Get("python", "python3"),
+            int.Parse(Get("blb-mean-n", "10000000"), CultureInfo.InvariantCulture),
+            int.Parse(Get("blb-ls-n", "1000000"), CultureInfo.InvariantCulture),
+            int.Parse(Get("blb-subsamples", "25"), CultureInfo.InvariantCulture),
+            int.Parse(Get("blb-bootstraps", "100"), CultureInfo.InvariantCulture));
     }
 
     private const string DeviceRuntimeVariable = Specialize.Devices.DeviceRuntime.Variable;

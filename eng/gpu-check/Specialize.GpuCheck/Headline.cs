@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Specialize.Mixture;
@@ -103,46 +102,14 @@ internal static class Headline
     /// <summary>Runs a peer's script on the written problem; it prints <c>RESULT name where precision ms bound</c> lines.</summary>
     private static (List<(string, string, string, double, double, string)> Rows, string Note) RunScript(CheckOptions options, string script, string work, int n, int iterations)
     {
+        var (output, note) = Peers.Run(options, script, work, n.ToString(CultureInfo.InvariantCulture), D.ToString(CultureInfo.InvariantCulture), M.ToString(CultureInfo.InvariantCulture), iterations.ToString(CultureInfo.InvariantCulture));
         var rows = new List<(string, string, string, double, double, string)>();
-        string path = Path.Combine(options.Scripts, script);
-        var info = new ProcessStartInfo(options.Python)
+        foreach (string[] f in Peers.Results(output, 6))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in new[] { path, work, n.ToString(CultureInfo.InvariantCulture), D.ToString(CultureInfo.InvariantCulture), M.ToString(CultureInfo.InvariantCulture), iterations.ToString(CultureInfo.InvariantCulture) })
-        {
-            info.ArgumentList.Add(a);
+            // RESULT <name with underscores> <where> <precision> <ms> <bound>
+            rows.Add((f[1].Replace('_', ' '), f[2], f[3], double.Parse(f[4], CultureInfo.InvariantCulture), double.Parse(f[5], CultureInfo.InvariantCulture), ""));
         }
 
-        info.Environment["PYTHONUNBUFFERED"] = "1";
-        try
-        {
-            using var process = Process.Start(info)!;
-            var error = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            Console.Write(output);
-            foreach (string line in output.Split('\n'))
-            {
-                // RESULT <name with underscores> <where> <precision> <ms> <bound>
-                string[] f = line.Trim().Split(' ');
-                if (f.Length == 6 && f[0] == "RESULT")
-                {
-                    rows.Add((f[1].Replace('_', ' '), f[2], f[3], double.Parse(f[4], CultureInfo.InvariantCulture), double.Parse(f[5], CultureInfo.InvariantCulture), ""));
-                }
-            }
-
-            string err = error.Result.Trim();
-            string skipped = string.Join(" ", output.Split('\n').Where(static l => l.StartsWith("SKIPPED", StringComparison.Ordinal)));
-            return (rows, process.ExitCode == 0 ? skipped : $"exit {process.ExitCode}: {Last(err)}");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            return (rows, $"{options.Python} could not be started ({ex.Message}).");
-        }
+        return (rows, note);
     }
-
-    private static string Last(string text) => text.Length <= 400 ? text : text[^400..];
 }

@@ -6,8 +6,9 @@ using Specialize.GpuCheck;
 
 // The GPU check: on a machine with a CUDA device (or, to rehearse, ILGPU's CPU accelerator), in one run:
 // agreement of the device with the processor on the scikit-learn fixtures, the headline problem in float32 and
-// float64 beside scikit-learn on this machine's processor and a PyTorch EM on the same GPU, and the covariance
-// variant grid with the selected variant. Writes gpu-check.md (for docs/benchmarks.md) into the output folder.
+// float64 beside scikit-learn on this machine's processor and a PyTorch EM on the same GPU, the BLB rows (the mean
+// and least squares on the device, on the processor and in PyTorch on the same GPU), and the covariance variant grid
+// with the selected variant. Writes gpu-check.md (for docs/benchmarks.md) into the output folder.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = CheckOptions.Parse(args);
@@ -61,6 +62,7 @@ void Section(string title, Func<string> run)
 
 Section("agreement", () => Agreement.Run(options, ref failures));
 Section("headline", () => Headline.Run(options));
+Section("blb", () => BlbCheck.Run(options));
 Section("grid", () => Grid.Run(options, started));
 report.AppendLine(CultureInfo.InvariantCulture, $"The check took {started.Elapsed.TotalSeconds:F0} s.");
 File.WriteAllText(Path.Combine(options.Output, "gpu-check.md"), report.ToString());

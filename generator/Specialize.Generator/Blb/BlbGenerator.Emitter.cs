@@ -17,6 +17,14 @@ public sealed partial class BlbGenerator
             using var buffer = new StringWriter();
             using IndentedTextWriter writer = GeneratedFile.CreateWriter(buffer);
             GeneratedFile.WriteHeader(writer, spec.NullableDirective, spec.Scopes.FileDirectives);
+            if (spec.Device is not null)
+            {
+                // ILGPU's CPU accelerator runs a kernel through a type it emits into an assembly of its own, which reads
+                // the kernel's parameters: the inputs struct and the rows, internal to this assembly.
+                writer.WriteLine("[assembly: global::System.Runtime.CompilerServices.InternalsVisibleTo(\"ILGPURuntime\")]");
+                writer.WriteLineNoTabs(string.Empty);
+            }
+
             int scopes = spec.Scopes.OpenNamespaces(writer);
             scopes += GeneratedFile.OpenScopes(writer, string.Empty, spec.TypeHeaders);
 
@@ -27,6 +35,12 @@ public sealed partial class BlbGenerator
             {
                 writer.WriteLineNoTabs(string.Empty);
                 EmitEstimateWeightedBatch(writer, spec);
+            }
+
+            if (spec.Device is { } device)
+            {
+                writer.WriteLineNoTabs(string.Empty);
+                EmitDeviceForm(writer, spec, device);
             }
 
             GeneratedFile.CloseScopes(writer, scopes);
@@ -159,6 +173,15 @@ public sealed partial class BlbGenerator
             {
                 writer.WriteLine($"static ({spec.SampleName}, {spec.WeightsName}, {spec.CountName}, {spec.StateName}, {spec.ResultsName}) => EstimateWeightedBatch({spec.SampleName}, {spec.WeightsName}, {spec.CountName}, {string.Join(", ", arguments)}, {spec.ResultsName}),");
             }
+            else if (spec.Device is not null)
+            {
+                writer.WriteLine("batch: null,");
+            }
+
+            if (spec.Device is not null)
+            {
+                writer.WriteLine($"device: {DeviceFormName},");
+            }
             writer.WriteLine("reduceBootstraps: " + (spec.HasReduceBootstraps ? "ReduceBootstraps" : "null") + ",");
             writer.WriteLine("average: " + (spec.HasAverage ? "Average" : "null") + ",");
             writer.WriteLine($"{spec.OptionsName},");
@@ -224,6 +247,123 @@ public sealed partial class BlbGenerator
                 .Concat(new[] { $"{results} {spec.ResultsName}" }));
             writer.WriteLine($"{spec.Accessibility} static void EstimateWeightedBatch({parameters})");
             WriteBody(writer, spec.BatchBody!);
+        }
+
+        private const string DeviceFormName = "EstimateWeightedDeviceForm";
+        private const string InputsTypeName = "EstimateWeightedDeviceInputs";
+
+        /// <summary>
+        /// The GPU form: the struct of what the kernel reads, the kernel, the accumulators' widths, the host's part (the
+        /// suffix per bootstrap from the sums), and the object that hands them to the runtime.
+        /// </summary>
+        private static void EmitDeviceForm(IndentedTextWriter writer, BlbEstimatorSpec spec, BlbDeviceSpec device)
+        {
+            string parameters = string.Join(", ", spec.Parameters.Select(static p => $"{p.Type} {p.Name}"));
+            string result = spec.IsVector ? "global::System.Span<double[]>" : "global::System.Span<double>";
+
+            writer.WriteLine("/// <summary>What <c>EstimateWeightedOnDevice</c> reads besides the weights: the subsample's rows of each input its loops visit, and the parameters its loops use, on the device.</summary>");
+            writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
+            writer.WriteLine($"internal struct {InputsTypeName}");
+            writer.WriteLine("{");
+            writer.Indent++;
+            foreach (BlbDeviceFieldSpec field in device.Fields)
+            {
+                string what = field.Kind switch
+                {
+                    BlbDeviceFieldKind.Rows => $"The rows of <c>{field.Name.TrimStart('@')}</c> in the subsamples of the launch, one subsample after another.",
+                    BlbDeviceFieldKind.Array => $"<c>{field.Name.TrimStart('@')}</c>, uploaded once per run.",
+                    _ => $"<c>{field.Name.TrimStart('@')}</c>.",
+                };
+                writer.WriteLine($"/// <summary>{what}</summary>");
+                writer.WriteLine($"public {field.Type} {field.Name};");
+                if (field != device.Fields[device.Fields.Length - 1])
+                {
+                    writer.WriteLineNoTabs(string.Empty);
+                }
+            }
+
+            writer.Indent--;
+            writer.WriteLine("}");
+            writer.WriteLineNoTabs(string.Empty);
+
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// <c>EstimateWeighted</c>'s loops as an ILGPU kernel: thread <c>index</c> is lane <c>index % Lanes</c> of the bootstrap in slot");
+            writer.WriteLine("/// <c>index / Lanes</c>. It adds, with that bootstrap's weights, the terms of rows <c>lane</c>, <c>lane + Lanes</c>, ... of its subsample");
+            writer.WriteLine("/// into accumulators that start at zero, and writes them to its partial sums; the runtime adds the lanes in lane order,");
+            writer.WriteLine("/// so a bootstrap's sums do not depend on how the device schedules the threads.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine($"/// <param name=\"{device.IndexName}\">The thread.</param>");
+            writer.WriteLine($"/// <param name=\"{device.FrameName}\">The launch: sizes, weights and partial sums.</param>");
+            writer.WriteLine($"/// <param name=\"{device.InputsName}\">The rows and the parameters.</param>");
+            writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
+            if (device.KeepsLocalsForTheSuffix)
+            {
+                writer.WriteLineNoTabs("#pragma warning disable CS0219 // A local the part before the loops sets for the part after them only");
+            }
+
+            writer.WriteLine($"private static void EstimateWeightedOnDevice(global::ILGPU.Index1D {device.IndexName}, global::Specialize.BlbDeviceFrame {device.FrameName}, {InputsTypeName} {device.InputsName})");
+            WriteBody(writer, device.KernelBody);
+            writer.WriteLineNoTabs(string.Empty);
+
+            writer.WriteLine("/// <summary>How many sums <c>EstimateWeightedOnDevice</c> writes per bootstrap: one per scalar accumulator, the length of each array, as doubles and as integers.</summary>");
+            writer.WriteLine($"/// <param name=\"{device.LengthName}\">Number of rows of the data.</param>");
+            foreach (BlbParameterSpec parameter in spec.Parameters)
+            {
+                writer.WriteLine($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{(parameter.Subsampled ? "All n rows of the data." : "As for <c>Estimate</c>.")}</param>");
+            }
+
+            writer.WriteLine("/// <returns>The widths.</returns>");
+            writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
+            writer.WriteLine($"private static global::Specialize.BlbDeviceWidths EstimateWeightedDeviceWidths(int {device.LengthName}, {parameters})");
+            WriteBody(writer, device.WidthsBody);
+            if (device.KeepsLocalsForTheSuffix)
+            {
+                writer.WriteLineNoTabs("#pragma warning restore CS0219");
+            }
+
+            writer.WriteLineNoTabs(string.Empty);
+
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// The rest of <c>Estimate</c> for <paramref name=\"" + spec.CountName + "\"/> bootstraps whose sums <c>EstimateWeightedOnDevice</c> computed: the part before");
+            writer.WriteLine("/// the loops once, each bootstrap's sums added to the accumulators' initial values, then the part after the loops per");
+            writer.WriteLine("/// bootstrap, as in <c>EstimateWeightedBatch</c>.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine($"/// <param name=\"{device.LengthName}\">Number of rows of the data.</param>");
+            writer.WriteLine($"/// <param name=\"{device.DoubleSumsName}\">Bootstrap <c>k</c>'s sums of double accumulators at <c>[k * doubleWidth, (k + 1) * doubleWidth)</c>.</param>");
+            writer.WriteLine($"/// <param name=\"{device.IntegerSumsName}\">Bootstrap <c>k</c>'s sums of integer accumulators at <c>[k * integerWidth, (k + 1) * integerWidth)</c>.</param>");
+            writer.WriteLine($"/// <param name=\"{spec.CountName}\">Number of bootstraps.</param>");
+            foreach (BlbParameterSpec parameter in spec.Parameters)
+            {
+                writer.WriteLine($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{(parameter.Subsampled ? "All n rows of the data." : "As for <c>Estimate</c>.")}</param>");
+            }
+
+            writer.WriteLine($"/// <param name=\"{spec.ResultsName}\">Receives the estimate of each bootstrap.</param>");
+            writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
+            writer.WriteLine($"private static void EstimateWeightedFromDeviceSums(int {device.LengthName}, global::System.ReadOnlySpan<double> {device.DoubleSumsName}, global::System.ReadOnlySpan<long> {device.IntegerSumsName}, int {spec.CountName}, {parameters}, {result} {spec.ResultsName})");
+            WriteBody(writer, device.FinishBody);
+            writer.WriteLineNoTabs(string.Empty);
+
+            // The runtime's handle on all of it, made once; the state is what Run passes (arrays in place of spans).
+            var stateTypes = spec.Parameters.Select(static p => p.IsSpan ? p.SpanElementType + "[]" : p.Type).ToList();
+            string stateType = stateTypes.Count == 1 ? stateTypes[0] : "(" + string.Join(", ", stateTypes) + ")";
+            string Item(int position) => spec.Parameters.Length == 1 ? spec.StateName : $"{spec.StateName}.Item{position + 1}";
+            string arguments = string.Join(", ", spec.Parameters.Select((_, i) => Item(i)));
+            string deviceName = "device";
+            var fields = device.Fields.Select(f => f.Kind switch
+            {
+                BlbDeviceFieldKind.Rows => $"{f.Name} = {deviceName}.Rows({f.Input}, {Item(f.Parameter)})",
+                BlbDeviceFieldKind.Array => $"{f.Name} = {deviceName}.Array({Item(f.Parameter)})",
+                _ => $"{f.Name} = {Item(f.Parameter)}",
+            });
+            writer.WriteLine("/// <summary>The GPU form of <c>Estimate</c>, which <c>Run</c> hands to the runtime: the kernel, its inputs, the sums' widths and the host's part.</summary>");
+            writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
+            writer.WriteLine($"private static readonly global::Specialize.BlbDeviceEstimator<{stateType}> {DeviceFormName} = global::Specialize.BlbDeviceEstimator.{(spec.IsVector ? "CreateVector" : "Create")}<{stateType}, {InputsTypeName}>(");
+            writer.Indent++;
+            writer.WriteLine("EstimateWeightedOnDevice,");
+            writer.WriteLine($"static ({deviceName}, {spec.StateName}) => new {InputsTypeName} {{ {string.Join(", ", fields)} }},");
+            writer.WriteLine($"static ({device.LengthName}, {spec.StateName}) => EstimateWeightedDeviceWidths({device.LengthName}, {arguments}),");
+            writer.WriteLine($"static ({device.LengthName}, {device.DoubleSumsName}, {device.IntegerSumsName}, {spec.CountName}, {spec.StateName}, {spec.ResultsName}) => EstimateWeightedFromDeviceSums({device.LengthName}, {device.DoubleSumsName}, {device.IntegerSumsName}, {spec.CountName}, {arguments}, {spec.ResultsName}));");
+            writer.Indent--;
         }
 
         /// <summary>Writes a body at the writer's indentation; inner lines of a string literal that spans lines are written as they are.</summary>

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -16,7 +17,7 @@ namespace Specialize.Generator.Blb;
 public sealed partial class BlbGenerator
 {
     /// <summary>Symbols and syntax to plain data: the checked estimator and its rewritten body.</summary>
-    internal static class Parser
+    internal static partial class Parser
     {
         private static readonly SymbolDisplayFormat QualifiedFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -58,6 +59,7 @@ public sealed partial class BlbGenerator
 
             var parameters = new List<BlbParameterSpec>();
             var views = new Dictionary<int, (string Source, string Map)>();
+            var rowViews = new Dictionary<int, string>();
             foreach (IParameterSymbol parameter in estimate.Parameters)
             {
                 int input = analysis.Subsampled.FindIndex(p => SymbolEqualityComparer.Default.Equals(p, parameter));
@@ -83,6 +85,7 @@ public sealed partial class BlbGenerator
             {
                 IParameterSymbol parameter = analysis.Subsampled[input];
                 string rows = Unique(parameter.Name + "Rows");
+                rowViews[input] = rows;
                 string element = BlbEstimatorAnalysis.ElementType(parameter.Type)!.ToDisplayString(QualifiedFormat);
                 preamble.Append($"{indent}global::Specialize.BlbRows<{element}> {rows} = {sample}.Rows<{element}>({input}, {Escape(parameter.Name)});\n");
                 string source = Unique(parameter.Name + "Source");
@@ -92,7 +95,7 @@ public sealed partial class BlbGenerator
                 preamble.Append($"{indent}global::System.ReadOnlySpan<int> {map} = {rows}.Map;\n");
             }
 
-            var rewriter = new WeightedLoopRewriter(analysis, sample, weights, index, weight, repeat, views, null);
+            var rewriter = new WeightedLoopRewriter(analysis, $"{sample}.N", weights, index, weight, repeat, views, null);
             string body;
             if (syntax.Body is { } block)
             {
@@ -110,17 +113,27 @@ public sealed partial class BlbGenerator
             // EstimateWeighted does not change with it).
             string? batchBody = null;
             BatchNames? batchNames = null;
-            if (PlanBatch(analysis, syntax, model, cancellationToken) is { } plan)
+            BlbDeviceSpec? device = null;
+            BlbDeviceLowering lowering = BlbDeviceLowering.Analyze(analysis, compilation, cancellationToken);
+            if (lowering.Plan is { } plan)
             {
                 batchNames = new BatchNames(plan, Unique("count"), Unique("results"), Unique("bootstrap"), Unique("rowWeights"), Unique("rowWeightsAsDouble"), Unique("term"), Unique("at"), Unique("rowWeight"), Unique("nextBootstrap"), Unique("batchTerms"));
-                foreach (Accumulator accumulator in plan.Accumulators)
+                foreach (BlbAccumulator accumulator in plan.Accumulators)
                 {
-                    accumulator.BatchName = Unique(accumulator.Local.Name + "Batch");
-                    accumulator.LengthName = accumulator.IsArray ? Unique(accumulator.Local.Name + "Length") : string.Empty;
+                    batchNames.Accumulators[accumulator] = new AccumulatorNames(
+                        Unique(accumulator.Local.Name + "Batch"),
+                        accumulator.IsArray ? Unique(accumulator.Local.Name + "Length") : string.Empty);
                 }
 
-                var batchRewriter = new WeightedLoopRewriter(analysis, sample, weights, index, weight, repeat, views, batchNames);
+                var batchRewriter = new WeightedLoopRewriter(analysis, $"{sample}.N", weights, index, weight, repeat, views, batchNames);
                 batchBody = BatchBody(plan, batchNames, batchRewriter, preamble.ToString().Replace($"{indent}global::System.ReadOnlySpan<int> {weights} = {sample}.Weights;\n", string.Empty), sample, weights, model, cancellationToken);
+
+                // The GPU form, where every construct before and in the loops has a lowering (otherwise the analyzer
+                // reports SPEC111 and the bootstraps stay on the processor).
+                if (lowering.Lowers)
+                {
+                    device = DeviceForm(analysis, lowering, batchNames, rowViews, Unique, index, weight, repeat, model, cancellationToken);
+                }
             }
 
             // Run's own parameters, and the state parameter of its lambdas, must not be named like Estimate's, which Run
@@ -157,7 +170,8 @@ public sealed partial class BlbGenerator
                 BatchInRun: batchNames?.Plan.Pays ?? false,
                 WeightsName: weights,
                 CountName: batchNames?.Count ?? string.Empty,
-                ResultsName: batchNames?.Results ?? string.Empty);
+                ResultsName: batchNames?.Results ?? string.Empty,
+                Device: device);
         }
 
         /// <summary>
@@ -165,57 +179,70 @@ public sealed partial class BlbGenerator
         /// the copies of one accumulator element are contiguous), each weighted loop once over the rows adding every
         /// term into all bootstraps' accumulators, then the suffix once per bootstrap with that bootstrap's accumulators.
         /// </summary>
-        private static string BatchBody(BatchPlan plan, BatchNames names, WeightedLoopRewriter rewriter, string preamble, string sample, string weights, SemanticModel model, CancellationToken cancellationToken)
+        private static string BatchBody(BlbBatchPlan plan, BatchNames names, WeightedLoopRewriter rewriter, string preamble, string sample, string weights, SemanticModel model, CancellationToken cancellationToken)
+        {
+            string opening = $"    global::Specialize.BlbBatch.ThrowIfInvalid({sample}.Count, {weights}.Length, {names.Count}, {names.Results}.Length);\n" + preamble;
+            return PerBootstrapBody(plan, names, rewriter, opening, middle: null, model, cancellationToken);
+        }
+
+        /// <summary>
+        /// A body that runs the prefix once with <c>count</c> copies of each accumulator, fills them (<paramref name="middle"/>,
+        /// or the weighted loops adding every row's terms into all copies when it is null), then runs the suffix once per
+        /// bootstrap with that bootstrap's copy: the batched form, and the host's part of the GPU form.
+        /// </summary>
+        private static string PerBootstrapBody(BlbBatchPlan plan, BatchNames names, WeightedLoopRewriter rewriter, string opening, string? middle, SemanticModel model, CancellationToken cancellationToken)
         {
             const string indent = "    ";
             var text = new StringBuilder("{\n");
-            text.Append($"{indent}global::Specialize.BlbBatch.ThrowIfInvalid({sample}.Count, {weights}.Length, {names.Count}, {names.Results}.Length);\n");
-            text.Append(preamble);
+            text.Append(opening);
 
             var head = new StringBuilder();
             foreach (StatementSyntax statement in plan.Prefix)
             {
-                if (plan.AccumulatorDeclaredBy(statement) is not { } accumulator)
+                AppendPrefixStatement(head, statement, plan, rewriter, (accumulator, leading) =>
                 {
-                    head.Append(rewriter.Visit(statement).ToFullString());
-                    continue;
-                }
-
-                string leading = statement.GetLeadingTrivia().ToFullString();
-                string initializer = ((ExpressionSyntax)rewriter.Visit(accumulator.Initializer)).WithoutTrivia().ToFullString();
-                string element = accumulator.ElementType;
-                if (accumulator.IsArray)
-                {
-                    head.Append($"{leading}int {accumulator.LengthName} = {initializer};\n");
-                    head.Append($"{Indentation(leading)}{element}[] {accumulator.BatchName} = new {element}[checked({accumulator.LengthName} * {names.Count})];\n");
-                }
-                else
-                {
-                    head.Append($"{leading}{element}[] {accumulator.BatchName} = new {element}[{names.Count}];\n");
-                    if (!IsZero(model.GetConstantValue(accumulator.Initializer, cancellationToken)))
+                    string initializer = ((ExpressionSyntax)rewriter.Visit(accumulator.Initializer)).WithoutTrivia().ToFullString();
+                    string element = accumulator.ElementType;
+                    if (accumulator.IsArray)
                     {
-                        head.Append($"{Indentation(leading)}global::System.Array.Fill<{element}>({accumulator.BatchName}, {initializer});\n");
+                        head.Append($"{leading}int {names.LengthOf(accumulator)} = {initializer};\n");
+                        head.Append($"{Indentation(leading)}{element}[] {names.BatchOf(accumulator)} = new {element}[checked({names.LengthOf(accumulator)} * {names.Count})];\n");
                     }
-                }
+                    else
+                    {
+                        head.Append($"{leading}{element}[] {names.BatchOf(accumulator)} = new {element}[{names.Count}];\n");
+                        if (!IsZero(model.GetConstantValue(accumulator.Initializer, cancellationToken)))
+                        {
+                            head.Append($"{Indentation(leading)}global::System.Array.Fill<{element}>({names.BatchOf(accumulator)}, {initializer});\n");
+                        }
+                    }
+                });
             }
 
-            if (plan.CollectsTerms)
+            if (middle is not null)
             {
-                string arrays = string.Join(", ", plan.TermAccumulators.Select(static a => a.BatchName));
-                head.Append($"{LastIndentation(plan.Loops[0])}global::Specialize.BlbBatchTerms {names.Terms} = new global::Specialize.BlbBatchTerms({names.Count}, {arrays});\n");
+                head.Append(middle);
             }
-            else if (plan.NeedsDoubleWeights)
+            else
             {
-                head.Append($"{LastIndentation(plan.Loops[0])}double[] {names.RowWeightsAsDouble} = new double[{names.Count}];\n");
-            }
-
-            foreach (StatementSyntax loop in plan.Loops)
-            {
-                head.Append(rewriter.Visit(loop).ToFullString());
                 if (plan.CollectsTerms)
                 {
-                    // The last rows' terms reach the accumulators before anything else runs.
-                    head.Append($"\n{LastIndentation(loop)}{names.Terms}.Flush();\n");
+                    string arrays = string.Join(", ", plan.TermAccumulators.Select(names.BatchOf));
+                    head.Append($"{LastIndentation(plan.Loops[0])}global::Specialize.BlbBatchTerms {names.Terms} = new global::Specialize.BlbBatchTerms({names.Count}, {arrays});\n");
+                }
+                else if (plan.NeedsDoubleWeights)
+                {
+                    head.Append($"{LastIndentation(plan.Loops[0])}double[] {names.RowWeightsAsDouble} = new double[{names.Count}];\n");
+                }
+
+                foreach (StatementSyntax loop in plan.Loops)
+                {
+                    head.Append(rewriter.Visit(loop).ToFullString());
+                    if (plan.CollectsTerms)
+                    {
+                        // The last rows' terms reach the accumulators before anything else runs.
+                        head.Append($"\n{LastIndentation(loop)}{names.Terms}.Flush();\n");
+                    }
                 }
             }
 
@@ -224,18 +251,18 @@ public sealed partial class BlbGenerator
 
             // The suffix, once per bootstrap, on that bootstrap's accumulators.
             var suffix = new StringBuilder();
-            foreach (Accumulator accumulator in plan.Accumulators)
+            foreach (BlbAccumulator accumulator in plan.Accumulators)
             {
                 string name = Escape(accumulator.Local.Name);
                 if (accumulator.IsArray)
                 {
-                    suffix.Append($"{accumulator.ElementType}[] {name} = new {accumulator.ElementType}[{accumulator.LengthName}];\n");
-                    suffix.Append($"for (int {names.At} = 0; {names.At} < {accumulator.LengthName}; {names.At}++)\n{{\n");
-                    suffix.Append($"    {name}[{names.At}] = {accumulator.BatchName}[({names.At} * {names.Count}) + {names.Bootstrap}];\n}}\n\n");
+                    suffix.Append($"{accumulator.ElementType}[] {name} = new {accumulator.ElementType}[{names.LengthOf(accumulator)}];\n");
+                    suffix.Append($"for (int {names.At} = 0; {names.At} < {names.LengthOf(accumulator)}; {names.At}++)\n{{\n");
+                    suffix.Append($"    {name}[{names.At}] = {names.BatchOf(accumulator)}[({names.At} * {names.Count}) + {names.Bootstrap}];\n}}\n\n");
                 }
                 else
                 {
-                    suffix.Append($"{accumulator.ElementType} {name} = {accumulator.BatchName}[{names.Bootstrap}];\n");
+                    suffix.Append($"{accumulator.ElementType} {name} = {names.BatchOf(accumulator)}[{names.Bootstrap}];\n");
                 }
             }
 
@@ -288,6 +315,38 @@ public sealed partial class BlbGenerator
 
             text.Append($"{indent}}}\n}}");
             return text.ToString();
+        }
+
+        /// <summary>
+        /// Writes a statement of the part before the loops: as the user wrote it (rewritten), or, where it declares
+        /// accumulators, declarator by declarator: each accumulator as <paramref name="accumulator"/> writes it (given the
+        /// leading trivia to start with), the other locals it declares as <c>T name = value;</c>.
+        /// </summary>
+        private static void AppendPrefixStatement(StringBuilder head, StatementSyntax statement, BlbBatchPlan plan, WeightedLoopRewriter rewriter, Action<BlbAccumulator, string> accumulator)
+        {
+            IReadOnlyList<BlbAccumulator> declared = plan.AccumulatorsDeclaredBy(statement);
+            if (declared.Count == 0)
+            {
+                head.Append(rewriter.Visit(statement).ToFullString());
+                return;
+            }
+
+            var declaration = (LocalDeclarationStatementSyntax)statement;
+            string leading = statement.GetLeadingTrivia().ToFullString();
+            foreach (VariableDeclaratorSyntax declarator in declaration.Declaration.Variables)
+            {
+                string start = declarator == declaration.Declaration.Variables[0] ? leading : Indentation(leading);
+                if (declared.FirstOrDefault(a => a.Declarator == declarator) is { } declaredAccumulator)
+                {
+                    accumulator(declaredAccumulator, start);
+                    continue;
+                }
+
+                string value = declarator.Initializer is { } initializer
+                    ? " = " + ((ExpressionSyntax)rewriter.Visit(initializer.Value)).WithoutTrivia().ToFullString()
+                    : string.Empty;
+                head.Append($"{start}{declaration.Declaration.Type.WithoutTrivia()} {declarator.Identifier.Text}{value};\n");
+            }
         }
 
         private static string Indentation(string leading) =>
@@ -402,32 +461,55 @@ public sealed partial class BlbGenerator
         }
     }
 
+    /// <summary>Names the batched form adds (unique in the estimator) and its plan.</summary>
+    private sealed record BatchNames(BlbBatchPlan Plan, string Count, string Results, string Bootstrap, string RowWeights, string RowWeightsAsDouble, string Term, string At, string RowWeight, string Label, string Terms)
+    {
+        /// <summary>The names each accumulator's batched copies get.</summary>
+        public Dictionary<BlbAccumulator, AccumulatorNames> Accumulators { get; } = new();
+
+        public string BatchOf(BlbAccumulator accumulator) => Accumulators[accumulator].Batch;
+
+        public string LengthOf(BlbAccumulator accumulator) => Accumulators[accumulator].Length;
+    }
+
+    /// <summary>An accumulator's copies, one per bootstrap of the batch, and the length of an array accumulator.</summary>
+    private sealed record AccumulatorNames(string Batch, string Length);
+
     /// <summary>
     /// The weighted-loop rewrite: each <c>foreach</c> over a subsampled input becomes a loop over the
     /// subsample's rows that skips weight-zero rows; '+=' / '-=' / '++' / '--' on variables declared outside
     /// the loop are scaled by the row's weight; '.Length' of subsampled data becomes n. Everything else is
-    /// the user's code as written.
+    /// the user's code as written. With batch names, the loops add into every bootstrap's accumulators at once; with
+    /// device names, they are a GPU kernel thread's share of one bootstrap's rows.
     /// </summary>
-    /// <summary>Names the batched form adds (unique in the estimator) and its plan.</summary>
-    private sealed record BatchNames(BatchPlan Plan, string Count, string Results, string Bootstrap, string RowWeights, string RowWeightsAsDouble, string Term, string At, string RowWeight, string Label, string Terms);
-
     private sealed class WeightedLoopRewriter : CSharpSyntaxRewriter
     {
         private readonly BlbEstimatorAnalysis analysis;
-        private readonly string sample;
+        private readonly string length;
         private readonly string weights;
         private readonly string index;
         private readonly string weight;
         private readonly string repeat;
         private readonly Dictionary<int, (string Source, string Map)> views;
         private readonly BatchNames? batch;
+        private readonly DeviceNames? device;
 
-        public WeightedLoopRewriter(BlbEstimatorAnalysis analysis, string sample, string weights, string index, string weight, string repeat, Dictionary<int, (string Source, string Map)> views, BatchNames? batch)
+        /// <param name="analysis">The estimator.</param>
+        /// <param name="length">The expression '.Length' of subsampled data becomes: n.</param>
+        /// <param name="weights">The weights (a span of the sample's; the row-by-row weights of a batch).</param>
+        /// <param name="index">The row index of the loops.</param>
+        /// <param name="weight">The row's weight.</param>
+        /// <param name="repeat">The counter of updates repeated weight times.</param>
+        /// <param name="views">The rows of each subsampled input: the span and the map of the sample's layout.</param>
+        /// <param name="batch">The batched form's names, or null.</param>
+        /// <param name="device">The GPU kernel's names, or null.</param>
+        public WeightedLoopRewriter(BlbEstimatorAnalysis analysis, string length, string weights, string index, string weight, string repeat, Dictionary<int, (string Source, string Map)> views, BatchNames? batch, DeviceNames? device = null)
         {
             this.batch = batch;
+            this.device = device;
             this.repeat = repeat;
             this.analysis = analysis;
-            this.sample = sample;
+            this.length = length;
             this.weights = weights;
             this.index = index;
             this.weight = weight;
@@ -444,7 +526,6 @@ public sealed partial class BlbGenerator
         {
             var body = (StatementSyntax)Visit(node.Statement);
             string indent = node.GetLeadingTrivia().LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
-            (string source, string map) = views[input];
 
             // The user's statements, one level deeper than in the foreach: each loop below sits in an if/else block.
             string statements;
@@ -457,11 +538,18 @@ public sealed partial class BlbGenerator
                 statements = indent + "    " + body.WithoutLeadingTrivia().ToFullString().TrimEnd() + "\n";
             }
 
+            if (device is not null)
+            {
+                return DeviceLoop(node, input, indent, statements);
+            }
+
             bool multiLineToken = body.DescendantTokens().Any(static t => t.ToString().IndexOf('\n') >= 0);
             if (!multiLineToken)
             {
                 statements = string.Concat(statements.Split('\n').Select(static (line, i) => (i > 0 ? "\n" : string.Empty) + (line.Trim().Length == 0 ? line : "    " + line)));
             }
+
+            (string source, string map) = views[input];
 
             // One loop per layout, so that no read branches on it: rows in order (load-in, the full-data pass),
             // or rows of the full input through the subsample's indices (indirection).
@@ -501,7 +589,13 @@ public sealed partial class BlbGenerator
                 text.Append('\n');
             }
 
-            // The row, as the foreach names it or deconstructs it ('var (x, y) = row;').
+            AppendRowAndBody(text, node, inner, read, statements);
+            text.Append($"{indent}}}\n");
+        }
+
+        /// <summary>The row, as the foreach names it or deconstructs it ('var (x, y) = row;'), then the loop's statements.</summary>
+        private static void AppendRowAndBody(StringBuilder text, CommonForEachStatementSyntax node, string inner, string read, string statements)
+        {
             switch (node)
             {
                 case ForEachStatementSyntax { Type: RefTypeSyntax refType } named:
@@ -521,8 +615,39 @@ public sealed partial class BlbGenerator
             {
                 text.Append('\n');
             }
+        }
 
-            text.Append($"{indent}}}\n");
+        /// <summary>
+        /// The weighted loop in a GPU kernel: the thread's lane of one bootstrap's rows (rows <c>lane</c>,
+        /// <c>lane + Lanes</c>, ...), each read from the subsample's rows on the device with its weight in that
+        /// bootstrap, weight-zero rows skipped.
+        /// </summary>
+        private SyntaxNode DeviceLoop(CommonForEachStatementSyntax node, int input, string indent, string statements)
+        {
+            DeviceNames names = device!;
+            string inner = indent + "    ";
+            var text = new StringBuilder();
+            text.Append($"for (int {index} = {names.Lane}; {index} < {names.Frame}.Rows; {index} += {names.Frame}.Lanes)\n");
+            text.Append($"{indent}{{\n");
+            text.Append($"{inner}int {weight} = {names.Frame}.Weights[{names.WeightsAt} + {index}];\n");
+            text.Append($"{inner}if ({weight} == 0)\n{inner}{{\n{inner}    continue;\n{inner}}}\n\n");
+            AppendRowAndBody(text, node, inner, $"{names.Rows[input]}[{names.RowsAt} + {index}]", statements);
+            text.Append($"{indent}}}");
+            StatementSyntax loop = SyntaxFactory.ParseStatement(text.ToString());
+            return loop.WithLeadingTrivia(node.GetLeadingTrivia()).WithTrailingTrivia(node.GetTrailingTrivia());
+        }
+
+        public override SyntaxNode? VisitElementAccessExpression(ElementAccessExpressionSyntax node)
+        {
+            if (device is null || !device.AccumulatorElements.TryGetValue(node, out BlbAccumulator? accumulator))
+            {
+                return base.VisitElementAccessExpression(node);
+            }
+
+            // An element of an array accumulator: this thread's partial sum of it, one of the bootstrap's lanes.
+            string element = ((ExpressionSyntax)Visit(node.ArgumentList.Arguments[0].Expression)).WithoutTrivia().ToFullString();
+            string partials = Parser.IsDouble(accumulator) ? "DoublePartials" : "IntegerPartials";
+            return SyntaxFactory.ParseExpression($"{device.Frame}.{partials}[{device.AccumulatorAt[accumulator]} + ((long)({element}) * {device.Frame}.Lanes)]").WithTriviaFrom(node);
         }
 
         /// <summary>True once a return in the suffix jumped to the next bootstrap's label.</summary>
@@ -548,7 +673,7 @@ public sealed partial class BlbGenerator
 
         public override SyntaxNode? VisitExpressionStatement(ExpressionStatementSyntax node)
         {
-            if (batch is not null && batch.Plan.Updates.TryGetValue(node.Expression, out BatchUpdate? batchUpdate))
+            if (batch is not null && batch.Plan.Updates.TryGetValue(node.Expression, out BlbBatchUpdate? batchUpdate))
             {
                 return BatchedUpdate(node, batchUpdate, batch);
             }
@@ -584,11 +709,11 @@ public sealed partial class BlbGenerator
         /// <c>acc[i] += term</c> for every bootstrap of the batch: the term is computed once, then added with each
         /// bootstrap's weight of the row (rows of weight 0 add nothing, as in the weighted loop).
         /// </summary>
-        private SyntaxNode BatchedUpdate(ExpressionStatementSyntax node, BatchUpdate update, BatchNames names)
+        private SyntaxNode BatchedUpdate(ExpressionStatementSyntax node, BlbBatchUpdate update, BatchNames names)
         {
             string indent = node.GetLeadingTrivia().LastOrDefault(static t => t.IsKind(SyntaxKind.WhitespaceTrivia)).ToFullString();
             string inner = indent + "    ";
-            Accumulator target = update.Target;
+            BlbAccumulator target = update.Target;
             string? index = update.Index is null ? null : ((ExpressionSyntax)Visit(update.Index)).WithoutTrivia().ToFullString();
             string? term = update.Term is null ? null : ((ExpressionSyntax)Visit(update.Term)).WithoutTrivia().ToFullString();
             StatementSyntax statement;
@@ -604,7 +729,7 @@ public sealed partial class BlbGenerator
             {
                 // One call: the index, then the term, each evaluated once, in the order of the original update.
                 string position = update.Index is IdentifierNameSyntax or LiteralExpressionSyntax or ParenthesizedExpressionSyntax ? index! : $"({index})";
-                string accumulators = index is null ? target.BatchName : $"{target.BatchName}.AsSpan({position} * {names.Count}, {names.Count})";
+                string accumulators = index is null ? names.BatchOf(target) : $"{names.BatchOf(target)}.AsSpan({position} * {names.Count}, {names.Count})";
                 string scaled = update.Subtract ? $"-({term})" : term!;
                 statement = SyntaxFactory.ParseStatement($"global::Specialize.BlbBatch.AddScaled({accumulators}, {names.RowWeightsAsDouble}, {scaled});");
             }
@@ -627,7 +752,7 @@ public sealed partial class BlbGenerator
                 text.Append($"{inner}for (int {names.Bootstrap} = 0; {names.Bootstrap} < {names.Count}; {names.Bootstrap}++)\n{inner}{{\n");
                 text.Append($"{inner}    int {names.RowWeight} = {names.RowWeights}[{names.Bootstrap}];\n");
                 text.Append($"{inner}    if ({names.RowWeight} != 0)\n{inner}    {{\n");
-                text.Append($"{inner}        {target.BatchName}[{offset}{names.Bootstrap}] {(update.Subtract ? "-=" : "+=")} {scaled};\n");
+                text.Append($"{inner}        {names.BatchOf(target)}[{offset}{names.Bootstrap}] {(update.Subtract ? "-=" : "+=")} {scaled};\n");
                 text.Append($"{inner}    }}\n{inner}}}\n");
                 text.Append($"{indent}}}");
                 statement = SyntaxFactory.ParseStatement(text.ToString());
@@ -719,7 +844,14 @@ public sealed partial class BlbGenerator
             if (analysis.LengthReads.Contains(node))
             {
                 // The subsampled data stands for all n rows.
-                return SyntaxFactory.ParseExpression($"{sample}.N").WithTriviaFrom(node);
+                return SyntaxFactory.ParseExpression(length).WithTriviaFrom(node);
+            }
+
+            if (device is not null && device.ParameterLengths.Contains(node))
+            {
+                // A [NoSubsample] array or span is a view on the device: its length as an int.
+                var member = (MemberAccessExpressionSyntax)base.VisitMemberAccessExpression(node)!;
+                return member.WithName(SyntaxFactory.IdentifierName("IntLength").WithTriviaFrom(member.Name));
             }
 
             return base.VisitMemberAccessExpression(node);

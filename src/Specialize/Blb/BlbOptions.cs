@@ -1,4 +1,6 @@
 using System;
+using Specialize.Devices;
+using Specialize.Variants;
 
 namespace Specialize;
 
@@ -60,6 +62,25 @@ public sealed class BlbOptions
 
     /// <summary>Forces load-in or indirection; <see cref="BlbDataLayout.Auto"/> (the default) lets the runtime decide.</summary>
     public BlbDataLayout DataLayout { get; init; } = BlbDataLayout.Auto;
+
+    /// <summary>
+    /// The devices an estimator with a GPU form may run its bootstraps on, as <c>SPECIALIZE_DEVICE</c> (which it
+    /// overrides): <c>"cpu"</c> (the processor), <c>"ilgpu-cpu"</c> (the GPU kernel on ILGPU's CPU accelerator: slow, for
+    /// tests), <c>"cuda"</c> (CUDA devices; the processor when there is none); <see langword="null"/> (the default) for
+    /// the environment variable, and when that is unset too, the processor and every CUDA device compete.
+    /// <see cref="BlbResult.Device"/> says where they ran.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is none of those.</exception>
+    public string? Device
+    {
+        get => device;
+        init => device = DeviceRuntime.CheckSetting(value, nameof(Device));
+    }
+
+    /// <summary>Where the choice between the processor and a GPU is remembered; <see langword="null"/> for <see cref="Variants.TuningStore.Default"/>.</summary>
+    public TuningStore? TuningStore { get; init; }
+
+    private readonly string? device;
 
     /// <summary>The subsample size <c>b = min(n, ceil(n^Gamma))</c> for <paramref name="n"/> rows.</summary>
     /// <param name="n">Number of rows of the full data, at least 1.</param>

@@ -84,6 +84,13 @@ public sealed class BlbResult
     /// <summary>Most threads the run used.</summary>
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Where the bootstraps ran: <c>"cpu"</c> (the processor), <c>"ilgpu-cpu"</c> (ILGPU's CPU accelerator) or
+    /// <c>"cuda:N"</c> (the N-th CUDA device), as <c>ComputeDevice.Id</c> names them. The full-data estimate, the
+    /// subsamples' draws and their own estimates are computed on the processor either way.
+    /// </summary>
+    public string Device { get; init; } = "cpu";
+
     /// <summary>Wall-clock time of the run.</summary>
     public TimeSpan Elapsed { get; init; }
 }
@@ -145,6 +152,9 @@ public sealed class BlbVectorResult
 
     /// <summary>Most threads the run used.</summary>
     public int Threads { get; init; }
+
+    /// <summary>Where the bootstraps ran, as <see cref="BlbResult.Device"/>.</summary>
+    public string Device { get; init; } = "cpu";
 
     /// <summary>Wall-clock time of the run.</summary>
     public TimeSpan Elapsed { get; init; }

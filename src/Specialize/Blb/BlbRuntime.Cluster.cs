@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Specialize.Blb;
+using Specialize.Devices;
 using Specialize.Distributed;
 
 namespace Specialize;
@@ -20,12 +21,19 @@ public static partial class BlbRuntime
     /// estimates and bootstrap count, and every rank reduces them in the same order. The result is the one-process
     /// result, bit for bit, on every rank and for any number of ranks. An adaptive run deals waves of subsamples and
     /// checks its stopping rule, subsample by subsample in order, after each wave, as one process does.
+    /// With a GPU form, each rank chooses where its subsamples' bootstraps run as one process would (among its own GPU
+    /// and the processor, on a node with several GPUs), and runs them there; their results join the same ordered
+    /// reduction. A subsample's bootstrap estimates on a device do not depend on which rank computes it nor on how
+    /// many subsamples a launch takes, so when every rank runs on the same kind of device the result is the
+    /// one-process result on that device, bit for bit.
     /// </summary>
     private static RawResult ExecuteOnCluster<TEvaluator>(
         ICommunicator cluster,
         TEvaluator evaluator,
+        IBlbDeviceForm? device,
         int n,
         int b,
+        int bytesPerRow,
         int threads,
         BlbDataLayout layout,
         BlbReducer? reduceBootstraps,
@@ -42,10 +50,42 @@ public static partial class BlbRuntime
         // (all throw alike on NaN). A scalar estimator's full-data pass is one rank's work item.
         double[]? estimate = evaluator.KnownDimension == 0 ? FullDataPass(evaluator, n) : null;
         int dimension = estimate?.Length ?? evaluator.KnownDimension;
+        ComputeDevice computeDevice = device is null
+            ? DeviceRuntime.Cpu
+            : ChooseDeviceOnCluster(cluster, evaluator, device, n, b, dimension, bytesPerRow, layout, threads, options, cancellationToken);
+        if (computeDevice.IsIlgpu)
+        {
+            layout = BlbDataLayout.LoadIn;
+        }
+
         var run = new RunState(n, b, options.Subsamples, options.Bootstraps, dimension, layout, options, reduceBootstraps, progress, cancellationToken);
-        int used = run.ComputeOnCluster(evaluator, threads, cluster, fullData: estimate is null);
+        int used = run.ComputeOnCluster(evaluator, threads, cluster, fullData: estimate is null, device, computeDevice, bytesPerRow);
         estimate ??= CheckFullData(run.FullData!);
-        return Finish(run.Reduce(used, estimate, average), layout, threads, b, stopwatch);
+        return Finish(run.Reduce(used, estimate, average), layout, threads, computeDevice, b, stopwatch);
+    }
+
+    /// <summary>
+    /// This rank's device for its bootstraps (<see cref="ChooseDevice"/>, a trial included where one is measured),
+    /// chosen as this rank's local work of one step, so that a failure or a cancellation on any rank is every rank's.
+    /// </summary>
+    private static ComputeDevice ChooseDeviceOnCluster<TEvaluator>(ICommunicator cluster, TEvaluator evaluator, IBlbDeviceForm device, int n, int b, int dimension, int bytesPerRow, BlbDataLayout layout, int threads, BlbOptions options, CancellationToken cancellationToken)
+        where TEvaluator : IBlbEvaluator
+    {
+        ComputeDevice chosen = DeviceRuntime.Cpu;
+        ClusterExchange.Run(
+            cluster,
+            ClusterOperation,
+            () =>
+            {
+                using (Cluster.RunLocally())
+                {
+                    chosen = ChooseDevice(evaluator, device, n, b, dimension, bytesPerRow, layout, threads, options);
+                }
+
+                return [];
+            },
+            cancellationToken);
+        return chosen;
     }
 
     /// <summary>Subsamples <c>First</c>, <c>First + Stride</c>, ... (<c>Count</c> of them): a range of one process, or one rank's share of it.</summary>
@@ -68,9 +108,10 @@ public static partial class BlbRuntime
         /// <summary>
         /// This rank's share of every wave, then every rank's results of the wave; returns how many subsamples are
         /// used, the same on every rank. With <paramref name="fullData"/>, one rank also makes the full-data pass
-        /// (<see cref="FullData"/> is then set on every rank).
+        /// (<see cref="FullData"/> is then set on every rank). Where <paramref name="device"/> is an ILGPU device, this
+        /// rank's bootstraps run there through <paramref name="form"/>.
         /// </summary>
-        public int ComputeOnCluster<TEvaluator>(TEvaluator evaluator, int threads, ICommunicator cluster, bool fullData)
+        public int ComputeOnCluster<TEvaluator>(TEvaluator evaluator, int threads, ICommunicator cluster, bool fullData, IBlbDeviceForm? form, ComputeDevice device, int bytesPerRow)
             where TEvaluator : IBlbEvaluator
         {
             int ranks = cluster.Size, rank = cluster.Rank;
@@ -96,7 +137,14 @@ public static partial class BlbRuntime
                                 FullData = FullDataEstimate(evaluator, _n);
                             }
 
-                            ComputeWave(evaluator, mine, threads, fullHere && inPieces);
+                            if (device.IsIlgpu)
+                            {
+                                ComputeOnDevice(evaluator, form!, device, bytesPerRow, threads, fullHere && inPieces, mine);
+                            }
+                            else
+                            {
+                                ComputeWave(evaluator, mine, threads, fullHere && inPieces);
+                            }
                         }
 
                         _cancellationToken.ThrowIfCancellationRequested();

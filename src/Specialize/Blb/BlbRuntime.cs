@@ -7,6 +7,7 @@ using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Specialize.Blb;
+using Specialize.Devices;
 using Specialize.Distributed;
 using Specialize.Sampling;
 
@@ -135,10 +136,48 @@ public static partial class BlbRuntime
         BlbReducer? average,
         BlbOptions? options,
         IProgress<BlbProgress>? progress,
+        CancellationToken cancellationToken) =>
+        Run(n, bytesPerRow, state, estimator, batch, null, reduceBootstraps, average, options, progress, cancellationToken);
+
+    /// <summary>
+    /// Runs BLB for a scalar estimator that may also have a batched form and a GPU form. With a GPU form, the runtime
+    /// runs the bootstraps on a GPU when one is allowed (<see cref="BlbOptions.Device"/>, <c>SPECIALIZE_DEVICE</c>) and
+    /// faster for the problem (a measured trial, remembered in the tuning store); the full-data pass, the subsamples'
+    /// draws and their own estimates stay on the processor. The weights are the same bit for bit on every device; the
+    /// sums of a bootstrap may be added in another order. <see cref="BlbResult.Device"/> says where the bootstraps ran.
+    /// </summary>
+    /// <typeparam name="TState">What the estimator reads besides the sample.</typeparam>
+    /// <param name="n">Number of rows of the subsampled data; at least 2.</param>
+    /// <param name="bytesPerRow">Bytes one row of all subsampled inputs takes when copied; non-negative.</param>
+    /// <param name="state">Passed to every estimator call; read concurrently from several threads.</param>
+    /// <param name="estimator">The estimator in weighted form.</param>
+    /// <param name="batch">The estimator in batched weighted form, or <see langword="null"/>.</param>
+    /// <param name="device">The estimator's GPU form, or <see langword="null"/> to run on the processor only.</param>
+    /// <param name="reduceBootstraps">Reduces one subsample's bootstrap estimates; <see langword="null"/> for the sample standard deviation.</param>
+    /// <param name="average">Reduces the per-subsample quality measures; <see langword="null"/> for the arithmetic mean.</param>
+    /// <param name="options">Run parameters; <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Told after each finished subsample; may be <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the run between bootstraps, batches or launches.</param>
+    /// <returns>The quality assessment and what the runtime decided.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="estimator"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 2, <paramref name="bytesPerRow"/> is negative, or an option is out of range.</exception>
+    /// <exception cref="ArgumentException">The estimator returns NaN on the full data, or <c>SPECIALIZE_DEVICE</c> names no device.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="device"/> is the form of a vector-valued estimator.</exception>
+    public static BlbResult Run<TState>(
+        int n,
+        int bytesPerRow,
+        TState state,
+        WeightedEstimator<TState> estimator,
+        WeightedBatchEstimator<TState>? batch,
+        BlbDeviceEstimator<TState>? device,
+        BlbReducer? reduceBootstraps,
+        BlbReducer? average,
+        BlbOptions? options,
+        IProgress<BlbProgress>? progress,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(estimator);
-        RawResult raw = Execute(new ScalarEvaluator<TState>(estimator, batch, state), n, bytesPerRow, reduceBootstraps, average, options, progress, cancellationToken);
+        RawResult raw = Execute(new ScalarEvaluator<TState>(estimator, batch, state), Bind(device, state, vector: false), n, bytesPerRow, reduceBootstraps, average, options, progress, cancellationToken);
         var subsampleQualities = new double[raw.Subsamples];
         for (int j = 0; j < subsampleQualities.Length; j++)
         {
@@ -159,6 +198,7 @@ public static partial class BlbRuntime
             Bootstraps = raw.Bootstraps,
             Layout = raw.Layout,
             Threads = raw.Threads,
+            Device = raw.Device,
             Elapsed = raw.Elapsed,
         };
     }
@@ -222,10 +262,46 @@ public static partial class BlbRuntime
         BlbReducer? average,
         BlbOptions? options,
         IProgress<BlbProgress>? progress,
+        CancellationToken cancellationToken) =>
+        RunVector(n, bytesPerRow, state, estimator, batch, null, reduceBootstraps, average, options, progress, cancellationToken);
+
+    /// <summary>
+    /// Runs BLB for a vector-valued estimator that may also have a batched form and a GPU form (see
+    /// <see cref="Run{TState}(int, int, TState, WeightedEstimator{TState}, WeightedBatchEstimator{TState}?, BlbDeviceEstimator{TState}?, BlbReducer?, BlbReducer?, BlbOptions?, IProgress{BlbProgress}?, CancellationToken)"/>);
+    /// every quantity is reduced per coordinate.
+    /// </summary>
+    /// <typeparam name="TState">What the estimator reads besides the sample.</typeparam>
+    /// <param name="n">Number of rows of the subsampled data; at least 2.</param>
+    /// <param name="bytesPerRow">Bytes one row of all subsampled inputs takes when copied; non-negative.</param>
+    /// <param name="state">Passed to every estimator call.</param>
+    /// <param name="estimator">The estimator in weighted form; every call must return the same number of coordinates.</param>
+    /// <param name="batch">The estimator in batched weighted form, or <see langword="null"/>.</param>
+    /// <param name="device">The estimator's GPU form, or <see langword="null"/> to run on the processor only.</param>
+    /// <param name="reduceBootstraps">Per coordinate, reduces one subsample's bootstrap estimates; <see langword="null"/> for the sample standard deviation.</param>
+    /// <param name="average">Per coordinate, reduces the per-subsample values; <see langword="null"/> for the arithmetic mean.</param>
+    /// <param name="options">Run parameters; <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Told after each finished subsample; may be <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the run between bootstraps, batches or launches.</param>
+    /// <returns>The per-coordinate quality assessment.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="estimator"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is below 2, <paramref name="bytesPerRow"/> is negative, or an option is out of range.</exception>
+    /// <exception cref="ArgumentException">The estimator returns NaN on the full data, or <c>SPECIALIZE_DEVICE</c> names no device.</exception>
+    /// <exception cref="InvalidOperationException">An estimate was <see langword="null"/>, empty, or of another length than on the full data; or <paramref name="device"/> is the form of a scalar estimator.</exception>
+    public static BlbVectorResult RunVector<TState>(
+        int n,
+        int bytesPerRow,
+        TState state,
+        WeightedVectorEstimator<TState> estimator,
+        WeightedVectorBatchEstimator<TState>? batch,
+        BlbDeviceEstimator<TState>? device,
+        BlbReducer? reduceBootstraps,
+        BlbReducer? average,
+        BlbOptions? options,
+        IProgress<BlbProgress>? progress,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(estimator);
-        RawResult raw = Execute(new VectorEvaluator<TState>(estimator, batch, state), n, bytesPerRow, reduceBootstraps, average, options, progress, cancellationToken);
+        RawResult raw = Execute(new VectorEvaluator<TState>(estimator, batch, state), Bind(device, state, vector: true), n, bytesPerRow, reduceBootstraps, average, options, progress, cancellationToken);
         return new BlbVectorResult
         {
             Estimate = raw.Estimate,
@@ -242,6 +318,7 @@ public static partial class BlbRuntime
             Bootstraps = raw.Bootstraps,
             Layout = raw.Layout,
             Threads = raw.Threads,
+            Device = raw.Device,
             Elapsed = raw.Elapsed,
         };
     }
@@ -287,6 +364,7 @@ public static partial class BlbRuntime
 
     private static RawResult Execute<TEvaluator>(
         TEvaluator evaluator,
+        IBlbDeviceForm? device,
         int n,
         int bytesPerRow,
         BlbReducer? reduceBootstraps,
@@ -327,7 +405,7 @@ public static partial class BlbRuntime
             : BlbLayoutModel.Choose(b, bytesPerRow, r, threads);
         if (cluster is not null)
         {
-            return ExecuteOnCluster(cluster, evaluator, n, b, threads, layout, reduceBootstraps, average, options, progress, cancellationToken, stopwatch);
+            return ExecuteOnCluster(cluster, evaluator, device, n, b, bytesPerRow, threads, layout, reduceBootstraps, average, options, progress, cancellationToken, stopwatch);
         }
 
         // The full-data pass: every row once with weight 1. Where the bootstraps run in pieces on several threads, it
@@ -340,26 +418,36 @@ public static partial class BlbRuntime
             ? RunState.DrawFirst(evaluator, n, b, options.StreamKey, layout)
             : null;
         int dimension = estimate?.Length ?? first?.Own.Length ?? evaluator.KnownDimension;
+        // Where the bootstraps run: the processor, or a GPU the estimator's GPU form allows (a GPU run reads the rows
+        // gathered per subsample, load-in).
+        ComputeDevice computeDevice = device is null ? DeviceRuntime.Cpu : ChooseDevice(evaluator, device, n, b, dimension, bytesPerRow, layout, threads, options);
+        if (computeDevice.IsIlgpu)
+        {
+            layout = BlbDataLayout.LoadIn;
+        }
         var run = new RunState(n, b, s, r, dimension, layout, options, reduceBootstraps, progress, cancellationToken);
         if (first is not null)
         {
             run.Adopt(first);
         }
-        int used = run.ComputeAll(evaluator, threads, fullDataInParallel);
+        int used = computeDevice.IsIlgpu
+            ? run.ComputeOnDevice(evaluator, device!, computeDevice, bytesPerRow, threads, fullDataInParallel)
+            : run.ComputeAll(evaluator, threads, fullDataInParallel);
         cancellationToken.ThrowIfCancellationRequested();
         estimate ??= CheckFullData(run.FullData!);
         if (estimate.Length != dimension)
         {
             throw new InvalidOperationException($"The vector-valued estimator must return the same number of values on every call: {dimension} on subsample 0, {estimate.Length} on the full data.");
         }
-        return Finish(run.Reduce(used, estimate, average), layout, threads, b, stopwatch);
+        return Finish(run.Reduce(used, estimate, average), layout, threads, computeDevice, b, stopwatch);
     }
 
-    /// <summary>The reduced result with what the run decided: layout, threads, subsample size, time.</summary>
-    private static RawResult Finish(RawResult raw, BlbDataLayout layout, int threads, int b, Stopwatch stopwatch)
+    /// <summary>The reduced result with what the run decided: layout, threads, the device of the bootstraps, subsample size, time.</summary>
+    private static RawResult Finish(RawResult raw, BlbDataLayout layout, int threads, ComputeDevice computeDevice, int b, Stopwatch stopwatch)
     {
         raw.Layout = layout;
         raw.Threads = threads;
+        raw.Device = computeDevice.Id;
         raw.SubsampleSize = b;
         raw.Elapsed = stopwatch.Elapsed;
         return raw;
@@ -474,7 +562,7 @@ public static partial class BlbRuntime
         public void Evaluate(BlbSample sample, Span<double> destination)
         {
             double[]? value = estimator(sample, state);
-            Store(value, destination);
+            StoreVector(value, destination);
         }
 
         public void EvaluateBatch(BlbSample sample, ReadOnlySpan<int> weights, int count, Span<double> destination)
@@ -484,18 +572,19 @@ public static partial class BlbRuntime
             batch!(sample, weights, count, state, values);
             for (int k = 0; k < count; k++)
             {
-                Store(values[k], destination.Slice(k * d, d));
+                StoreVector(values[k], destination.Slice(k * d, d));
             }
         }
+    }
 
-        private static void Store(double[]? value, Span<double> destination)
+    /// <summary>Copies one estimate of a vector-valued estimator, which must have the length of the full-data estimate.</summary>
+    internal static void StoreVector(double[]? value, Span<double> destination)
+    {
+        if (value is null || value.Length != destination.Length)
         {
-            if (value is null || value.Length != destination.Length)
-            {
-                throw new InvalidOperationException($"The vector-valued estimator must return {destination.Length} values on every call, as on the full data; it returned {value?.Length ?? 0}.");
-            }
-            value.CopyTo(destination);
+            throw new InvalidOperationException($"The vector-valued estimator must return {destination.Length} values on every call, as on the full data; it returned {value?.Length ?? 0}.");
         }
+        value.CopyTo(destination);
     }
 
     private sealed class RawResult
@@ -512,6 +601,7 @@ public static partial class BlbRuntime
         public int SubsampleSize;
         public BlbDataLayout Layout;
         public int Threads;
+        public string Device = DeviceRuntime.Cpu.Id;
         public TimeSpan Elapsed;
     }
 

@@ -103,6 +103,15 @@ public static class DeviceRuntime
         }
     }
 
+    /// <summary>A device setting of an options object (<c>Device</c>): <c>cpu</c>, <c>ilgpu-cpu</c>, <c>cuda</c> or <see langword="null"/>.</summary>
+    /// <param name="value">The setting.</param>
+    /// <param name="paramName">The property, named by the exception.</param>
+    /// <returns><paramref name="value"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is none of those.</exception>
+    internal static string? CheckSetting(string? value, string paramName) => value is null or "cpu" or "ilgpu-cpu" or "cuda"
+        ? value
+        : throw new ArgumentException($"Unknown device '{value}'; expected cpu, ilgpu-cpu or cuda, or null.", paramName);
+
     /// <summary>The ILGPU accelerator of <paramref name="device"/>, created on first use and kept.</summary>
     internal static Accelerator GetAccelerator(ComputeDevice device)
     {

@@ -1,4 +1,5 @@
 using System;
+using Specialize.Devices;
 using Microsoft.Extensions.Logging;
 using Specialize.Variants;
 
@@ -161,8 +162,7 @@ public sealed class GaussianMixtureOptions
     public string? Device
     {
         get => device;
-        init => device = value is null or "cpu" or "ilgpu-cpu" or "cuda" ? value
-            : throw new ArgumentException($"Unknown device '{value}'; expected cpu, ilgpu-cpu or cuda, or null.", nameof(Device));
+        init => device = DeviceRuntime.CheckSetting(value, nameof(Device));
     }
 
     /// <summary>

@@ -22,9 +22,18 @@ internal struct CounterRandom
     /// <summary>Creates the stream <paramref name="stream"/> of the generator seeded with <paramref name="seed"/>.</summary>
     public CounterRandom(ulong seed, ulong stream)
     {
-        _key = Mix(Mix(seed ^ 0x6A09E667F3BCC909UL) + Mix(stream + Golden));
+        _key = KeyOf(seed, stream);
         _counter = 0;
     }
+
+    /// <summary>The key of stream <paramref name="stream"/> of the generator seeded with <paramref name="seed"/>.</summary>
+    /// <remarks>Device kernels draw the same streams with this and <see cref="Output"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong KeyOf(ulong seed, ulong stream) => Mix(Mix(seed ^ 0x6A09E667F3BCC909UL) + Mix(stream + Golden));
+
+    /// <summary>Output <paramref name="counter"/> (1 for the first) of the stream with key <paramref name="key"/>: what the <paramref name="counter"/>-th <see cref="NextUInt64"/> returns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong Output(ulong key, ulong counter) => Mix(key + (counter * Golden));
 
     /// <summary>Stream id for subsample <paramref name="subsample"/>'s row draw (<paramref name="bootstrap"/> = -1) or one of its bootstraps.</summary>
     public static ulong StreamId(int subsample, int bootstrap) =>
@@ -35,7 +44,7 @@ internal struct CounterRandom
     public ulong NextUInt64()
     {
         _counter++;
-        return Mix(_key + _counter * Golden);
+        return Output(_key, _counter);
     }
 
     /// <summary>

@@ -68,6 +68,18 @@ internal sealed class UniformMultinomial
     /// <summary>The count of the table's first entry.</summary>
     internal int First => _first;
 
+    /// <summary>The guide table (<see cref="BuildGuide"/>): a count, or the complement of the first table index to search from; null without a table.</summary>
+    internal ReadOnlySpan<int> Guide => _guide;
+
+    /// <summary>The shift that takes 64 random bits to their guide bin.</summary>
+    internal int GuideShift => _guideShift;
+
+    /// <summary>Number of trials, <c>n</c>.</summary>
+    internal int Trials => _n;
+
+    /// <summary>Number of cells, <c>b</c>.</summary>
+    internal int Cells => _cells;
+
     /// <summary>Fills <paramref name="counts"/> (length = cells) with one draw; the counts sum to the trials exactly.</summary>
     /// <remarks>
     /// Consumes the stream exactly as a cell-by-cell loop would: one <see cref="CounterRandom.NextDouble"/> per

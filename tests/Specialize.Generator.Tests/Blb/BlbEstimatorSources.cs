@@ -445,4 +445,215 @@ internal static class BlbEstimatorSources
         """"
         .Replace("{TRAIL}", "   ", System.StringComparison.Ordinal)
         .Replace("{BLANK}", "    ", System.StringComparison.Ordinal);
+
+    // A least-squares slope over rows of a struct: four scalar sums, declared in one statement, on the device; the slope
+    // from them on the host.
+    public const string Slope = """
+        using System;
+        using Specialize;
+
+        namespace Demo;
+
+        public struct Pair
+        {
+            public double X;
+            public double Y;
+
+            public Pair(double x, double y)
+            {
+                X = x;
+                Y = y;
+            }
+        }
+
+        [BlbEstimator]
+        public static partial class Slope
+        {
+            public static double Estimate(ReadOnlySpan<Pair> pairs)
+            {
+                double sx = 0, sy = 0, sxx = 0, sxy = 0;
+                foreach (Pair p in pairs)
+                {
+                    sx += p.X;
+                    sy += p.Y;
+                    sxx += p.X * p.X;
+                    sxy += p.X * p.Y;
+                }
+
+                double n = pairs.Length;
+                return ((n * sxy) - (sx * sy)) / ((n * sxx) - (sx * sx));
+            }
+        }
+        """;
+
+    // Least squares over rows of a struct with an indexer: the normal equations in array accumulators of constant
+    // length (on the device), solved per bootstrap by a pure method with arrays of its own (on the host).
+    public const string NormalEquations = """
+        using System;
+        using Specialize;
+
+        namespace Demo;
+
+        public readonly record struct Observation3(double X0, double X1, double X2, double Y)
+        {
+            public double this[int i] => i switch { 0 => X0, 1 => X1, _ => X2 };
+        }
+
+        [BlbEstimator]
+        public static partial class NormalEquations
+        {
+            private const int D = 3;
+
+            public static double[] Estimate(ReadOnlySpan<Observation3> rows)
+            {
+                var xtx = new double[D * D];
+                var xty = new double[D];
+                foreach (Observation3 row in rows)
+                {
+                    for (int i = 0; i < D; i++)
+                    {
+                        double xi = row[i];
+                        xty[i] += xi * row.Y;
+                        for (int j = 0; j < D; j++)
+                        {
+                            xtx[(i * D) + j] += xi * row[j];
+                        }
+                    }
+                }
+
+                return Solve(xtx, xty);
+            }
+
+            [Pure]
+            public static double[] Solve(double[] a, double[] b)
+            {
+                var l = new double[D * D];
+                for (int i = 0; i < D; i++)
+                {
+                    for (int j = 0; j <= i; j++)
+                    {
+                        double sum = a[(i * D) + j];
+                        for (int k = 0; k < j; k++)
+                        {
+                            sum -= l[(i * D) + k] * l[(j * D) + k];
+                        }
+
+                        l[(i * D) + j] = i == j ? Math.Sqrt(sum) : sum / l[(j * D) + j];
+                    }
+                }
+
+                var y = new double[D];
+                for (int i = 0; i < D; i++)
+                {
+                    double sum = b[i];
+                    for (int k = 0; k < i; k++)
+                    {
+                        sum -= l[(i * D) + k] * y[k];
+                    }
+
+                    y[i] = sum / l[(i * D) + i];
+                }
+
+                var beta = new double[D];
+                for (int i = D - 1; i >= 0; i--)
+                {
+                    double sum = y[i];
+                    for (int k = i + 1; k < D; k++)
+                    {
+                        sum -= l[(k * D) + i] * beta[k];
+                    }
+
+                    beta[i] = sum / l[(i * D) + i];
+                }
+
+                return beta;
+            }
+        }
+        """;
+
+    // What the GPU form lowers, together: [NoSubsample] arrays, a span and values, a prefix local, array accumulators
+    // of double and long with lengths from parameters and constants, int and double scalars, a struct's properties
+    // and method, an enum, a switch, a while loop, a static helper, conditionals and Math functions.
+    public const string DeviceFeatures = """
+        using System;
+        using Specialize;
+
+        namespace Demo;
+
+        public enum Kind
+        {
+            Low,
+            High,
+        }
+
+        public readonly struct Reading
+        {
+            public Reading(double value, int group, Kind kind)
+            {
+                Value = value;
+                Group = group;
+                Kind = kind;
+            }
+
+            public double Value { get; }
+
+            public int Group { get; }
+
+            public Kind Kind { get; }
+
+            public double Scaled(double factor) => Value * factor;
+        }
+
+        [BlbEstimator(Subsamples = 3, Bootstraps = 20)]
+        public static partial class DeviceFeatures
+        {
+            public static double[] Estimate(ReadOnlySpan<Reading> readings, [NoSubsample] double[] weights, [NoSubsample] ReadOnlySpan<double> offsets, [NoSubsample] int groups, [NoSubsample] double scale)
+            {
+                int slots = weights.Length;
+                var totals = new double[slots];
+                var counts = new long[2];
+                int high = 0;
+                double logs = 0;
+                foreach (Reading r in readings)
+                {
+                    int g = r.Group % groups;
+                    double x = Clamp01(Math.Abs(Math.Sin(r.Scaled(scale))) + offsets[g % offsets.Length]);
+                    switch (r.Kind)
+                    {
+                        case Kind.High:
+                            high++;
+                            break;
+                        default:
+                            counts[0] += 1;
+                            break;
+                    }
+
+                    double term = 0;
+                    int k = 0;
+                    while (k < g)
+                    {
+                        term += Math.Pow(x, k + 1) * 0.5;
+                        k++;
+                    }
+
+                    totals[g % slots] += weights[g % slots] * (term + x);
+                    counts[1] += g > 1 ? 2 : 1;
+                    logs += Math.Log(1 + Math.Max(x, 0.0)) + Math.Sqrt(Math.Exp(-x * x)) + Math.Tanh(x) + (double.IsNaN(x) ? 1 : 0);
+                }
+
+                var result = new double[slots + 3];
+                for (int i = 0; i < slots; i++)
+                {
+                    result[i] = totals[i] / readings.Length;
+                }
+
+                result[slots] = (double)high / readings.Length;
+                result[slots + 1] = (counts[0] + counts[1]) / (double)readings.Length;
+                result[slots + 2] = logs / readings.Length;
+                return result;
+            }
+
+            private static double Clamp01(double x) => x < 0 ? 0 : x > 1 ? 1 : x;
+        }
+        """;
 }

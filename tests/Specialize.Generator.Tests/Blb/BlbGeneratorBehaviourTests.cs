@@ -183,6 +183,6 @@ public sealed class BlbGeneratorBehaviourTests
             """);
 
         string source = run.Source("Total.Blb.g.cs");
-        Assert.Contains("static (sample, state) => EstimateWeighted(sample, state),\n            reduceBootstraps: null,\n            average: null,", source, StringComparison.Ordinal);
+        Assert.Contains("static (sample, state) => EstimateWeighted(sample, state),\n            batch: null,\n            device: EstimateWeightedDeviceForm,\n            reduceBootstraps: null,\n            average: null,", source, StringComparison.Ordinal);
     }
 }

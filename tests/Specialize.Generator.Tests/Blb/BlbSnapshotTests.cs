@@ -37,6 +37,18 @@ public sealed class BlbSnapshotTests
     public void Loops_that_deconstruct_rows_are_weighted_and_batched() =>
         Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.Deconstructed).Source("Deconstructed.Blb.g.cs"), "Deconstructed");
 
+    [Fact]
+    public void Slope_over_a_struct_gets_a_gpu_kernel_of_four_sums() =>
+        Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.Slope).Source("Slope.Blb.g.cs"), "Slope");
+
+    [Fact]
+    public void Normal_equations_in_array_accumulators_get_a_gpu_kernel_and_are_solved_on_the_host() =>
+        Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.NormalEquations).Source("NormalEquations.Blb.g.cs"), "NormalEquations");
+
+    [Fact]
+    public void Parameters_helpers_and_integer_accumulators_lower_to_the_gpu_kernel() =>
+        Snapshot.Verify(GeneratorHarness.Run(BlbEstimatorSources.DeviceFeatures).Source("DeviceFeatures.Blb.g.cs"), "DeviceFeatures");
+
     // EstimateWeighted and the batched form's per-bootstrap suffix copy the literals' inner lines as they are.
     [Fact]
     public void String_literals_that_span_lines_are_copied_as_they_are() =>

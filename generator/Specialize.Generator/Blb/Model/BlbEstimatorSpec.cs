@@ -27,6 +27,7 @@ namespace Specialize.Generator.Blb.Model;
 /// <param name="WeightsName">Name of the weights: a local of EstimateWeighted, the row-by-row weights parameter of EstimateWeightedBatch.</param>
 /// <param name="CountName">Name of EstimateWeightedBatch's number of bootstraps; empty without a batched form.</param>
 /// <param name="ResultsName">Name of EstimateWeightedBatch's results; empty without a batched form.</param>
+/// <param name="Device">The GPU form, or null when a construct keeps the estimator on the processor (SPEC111).</param>
 internal sealed record BlbEstimatorSpec(
     string HintName,
     SourceScopes Scopes,
@@ -51,7 +52,8 @@ internal sealed record BlbEstimatorSpec(
     bool BatchInRun,
     string WeightsName,
     string CountName,
-    string ResultsName);
+    string ResultsName,
+    BlbDeviceSpec? Device);
 
 /// <summary>One parameter of Estimate.</summary>
 /// <param name="Name">The parameter's name as written (escaped with '@' where needed).</param>
@@ -71,3 +73,53 @@ internal sealed record BlbParameterSpec(
     bool IsSpan,
     bool CheckNaN,
     string SpanElementType);
+
+/// <summary>
+/// The GPU form of an estimator: an ILGPU kernel that computes one lane of one bootstrap's sums per thread, the struct
+/// of what it reads, and the host methods around it.
+/// </summary>
+/// <param name="KernelBody">The kernel's body (a block).</param>
+/// <param name="KeepsLocalsForTheSuffix">Whether the part before the loops has statements other than the accumulators' declarations, whose locals the kernel and the widths may not read.</param>
+/// <param name="IndexName">The kernel's thread index parameter.</param>
+/// <param name="FrameName">The kernel's frame parameter (the run's sizes, the weights, the partial sums).</param>
+/// <param name="InputsName">The kernel's inputs parameter.</param>
+/// <param name="Fields">The inputs struct's fields, in order.</param>
+/// <param name="WidthsBody">The body of the method that computes the accumulators' widths (a block).</param>
+/// <param name="FinishBody">The body of the method that runs the suffix per bootstrap from the device's sums (a block).</param>
+/// <param name="LengthName">The n parameter of the widths and finishing methods.</param>
+/// <param name="DoubleSumsName">The finishing method's double sums parameter.</param>
+/// <param name="IntegerSumsName">The finishing method's integer sums parameter.</param>
+internal sealed record BlbDeviceSpec(
+    string KernelBody,
+    bool KeepsLocalsForTheSuffix,
+    string IndexName,
+    string FrameName,
+    string InputsName,
+    EquatableArray<BlbDeviceFieldSpec> Fields,
+    string WidthsBody,
+    string FinishBody,
+    string LengthName,
+    string DoubleSumsName,
+    string IntegerSumsName);
+
+/// <summary>What a field of the kernel's inputs holds.</summary>
+internal enum BlbDeviceFieldKind
+{
+    /// <summary>The subsample's rows of a subsampled input, uploaded per subsample.</summary>
+    Rows,
+
+    /// <summary>A [NoSubsample] array or span, uploaded once per run.</summary>
+    Array,
+
+    /// <summary>A [NoSubsample] value, passed as it is.</summary>
+    Value,
+}
+
+/// <summary>One field of the kernel's inputs.</summary>
+/// <param name="Name">The field's name: the parameter's.</param>
+/// <param name="Type">Its type, fully qualified (an ILGPU view for rows and arrays).</param>
+/// <param name="Local">The kernel's local that holds it.</param>
+/// <param name="Kind">What it holds.</param>
+/// <param name="Input">The input number of rows (0 for the first subsampled parameter); -1 otherwise.</param>
+/// <param name="Parameter">The position of the parameter among Estimate's.</param>
+internal sealed record BlbDeviceFieldSpec(string Name, string Type, string Local, BlbDeviceFieldKind Kind, int Input, int Parameter);

@@ -4,6 +4,8 @@
 using Specialize;
 using System;
 
+[assembly: global::System.Runtime.CompilerServices.InternalsVisibleTo("ILGPURuntime")]
+
 namespace Demo
 {
     static partial class Centroid
@@ -60,6 +62,8 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<global::Demo.Point>(),
                 points,
                 static (sample, state) => EstimateWeighted(sample, state),
+                batch: null,
+                device: EstimateWeightedDeviceForm,
                 reduceBootstraps: null,
                 average: null,
                 options,
@@ -206,5 +210,123 @@ namespace Demo
                 results[bootstrap] = new[] { sum[0] / count, sum[1] / count };
             }
         }
+
+        /// <summary>What <c>EstimateWeightedOnDevice</c> reads besides the weights: the subsample's rows of each input its loops visit, and the parameters its loops use, on the device.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        internal struct EstimateWeightedDeviceInputs
+        {
+            /// <summary>The rows of <c>points</c> in the subsamples of the launch, one subsample after another.</summary>
+            public global::ILGPU.ArrayView<global::Demo.Point> points;
+        }
+
+        /// <summary>
+        /// <c>EstimateWeighted</c>'s loops as an ILGPU kernel: thread <c>index</c> is lane <c>index % Lanes</c> of the bootstrap in slot
+        /// <c>index / Lanes</c>. It adds, with that bootstrap's weights, the terms of rows <c>lane</c>, <c>lane + Lanes</c>, ... of its subsample
+        /// into accumulators that start at zero, and writes them to its partial sums; the runtime adds the lanes in lane order,
+        /// so a bootstrap's sums do not depend on how the device schedules the threads.
+        /// </summary>
+        /// <param name="index">The thread.</param>
+        /// <param name="frame">The launch: sizes, weights and partial sums.</param>
+        /// <param name="inputs">The rows and the parameters.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        private static void EstimateWeightedOnDevice(global::ILGPU.Index1D index, global::Specialize.BlbDeviceFrame frame, EstimateWeightedDeviceInputs inputs)
+        {
+            int lane = frame.Lane(index);
+            int slot = frame.Slot(index);
+            long rowsAt = frame.RowOffset(slot);
+            long weightsAt = frame.WeightOffset(slot);
+            global::ILGPU.ArrayView<global::Demo.Point> pointsRows = inputs.points;
+            int doubleAt = 0;
+            long sumAt = frame.DoublePartial(slot, doubleAt, lane);
+            int sumLength = 2;
+            for (int zero = 0; zero < sumLength; zero++)
+            {
+                frame.DoublePartials[sumAt + ((long)zero * frame.Lanes)] = 0;
+            }
+
+            doubleAt += sumLength;
+            int count = 0;
+            for (int row = lane; row < frame.Rows; row += frame.Lanes)
+            {
+                int weight = frame.Weights[weightsAt + row];
+                if (weight == 0)
+                {
+                    continue;
+                }
+
+                Point p = pointsRows[rowsAt + row];
+                frame.DoublePartials[sumAt + ((long)(0) * frame.Lanes)] += weight * p.X;
+                frame.DoublePartials[sumAt + ((long)(1) * frame.Lanes)] += weight * p.Y;
+                count += weight;
+            }
+
+            frame.IntegerPartials[frame.IntegerPartial(slot, 0, lane)] = count;
+        }
+
+        /// <summary>How many sums <c>EstimateWeightedOnDevice</c> writes per bootstrap: one per scalar accumulator, the length of each array, as doubles and as integers.</summary>
+        /// <param name="n">Number of rows of the data.</param>
+        /// <param name="points">All n rows of the data.</param>
+        /// <returns>The widths.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        private static global::Specialize.BlbDeviceWidths EstimateWeightedDeviceWidths(int n, global::System.ReadOnlySpan<global::Demo.Point> points)
+        {
+            int sumLength = 2;
+
+            return new global::Specialize.BlbDeviceWidths(sumLength, 1);
+        }
+
+        /// <summary>
+        /// The rest of <c>Estimate</c> for <paramref name="count2"/> bootstraps whose sums <c>EstimateWeightedOnDevice</c> computed: the part before
+        /// the loops once, each bootstrap's sums added to the accumulators' initial values, then the part after the loops per
+        /// bootstrap, as in <c>EstimateWeightedBatch</c>.
+        /// </summary>
+        /// <param name="n">Number of rows of the data.</param>
+        /// <param name="doubleSums">Bootstrap <c>k</c>'s sums of double accumulators at <c>[k * doubleWidth, (k + 1) * doubleWidth)</c>.</param>
+        /// <param name="integerSums">Bootstrap <c>k</c>'s sums of integer accumulators at <c>[k * integerWidth, (k + 1) * integerWidth)</c>.</param>
+        /// <param name="count2">Number of bootstraps.</param>
+        /// <param name="points">All n rows of the data.</param>
+        /// <param name="results">Receives the estimate of each bootstrap.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        private static void EstimateWeightedFromDeviceSums(int n, global::System.ReadOnlySpan<double> doubleSums, global::System.ReadOnlySpan<long> integerSums, int count2, global::System.ReadOnlySpan<global::Demo.Point> points, global::System.Span<double[]> results)
+        {
+            int sumLength = 2;
+            double[] sumBatch = new double[checked(sumLength * count2)];
+            int[] countBatch = new int[count2];
+            int doubleWidth = sumLength;
+            int integerWidth = 1;
+            global::Specialize.BlbDeviceWidths.ThrowIfInvalid(doubleSums.Length, integerSums.Length, count2, doubleWidth, integerWidth, results.Length);
+            for (int bootstrap = 0; bootstrap < count2; bootstrap++)
+            {
+                global::System.ReadOnlySpan<double> sums = doubleSums.Slice(bootstrap * doubleWidth, doubleWidth);
+                for (int at = 0; at < sumLength; at++)
+                {
+                    sumBatch[(at * count2) + bootstrap] += sums[at];
+                }
+
+                global::System.ReadOnlySpan<long> integers = integerSums.Slice(bootstrap * integerWidth, integerWidth);
+                countBatch[bootstrap] += unchecked((int)integers[0]);
+            }
+
+            for (int bootstrap = 0; bootstrap < count2; bootstrap++)
+            {
+                double[] sum = new double[sumLength];
+                for (int at = 0; at < sumLength; at++)
+                {
+                    sum[at] = sumBatch[(at * count2) + bootstrap];
+                }
+
+                int count = countBatch[bootstrap];
+
+                results[bootstrap] = new[] { sum[0] / count, sum[1] / count };
+            }
+        }
+
+        /// <summary>The GPU form of <c>Estimate</c>, which <c>Run</c> hands to the runtime: the kernel, its inputs, the sums' widths and the host's part.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        private static readonly global::Specialize.BlbDeviceEstimator<global::Demo.Point[]> EstimateWeightedDeviceForm = global::Specialize.BlbDeviceEstimator.CreateVector<global::Demo.Point[], EstimateWeightedDeviceInputs>(
+            EstimateWeightedOnDevice,
+            static (device, state) => new EstimateWeightedDeviceInputs { points = device.Rows(0, state) },
+            static (n, state) => EstimateWeightedDeviceWidths(n, state),
+            static (n, doubleSums, integerSums, count2, state, results) => EstimateWeightedFromDeviceSums(n, doubleSums, integerSums, count2, state, results));
     }
 }

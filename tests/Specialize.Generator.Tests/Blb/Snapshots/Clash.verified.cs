@@ -4,6 +4,8 @@
 using Specialize;
 using System;
 
+[assembly: global::System.Runtime.CompilerServices.InternalsVisibleTo("ILGPURuntime")]
+
 static partial class Clash
 {
     /// <summary>
@@ -94,6 +96,8 @@ static partial class Clash
             global::System.Runtime.CompilerServices.Unsafe.SizeOf<double>() + global::System.Runtime.CompilerServices.Unsafe.SizeOf<double>(),
             (options, progress, cancellationToken, state, blbState, sample, weights, result, i),
             static (sample2, blbState2) => EstimateWeighted(sample2, blbState2.Item1, blbState2.Item2, blbState2.Item3, blbState2.Item4, blbState2.Item5, blbState2.Item6, blbState2.Item7, blbState2.Item8, blbState2.Item9),
+            batch: null,
+            device: EstimateWeightedDeviceForm,
             reduceBootstraps: null,
             average: null,
             options2,
@@ -281,4 +285,155 @@ static partial class Clash
             results[bootstrap] = sum / sample2.N;
         }
     }
+
+    /// <summary>What <c>EstimateWeightedOnDevice</c> reads besides the weights: the subsample's rows of each input its loops visit, and the parameters its loops use, on the device.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+    internal struct EstimateWeightedDeviceInputs
+    {
+        /// <summary>The rows of <c>options</c> in the subsamples of the launch, one subsample after another.</summary>
+        public global::ILGPU.ArrayView<double> options;
+
+        /// <summary>The rows of <c>progress</c> in the subsamples of the launch, one subsample after another.</summary>
+        public global::ILGPU.ArrayView<double> progress;
+
+        /// <summary><c>cancellationToken</c>.</summary>
+        public double cancellationToken;
+
+        /// <summary><c>state</c>.</summary>
+        public int state;
+
+        /// <summary><c>blbState</c>.</summary>
+        public int blbState;
+
+        /// <summary><c>sample</c>.</summary>
+        public int sample;
+
+        /// <summary><c>weights</c>.</summary>
+        public int weights;
+
+        /// <summary><c>result</c>.</summary>
+        public int result;
+
+        /// <summary><c>i</c>.</summary>
+        public int i;
+    }
+
+    /// <summary>
+    /// <c>EstimateWeighted</c>'s loops as an ILGPU kernel: thread <c>index</c> is lane <c>index % Lanes</c> of the bootstrap in slot
+    /// <c>index / Lanes</c>. It adds, with that bootstrap's weights, the terms of rows <c>lane</c>, <c>lane + Lanes</c>, ... of its subsample
+    /// into accumulators that start at zero, and writes them to its partial sums; the runtime adds the lanes in lane order,
+    /// so a bootstrap's sums do not depend on how the device schedules the threads.
+    /// </summary>
+    /// <param name="index">The thread.</param>
+    /// <param name="frame">The launch: sizes, weights and partial sums.</param>
+    /// <param name="inputs">The rows and the parameters.</param>
+    [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+    private static void EstimateWeightedOnDevice(global::ILGPU.Index1D index, global::Specialize.BlbDeviceFrame frame, EstimateWeightedDeviceInputs inputs)
+    {
+        int lane = frame.Lane(index);
+        int slot = frame.Slot(index);
+        long rowsAt = frame.RowOffset(slot);
+        long weightsAt = frame.WeightOffset(slot);
+        global::ILGPU.ArrayView<double> optionsRows = inputs.options;
+        global::ILGPU.ArrayView<double> progressRows = inputs.progress;
+        double cancellationToken = inputs.cancellationToken;
+        int state = inputs.state;
+        int blbState = inputs.blbState;
+        int sample = inputs.sample;
+        int weights = inputs.weights;
+        int result = inputs.result;
+        int i = inputs.i;
+        double sum = 0;
+        for (int row = lane; row < frame.Rows; row += frame.Lanes)
+        {
+            int weight = frame.Weights[weightsAt + row];
+            if (weight == 0)
+            {
+                continue;
+            }
+
+            double o = optionsRows[rowsAt + row];
+            sum += weight * (o * cancellationToken);
+        }
+
+        for (int row = lane; row < frame.Rows; row += frame.Lanes)
+        {
+            int weight = frame.Weights[weightsAt + row];
+            if (weight == 0)
+            {
+                continue;
+            }
+
+            double p = progressRows[rowsAt + row];
+            sum += weight * (p * (state + blbState + sample + weights + result + i));
+        }
+
+        frame.DoublePartials[frame.DoublePartial(slot, 0, lane)] = sum;
+    }
+
+    /// <summary>How many sums <c>EstimateWeightedOnDevice</c> writes per bootstrap: one per scalar accumulator, the length of each array, as doubles and as integers.</summary>
+    /// <param name="n">Number of rows of the data.</param>
+    /// <param name="options">All n rows of the data.</param>
+    /// <param name="progress">All n rows of the data.</param>
+    /// <param name="cancellationToken">As for <c>Estimate</c>.</param>
+    /// <param name="state">As for <c>Estimate</c>.</param>
+    /// <param name="blbState">As for <c>Estimate</c>.</param>
+    /// <param name="sample">As for <c>Estimate</c>.</param>
+    /// <param name="weights">As for <c>Estimate</c>.</param>
+    /// <param name="result">As for <c>Estimate</c>.</param>
+    /// <param name="i">As for <c>Estimate</c>.</param>
+    /// <returns>The widths.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+    private static global::Specialize.BlbDeviceWidths EstimateWeightedDeviceWidths(int n, global::System.ReadOnlySpan<double> options, double[] progress, double cancellationToken, int state, int blbState, int sample, int weights, int result, int i)
+    {
+        return new global::Specialize.BlbDeviceWidths(1, 0);
+    }
+
+    /// <summary>
+    /// The rest of <c>Estimate</c> for <paramref name="count"/> bootstraps whose sums <c>EstimateWeightedOnDevice</c> computed: the part before
+    /// the loops once, each bootstrap's sums added to the accumulators' initial values, then the part after the loops per
+    /// bootstrap, as in <c>EstimateWeightedBatch</c>.
+    /// </summary>
+    /// <param name="n">Number of rows of the data.</param>
+    /// <param name="doubleSums">Bootstrap <c>k</c>'s sums of double accumulators at <c>[k * doubleWidth, (k + 1) * doubleWidth)</c>.</param>
+    /// <param name="integerSums">Bootstrap <c>k</c>'s sums of integer accumulators at <c>[k * integerWidth, (k + 1) * integerWidth)</c>.</param>
+    /// <param name="count">Number of bootstraps.</param>
+    /// <param name="options">All n rows of the data.</param>
+    /// <param name="progress">All n rows of the data.</param>
+    /// <param name="cancellationToken">As for <c>Estimate</c>.</param>
+    /// <param name="state">As for <c>Estimate</c>.</param>
+    /// <param name="blbState">As for <c>Estimate</c>.</param>
+    /// <param name="sample">As for <c>Estimate</c>.</param>
+    /// <param name="weights">As for <c>Estimate</c>.</param>
+    /// <param name="result">As for <c>Estimate</c>.</param>
+    /// <param name="i">As for <c>Estimate</c>.</param>
+    /// <param name="results">Receives the estimate of each bootstrap.</param>
+    [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+    private static void EstimateWeightedFromDeviceSums(int n, global::System.ReadOnlySpan<double> doubleSums, global::System.ReadOnlySpan<long> integerSums, int count, global::System.ReadOnlySpan<double> options, double[] progress, double cancellationToken, int state, int blbState, int sample, int weights, int result, int i, global::System.Span<double> results)
+    {
+        double[] sumBatch = new double[count];
+        int doubleWidth = 1;
+        int integerWidth = 0;
+        global::Specialize.BlbDeviceWidths.ThrowIfInvalid(doubleSums.Length, integerSums.Length, count, doubleWidth, integerWidth, results.Length);
+        for (int bootstrap = 0; bootstrap < count; bootstrap++)
+        {
+            global::System.ReadOnlySpan<double> sums = doubleSums.Slice(bootstrap * doubleWidth, doubleWidth);
+            sumBatch[bootstrap] += sums[0];
+        }
+
+        for (int bootstrap = 0; bootstrap < count; bootstrap++)
+        {
+            double sum = sumBatch[bootstrap];
+
+            results[bootstrap] = sum / n;
+        }
+    }
+
+    /// <summary>The GPU form of <c>Estimate</c>, which <c>Run</c> hands to the runtime: the kernel, its inputs, the sums' widths and the host's part.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+    private static readonly global::Specialize.BlbDeviceEstimator<(double[], double[], double, int, int, int, int, int, int)> EstimateWeightedDeviceForm = global::Specialize.BlbDeviceEstimator.Create<(double[], double[], double, int, int, int, int, int, int), EstimateWeightedDeviceInputs>(
+        EstimateWeightedOnDevice,
+        static (device, blbState2) => new EstimateWeightedDeviceInputs { options = device.Rows(0, blbState2.Item1), progress = device.Rows(1, blbState2.Item2), cancellationToken = blbState2.Item3, state = blbState2.Item4, blbState = blbState2.Item5, sample = blbState2.Item6, weights = blbState2.Item7, result = blbState2.Item8, i = blbState2.Item9 },
+        static (n, blbState2) => EstimateWeightedDeviceWidths(n, blbState2.Item1, blbState2.Item2, blbState2.Item3, blbState2.Item4, blbState2.Item5, blbState2.Item6, blbState2.Item7, blbState2.Item8, blbState2.Item9),
+        static (n, doubleSums, integerSums, count, blbState2, results) => EstimateWeightedFromDeviceSums(n, doubleSums, integerSums, count, blbState2.Item1, blbState2.Item2, blbState2.Item3, blbState2.Item4, blbState2.Item5, blbState2.Item6, blbState2.Item7, blbState2.Item8, blbState2.Item9, results));
 }

@@ -4,6 +4,8 @@
 using Specialize;
 using System;
 
+[assembly: global::System.Runtime.CompilerServices.InternalsVisibleTo("ILGPURuntime")]
+
 namespace Demo
 {
     static partial class Deconstructed
@@ -73,6 +75,7 @@ namespace Demo
                 (rows, samples, intervals),
                 static (sample, state) => EstimateWeighted(sample, state.Item1, state.Item2, state.Item3),
                 static (sample, weights, count, state, results) => EstimateWeightedBatch(sample, weights, count, state.Item1, state.Item2, state.Item3, results),
+                device: EstimateWeightedDeviceForm,
                 reduceBootstraps: null,
                 average: null,
                 options,
@@ -341,5 +344,150 @@ namespace Demo
                 results[bootstrap] = (products + tagged + weighted + widths) / sample.N;
             }
         }
+
+        /// <summary>What <c>EstimateWeightedOnDevice</c> reads besides the weights: the subsample's rows of each input its loops visit, and the parameters its loops use, on the device.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        internal struct EstimateWeightedDeviceInputs
+        {
+            /// <summary>The rows of <c>rows</c> in the subsamples of the launch, one subsample after another.</summary>
+            public global::ILGPU.ArrayView<(double X, (double Y, int Tag) More)> rows;
+
+            /// <summary>The rows of <c>samples</c> in the subsamples of the launch, one subsample after another.</summary>
+            public global::ILGPU.ArrayView<global::Demo.Sample> samples;
+
+            /// <summary>The rows of <c>intervals</c> in the subsamples of the launch, one subsample after another.</summary>
+            public global::ILGPU.ArrayView<global::Demo.Interval> intervals;
+        }
+
+        /// <summary>
+        /// <c>EstimateWeighted</c>'s loops as an ILGPU kernel: thread <c>index</c> is lane <c>index % Lanes</c> of the bootstrap in slot
+        /// <c>index / Lanes</c>. It adds, with that bootstrap's weights, the terms of rows <c>lane</c>, <c>lane + Lanes</c>, ... of its subsample
+        /// into accumulators that start at zero, and writes them to its partial sums; the runtime adds the lanes in lane order,
+        /// so a bootstrap's sums do not depend on how the device schedules the threads.
+        /// </summary>
+        /// <param name="index">The thread.</param>
+        /// <param name="frame">The launch: sizes, weights and partial sums.</param>
+        /// <param name="inputs">The rows and the parameters.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        private static void EstimateWeightedOnDevice(global::ILGPU.Index1D index, global::Specialize.BlbDeviceFrame frame, EstimateWeightedDeviceInputs inputs)
+        {
+            int lane = frame.Lane(index);
+            int slot = frame.Slot(index);
+            long rowsAt = frame.RowOffset(slot);
+            long weightsAt = frame.WeightOffset(slot);
+            global::ILGPU.ArrayView<(double X, (double Y, int Tag) More)> rowsRows = inputs.rows;
+            global::ILGPU.ArrayView<global::Demo.Sample> samplesRows = inputs.samples;
+            global::ILGPU.ArrayView<global::Demo.Interval> intervalsRows = inputs.intervals;
+            double products = 0;
+            int tagged = 0;
+            double weighted = 0;
+            double widths = 0;
+            for (int row = lane; row < frame.Rows; row += frame.Lanes)
+            {
+                int weight2 = frame.Weights[weightsAt + row];
+                if (weight2 == 0)
+                {
+                    continue;
+                }
+
+                var (x, (y, tag)) = rowsRows[rowsAt + row];
+                products += weight2 * (x * y);
+                tagged += weight2 * tag;
+            }
+
+            for (int row = lane; row < frame.Rows; row += frame.Lanes)
+            {
+                int weight2 = frame.Weights[weightsAt + row];
+                if (weight2 == 0)
+                {
+                    continue;
+                }
+
+                (double value, double weight) = samplesRows[rowsAt + row];
+                weighted += weight2 * (Math.Abs(value) * weight);
+            }
+
+            for (int row = lane; row < frame.Rows; row += frame.Lanes)
+            {
+                int weight2 = frame.Weights[weightsAt + row];
+                if (weight2 == 0)
+                {
+                    continue;
+                }
+
+                var (lo, hi) = intervalsRows[rowsAt + row];
+                widths += weight2 * (hi - lo);
+            }
+
+            frame.DoublePartials[frame.DoublePartial(slot, 0, lane)] = products;
+            frame.DoublePartials[frame.DoublePartial(slot, 1, lane)] = weighted;
+            frame.DoublePartials[frame.DoublePartial(slot, 2, lane)] = widths;
+            frame.IntegerPartials[frame.IntegerPartial(slot, 0, lane)] = tagged;
+        }
+
+        /// <summary>How many sums <c>EstimateWeightedOnDevice</c> writes per bootstrap: one per scalar accumulator, the length of each array, as doubles and as integers.</summary>
+        /// <param name="n">Number of rows of the data.</param>
+        /// <param name="rows">All n rows of the data.</param>
+        /// <param name="samples">All n rows of the data.</param>
+        /// <param name="intervals">All n rows of the data.</param>
+        /// <returns>The widths.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        private static global::Specialize.BlbDeviceWidths EstimateWeightedDeviceWidths(int n, global::System.ReadOnlySpan<(double X, (double Y, int Tag) More)> rows, global::Demo.Sample[] samples, global::Demo.Interval[] intervals)
+        {
+            return new global::Specialize.BlbDeviceWidths(3, 1);
+        }
+
+        /// <summary>
+        /// The rest of <c>Estimate</c> for <paramref name="count"/> bootstraps whose sums <c>EstimateWeightedOnDevice</c> computed: the part before
+        /// the loops once, each bootstrap's sums added to the accumulators' initial values, then the part after the loops per
+        /// bootstrap, as in <c>EstimateWeightedBatch</c>.
+        /// </summary>
+        /// <param name="n">Number of rows of the data.</param>
+        /// <param name="doubleSums">Bootstrap <c>k</c>'s sums of double accumulators at <c>[k * doubleWidth, (k + 1) * doubleWidth)</c>.</param>
+        /// <param name="integerSums">Bootstrap <c>k</c>'s sums of integer accumulators at <c>[k * integerWidth, (k + 1) * integerWidth)</c>.</param>
+        /// <param name="count">Number of bootstraps.</param>
+        /// <param name="rows">All n rows of the data.</param>
+        /// <param name="samples">All n rows of the data.</param>
+        /// <param name="intervals">All n rows of the data.</param>
+        /// <param name="results">Receives the estimate of each bootstrap.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        private static void EstimateWeightedFromDeviceSums(int n, global::System.ReadOnlySpan<double> doubleSums, global::System.ReadOnlySpan<long> integerSums, int count, global::System.ReadOnlySpan<(double X, (double Y, int Tag) More)> rows, global::Demo.Sample[] samples, global::Demo.Interval[] intervals, global::System.Span<double> results)
+        {
+            double[] productsBatch = new double[count];
+            int[] taggedBatch = new int[count];
+            double[] weightedBatch = new double[count];
+            double[] widthsBatch = new double[count];
+            int doubleWidth = 3;
+            int integerWidth = 1;
+            global::Specialize.BlbDeviceWidths.ThrowIfInvalid(doubleSums.Length, integerSums.Length, count, doubleWidth, integerWidth, results.Length);
+            for (int bootstrap = 0; bootstrap < count; bootstrap++)
+            {
+                global::System.ReadOnlySpan<double> sums = doubleSums.Slice(bootstrap * doubleWidth, doubleWidth);
+                productsBatch[bootstrap] += sums[0];
+                weightedBatch[bootstrap] += sums[1];
+                widthsBatch[bootstrap] += sums[2];
+
+                global::System.ReadOnlySpan<long> integers = integerSums.Slice(bootstrap * integerWidth, integerWidth);
+                taggedBatch[bootstrap] += unchecked((int)integers[0]);
+            }
+
+            for (int bootstrap = 0; bootstrap < count; bootstrap++)
+            {
+                double products = productsBatch[bootstrap];
+                int tagged = taggedBatch[bootstrap];
+                double weighted = weightedBatch[bootstrap];
+                double widths = widthsBatch[bootstrap];
+
+                results[bootstrap] = (products + tagged + weighted + widths) / n;
+            }
+        }
+
+        /// <summary>The GPU form of <c>Estimate</c>, which <c>Run</c> hands to the runtime: the kernel, its inputs, the sums' widths and the host's part.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        private static readonly global::Specialize.BlbDeviceEstimator<((double X, (double Y, int Tag) More)[], global::Demo.Sample[], global::Demo.Interval[])> EstimateWeightedDeviceForm = global::Specialize.BlbDeviceEstimator.Create<((double X, (double Y, int Tag) More)[], global::Demo.Sample[], global::Demo.Interval[]), EstimateWeightedDeviceInputs>(
+            EstimateWeightedOnDevice,
+            static (device, state) => new EstimateWeightedDeviceInputs { rows = device.Rows(0, state.Item1), samples = device.Rows(1, state.Item2), intervals = device.Rows(2, state.Item3) },
+            static (n, state) => EstimateWeightedDeviceWidths(n, state.Item1, state.Item2, state.Item3),
+            static (n, doubleSums, integerSums, count, state, results) => EstimateWeightedFromDeviceSums(n, doubleSums, integerSums, count, state.Item1, state.Item2, state.Item3, results));
     }
 }

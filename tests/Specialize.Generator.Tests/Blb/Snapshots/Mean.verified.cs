@@ -4,6 +4,8 @@
 using Specialize;
 using System;
 
+[assembly: global::System.Runtime.CompilerServices.InternalsVisibleTo("ILGPURuntime")]
+
 namespace Demo
 {
     static partial class Mean
@@ -61,6 +63,8 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.SizeOf<double>(),
                 values,
                 static (sample, state) => EstimateWeighted(sample, state),
+                batch: null,
+                device: EstimateWeightedDeviceForm,
                 reduceBootstraps: null,
                 average: null,
                 options,
@@ -172,5 +176,96 @@ namespace Demo
                 results[bootstrap] = sum / sample.N;
             }
         }
+
+        /// <summary>What <c>EstimateWeightedOnDevice</c> reads besides the weights: the subsample's rows of each input its loops visit, and the parameters its loops use, on the device.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        internal struct EstimateWeightedDeviceInputs
+        {
+            /// <summary>The rows of <c>values</c> in the subsamples of the launch, one subsample after another.</summary>
+            public global::ILGPU.ArrayView<double> values;
+        }
+
+        /// <summary>
+        /// <c>EstimateWeighted</c>'s loops as an ILGPU kernel: thread <c>index</c> is lane <c>index % Lanes</c> of the bootstrap in slot
+        /// <c>index / Lanes</c>. It adds, with that bootstrap's weights, the terms of rows <c>lane</c>, <c>lane + Lanes</c>, ... of its subsample
+        /// into accumulators that start at zero, and writes them to its partial sums; the runtime adds the lanes in lane order,
+        /// so a bootstrap's sums do not depend on how the device schedules the threads.
+        /// </summary>
+        /// <param name="index">The thread.</param>
+        /// <param name="frame">The launch: sizes, weights and partial sums.</param>
+        /// <param name="inputs">The rows and the parameters.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        private static void EstimateWeightedOnDevice(global::ILGPU.Index1D index, global::Specialize.BlbDeviceFrame frame, EstimateWeightedDeviceInputs inputs)
+        {
+            int lane = frame.Lane(index);
+            int slot = frame.Slot(index);
+            long rowsAt = frame.RowOffset(slot);
+            long weightsAt = frame.WeightOffset(slot);
+            global::ILGPU.ArrayView<double> valuesRows = inputs.values;
+            double sum = 0;
+            for (int row = lane; row < frame.Rows; row += frame.Lanes)
+            {
+                int weight = frame.Weights[weightsAt + row];
+                if (weight == 0)
+                {
+                    continue;
+                }
+
+                double v = valuesRows[rowsAt + row];
+                sum += weight * v;
+            }
+
+            frame.DoublePartials[frame.DoublePartial(slot, 0, lane)] = sum;
+        }
+
+        /// <summary>How many sums <c>EstimateWeightedOnDevice</c> writes per bootstrap: one per scalar accumulator, the length of each array, as doubles and as integers.</summary>
+        /// <param name="n">Number of rows of the data.</param>
+        /// <param name="values">All n rows of the data.</param>
+        /// <returns>The widths.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        private static global::Specialize.BlbDeviceWidths EstimateWeightedDeviceWidths(int n, global::System.ReadOnlySpan<double> values)
+        {
+            return new global::Specialize.BlbDeviceWidths(1, 0);
+        }
+
+        /// <summary>
+        /// The rest of <c>Estimate</c> for <paramref name="count"/> bootstraps whose sums <c>EstimateWeightedOnDevice</c> computed: the part before
+        /// the loops once, each bootstrap's sums added to the accumulators' initial values, then the part after the loops per
+        /// bootstrap, as in <c>EstimateWeightedBatch</c>.
+        /// </summary>
+        /// <param name="n">Number of rows of the data.</param>
+        /// <param name="doubleSums">Bootstrap <c>k</c>'s sums of double accumulators at <c>[k * doubleWidth, (k + 1) * doubleWidth)</c>.</param>
+        /// <param name="integerSums">Bootstrap <c>k</c>'s sums of integer accumulators at <c>[k * integerWidth, (k + 1) * integerWidth)</c>.</param>
+        /// <param name="count">Number of bootstraps.</param>
+        /// <param name="values">All n rows of the data.</param>
+        /// <param name="results">Receives the estimate of each bootstrap.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        private static void EstimateWeightedFromDeviceSums(int n, global::System.ReadOnlySpan<double> doubleSums, global::System.ReadOnlySpan<long> integerSums, int count, global::System.ReadOnlySpan<double> values, global::System.Span<double> results)
+        {
+            double[] sumBatch = new double[count];
+            int doubleWidth = 1;
+            int integerWidth = 0;
+            global::Specialize.BlbDeviceWidths.ThrowIfInvalid(doubleSums.Length, integerSums.Length, count, doubleWidth, integerWidth, results.Length);
+            for (int bootstrap = 0; bootstrap < count; bootstrap++)
+            {
+                global::System.ReadOnlySpan<double> sums = doubleSums.Slice(bootstrap * doubleWidth, doubleWidth);
+                sumBatch[bootstrap] += sums[0];
+            }
+
+            for (int bootstrap = 0; bootstrap < count; bootstrap++)
+            {
+                double sum = sumBatch[bootstrap];
+
+                results[bootstrap] = sum / n;
+            }
+        }
+
+        /// <summary>The GPU form of <c>Estimate</c>, which <c>Run</c> hands to the runtime: the kernel, its inputs, the sums' widths and the host's part.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Specialize.Generator", "0.1.0")]
+        private static readonly global::Specialize.BlbDeviceEstimator<double[]> EstimateWeightedDeviceForm = global::Specialize.BlbDeviceEstimator.Create<double[], EstimateWeightedDeviceInputs>(
+            EstimateWeightedOnDevice,
+            static (device, state) => new EstimateWeightedDeviceInputs { values = device.Rows(0, state) },
+            static (n, state) => EstimateWeightedDeviceWidths(n, state),
+            static (n, doubleSums, integerSums, count, state, results) => EstimateWeightedFromDeviceSums(n, doubleSums, integerSums, count, state, results));
     }
 }

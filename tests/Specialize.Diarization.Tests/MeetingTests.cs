@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Specialize.Tests;
+using Xunit;
+
+namespace Specialize.Diarization.Tests;
+
+/// <summary>
+/// A meeting generated at test time (four espeak-ng voices of the test set, about 75 s, pauses of 0.3-1.2 s, joined
+/// by sox) diarized through the command line, as a user runs it, and scored against its reference.
+/// </summary>
+public sealed class MeetingTests
+{
+    [Fact]
+    public void A_generated_meeting_of_four_speakers_is_diarized_within_10_percent_DER()
+    {
+        Assert.True(MeetingGenerator.MissingTools() is null, $"{MeetingGenerator.MissingTools()} missing: eng/test.sh installs espeak-ng and sox (apt-get) when run as root.");
+        using var folder = new TemporaryFolder("diarization-meeting");
+        var (voices, words) = MeetingGenerator.Named("test");
+        var reference = MeetingGenerator.Generate(voices[..4], words, 75, seed: 1, folder.Combine("meeting.wav"), folder.Combine("meeting.ref.rttm"));
+        Assert.Equal(4, reference.Select(t => t.Speaker).Distinct().Count());
+
+        var (exit, output) = RunCli($"\"{folder.Combine("meeting.wav")}\" --rttm \"{folder.Combine("meeting.rttm")}\" --reference \"{folder.Combine("meeting.ref.rttm")}\"");
+
+        Assert.True(exit == 0, output);
+        var hypothesis = Rttm.Parse(File.ReadAllText(folder.Combine("meeting.rttm")));
+        Assert.All(hypothesis, t => Assert.True(t.Duration > 0));
+        var der = DerScorer.Score(reference, hypothesis);
+        Assert.True(der.Der <= 0.10, $"{der}\n{output}");
+        Assert.Contains($"DER {100 * der.Der:0.00}%".Replace(',', '.'), output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_command_line_refuses_what_it_cannot_read_with_a_message()
+    {
+        using var folder = new TemporaryFolder("diarization-cli");
+        File.WriteAllText(folder.Combine("x.wav"), "not audio");
+
+        var (exit, output) = RunCli($"\"{folder.Combine("x.wav")}\"");
+        Assert.Equal(1, exit);
+        Assert.Contains("not a WAVE file", output, StringComparison.Ordinal);
+
+        new Audio(new float[4000], 4000).Write(folder.Combine("low.wav"));
+        (exit, output) = RunCli($"\"{folder.Combine("low.wav")}\"");
+        Assert.Equal(1, exit);
+        Assert.Contains("4000 Hz", output, StringComparison.Ordinal);
+    }
+
+    private static (int Exit, string Output) RunCli(string arguments)
+    {
+        string assembly = typeof(Audio).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet", $"\"{assembly}\" {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), "the diarizer did not finish in 5 minutes");
+        return (process.ExitCode, output + error.Result);
+    }
+}

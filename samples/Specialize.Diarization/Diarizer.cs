@@ -24,16 +24,19 @@ public sealed record DiarizerOptions
     public int MinimumClusterFrames { get; init; } = 200;
 
     /// <summary>How merging stops; see <see cref="StoppingRule"/>.</summary>
-    public StoppingRule Stopping { get; init; } = StoppingRule.RelativeGap;
+    public StoppingRule Stopping { get; init; } = StoppingRule.CrossLikelihood;
 
-    /// <summary>For <see cref="StoppingRule.RelativeGap"/>: see <see cref="Diarizer.ChooseCut"/>.</summary>
-    public double GapRatio { get; init; } = 0.5;
+    /// <summary>
+    /// For <see cref="StoppingRule.CrossLikelihood"/>: the lowest cross-likelihood ratio (nats per frame, negative) at
+    /// which a pair still merges. Chosen on the tuning meetings only (docs/diarization.md).
+    /// </summary>
+    public double CrossLikelihoodThreshold { get; init; } = -11;
 
     /// <summary>For <see cref="StoppingRule.PerFramePenalty"/>: merge while score / frames exceeds this.</summary>
     public double PerFramePenalty { get; init; } = 1.25;
 
     /// <summary>How the initial clusters are made.</summary>
-    public Initialization Initialization { get; init; } = Initialization.SegmentMeans;
+    public Initialization Initialization { get; init; } = Initialization.Uniform;
 
     /// <summary>The GMMs' covariances: <see cref="CovarianceType.Diagonal"/> or <see cref="CovarianceType.Full"/>.</summary>
     public CovarianceType CovarianceType { get; init; } = CovarianceType.Full;
@@ -43,6 +46,9 @@ public sealed record DiarizerOptions
 
     /// <summary>Seed of the GMMs' initializations.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>A folder to write every cut of the dendrogram to (RTTM per number of merges, and the steps' scores); <see langword="null"/> for none.</summary>
+    public string? SnapshotFolder { get; init; }
 
     /// <summary>Where the GMMs compute (<see cref="GaussianMixtureOptions.Device"/>).</summary>
     public string? Device { get; init; } = "cpu";
@@ -77,8 +83,14 @@ public enum StoppingRule
     /// <summary>Merge while the best pair's score per frame is above <see cref="DiarizerOptions.PerFramePenalty"/>.</summary>
     PerFramePenalty,
 
-    /// <summary>Merge down to one cluster, then cut where the per-frame merge score falls furthest (<see cref="Diarizer.ChooseCut"/>).</summary>
-    RelativeGap,
+    /// <summary>
+    /// Merge while the best pair's cross-likelihood ratio is at least <see cref="DiarizerOptions.CrossLikelihoodThreshold"/>
+    /// and its merge score is above 0 (the papers' test still has to pass).
+    /// </summary>
+    CrossLikelihood,
+
+    /// <summary>Merge down to one cluster, then split the per-frame merge scores into two groups (<see cref="Diarizer.ChooseCut"/>).</summary>
+    TwoGroups,
 }
 
 /// <summary>One agglomeration step: the best pair among <see cref="Clusters"/> clusters and its merge score.</summary>
@@ -126,30 +138,57 @@ public static class Diarizer
             return new Diarization([], [], 0, []);
         }
 
+        // Snapshot i is the clustering after i merges. With a snapshot folder, merging goes on down to one cluster
+        // whatever the rule says, so that every cut can be scored.
         var steps = new List<MergeStep>();
         var snapshots = new List<int[]> { state.Resegment() };
+        int? stopAt = null;
         while (state.Clusters.Count > 1)
         {
             var step = state.BestPair();
             steps.Add(step);
-            log?.Invoke(FormattableString.Invariant($"{step.Clusters} clusters: best pair {step.Score:0.0} nats over {step.Frames} frames ({step.PerFrame:0.000} per frame)"));
-            bool stop = options.Stopping switch
+            log?.Invoke(FormattableString.Invariant($"{step.Clusters} clusters: best pair {step.Score:0.0} nats over {step.Frames} frames ({step.PerFrame:0.000} per frame), cross-likelihood ratio {step.CrossLikelihood:0.000}"));
+            if (Stops(step, options))
             {
-                StoppingRule.Paper => step.Score <= 0,
-                StoppingRule.PerFramePenalty => step.PerFrame <= options.PerFramePenalty,
-                _ => false,
-            };
-            if (stop)
-            {
-                break;
+                stopAt ??= steps.Count - 1;
+                if (options.SnapshotFolder is null)
+                {
+                    break;
+                }
             }
 
             state.Merge(step.A, step.B);
             snapshots.Add(state.Resegment());
         }
 
-        int cut = options.Stopping == StoppingRule.RelativeGap ? ChooseCut(steps) : snapshots.Count - 1;
+        int cut = options.Stopping == StoppingRule.TwoGroups ? ChooseCut(steps) : stopAt ?? snapshots.Count - 1;
+        if (options.SnapshotFolder is { } folder)
+        {
+            // Every cut, for choosing a stopping rule offline: snapshot i is the clustering after i merges.
+            Directory.CreateDirectory(folder);
+            for (int i = 0; i < snapshots.Count; i++)
+            {
+                File.WriteAllText(Path.Combine(folder, $"cut-{i:00}.rttm"), Rttm.Format("meeting", state.Turns(snapshots[i])));
+            }
+
+            File.WriteAllLines(Path.Combine(folder, "steps.tsv"), steps.Select(s => FormattableString.Invariant($"{s.Clusters}\t{s.PerFrame:R}\t{s.CrossLikelihood:R}\t{s.Frames}")));
+        }
+
         return new Diarization(state.Turns(snapshots[cut]), steps, snapshots[cut].Distinct().Count(), state.SpeechFrames);
+    }
+
+    /// <summary>Whether merging stops at <paramref name="step"/> (its pair does not merge) under <paramref name="options"/>' rule.</summary>
+    public static bool Stops(MergeStep step, DiarizerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Stopping switch
+        {
+            StoppingRule.Paper => step.Score <= 0,
+            StoppingRule.PerFramePenalty => step.PerFrame <= options.PerFramePenalty,
+            StoppingRule.CrossLikelihood => step.CrossLikelihood < options.CrossLikelihoodThreshold || step.Score <= 0,
+            _ => false,
+        };
     }
 
     /// <summary>

@@ -118,7 +118,7 @@ public static class MeetingGenerator
                 Run("espeak-ng", ["-v", voice.Name, "-p", voice.Pitch.ToString(CultureInfo.InvariantCulture), "-s", voice.Speed.ToString(CultureInfo.InvariantCulture), "-w", raw, text]);
 
                 // 16 kHz mono, without the leading and trailing silence espeak-ng adds, so that the reference turn is the speech.
-                Run("sox", [raw, "-r", "16000", "-c", "1", "-b", "16", turn, "silence", "1", "0.01", "-50d", "reverse", "silence", "1", "0.01", "-50d", "reverse"]);
+                Run("sox", ["-R", "-D", raw, "-r", "16000", "-c", "1", "-b", "16", turn, "silence", "1", "0.01", "-50d", "reverse", "silence", "1", "0.01", "-50d", "reverse"]);
                 double duration = Audio.Read(turn).Seconds;
                 turns.Add(new Turn(time, duration, $"S{speaker + 1}"));
                 parts.Add(turn);
@@ -126,14 +126,14 @@ public static class MeetingGenerator
 
                 double pause = Math.Round(0.3 + 0.9 * random.NextDouble(), 2);
                 string silence = Path.Combine(work, $"pause{index}.wav");
-                Run("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", silence, "trim", "0", pause.ToString("0.00", CultureInfo.InvariantCulture)]);
+                Run("sox", ["-R", "-D", "-n", "-r", "16000", "-c", "1", "-b", "16", silence, "trim", "0", pause.ToString("0.00", CultureInfo.InvariantCulture)]);
                 parts.Add(silence);
                 time += pause;
                 index++;
             }
 
-            // sox concatenates its inputs.
-            Run("sox", [.. parts, wavPath]);
+            // sox concatenates its inputs; -R -D (no random dither) make the same seed give the same file.
+            Run("sox", ["-R", "-D", .. parts, wavPath]);
             File.WriteAllText(rttmPath, Rttm.Format(Path.GetFileNameWithoutExtension(wavPath), turns));
             return turns;
         }

@@ -10,9 +10,11 @@ internal static class Cli
 {
     private const string Usage = """
         usage:
-          Specialize.Diarization <meeting.wav> [--rttm out.rttm] [--reference ref.rttm] [--stopping relative-gap|paper|penalty] [--trace]
+          Specialize.Diarization <meeting.wav> [--rttm out.rttm] [--reference ref.rttm] [--stopping cross-likelihood|two-groups|paper|penalty] [--trace]
               diarizes a WAV file (16 kHz mono; other rates from 8 kHz up are resampled, channels averaged), writes RTTM
               (to --rttm, or standard output), and with --reference prints the DER (0.25 s collar) and its parts.
+              Settings for experiments (docs/diarization.md): --init uniform|segment-means, --ordering cross-likelihood|merge,
+              --covariance diag|full, --k 16, --m 5, --rounds 2, --snapshots <folder> (every cut of the dendrogram as RTTM).
           Specialize.Diarization generate --out <prefix> [--speakers 4] [--seconds 120] [--seed 1] [--set test|tuning|heldout]
               writes <prefix>.wav and <prefix>.rttm: a meeting of espeak-ng voices made with sox, and its reference.
           Specialize.Diarization score <reference.rttm> <hypothesis.rttm> [--collar 0.25]
@@ -91,10 +93,11 @@ internal static class Cli
 
         var stopping = options.GetValueOrDefault("--stopping") switch
         {
-            null or "relative-gap" => StoppingRule.RelativeGap,
+            null or "cross-likelihood" => StoppingRule.CrossLikelihood,
+            "two-groups" => StoppingRule.TwoGroups,
             "paper" => StoppingRule.Paper,
             "penalty" => StoppingRule.PerFramePenalty,
-            string other => throw new ArgumentException($"Unknown --stopping '{other}'; expected relative-gap, paper or penalty."),
+            string other => throw new ArgumentException($"Unknown --stopping '{other}'; expected cross-likelihood, two-groups, paper or penalty."),
         };
         string wav = positional[0];
         var clock = Stopwatch.StartNew();
@@ -107,8 +110,19 @@ internal static class Cli
         var features = Features.Extract(audio.At16k());
         double featureSeconds = clock.Elapsed.TotalSeconds;
         Action<string>? trace = options.ContainsKey("--trace") && Cluster.IsRoot ? line => Console.Error.WriteLine(line) : null;
-        var ordering = options.GetValueOrDefault("--ordering") == "merge" ? PairOrdering.MergeScore : PairOrdering.CrossLikelihood;
-        var result = Diarizer.Run(features, new DiarizerOptions { InitialClusters = int.Parse(options.GetValueOrDefault("--k") ?? "16", CultureInfo.InvariantCulture), InitialComponents = int.Parse(options.GetValueOrDefault("--m") ?? "5", CultureInfo.InvariantCulture), ResegmentationRounds = int.Parse(options.GetValueOrDefault("--rounds") ?? "2", CultureInfo.InvariantCulture), CovarianceType = options.GetValueOrDefault("--covariance") == "full" ? Specialize.Mixture.CovarianceType.Full : Specialize.Mixture.CovarianceType.Diagonal, Stopping = stopping, Ordering = ordering, Initialization = options.GetValueOrDefault("--init") == "uniform" ? Initialization.Uniform : Initialization.SegmentMeans }, trace);
+        int Int(string name, int fallback) => options.GetValueOrDefault(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        var settings = new DiarizerOptions
+        {
+            InitialClusters = Int("--k", 16),
+            InitialComponents = Int("--m", 5),
+            ResegmentationRounds = Int("--rounds", 2),
+            CovarianceType = options.GetValueOrDefault("--covariance") == "full" ? Specialize.Mixture.CovarianceType.Full : Specialize.Mixture.CovarianceType.Diagonal,
+            Initialization = options.GetValueOrDefault("--init") == "segment-means" ? Initialization.SegmentMeans : Initialization.Uniform,
+            Ordering = options.GetValueOrDefault("--ordering") == "merge" ? PairOrdering.MergeScore : PairOrdering.CrossLikelihood,
+            Stopping = stopping,
+            SnapshotFolder = options.GetValueOrDefault("--snapshots"),
+        };
+        var result = Diarizer.Run(features, settings, trace);
         clock.Stop();
         if (!Cluster.IsRoot)
         {

@@ -8,6 +8,21 @@ public sealed class StoppingTests
     private static MergeStep Step(int clusters, double perFrame) => new(clusters, perFrame * 1000, 1000, [], 0, 1);
 
     [Fact]
+    public void The_default_rule_merges_while_the_cross_likelihood_ratio_is_at_least_minus_11_and_the_papers_score_positive()
+    {
+        var options = new DiarizerOptions();
+
+        Assert.Equal(StoppingRule.CrossLikelihood, options.Stopping);
+        Assert.Equal(-11, options.CrossLikelihoodThreshold);
+        Assert.False(Diarizer.Stops(Step(5, 0.3) with { CrossLikelihood = -10.9 }, options));
+        Assert.True(Diarizer.Stops(Step(5, 0.3) with { CrossLikelihood = -11.1 }, options));
+        Assert.True(Diarizer.Stops(Step(5, -0.01) with { CrossLikelihood = -2 }, options));
+        Assert.True(Diarizer.Stops(Step(5, 0.5), options with { Stopping = StoppingRule.PerFramePenalty, PerFramePenalty = 0.6 }));
+        Assert.True(Diarizer.Stops(Step(5, -0.5), options with { Stopping = StoppingRule.Paper }));
+        Assert.False(Diarizer.Stops(Step(5, 0.01) with { CrossLikelihood = -50 }, options with { Stopping = StoppingRule.Paper }));
+    }
+
+    [Fact]
     public void The_low_group_of_per_frame_scores_counts_the_speakers_beyond_the_first()
     {
         // Six merges of one speaker's pieces (1.2-3.0 nats per frame), then three merges of different speakers.

@@ -206,21 +206,7 @@ public static class Diarizer
         }
 
         double[] sorted = [.. steps.Select(s => s.PerFrame).Order()];
-        int n = sorted.Length, low = 1;
-        double total = sorted.Sum(), left = 0, best = double.NegativeInfinity;
-        for (int i = 1; i < n; i++)
-        {
-            left += sorted[i - 1];
-            double w0 = (double)i / n, w1 = 1 - w0, m0 = left / i, m1 = (total - left) / (n - i);
-            double between = w0 * w1 * (m0 - m1) * (m0 - m1);
-            if (between > best)
-            {
-                best = between;
-                low = i;
-            }
-        }
-
-        return n - low;
+        return sorted.Length - Otsu.LowCount(sorted);
     }
 
     /// <summary>What one pair's score needs: the speech frames, which cluster each is in, and each cluster's model.</summary>
@@ -268,15 +254,21 @@ public static class Diarizer
         return Total(model, rows) - (data.LogLikelihoods[pair.A] + data.LogLikelihoods[pair.B]);
     }
 
-    private static double[,] Select(PairData data, int a, int b)
+    // The frames labelled a or b, in order, as rows of d values (b = -1 for one cluster's).
+    private static double[,] Gather(double[] frames, int d, int[] labels, int a, int b)
     {
-        int d = data.Dimension, count = data.Labels.Count(l => l == a || l == b), r = 0;
-        var rows = new double[count, d];
-        for (int f = 0; f < data.Labels.Length; f++)
+        int count = 0, r = 0;
+        foreach (int l in labels)
         {
-            if (data.Labels[f] == a || data.Labels[f] == b)
+            count += l == a || l == b ? 1 : 0;
+        }
+
+        var rows = new double[count, d];
+        for (int f = 0; f < labels.Length; f++)
+        {
+            if (labels[f] == a || labels[f] == b)
             {
-                Array.Copy(data.Frames, f * d, rows, r * d, d);
+                Buffer.BlockCopy(frames, f * d * sizeof(double), rows, r * d * sizeof(double), d * sizeof(double));
                 r++;
             }
         }
@@ -286,29 +278,9 @@ public static class Diarizer
 
     internal static GaussianMixture MergedModel(Pair pair, PairData data, out double[,] rows)
     {
-        int d = data.Dimension, countA = 0, countB = 0;
-        foreach (int label in data.Labels)
-        {
-            countA += label == pair.A ? 1 : 0;
-            countB += label == pair.B ? 1 : 0;
-        }
-
-        rows = new double[countA + countB, d];
-        int r = 0;
-        for (int f = 0; f < data.Labels.Length; f++)
-        {
-            if (data.Labels[f] == pair.A || data.Labels[f] == pair.B)
-            {
-                for (int i = 0; i < d; i++)
-                {
-                    rows[r, i] = data.Frames[f * d + i];
-                }
-
-                r++;
-            }
-        }
-
-        double share = (double)countA / (countA + countB);
+        int d = data.Dimension, countA = data.Labels.Count(l => l == pair.A);
+        rows = Gather(data.Frames, d, data.Labels, pair.A, pair.B);
+        double share = (double)countA / rows.GetLength(0);
         double[] weights = [.. data.Weights[pair.A].Select(w => w * share), .. data.Weights[pair.B].Select(w => w * (1 - share))];
         var model = new GaussianMixture(Options(weights.Length, data.Iterations, data.Device, 0, data.Full) with
         {
@@ -372,6 +344,7 @@ public static class Diarizer
     {
         private readonly DiarizerOptions options;
         private readonly double[,] x;
+        private readonly double[] flat;
         private readonly GmmData all;
         private readonly int[] speechFrames;
         private readonly (int Start, int End)[] segments;
@@ -382,6 +355,8 @@ public static class Diarizer
         {
             this.options = options;
             this.x = x;
+            flat = new double[x.Length];
+            Buffer.BlockCopy(x, 0, flat, 0, x.Length * sizeof(double));
             this.speechFrames = speechFrames;
             this.segments = segments;
             all = GmmData.FromMatrix(x);
@@ -647,25 +622,7 @@ public static class Diarizer
             return (mu, precisions);
         }
 
-        private double[,] Rows(int cluster)
-        {
-            int count = labels.Count(l => l == cluster), d = x.GetLength(1), r = 0;
-            var rows = new double[count, d];
-            for (int f = 0; f < labels.Length; f++)
-            {
-                if (labels[f] == cluster)
-                {
-                    for (int i = 0; i < d; i++)
-                    {
-                        rows[r, i] = x[f, i];
-                    }
-
-                    r++;
-                }
-            }
-
-            return rows;
-        }
+        private double[,] Rows(int cluster) => Gather(flat, x.GetLength(1), labels, cluster, -1);
 
         /// <summary>Re-segments and retrains <see cref="DiarizerOptions.ResegmentationRounds"/> times; returns the labels.</summary>
         public int[] Resegment()
@@ -738,8 +695,6 @@ public static class Diarizer
         public MergeStep BestPair()
         {
             int k = Clusters.Count, d = Features.Dimension;
-            var flat = new double[x.Length];
-            Buffer.BlockCopy(x, 0, flat, 0, x.Length * sizeof(double));
             var parameters = Clusters.Select(Parameters).ToArray();
 
             // Every frame's log-likelihood under every cluster's GMM: each cluster's own total, and the cross-likelihoods.

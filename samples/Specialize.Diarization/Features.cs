@@ -105,7 +105,7 @@ public sealed class Features
 
         double[] sorted = [.. energyDb.Order()];
         double loud = sorted[(int)Math.Min(n - 1, Math.Floor(0.99 * (n - 1)))];
-        double threshold = Math.Max(loud - SpeechRangeDb, Math.Min(Otsu(sorted), loud - 25));
+        double threshold = Math.Max(loud - SpeechRangeDb, Math.Min(Otsu.Threshold(sorted), loud - 25));
         for (int f = 0; f < n; f++)
         {
             speech[f] = energyDb[f] >= threshold;
@@ -142,11 +142,17 @@ public sealed class Features
         }
     }
 
-    // Otsu's threshold over sorted values: the split that maximizes the between-class variance.
-    private static double Otsu(double[] sorted)
+}
+
+/// <summary>Otsu's method over sorted values: the split into a low and a high group with the largest between-group variance.</summary>
+public static class Otsu
+{
+    /// <summary>How many of the <paramref name="sorted"/> values (ascending, at least two) fall in the low group.</summary>
+    public static int LowCount(IReadOnlyList<double> sorted)
     {
-        int n = sorted.Length;
-        double total = sorted.Sum(), left = 0, best = double.NegativeInfinity, threshold = sorted[0];
+        ArgumentNullException.ThrowIfNull(sorted);
+        int n = sorted.Count, low = 1;
+        double total = sorted.Sum(), left = 0, best = double.NegativeInfinity;
         for (int i = 1; i < n; i++)
         {
             left += sorted[i - 1];
@@ -155,16 +161,28 @@ public sealed class Features
                 continue;
             }
 
-            double w0 = (double)i / n, w1 = 1 - w0;
-            double m0 = left / i, m1 = (total - left) / (n - i);
+            double w0 = (double)i / n, w1 = 1 - w0, m0 = left / i, m1 = (total - left) / (n - i);
             double between = w0 * w1 * (m0 - m1) * (m0 - m1);
             if (between > best)
             {
                 best = between;
-                threshold = 0.5 * (sorted[i - 1] + sorted[i]);
+                low = i;
             }
         }
 
-        return threshold;
+        return low;
+    }
+
+    /// <summary>The threshold between the groups: halfway between the highest low value and the lowest high one.</summary>
+    public static double Threshold(IReadOnlyList<double> sorted)
+    {
+        ArgumentNullException.ThrowIfNull(sorted);
+        if (sorted.Count < 2)
+        {
+            return sorted.Count == 0 ? 0 : sorted[0];
+        }
+
+        int low = LowCount(sorted);
+        return 0.5 * (sorted[low - 1] + sorted[low]);
     }
 }

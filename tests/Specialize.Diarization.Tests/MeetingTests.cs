@@ -13,7 +13,7 @@ public sealed class MeetingTests
     [Fact]
     public void A_generated_meeting_of_five_speakers_is_diarized_within_10_percent_DER()
     {
-        Assert.True(MeetingGenerator.MissingTools() is null, $"{MeetingGenerator.MissingTools()} missing: eng/test.sh installs espeak-ng and sox (apt-get) when run as root.");
+        RequireTools();
         using var folder = new TemporaryFolder("diarization-meeting");
         var (voices, words) = MeetingGenerator.Named("test");
         var reference = MeetingGenerator.Generate(voices[..5], words, 120, seed: 1, folder.Combine("meeting.wav"), folder.Combine("meeting.ref.rttm"));
@@ -32,7 +32,7 @@ public sealed class MeetingTests
     [Fact]
     public void The_same_seed_makes_the_same_meeting()
     {
-        Assert.True(MeetingGenerator.MissingTools() is null, $"{MeetingGenerator.MissingTools()} missing: eng/test.sh installs espeak-ng and sox (apt-get) when run as root.");
+        RequireTools();
         using var folder = new TemporaryFolder("diarization-seed");
         var (voices, words) = MeetingGenerator.Named("test");
 
@@ -58,6 +58,9 @@ public sealed class MeetingTests
         Assert.Equal(1, exit);
         Assert.Contains("4000 Hz", output, StringComparison.Ordinal);
     }
+
+    private static void RequireTools() =>
+        Assert.True(MeetingGenerator.MissingTools() is null, $"{MeetingGenerator.MissingTools()} missing: eng/test.sh installs espeak-ng and sox (apt-get) when run as root.");
 
     private static (int Exit, string Output) RunCli(string arguments)
     {

@@ -141,11 +141,15 @@ public static class Diarizer
         // Snapshot i is the clustering after i merges. With a snapshot folder, merging goes on down to one cluster
         // whatever the rule says, so that every cut can be scored.
         var steps = new List<MergeStep>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var snapshots = new List<int[]> { state.Resegment() };
+        log?.Invoke(FormattableString.Invariant($"initial clusters and re-segmentation: {clock.Elapsed.TotalSeconds:0.00} s"));
         int? stopAt = null;
         while (state.Clusters.Count > 1)
         {
+            clock.Restart();
             var step = state.BestPair();
+            log?.Invoke(FormattableString.Invariant($"pair scores: {clock.Elapsed.TotalSeconds:0.00} s"));
             steps.Add(step);
             log?.Invoke(FormattableString.Invariant($"{step.Clusters} clusters: best pair {step.Score:0.0} nats over {step.Frames} frames ({step.PerFrame:0.000} per frame), cross-likelihood ratio {step.CrossLikelihood:0.000}"));
             if (Stops(step, options))
@@ -157,8 +161,10 @@ public static class Diarizer
                 }
             }
 
+            clock.Restart();
             state.Merge(step.A, step.B);
             snapshots.Add(state.Resegment());
+            log?.Invoke(FormattableString.Invariant($"merge and re-segmentation: {clock.Elapsed.TotalSeconds:0.00} s"));
         }
 
         int cut = options.Stopping == StoppingRule.TwoGroups ? ChooseCut(steps) : stopAt ?? snapshots.Count - 1;
@@ -727,21 +733,33 @@ public static class Diarizer
                 Iterations = options.EmIterations,
                 Device = options.Device,
             };
-            var pairs = new List<Pair>();
+            double Clr(Pair p) => (cross[p.A, p.B] - cross[p.A, p.A]) / counts[p.A] + (cross[p.B, p.A] - cross[p.B, p.B]) / counts[p.B];
+            var candidates = new List<Pair>();
             for (int a = 0; a < k; a++)
             {
                 for (int b = a + 1; b < k; b++)
                 {
-                    pairs.Add(new Pair(a, b));
+                    candidates.Add(new Pair(a, b));
                 }
             }
 
+            // Under the cross-likelihood rule only pairs at or above the threshold can merge, so only theirs need the
+            // merged GMM (and, when there are none, the best pair's, for the step's record and a snapshot run's merge).
+            bool byLikelihood = options.Ordering == PairOrdering.CrossLikelihood && options.Stopping == StoppingRule.CrossLikelihood;
+            var bestClr = candidates.MaxBy(Clr);
+            List<Pair> pairs = byLikelihood ? [.. candidates.Where(p => Clr(p) >= options.CrossLikelihoodThreshold)] : candidates;
+            if (pairs.Count == 0)
+            {
+                pairs.Add(bestClr);
+            }
+
             double[] scores = Cluster.Map(pairs, data, MergeScore);
-            double Clr(Pair p) => (cross[p.A, p.B] - cross[p.A, p.A]) / counts[p.A] + (cross[p.B, p.A] - cross[p.B, p.B]) / counts[p.B];
             int best = 0;
             for (int p = 1; p < scores.Length; p++)
             {
-                bool better = options.Ordering == PairOrdering.CrossLikelihood ? Clr(pairs[p]) > Clr(pairs[best]) : scores[p] > scores[best];
+                // Cross-likelihood rule: the highest ratio among the pairs whose merge score is positive, when any is.
+                bool better = !byLikelihood ? options.Ordering == PairOrdering.CrossLikelihood ? Clr(pairs[p]) > Clr(pairs[best]) : scores[p] > scores[best]
+                    : (scores[p] > 0, Clr(pairs[p])).CompareTo((scores[best] > 0, Clr(pairs[best]))) > 0;
                 if (better)
                 {
                     best = p;
@@ -767,7 +785,7 @@ public static class Diarizer
             Clusters.RemoveAt(b);
         }
 
-        /// <summary>Turns from speech-frame labels: runs of one label, same-speaker pauses under 0.5 s bridged.</summary>
+        /// <summary>Turns from speech-frame labels: runs of one label, same-speaker pauses under 0.5 s bridged, each ending 0.1 s after its last frame's start.</summary>
         public List<Turn> Turns(int[] frameLabels)
         {
             // Name speakers in order of first appearance.
@@ -789,7 +807,15 @@ public static class Diarizer
                 if (split)
                 {
                     last = speechFrames[r - 1];
-                    turns.Add(new Turn(startFrame * Features.Hop, (last + 1 - startFrame) * Features.Hop, names[frameLabels[r - 1]]));
+                    // A turn ends 0.1 s after its last speech frame starts: the frame's window is 25 ms long, and speech
+                    // fades under the energy threshold before it stops (within the scoring collar either way).
+                    double end = last * Features.Hop + 0.1;
+                    if (r < speechFrames.Length)
+                    {
+                        end = Math.Min(end, speechFrames[r] * Features.Hop);
+                    }
+
+                    turns.Add(new Turn(startFrame * Features.Hop, end - startFrame * Features.Hop, names[frameLabels[r - 1]]));
                     if (r < speechFrames.Length)
                     {
                         startFrame = speechFrames[r];

@@ -149,10 +149,12 @@ public static class MeetingGenerator
         var missing = new[] { "espeak-ng", "sox" }.Where(tool => !OnPath(tool)).ToArray();
         return missing.Length == 0 ? null : string.Join(" and ", missing);
 
-        static bool OnPath(string tool) =>
-            (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-                .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
     }
+
+    /// <summary>Whether <paramref name="tool"/> is a file in a folder of PATH.</summary>
+    public static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+            .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
 
     private static void Run(string tool, IReadOnlyList<string> arguments)
     {

@@ -30,6 +30,25 @@ public sealed class MeetingTests
     }
 
     [Fact]
+    public void Under_mpiexec_two_ranks_write_what_one_process_writes()
+    {
+        RequireTools();
+        Assert.True(MeetingGenerator.OnPath("mpiexec.mpich"), "mpiexec.mpich missing: eng/test.sh installs MPICH (apt-get) when run as root.");
+        using var folder = new TemporaryFolder("diarization-mpi");
+        var (voices, words) = MeetingGenerator.Named("test");
+        MeetingGenerator.Generate(voices[..3], words, 45, seed: 2, folder.Combine("meeting.wav"), folder.Combine("meeting.ref.rttm"));
+
+        var (exit, output) = RunCli($"\"{folder.Combine("meeting.wav")}\" --rttm \"{folder.Combine("one.rttm")}\"");
+        Assert.True(exit == 0, output);
+        (exit, output) = Run("mpiexec.mpich", $"-n 2 dotnet \"{typeof(Audio).Assembly.Location}\" \"{folder.Combine("meeting.wav")}\" --rttm \"{folder.Combine("two.rttm")}\"");
+        Assert.True(exit == 0, output);
+
+        Assert.Contains("on 2 process(es)", output, StringComparison.Ordinal);
+        Assert.NotEmpty(Rttm.Parse(File.ReadAllText(folder.Combine("one.rttm"))));
+        Assert.Equal(File.ReadAllText(folder.Combine("one.rttm")), File.ReadAllText(folder.Combine("two.rttm")));
+    }
+
+    [Fact]
     public void The_same_seed_makes_the_same_meeting()
     {
         RequireTools();
@@ -62,10 +81,12 @@ public sealed class MeetingTests
     private static void RequireTools() =>
         Assert.True(MeetingGenerator.MissingTools() is null, $"{MeetingGenerator.MissingTools()} missing: eng/test.sh installs espeak-ng and sox (apt-get) when run as root.");
 
-    private static (int Exit, string Output) RunCli(string arguments)
+    private static (int Exit, string Output) RunCli(string arguments) =>
+        Run("dotnet", $"\"{typeof(Audio).Assembly.Location}\" {arguments}");
+
+    private static (int Exit, string Output) Run(string program, string arguments)
     {
-        string assembly = typeof(Audio).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet", $"\"{assembly}\" {arguments}")
+        var start = new ProcessStartInfo(program, arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

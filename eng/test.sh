@@ -22,6 +22,9 @@ apt_packages=()
 # MPI: tests/Specialize.Cluster.Tests runs samples/Specialize.ClusterDemo under mpiexec.mpich -n 2 and -n 3 (the
 # MPICH library libmpich.so.12 comes with it). Open MPI is not installed here: its tests run where it already is.
 command -v mpiexec.mpich >/dev/null 2>&1 || apt_packages+=(mpich)
+# Diarization: tests/Specialize.Diarization.Tests generates a meeting from espeak-ng voices joined with sox.
+command -v espeak-ng >/dev/null 2>&1 || apt_packages+=(espeak-ng)
+command -v sox >/dev/null 2>&1 || apt_packages+=(sox)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${apt_packages[*]}"

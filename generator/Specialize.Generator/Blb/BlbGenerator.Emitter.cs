@@ -208,10 +208,7 @@ public sealed partial class BlbGenerator
             writer.WriteLine("/// row repeated as often as its weight says.");
             writer.WriteLine("/// </summary>");
             writer.WriteLine($"/// <param name=\"{spec.SampleName}\">The subsample's rows and weights (<see cref=\"global::Specialize.BlbSample.Create\"/> makes one by hand).</param>");
-            foreach (BlbParameterSpec parameter in spec.Parameters)
-            {
-                writer.WriteLine($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{(parameter.Subsampled ? "All n rows of the data." : "As for <c>Estimate</c>.")}</param>");
-            }
+            WriteParameterDocs(writer, spec);
 
             writer.WriteLine("/// <returns>The estimate on the weighted subsample.</returns>");
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
@@ -233,10 +230,7 @@ public sealed partial class BlbGenerator
             writer.WriteLine($"/// <param name=\"{spec.SampleName}\">The subsample's rows (its own weights are not read).</param>");
             writer.WriteLine($"/// <param name=\"{spec.WeightsName}\">The weights row by row: row <c>i</c>'s weight in bootstrap <c>k</c> is at <c>i * {spec.CountName} + k</c>.</param>");
             writer.WriteLine($"/// <param name=\"{spec.CountName}\">Number of bootstraps; at least 1.</param>");
-            foreach (BlbParameterSpec parameter in spec.Parameters)
-            {
-                writer.WriteLine($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{(parameter.Subsampled ? "All n rows of the data." : "As for <c>Estimate</c>.")}</param>");
-            }
+            WriteParameterDocs(writer, spec);
 
             writer.WriteLine($"/// <param name=\"{spec.ResultsName}\">Receives the estimate of each bootstrap.</param>");
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
@@ -307,10 +301,7 @@ public sealed partial class BlbGenerator
 
             writer.WriteLine("/// <summary>How many sums <c>EstimateWeightedOnDevice</c> writes per bootstrap: one per scalar accumulator, the length of each array, as doubles and as integers.</summary>");
             writer.WriteLine($"/// <param name=\"{device.LengthName}\">Number of rows of the data.</param>");
-            foreach (BlbParameterSpec parameter in spec.Parameters)
-            {
-                writer.WriteLine($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{(parameter.Subsampled ? "All n rows of the data." : "As for <c>Estimate</c>.")}</param>");
-            }
+            WriteParameterDocs(writer, spec);
 
             writer.WriteLine("/// <returns>The widths.</returns>");
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
@@ -332,10 +323,7 @@ public sealed partial class BlbGenerator
             writer.WriteLine($"/// <param name=\"{device.DoubleSumsName}\">Bootstrap <c>k</c>'s sums of double accumulators at <c>[k * doubleWidth, (k + 1) * doubleWidth)</c>.</param>");
             writer.WriteLine($"/// <param name=\"{device.IntegerSumsName}\">Bootstrap <c>k</c>'s sums of integer accumulators at <c>[k * integerWidth, (k + 1) * integerWidth)</c>.</param>");
             writer.WriteLine($"/// <param name=\"{spec.CountName}\">Number of bootstraps.</param>");
-            foreach (BlbParameterSpec parameter in spec.Parameters)
-            {
-                writer.WriteLine($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{(parameter.Subsampled ? "All n rows of the data." : "As for <c>Estimate</c>.")}</param>");
-            }
+            WriteParameterDocs(writer, spec);
 
             writer.WriteLine($"/// <param name=\"{spec.ResultsName}\">Receives the estimate of each bootstrap.</param>");
             writer.WriteLine(GeneratorInfo.GeneratedCodeAttribute);
@@ -367,6 +355,15 @@ public sealed partial class BlbGenerator
         }
 
         /// <summary>Writes a body at the writer's indentation; inner lines of a string literal that spans lines are written as they are.</summary>
+        /// <summary>The documentation of the estimator's own parameters, as every generated method that takes them repeats them.</summary>
+        private static void WriteParameterDocs(IndentedTextWriter writer, BlbEstimatorSpec spec)
+        {
+            foreach (BlbParameterSpec parameter in spec.Parameters)
+            {
+                writer.WriteLine($"/// <param name=\"{parameter.Name.TrimStart('@')}\">{(parameter.Subsampled ? "All n rows of the data." : "As for <c>Estimate</c>.")}</param>");
+            }
+        }
+
         private static void WriteBody(IndentedTextWriter writer, string body)
         {
             string[] lines = body.Split('\n');

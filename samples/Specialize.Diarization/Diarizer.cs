@@ -24,13 +24,26 @@ public sealed record DiarizerOptions
     public int MinimumClusterFrames { get; init; } = 200;
 
     /// <summary>How merging stops; see <see cref="StoppingRule"/>.</summary>
-    public StoppingRule Stopping { get; init; } = StoppingRule.CrossLikelihood;
+    public StoppingRule Stopping { get; init; } = StoppingRule.SizeCorrected;
 
     /// <summary>
-    /// For <see cref="StoppingRule.CrossLikelihood"/>: the lowest cross-likelihood ratio (nats per frame, negative) at
-    /// which a pair still merges. Chosen on the tuning meetings only (docs/diarization.md).
+    /// For <see cref="StoppingRule.CrossLikelihood"/> and <see cref="StoppingRule.SizeCorrected"/>: the lowest
+    /// cross-likelihood ratio (nats per frame, negative) at which a pair still merges, whatever its clusters' sizes.
+    /// Chosen on the tuning meetings only (docs/diarization.md).
     /// </summary>
     public double CrossLikelihoodThreshold { get; init; } = -11;
+
+    /// <summary>
+    /// For <see cref="StoppingRule.SizeCorrected"/>: the lowest size-corrected ratio at which a pair still merges
+    /// (<see cref="MergeStep.SizeCorrected"/>; nats per frame). Chosen on the tuning meetings only (docs/diarization.md).
+    /// </summary>
+    public double SizeCorrectedThreshold { get; init; } = -7.5;
+
+    /// <summary>
+    /// For <see cref="StoppingRule.SizeCorrected"/>: c in CLR + c (1/n_a + 1/n_b), in frames times nats per frame:
+    /// how much a pair of small clusters' ratio is raised for their models' overfitting of their own frames.
+    /// </summary>
+    public double SizeCorrection { get; init; } = 1000;
 
     /// <summary>For <see cref="StoppingRule.PerFramePenalty"/>: merge while score / frames exceeds this.</summary>
     public double PerFramePenalty { get; init; } = 1.25;
@@ -89,6 +102,14 @@ public enum StoppingRule
     /// </summary>
     CrossLikelihood,
 
+    /// <summary>
+    /// As <see cref="CrossLikelihood"/>, and also the pair's size-corrected ratio
+    /// CLR + <see cref="DiarizerOptions.SizeCorrection"/> (1/n_a + 1/n_b) must be at least
+    /// <see cref="DiarizerOptions.SizeCorrectedThreshold"/>: large clusters need a ratio near -7.5, small ones (whose
+    /// models overfit their own frames, which pulls the ratio of two pieces of one voice down) down to -11.
+    /// </summary>
+    SizeCorrected,
+
     /// <summary>Merge down to one cluster, then split the per-frame merge scores into two groups (<see cref="Diarizer.ChooseCut"/>).</summary>
     TwoGroups,
 }
@@ -105,8 +126,23 @@ public sealed record MergeStep(int Clusters, double Score, int Frames, int[] Pai
     /// <summary>The pair's cross-likelihood ratio (nats per frame, at most about 0).</summary>
     public double CrossLikelihood { get; init; }
 
+    /// <summary>Frames of cluster <see cref="A"/>.</summary>
+    public int FramesA { get; init; }
+
+    /// <summary>Frames of cluster <see cref="B"/>.</summary>
+    public int FramesB { get; init; }
+
     /// <summary>The score per frame of the pair.</summary>
     public double PerFrame => Score / Frames;
+
+    /// <summary>
+    /// <see cref="CrossLikelihood"/> + <paramref name="correction"/> (1 / <see cref="FramesA"/> + 1 / <see cref="FramesB"/>):
+    /// the ratio with the bias of small clusters' overfitted models taken out.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><see cref="FramesA"/> or <see cref="FramesB"/> is not positive.</exception>
+    public double SizeCorrected(double correction) => FramesA > 0 && FramesB > 0
+        ? CrossLikelihood + correction * (1.0 / FramesA + 1.0 / FramesB)
+        : throw new InvalidOperationException($"The step's {nameof(FramesA)} and {nameof(FramesB)} must be positive for a size-corrected ratio (they are {FramesA} and {FramesB}).");
 }
 
 /// <summary>The diarization of a recording.</summary>
@@ -177,7 +213,7 @@ public static class Diarizer
                 File.WriteAllText(Path.Combine(folder, $"cut-{i:00}.rttm"), Rttm.Format("meeting", state.Turns(snapshots[i])));
             }
 
-            File.WriteAllLines(Path.Combine(folder, "steps.tsv"), steps.Select(s => FormattableString.Invariant($"{s.Clusters}\t{s.PerFrame:R}\t{s.CrossLikelihood:R}\t{s.Frames}")));
+            File.WriteAllLines(Path.Combine(folder, "steps.tsv"), steps.Select(s => FormattableString.Invariant($"{s.Clusters}\t{s.PerFrame:R}\t{s.CrossLikelihood:R}\t{s.Frames}\t{s.FramesA}\t{s.FramesB}")));
         }
 
         return new Diarization(state.Turns(snapshots[cut]), steps, snapshots[cut].Distinct().Count(), state.SpeechFrames);
@@ -193,6 +229,8 @@ public static class Diarizer
             StoppingRule.Paper => step.Score <= 0,
             StoppingRule.PerFramePenalty => step.PerFrame <= options.PerFramePenalty,
             StoppingRule.CrossLikelihood => step.CrossLikelihood < options.CrossLikelihoodThreshold || step.Score <= 0,
+            StoppingRule.SizeCorrected => step.CrossLikelihood < options.CrossLikelihoodThreshold || step.Score <= 0
+                || step.SizeCorrected(options.SizeCorrection) < options.SizeCorrectedThreshold,
             _ => false,
         };
     }
@@ -743,9 +781,9 @@ public static class Diarizer
                 }
             }
 
-            // Under the cross-likelihood rule only pairs at or above the threshold can merge, so only theirs need the
+            // Under the cross-likelihood rules only pairs at or above CrossLikelihoodThreshold can merge, so only theirs need the
             // merged GMM (and, when there are none, the best pair's, for the step's record and a snapshot run's merge).
-            bool byLikelihood = options.Ordering == PairOrdering.CrossLikelihood && options.Stopping == StoppingRule.CrossLikelihood;
+            bool byLikelihood = options.Ordering == PairOrdering.CrossLikelihood && options.Stopping is StoppingRule.CrossLikelihood or StoppingRule.SizeCorrected;
             var bestClr = candidates.MaxBy(Clr);
             List<Pair> pairs = byLikelihood ? [.. candidates.Where(p => Clr(p) >= options.CrossLikelihoodThreshold)] : candidates;
             if (pairs.Count == 0)
@@ -768,7 +806,7 @@ public static class Diarizer
 
             var pair = pairs[best];
             lastData = data;
-            return new MergeStep(k, scores[best], counts[pair.A] + counts[pair.B], (int[])labels.Clone(), pair.A, pair.B) { CrossLikelihood = Clr(pair) };
+            return new MergeStep(k, scores[best], counts[pair.A] + counts[pair.B], (int[])labels.Clone(), pair.A, pair.B) { CrossLikelihood = Clr(pair), FramesA = counts[pair.A], FramesB = counts[pair.B] };
         }
 
         private PairData? lastData;

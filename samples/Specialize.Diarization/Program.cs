@@ -10,7 +10,7 @@ internal static class Cli
 {
     private const string Usage = """
         usage:
-          Specialize.Diarization <meeting.wav> [--rttm out.rttm] [--reference ref.rttm] [--stopping cross-likelihood|two-groups|paper|penalty] [--trace]
+          Specialize.Diarization <meeting.wav> [--rttm out.rttm] [--reference ref.rttm] [--stopping size-corrected|cross-likelihood|two-groups|paper|penalty] [--trace]
               diarizes a WAV file (16 kHz mono; other rates from 8 kHz up are resampled, channels averaged), writes RTTM
               (to --rttm, or standard output), and with --reference prints the DER (0.25 s collar) and its parts.
               Settings for experiments (docs/diarization.md): --init uniform|segment-means, --ordering cross-likelihood|merge,
@@ -93,11 +93,12 @@ internal static class Cli
 
         var stopping = options.GetValueOrDefault("--stopping") switch
         {
-            null or "cross-likelihood" => StoppingRule.CrossLikelihood,
+            null or "size-corrected" => StoppingRule.SizeCorrected,
+            "cross-likelihood" => StoppingRule.CrossLikelihood,
             "two-groups" => StoppingRule.TwoGroups,
             "paper" => StoppingRule.Paper,
             "penalty" => StoppingRule.PerFramePenalty,
-            string other => throw new ArgumentException($"Unknown --stopping '{other}'; expected cross-likelihood, two-groups, paper or penalty."),
+            string other => throw new ArgumentException($"Unknown --stopping '{other}'; expected size-corrected, cross-likelihood, two-groups, paper or penalty."),
         };
         string wav = positional[0];
         var clock = Stopwatch.StartNew();

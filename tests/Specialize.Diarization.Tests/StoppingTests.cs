@@ -8,11 +8,10 @@ public sealed class StoppingTests
     private static MergeStep Step(int clusters, double perFrame) => new(clusters, perFrame * 1000, 1000, [], 0, 1);
 
     [Fact]
-    public void The_default_rule_merges_while_the_cross_likelihood_ratio_is_at_least_minus_11_and_the_papers_score_positive()
+    public void The_cross_likelihood_rule_merges_while_the_ratio_is_at_least_minus_11_and_the_papers_score_positive()
     {
-        var options = new DiarizerOptions();
+        var options = new DiarizerOptions { Stopping = StoppingRule.CrossLikelihood };
 
-        Assert.Equal(StoppingRule.CrossLikelihood, options.Stopping);
         Assert.Equal(-11, options.CrossLikelihoodThreshold);
         Assert.False(Diarizer.Stops(Step(5, 0.3) with { CrossLikelihood = -10.9 }, options));
         Assert.True(Diarizer.Stops(Step(5, 0.3) with { CrossLikelihood = -11.1 }, options));
@@ -20,6 +19,40 @@ public sealed class StoppingTests
         Assert.True(Diarizer.Stops(Step(5, 0.5), options with { Stopping = StoppingRule.PerFramePenalty, PerFramePenalty = 0.6 }));
         Assert.True(Diarizer.Stops(Step(5, -0.5), options with { Stopping = StoppingRule.Paper }));
         Assert.False(Diarizer.Stops(Step(5, 0.01) with { CrossLikelihood = -50 }, options with { Stopping = StoppingRule.Paper }));
+    }
+
+    [Fact]
+    public void The_default_rule_asks_large_clusters_for_a_ratio_near_minus_7_5_and_small_ones_down_to_minus_11()
+    {
+        var options = new DiarizerOptions();
+        MergeStep Pair(double ratio, int a, int b, double perFrame = 0.3) => Step(8, perFrame) with { CrossLikelihood = ratio, FramesA = a, FramesB = b };
+
+        Assert.Equal(StoppingRule.SizeCorrected, options.Stopping);
+        Assert.Equal(-7.5, options.SizeCorrectedThreshold);
+        Assert.Equal(1000, options.SizeCorrection);
+
+        // An impure cluster and another voice's, both large: -10.1 + 1000 (1/3783 + 1/4271) = -9.6 < -7.5, stop.
+        Assert.True(Diarizer.Stops(Pair(-10.1, 3783, 4271), options));
+        Assert.False(Diarizer.Stops(Pair(-10.1, 3783, 4271), options with { Stopping = StoppingRule.CrossLikelihood }));
+
+        // Two small pieces of one voice: -10.9 + 1000 (1/244 + 1/520) = -4.9, merge.
+        Assert.False(Diarizer.Stops(Pair(-10.9, 244, 520), options));
+
+        // Large same-voice clusters near -6 merge; the ratio's floor and the papers' score still apply to small ones.
+        Assert.False(Diarizer.Stops(Pair(-6.4, 3000, 2500), options));
+        Assert.True(Diarizer.Stops(Pair(-7.9, 20000, 20000), options));
+        Assert.True(Diarizer.Stops(Pair(-11.1, 210, 230), options));
+        Assert.True(Diarizer.Stops(Pair(-3, 210, 230, perFrame: -0.01), options));
+    }
+
+    [Fact]
+    public void The_size_corrected_ratio_needs_both_clusters_sizes()
+    {
+        var step = Step(5, 0.3) with { CrossLikelihood = -5, FramesA = 400 };
+
+        Assert.Equal(-5 + 1000 * (1.0 / 400 + 1.0 / 100), (step with { FramesB = 100 }).SizeCorrected(1000), 12);
+        var error = Assert.Throws<InvalidOperationException>(() => Diarizer.Stops(step, new DiarizerOptions()));
+        Assert.Contains("FramesB", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -168,6 +168,15 @@ public static class DeviceRuntime
     /// <summary>The threads per group kernels on <paramref name="accelerator"/> use: 256 on a GPU, the CPU accelerator's small groups there.</summary>
     internal static int GroupSize(Accelerator accelerator) => Math.Min(256, accelerator.MaxNumThreadsPerGroup);
 
+    /// <summary>Whether kernel <paramref name="name"/> for <paramref name="element"/> was compiled for <paramref name="device"/> (for tests).</summary>
+    internal static bool HasKernel(ComputeDevice device, object name, Type element)
+    {
+        lock (Gate)
+        {
+            return Kernels.ContainsKey((name, element, device.Id));
+        }
+    }
+
     /// <summary>
     /// The kernel <paramref name="name"/> (a name, or the kernel method itself for kernels from other assemblies,
     /// so that two assemblies' kernels of one name stay apart) for element type <paramref name="element"/> on

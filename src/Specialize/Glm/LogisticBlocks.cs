@@ -58,7 +58,8 @@ internal sealed class LogisticBlocks : IDisposable
         curvature = new double[pieces.Length][];
         for (int i = 0; i < pieces.Length; i++)
         {
-            curvature[i] = new double[pieces[i].BlockCount * B];
+            // On a device the curvatures are computed and kept there.
+            curvature[i] = device.IsIlgpu ? [] : new double[pieces[i].BlockCount * B];
         }
 
         string name = SyrkVariant;
@@ -77,7 +78,7 @@ internal sealed class LogisticBlocks : IDisposable
     /// <summary>Columns of the design matrix: the features, then the intercept's column of ones.</summary>
     public int Columns { get; }
 
-    /// <summary>The device the Hessian runs on: the processor, or an ILGPU device.</summary>
+    /// <summary>The device the fused pass and the Hessian run on: the processor, or an ILGPU device.</summary>
     public ComputeDevice Device { get; }
 
     /// <summary>Number of ranks the rows are sharded over (1 for one process).</summary>
@@ -151,6 +152,12 @@ internal sealed class LogisticBlocks : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double[] EvaluatePiece(int piece, double[] w)
     {
+        if (Device.IsIlgpu)
+        {
+            // The fused pass on the device: the curvatures stay there for the Hessian.
+            return DeviceState(piece).Logistic(labels[piece], w);
+        }
+
         GmmData data = pieces[piece];
         double[] y = labels[piece];
         double[] s = curvature[piece];
@@ -204,9 +211,9 @@ internal sealed class LogisticBlocks : IDisposable
         var output = new double[columns * columns];
         if (Device.IsIlgpu)
         {
-            // The piece's rows stay resident on the device for the fit (the pieces share a family); the curvatures travel each step.
-            GmmDeviceState state = deviceStates[piece] ??= GmmDeviceState.Create(Device, pieces[piece], 1, singlePrecision: false);
-            state.UploadResponsibilities(curvature[piece]);
+            // The piece's rows stay resident on the device for the fit (the pieces share a family), and the curvatures the
+            // device's fused pass left there are the responsibilities the covariance kernel reads.
+            GmmDeviceState state = DeviceState(piece);
             state.Covariance(IlgpuCovarianceVariant.V4B128, new double[columns], [1.0], output);
         }
         else
@@ -224,6 +231,9 @@ internal sealed class LogisticBlocks : IDisposable
 
         return packed;
     }
+
+    /// <summary>The piece's buffers on the device, created on first use.</summary>
+    private GmmDeviceState DeviceState(int piece) => deviceStates[piece] ??= GmmDeviceState.Create(Device, pieces[piece], 1, singlePrecision: false);
 
     // The block's two vector loops are written here rather than called in System.Numerics.Tensors, so that they are
     // compiled into EvaluatePiece, optimized from its first call: a library method starts unoptimized, and a rank

@@ -6,7 +6,10 @@ using Xunit;
 
 namespace Specialize.Tests.Glm;
 
-/// <summary>The Hessian on an ILGPU device (its CPU accelerator here): the same model, and over ranks the one-process fit there.</summary>
+/// <summary>
+/// The fused pass (log-loss, gradient, curvatures) and the Hessian on an ILGPU device (its CPU accelerator here): the
+/// same model, and over ranks the one-process fit there.
+/// </summary>
 [Collection(IlgpuCollection.Name)]
 public class DeviceLogisticTests
 {
@@ -24,12 +27,34 @@ public class DeviceLogisticTests
         Assert.Equal(Device, onDevice.Device);
         Assert.Equal("cpu", onProcessor.Device);
         Assert.True(onDevice.Converged);
+        Assert.Equal(onProcessor.Iterations, onDevice.Iterations);
         ScikitLearnLogisticTests.AssertCoefficients(fixture, onDevice);
         double[] a = [.. onDevice.Coefficients, onDevice.Intercept], b = [.. onProcessor.Coefficients, onProcessor.Intercept];
         for (int i = 0; i < a.Length; i++)
         {
             Assert.True(Math.Abs(a[i] - b[i]) <= 1e-12 * b.Max(Math.Abs), $"coefficient {i}: {a[i]:R} on the device vs {b[i]:R}");
         }
+    }
+
+    [Fact]
+    public void The_fused_pass_runs_on_the_device_and_matches_the_processor()
+    {
+        var fixture = LogisticFixture.Load("synthetic-3000-12-s7-C1");
+        double[,] x = fixture.X;
+        int columns = x.GetLength(1) + 1;
+        double[] w = Enumerable.Range(0, columns).Select(i => 0.15 * ((i % 5) - 2)).ToArray();
+        using var device = LogisticBlocks.Create(x, fixture.Y, Device, CancellationToken.None);
+        using var processor = LogisticBlocks.Create(x, fixture.Y, null, CancellationToken.None);
+        Assert.Equal(Device, device.Device.Id);
+
+        var (deviceLoss, deviceGradient) = device.Evaluate(w);
+        var (loss, gradient) = processor.Evaluate(w);
+        double[] deviceHessian = device.Hessian(), hessian = processor.Hessian();
+
+        Assert.True(DeviceRuntime.HasKernel(device.Device, "glm.logistic.rows", typeof(double)), "the fused pass did not run on the device");
+        Assert.True(Math.Abs(deviceLoss - loss) <= 1e-12 * Math.Abs(loss), $"loss {deviceLoss:R} on the device vs {loss:R}");
+        AssertClose(gradient, deviceGradient, "gradient");
+        AssertClose(hessian, deviceHessian, "Hessian");
     }
 
     [Fact]
@@ -59,6 +84,17 @@ public class DeviceLogisticTests
             Assert.Equal(alone.Iterations, outcome.Result.Iterations);
             Assert.Equal(alone.Coefficients.Select(BitConverter.DoubleToInt64Bits), outcome.Result.Coefficients.Select(BitConverter.DoubleToInt64Bits));
             Assert.Equal(BitConverter.DoubleToInt64Bits(alone.Intercept), BitConverter.DoubleToInt64Bits(outcome.Result.Intercept));
+        }
+    }
+
+    private static void AssertClose(double[] expected, double[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = expected.Max(Math.Abs);
+        Assert.True(scale > 0, $"the {what} is zero");
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-12 * scale, $"{what} {i}: {actual[i]:R} on the device vs {expected[i]:R}");
         }
     }
 

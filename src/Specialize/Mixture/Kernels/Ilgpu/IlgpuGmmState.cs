@@ -59,6 +59,14 @@ internal abstract class GmmDeviceState : IDisposable
     /// <summary>Covariances (M x D x D, full symmetric, divided by <paramref name="weights"/>) by covariance variant <paramref name="variant"/> (<see cref="IlgpuCovarianceVariant.Fixed"/>: <paramref name="kernels"/>).</summary>
     internal abstract void Covariance(IlgpuCovarianceVariant variant, double[] means, double[] weights, double[] output, FixedCovariance? kernels = null);
 
+    /// <summary>
+    /// Logistic regression's fused pass over rows with an intercept column (one component): at coefficients
+    /// <paramref name="w"/>, returns the log-loss sum then <c>X^T (mu - y)</c>, and leaves <c>mu (1 - mu)</c> on the
+    /// device as the responsibilities for <see cref="Covariance"/>. The labels (blocked, padded) go up on the first call
+    /// and stay for the state's lifetime.
+    /// </summary>
+    internal abstract double[] Logistic(double[] labels, double[] w);
+
     public abstract void Dispose();
 }
 
@@ -99,6 +107,11 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
     private MemoryBuffer1D<double, Stride1D.Dense>? sums;
     private MemoryBuffer1D<double, Stride1D.Dense>? packed;
     private MemoryBuffer1D<T, Stride1D.Dense>? elementPartials;
+    private MemoryBuffer1D<double, Stride1D.Dense>? labels;
+    private MemoryBuffer1D<double, Stride1D.Dense>? coefficients;
+    private MemoryBuffer1D<double, Stride1D.Dense>? residuals;
+    private MemoryBuffer1D<double, Stride1D.Dense>? blockPartials;
+    private MemoryBuffer1D<double, Stride1D.Dense>? logisticSums;
 
     internal IlgpuGmmState(ComputeDevice device, GmmData data, int m)
         : base(device, data, m)
@@ -286,6 +299,37 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
         }
     }
 
+    internal override double[] Logistic(double[] labelValues, double[] w)
+    {
+        using var scope = DeviceRuntime.Use(Device);
+        int blocks = Data.BlockCount, rows = blocks * B, width = d + 1;
+        if (labels is null)
+        {
+            labels = DeviceMemory.Allocate<double>(Device, accelerator, rows);
+            labels.View.SubView(0, rows).CopyFromCPU(labelValues.AsSpan(0, rows).ToArray());
+        }
+
+        coefficients = Ensure(coefficients, d);
+        residuals = Ensure(residuals, rows);
+        blockPartials = Ensure(blockPartials, (long)blocks * width);
+        logisticSums = Ensure(logisticSums, width);
+        coefficients.View.SubView(0, d).CopyFromCPU(w);
+        var rowKernel = DeviceRuntime.GetKernel(Device, "glm.logistic.rows", typeof(T), static a =>
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<T>, ArrayView<double>, ArrayView<double>, ArrayView<T>, ArrayView<double>, ArrayView<double>, int, int>(Glm.IlgpuLogisticKernels.Rows<T, TReal>));
+        var blockKernel = DeviceRuntime.GetKernel(Device, "glm.logistic.block-sums", typeof(T), static a =>
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<T>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(Glm.IlgpuLogisticKernels.BlockSums<T, TReal>));
+        var reduce = DeviceRuntime.GetKernel(Device, "gmm.reduce-chunks", typeof(double), static a =>
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(IlgpuEStepKernels.ReduceChunks));
+
+        // The row losses go in the row-likelihood buffer; the curvatures in the responsibilities.
+        rowKernel(rows, X, labels.View, coefficients.View, resp.View, rowLikelihood.View, residuals.View, d, Data.Count);
+        blockKernel(blocks * width, X, rowLikelihood.View, residuals.View, blockPartials.View, d);
+        reduce(width, blockPartials.View, logisticSums.View, width, blocks);
+        var result = new double[width];
+        logisticSums.View.SubView(0, width).CopyToCPU(result);
+        return result;
+    }
+
     public override void Dispose()
     {
         using var scope = DeviceRuntime.Use(Device);
@@ -301,6 +345,11 @@ internal sealed class IlgpuGmmState<T, TReal> : GmmDeviceState
         sums?.Dispose();
         packed?.Dispose();
         elementPartials?.Dispose();
+        labels?.Dispose();
+        coefficients?.Dispose();
+        residuals?.Dispose();
+        blockPartials?.Dispose();
+        logisticSums?.Dispose();
     }
 
     private MemoryBuffer1D<T, Stride1D.Dense> EnsureElements(MemoryBuffer1D<T, Stride1D.Dense>? buffer, long length)

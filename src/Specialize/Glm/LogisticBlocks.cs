@@ -18,7 +18,9 @@ namespace Specialize.Glm;
 /// The rows of a logistic regression cut into pieces of whole blocks, and the per-piece partial sums Newton's method
 /// needs: the log-loss and the gradient <c>X^T (mu - y)</c> (one fused pass over a piece's blocks), and the Hessian
 /// <c>X^T S X</c> with <c>S = diag(mu (1 - mu))</c> (the GMM's SYRK covariance kernel, one component with mean 0 and the
-/// weights <c>S</c> as its responsibilities). The design matrix carries the intercept as a last column of ones.
+/// weights <c>S</c> as its responsibilities). The design matrix carries the intercept as a last column of ones. On an
+/// ILGPU device both run there (<see cref="IlgpuLogisticKernels"/>, then the GMM's ILGPU covariance kernel reading the
+/// curvatures the fused pass left on the device).
 /// </summary>
 /// <remarks>
 /// <para>The pieces depend only on the number of rows (<see cref="ClusterEm.Pieces"/>: at most 128, of at least 8,192

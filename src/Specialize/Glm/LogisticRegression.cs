@@ -57,7 +57,7 @@ public sealed class LogisticRegression
     /// <summary>The number of MPI ranks the last fit's rows were sharded over (1 for one process).</summary>
     public int Ranks { get; private set; }
 
-    /// <summary>The device the last fit computed the Hessian on: <c>"cpu"</c>, <c>"ilgpu-cpu"</c> or <c>"cuda:N"</c> (see <see cref="LogisticRegressionOptions.Device"/>); <c>"cpu"</c> before a fit.</summary>
+    /// <summary>The device the last fit computed its passes over the rows on: <c>"cpu"</c>, <c>"ilgpu-cpu"</c> or <c>"cuda:N"</c> (see <see cref="LogisticRegressionOptions.Device"/>); <c>"cpu"</c> before a fit.</summary>
     public string Device { get; private set; } = "cpu";
 
     private double[] Fitted => coefficients ?? throw NotFitted();

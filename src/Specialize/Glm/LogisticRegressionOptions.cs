@@ -49,12 +49,12 @@ public sealed class LogisticRegressionOptions
     }
 
     /// <summary>
-    /// Where the Hessian <c>X^T S X</c> of each row block is computed: <see langword="null"/> or <c>"cpu"</c> (the
-    /// default) on the processor by the GMM's SYRK kernel; <c>"ilgpu-cpu"</c> (ILGPU's CPU accelerator, for tests) or
-    /// <c>"cuda"</c> (the first CUDA GPU; the processor where there is none) by the GMM's ILGPU covariance kernel, the
-    /// row blocks resident on the device for the fit and the curvatures uploaded each step. The fused gradient pass runs
-    /// on the processor either way. Each device rounds the Hessian its own way: fits on different devices agree to
-    /// about 1e-12, not bit for bit. Default <see langword="null"/>.
+    /// Where the fused pass (log-loss, gradient <c>X^T (mu - y)</c>, curvatures) and the Hessian <c>X^T S X</c> of each
+    /// row block are computed: <see langword="null"/> or <c>"cpu"</c> (the default) on the processor, the Hessian by the
+    /// GMM's SYRK kernel; <c>"ilgpu-cpu"</c> (ILGPU's CPU accelerator, for tests) or <c>"cuda"</c> (the first CUDA GPU;
+    /// the processor where there is none) by ILGPU kernels, the fused pass's own and the GMM's covariance kernel, the
+    /// row blocks and the curvatures resident on the device for the fit. Each device rounds its own way: fits on
+    /// different devices agree to about 1e-12, not bit for bit. Default <see langword="null"/>.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not <c>cpu</c>, <c>ilgpu-cpu</c> or <c>cuda</c>.</exception>
     public string? Device

@@ -78,7 +78,7 @@ void Report(LogisticRegression model, int rows)
 {
     Say($"glm: {rows} rows, {model.Coefficients.Length} features, {Cluster.Size} ranks, C {options.C:R}, tolerance {options.Tolerance:R}");
     Say($"glm: iterations {model.Iterations}, converged {model.Converged}");
-    Say($"glm ran its Hessian on {model.Device}");
+    Say($"glm ran its passes over the rows on {model.Device}");
     Say($"glm intercept: {model.Intercept:R}");
     Say($"glm coefficients: {string.Join(" ", model.Coefficients.Select(w => w.ToString("R")))}");
     digest.Add(model.Intercept);

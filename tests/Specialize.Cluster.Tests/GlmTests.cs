@@ -109,14 +109,14 @@ public class GlmTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void With_the_hessian_on_a_device_two_ranks_give_the_one_process_fit_there_bit_for_bit()
+    public void With_the_passes_on_a_device_two_ranks_give_the_one_process_fit_there_bit_for_bit()
     {
         // ILGPU's CPU accelerator stands in for a GPU: 20,000 rows are three pieces, each rank's on its device.
         const string arguments = "synthetic --rows 20000 --dim 6 --seed 5 --device ilgpu-cpu";
         DemoRun alone = Run(1, arguments);
         DemoRun launched = Run(2, arguments);
-        Assert.Contains("glm ran its Hessian on ilgpu-cpu", alone.Output);
-        Assert.Contains("glm ran its Hessian on ilgpu-cpu", launched.Output);
+        Assert.Contains("glm ran its passes over the rows on ilgpu-cpu", alone.Output);
+        Assert.Contains("glm ran its passes over the rows on ilgpu-cpu", launched.Output);
         AssertEveryRankAgrees(launched, 2);
         Assert.Equal(Coefficients(alone), Coefficients(launched));
     }

@@ -19,7 +19,7 @@ public class DeviceLogisticTests
         new LogisticRegression(new LogisticRegressionOptions { C = c, Tolerance = 1e-8, Device = device }).Fit(x, y);
 
     [Fact]
-    public void A_fit_with_the_hessian_on_a_device_matches_scikit_learn_and_the_processor()
+    public void A_fit_on_a_device_matches_scikit_learn_and_the_processor()
     {
         var fixture = LogisticFixture.Load("synthetic-3000-12-s7-C1");
         LogisticRegression onDevice = Fit(fixture.X, fixture.Y, Device);

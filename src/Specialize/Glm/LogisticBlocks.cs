@@ -268,7 +268,7 @@ internal sealed class LogisticBlocks : IDisposable
     }
 
     /// <summary><c>log(1 + t)</c> for <c>0 &lt;= t &lt;= 1</c>, accurate for small <c>t</c>.</summary>
-    private static double LogOnePlus(double t)
+    internal static double LogOnePlus(double t)
     {
         double u = 1.0 + t;
         return u == 1.0 ? t : Math.Log(u) * t / (u - 1.0);

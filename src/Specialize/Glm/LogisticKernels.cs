@@ -42,9 +42,7 @@ internal static class IlgpuLogisticKernels
         // With t = exp(-|z|): log(1 + e^z) = max(z, 0) + log1p(t), mu = 1 / (1 + t) or t / (1 + t), mu (1 - mu) = t / (1 + t)^2.
         double label = labels[row];
         double t = Math.Exp(-Math.Abs(z)), onePlus = 1.0 + t;
-        double u = 1.0 + t;
-        double logOnePlus = u == 1.0 ? t : Math.Log(u) * t / (u - 1.0);
-        loss[row] = Math.Max(z, 0.0) + logOnePlus - (label * z);
+        loss[row] = Math.Max(z, 0.0) + LogisticBlocks.LogOnePlus(t) - (label * z);
         double mu = z >= 0 ? 1.0 / onePlus : t / onePlus;
         residual[row] = mu - label;
         curvature[row] = TReal.FromDouble(t / (onePlus * onePlus));

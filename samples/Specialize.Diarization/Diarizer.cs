@@ -224,13 +224,13 @@ public static class Diarizer
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(options);
+        bool belowRatio = step.CrossLikelihood < options.CrossLikelihoodThreshold || step.Score <= 0;
         return options.Stopping switch
         {
             StoppingRule.Paper => step.Score <= 0,
             StoppingRule.PerFramePenalty => step.PerFrame <= options.PerFramePenalty,
-            StoppingRule.CrossLikelihood => step.CrossLikelihood < options.CrossLikelihoodThreshold || step.Score <= 0,
-            StoppingRule.SizeCorrected => step.CrossLikelihood < options.CrossLikelihoodThreshold || step.Score <= 0
-                || step.SizeCorrected(options.SizeCorrection) < options.SizeCorrectedThreshold,
+            StoppingRule.CrossLikelihood => belowRatio,
+            StoppingRule.SizeCorrected => belowRatio || step.SizeCorrected(options.SizeCorrection) < options.SizeCorrectedThreshold,
             _ => false,
         };
     }
